@@ -1,0 +1,36 @@
+// Package answers is the answers file (answers.yaml, schema
+// selfassess/answers/v1): what the team answered per control. Teams commit it
+// for CI; the questionnaire writes it atomically after every control.
+package answers
+
+import "time"
+
+// SchemaID is the value of an answers file's `schema` field.
+const SchemaID = "selfassess/answers/v1"
+
+// File is a whole answers file.
+type File struct {
+	Schema    string `yaml:"schema" json:"schema"`
+	Checklist string `yaml:"checklist" json:"checklist"` // checklist id the answers are for
+	// Controls is keyed by control id.
+	Controls map[string]*Control `yaml:"controls" json:"controls"`
+
+	// Path is where the file was loaded from / is saved to.
+	Path string `yaml:"-" json:"-"`
+}
+
+// Control is the team's answer to one control.
+type Control struct {
+	// Answers is keyed by question id. Values: bool (confirm), string (select,
+	// text, date YYYY-MM-DD), []string (multiselect), float64/int (number).
+	Answers map[string]any `yaml:"answers,omitempty" json:"answers,omitempty"`
+	// NotApplicable, when non-empty, is the justification for "not applicable".
+	NotApplicable string   `yaml:"not_applicable,omitempty" json:"not_applicable,omitempty"`
+	Note          string   `yaml:"note,omitempty" json:"note,omitempty"`
+	Evidence      []string `yaml:"evidence,omitempty" json:"evidence,omitempty"` // file paths, relative to the answers file
+	// Owner and Due feed the remediation plan for failing controls.
+	Owner      string    `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Due        string    `yaml:"due,omitempty" json:"due,omitempty"` // YYYY-MM-DD
+	AnsweredBy string    `yaml:"answered_by,omitempty" json:"answered_by,omitempty"`
+	AnsweredAt time.Time `yaml:"answered_at,omitempty" json:"answered_at,omitempty"`
+}

@@ -1,0 +1,163 @@
+// Package assessment evaluates a checklist against answers, probe results
+// and exceptions, and holds the Results model (results.json,
+// schema selfassess/results/v1). Pure functions, no I/O beyond loading
+// exceptions files.
+package assessment
+
+import (
+	"time"
+
+	"github.com/selfassess/selfassess/probes"
+)
+
+// SchemaID is results.json's `schema` value.
+const SchemaID = "selfassess/results/v1"
+
+// Status of a control.
+type Status string
+
+const (
+	Pass          Status = "pass"
+	Fail          Status = "fail"
+	Partial       Status = "partial"
+	NotApplicable Status = "not_applicable"
+	NotTested     Status = "not_tested"
+	Error         Status = "error"
+	Excepted      Status = "excepted"
+)
+
+// Statuses lists control statuses in report order.
+var Statuses = []Status{Pass, Fail, Partial, NotApplicable, NotTested, Error, Excepted}
+
+// Verdicts.
+const (
+	Ready    = "ready"
+	NotReady = "not-ready"
+)
+
+// Results is everything a report needs, and exactly what results.json holds.
+type Results struct {
+	Schema     string          `json:"schema"`
+	Tool       Tool            `json:"tool"`
+	Project    Project         `json:"project"`
+	Checklist  ChecklistRef    `json:"checklist"`
+	Targets    []string        `json:"targets"`
+	StartedAt  time.Time       `json:"started_at"`
+	FinishedAt time.Time       `json:"finished_at"`
+	Gate       Gate            `json:"gate"`
+	Summary    Summary         `json:"summary"`
+	Sections   []SectionStats  `json:"sections"`
+	Controls   []Control       `json:"controls"`
+	Probes     []probes.Result `json:"probes"`
+	// ExpiredExceptions are exceptions that were ignored because they expired.
+	ExpiredExceptions []Exception `json:"expired_exceptions,omitempty"`
+	// Signer is the signing key's fingerprint (SHA256:…), when the package is signed.
+	Signer string `json:"signer,omitempty"`
+}
+
+// Tool names the producer.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Project comes from selfassess.yaml.
+type Project struct {
+	Organisation string   `json:"organisation,omitempty"`
+	Integration  string   `json:"integration,omitempty"`
+	Contacts     []string `json:"contacts,omitempty"`
+}
+
+// ChecklistRef identifies the checklist evaluated.
+type ChecklistRef struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Version  string `json:"version"`
+	Provider string `json:"provider"`
+	SHA256   string `json:"sha256"`
+}
+
+// Gate is the readiness rule applied.
+type Gate struct {
+	// FailOn is the lowest severity whose failure makes the verdict not-ready.
+	FailOn string `json:"fail_on"`
+	// AllowUnanswered: not_tested controls do not block readiness.
+	AllowUnanswered bool `json:"allow_unanswered"`
+	// Reasons say why the verdict is not-ready (empty when ready).
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Summary counts controls by status, with the score and verdict.
+type Summary struct {
+	Total         int    `json:"total"`
+	Pass          int    `json:"pass"`
+	Fail          int    `json:"fail"`
+	Partial       int    `json:"partial"`
+	NotApplicable int    `json:"not_applicable"`
+	NotTested     int    `json:"not_tested"`
+	Error         int    `json:"error"`
+	Excepted      int    `json:"excepted"`
+	Score         int    `json:"score"` // 0–100, weighted by severity
+	Verdict       string `json:"verdict"`
+}
+
+// SectionStats counts one section's controls by status.
+type SectionStats struct {
+	ID     string         `json:"id"`
+	Title  string         `json:"title"`
+	Counts map[Status]int `json:"counts"`
+}
+
+// Control is one control's result.
+type Control struct {
+	ID          string   `json:"id"`
+	Section     string   `json:"section"`
+	Title       string   `json:"title"`
+	Requirement string   `json:"requirement,omitempty"`
+	Severity    string   `json:"severity"`
+	Status      Status   `json:"status"`
+	Answers     []Answer `json:"answers"`
+	ProbeRefs   []string `json:"probe_refs"`
+	// Evidence lists why the status is what it is: failing answers, probe
+	// findings (redacted), evidence files.
+	Evidence      []Evidence `json:"evidence"`
+	Exception     *Exception `json:"exception,omitempty"`
+	Remediation   string     `json:"remediation,omitempty"`
+	NotApplicable string     `json:"not_applicable,omitempty"` // justification
+	Note          string     `json:"note,omitempty"`
+	Owner         string     `json:"owner,omitempty"`
+	Due           string     `json:"due,omitempty"`
+	Mappings      []string   `json:"mappings,omitempty"` // "PCI DSS 4.0 4.2.1"
+}
+
+// Answer is one question and what was answered.
+type Answer struct {
+	Question string `json:"question"`
+	Prompt   string `json:"prompt"`
+	Value    any    `json:"value"`
+	// Pass is nil for informational questions.
+	Pass *bool `json:"pass,omitempty"`
+}
+
+// Evidence is one line of support for a control's status.
+type Evidence struct {
+	// Kind: "answer", "probe", "file", "note".
+	Kind    string `json:"kind"`
+	Source  string `json:"source"` // question id, probe id@target, or file path
+	Status  string `json:"status,omitempty"`
+	Message string `json:"message"`
+	// Location is FILE:LINE or a URL for probe findings.
+	Location string `json:"location,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	// SHA256 is set for evidence files.
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// Exception is an approved, time-limited acceptance of a failing control.
+type Exception struct {
+	Control       string `json:"control" yaml:"control"`
+	Justification string `json:"justification" yaml:"justification"`
+	ApprovedBy    string `json:"approved_by" yaml:"approved_by"`
+	Expires       string `json:"expires" yaml:"expires"` // YYYY-MM-DD
+}

@@ -1,0 +1,138 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/all"
+)
+
+func init() { register(newProbeCmd) }
+
+type probeOptions struct {
+	ios     *IOStreams
+	flags   probeFlags
+	format  string
+	list    bool
+	targets []string
+	// families is injectable for tests.
+	families []probes.Family
+}
+
+func newProbeCmd(ios *IOStreams) *cobra.Command {
+	o := &probeOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "probe [URL...]",
+		Short: "Probe deployed URLs (TLS, HTTP, served JavaScript), a source tree and a webhook",
+		Example: `  selfassess probe https://app.example.com
+  selfassess probe --only 'tls.*' --format json https://staging.example.com:8443
+  selfassess probe --source . --webhook-url https://api.example.com/webhooks`,
+		RunE: func(c *cobra.Command, args []string) error {
+			o.targets = args
+			return runProbe(c.Context(), o)
+		},
+	}
+	o.flags.bind(c.Flags())
+	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table or json")
+	c.Flags().BoolVar(&o.list, "list", false, "list the probe ids and exit")
+	return c
+}
+
+func runProbe(ctx context.Context, o *probeOptions) error {
+	if o.list {
+		tw := tabwriter.NewWriter(o.ios.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tCHECKS")
+		for _, d := range probes.Catalogue {
+			fmt.Fprintf(tw, "%s\t%s\n", d.ID, d.Checks)
+		}
+		return tw.Flush()
+	}
+	if o.format != "table" && o.format != "json" {
+		return usageErr("", "--format must be table or json, got %q", o.format)
+	}
+	cfg, err := o.flags.config(o.ios)
+	if err != nil {
+		return err
+	}
+	targets, err := o.flags.targets(o.targets)
+	if err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		return usageErr("name a URL, or use --source DIR or --webhook-url URL", "nothing to probe")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if o.format == "table" {
+		cfg.Progress = progressPrinter(o.ios)
+	}
+	fams := o.families
+	if fams == nil {
+		fams = all.Families()
+	}
+	results := probes.Run(ctx, fams, targets, cfg)
+	if o.format == "json" {
+		enc := json.NewEncoder(o.ios.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Probes []probes.Result `json:"probes"`
+		}{results}); err != nil {
+			return runtimeErr("", "writing output: %v", err)
+		}
+	} else {
+		printProbeTable(o.ios, results)
+	}
+	for _, r := range results {
+		if r.Status == probes.Fail || r.Status == probes.Error {
+			return errGate
+		}
+	}
+	return nil
+}
+
+func printProbeTable(ios *IOStreams, results []probes.Result) {
+	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tPROBE\tSTATUS\tSUMMARY")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target, r.ID, r.Status, oneLine(r.Summary))
+		for _, f := range r.Findings {
+			if f.Status == probes.Fail || f.Status == probes.Warn || f.Status == probes.Error {
+				loc := ""
+				if f.Location != "" {
+					loc = " (" + f.Location + ")"
+				}
+				fmt.Fprintf(tw, "\t\t\t  %s: %s%s\n", f.Status, oneLine(f.Message), loc)
+			}
+		}
+	}
+	tw.Flush()
+}
+
+// progressPrinter reports families as they finish, as plain lines on stderr.
+func progressPrinter(ios *IOStreams) func(probes.Event) {
+	var mu = make(chan struct{}, 1)
+	return func(e probes.Event) {
+		if !e.Done {
+			return
+		}
+		mu <- struct{}{}
+		defer func() { <-mu }()
+		worst := probes.Skipped
+		for _, r := range e.Results {
+			if r.Status.Rank() > worst.Rank() {
+				worst = r.Status
+			}
+		}
+		fmt.Fprintf(ios.ErrOut, "probed %s: %s checks %s\n", e.Target, e.Family, worst)
+	}
+}

@@ -1,0 +1,161 @@
+package cmd
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/selfassess/selfassess/probes"
+)
+
+// probeFlags are the probe options shared by `probe` and `run`.
+type probeFlags struct {
+	CAFile      string
+	Timeout     time.Duration
+	Concurrency int
+	PerHost     int
+	Only        []string
+	HeaderEnv   []string
+	Burst       int
+	MaxBody     int64
+	Source      string
+	WebhookURL  string
+}
+
+func (f *probeFlags) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&f.CAFile, "ca-file", "", "trust the CA certificates in this PEM `file` as well as the system roots")
+	fs.DurationVar(&f.Timeout, "timeout", 10*time.Second, "time limit for each connection or request")
+	fs.IntVar(&f.Concurrency, "concurrency", 8, "targets probed at once")
+	fs.IntVar(&f.PerHost, "per-host", 8, "connections at once to one host")
+	fs.StringSliceVar(&f.Only, "only", nil, "run only probes matching these `patterns` (e.g. tls.*,http.cookies)")
+	fs.StringArrayVar(&f.HeaderEnv, "header-env", nil, "add the request header held in environment `variable` (\"Name: value\"); repeatable")
+	fs.IntVar(&f.Burst, "burst", 0, "http.rate-limit: send up to `N` requests (max 200) and expect a 429")
+	fs.Int64Var(&f.MaxBody, "max-body", 2<<20, "bytes read from one HTTP response body")
+	fs.StringVar(&f.Source, "source", "", "also scan the source tree in `dir`")
+	fs.StringVar(&f.WebhookURL, "webhook-url", "", "check that the webhook endpoint at `url` rejects unsigned events")
+}
+
+// config turns the flags into a probes.Config, reading secrets from the environment.
+func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
+	cfg := probes.Config{Timeout: f.Timeout, Concurrency: f.Concurrency, PerHost: f.PerHost,
+		Only: f.Only, Burst: f.Burst, MaxBody: f.MaxBody, CAFile: f.CAFile}
+	if f.Timeout <= 0 {
+		return cfg, usageErr("", "--timeout must be positive, got %s", f.Timeout)
+	}
+	if f.Concurrency < 1 || f.Concurrency > 256 {
+		return cfg, usageErr("", "--concurrency must be between 1 and 256, got %d", f.Concurrency)
+	}
+	if f.PerHost < 1 || f.PerHost > 64 {
+		return cfg, usageErr("", "--per-host must be between 1 and 64, got %d", f.PerHost)
+	}
+	if f.Burst < 0 || f.Burst > 200 {
+		return cfg, usageErr("", "--burst must be between 0 and 200, got %d", f.Burst)
+	}
+	if f.MaxBody < 1024 {
+		return cfg, usageErr("", "--max-body must be at least 1024 bytes, got %d", f.MaxBody)
+	}
+	for _, p := range f.Only {
+		for _, part := range strings.Split(p, ",") {
+			if part = strings.TrimSpace(part); part != "" && !matchesAny(part) {
+				return cfg, usageErr("run 'selfassess probe --list' to see the probe ids", "--only %q matches no probe", part)
+			}
+		}
+	}
+	if f.CAFile != "" {
+		pem, err := os.ReadFile(f.CAFile)
+		if err != nil {
+			return cfg, usageErr("", "--ca-file: %v", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return cfg, usageErr("the file must hold PEM \"CERTIFICATE\" blocks", "--ca-file %s: no certificates found", f.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if len(f.HeaderEnv) > 0 {
+		cfg.Headers = http.Header{}
+		for _, name := range f.HeaderEnv {
+			v := ios.Getenv(name)
+			if v == "" {
+				return cfg, usageErr("set it to a header line such as \"Authorization: Bearer …\"", "--header-env %s: the environment variable is empty or unset", name)
+			}
+			for _, line := range strings.Split(v, "\n") {
+				line = strings.TrimSpace(line)
+				if line == "" {
+					continue
+				}
+				k, val, ok := strings.Cut(line, ":")
+				k = strings.TrimSpace(k)
+				if !ok || k == "" || strings.ContainsAny(k, " \t") {
+					// never echo the value: it is a secret
+					return cfg, usageErr("the format is \"Name: value\", one header per line", "--header-env %s: not a header line", name)
+				}
+				cfg.Headers.Add(k, strings.TrimSpace(val))
+			}
+		}
+	}
+	return cfg, nil
+}
+
+func matchesAny(pattern string) bool {
+	for _, d := range probes.Catalogue {
+		if probes.Match([]string{pattern}, d.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// targets validates URL arguments and adds the source and webhook targets.
+func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
+	var ts []probes.Target
+	for _, raw := range urls {
+		if err := checkURL(raw); err != nil {
+			return nil, usageErr("targets look like https://app.example.com", "target %q: %v", raw, err)
+		}
+		ts = append(ts, probes.Target{Kind: probes.KindURL, Value: raw})
+	}
+	if f.Source != "" {
+		st, err := os.Stat(f.Source)
+		if err != nil {
+			return nil, usageErr("", "--source: %v", err)
+		}
+		if !st.IsDir() {
+			return nil, usageErr("", "--source %s: not a directory", f.Source)
+		}
+		ts = append(ts, probes.Target{Kind: probes.KindSource, Value: f.Source})
+	}
+	if f.WebhookURL != "" {
+		if err := checkURL(f.WebhookURL); err != nil {
+			return nil, usageErr("", "--webhook-url %q: %v", f.WebhookURL, err)
+		}
+		ts = append(ts, probes.Target{Kind: probes.KindWebhook, Value: f.WebhookURL})
+	}
+	return ts, nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("scheme must be https or http")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Errorf("no host")
+	}
+	if u.User != nil {
+		return fmt.Errorf("credentials in URLs are not accepted; use --header-env")
+	}
+	return nil
+}

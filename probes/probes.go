@@ -1,0 +1,166 @@
+// Package probes defines the probe contract (families, targets, results),
+// the catalogue of probe ids, the runner and redaction. It knows nothing of
+// flags or terminals.
+package probes
+
+import (
+	"context"
+	"crypto/x509"
+	"net/http"
+	"time"
+)
+
+// Status of one probe result.
+type Status string
+
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Warn    Status = "warn"
+	Info    Status = "info"
+	Error   Status = "error"
+	Skipped Status = "skipped"
+)
+
+// Rank orders statuses by badness for aggregation: fail > error > warn > info > pass > skipped.
+func (s Status) Rank() int {
+	switch s {
+	case Fail:
+		return 5
+	case Error:
+		return 4
+	case Warn:
+		return 3
+	case Info:
+		return 2
+	case Pass:
+		return 1
+	}
+	return 0
+}
+
+// TargetKind says what a target is.
+type TargetKind string
+
+const (
+	KindURL     TargetKind = "url"     // a deployed https:// (or http://) URL
+	KindSource  TargetKind = "source"  // a local source tree (--source)
+	KindWebhook TargetKind = "webhook" // a webhook endpoint (--webhook-url)
+)
+
+// Target is one thing the user named. Probes touch nothing else.
+type Target struct {
+	Kind TargetKind `json:"kind"`
+	// Value is the URL or directory exactly as the user gave it.
+	Value string `json:"value"`
+}
+
+func (t Target) String() string { return t.Value }
+
+// Result is one probe's outcome for one target; results.json's probes[] entries.
+type Result struct {
+	ID      string `json:"id"`
+	Target  string `json:"target"`
+	Status  Status `json:"status"`
+	Summary string `json:"summary"`
+	// Observed holds the probe's facts (JSON-marshalable; secrets redacted).
+	Observed any `json:"observed,omitempty"`
+	// Findings are the individual problems (or notes) behind Status.
+	Findings   []Finding `json:"findings,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+// Finding is one observation worth a line in the report.
+type Finding struct {
+	Status Status `json:"status"`
+	// Rule names the check, e.g. "hsts-max-age" or "gitleaks:aws-access-token".
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+	// Location is a URL, or FILE:LINE for source findings (File and Line set too).
+	Location string `json:"location,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	// Evidence is the matched text, already redacted.
+	Evidence string `json:"evidence,omitempty"`
+}
+
+// Config holds every probe option. Zero values get defaults from Defaults().
+type Config struct {
+	Timeout     time.Duration // per connection / request
+	Concurrency int           // targets×families at once, over the whole run
+	PerHost     int           // connections at once to one host
+	RateLimit   time.Duration // minimum gap between new requests/connections to one host
+	MaxBody     int64         // bytes read from one HTTP response body
+	MaxScripts  int           // served scripts followed per page
+	MaxJSBytes  int64         // total script bytes per target
+	Budget      int           // HTTP requests per host per run
+	Burst       int           // http.rate-limit opt-in burst (0 = off, max 200)
+
+	RootCAs *x509.CertPool // nil = system roots; set from --ca-file
+	CAFile  string
+
+	// Headers are extra request headers (from --header-env); their values are secret.
+	Headers http.Header
+
+	// Only selects probe ids by pattern ("tls.*"); empty = all.
+	Only []string
+
+	// Now is the clock (tests fix it); nil = time.Now.
+	Now func() time.Time
+
+	// Progress, when set, is called as probes start and finish. It must be safe
+	// for concurrent use.
+	Progress func(Event)
+}
+
+// Event reports progress to the caller (the cmd layer prints it).
+type Event struct {
+	Target string
+	Family string
+	Done   bool
+	// Results are set when Done.
+	Results []Result
+}
+
+// Defaults fills zero fields with sensible, polite defaults.
+func (c Config) Defaults() Config {
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 8
+	}
+	if c.PerHost <= 0 {
+		c.PerHost = 8
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 2 << 20
+	}
+	if c.MaxScripts <= 0 {
+		c.MaxScripts = 20
+	}
+	if c.MaxJSBytes <= 0 {
+		c.MaxJSBytes = 8 << 20
+	}
+	if c.Budget <= 0 {
+		c.Budget = 300
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Family is a group of probes that share work per target (one TLS
+// enumeration, one HTTP fetch, one source walk).
+type Family interface {
+	// Name is the family prefix: "tls", "http", "js", "source", "webhook".
+	Name() string
+	// IDs are the catalogue ids this family produces.
+	IDs() []string
+	// Applies reports whether the family probes this kind of target.
+	Applies(t Target) bool
+	// Run returns one Result per selected id, never panics, and honours ctx
+	// and cfg.Timeout. Problems with the target are Results with Status Error.
+	Run(ctx context.Context, t Target, ids []string, cfg Config) []Result
+}

@@ -1,0 +1,109 @@
+package probes
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Run probes every target with every applicable family, at most
+// cfg.Concurrency (target, family) pairs at once, and returns the results
+// in a stable order: by target as given, then by catalogue order.
+func Run(ctx context.Context, families []Family, targets []Target, cfg Config) []Result {
+	cfg = cfg.Defaults()
+	type job struct {
+		t   Target
+		f   Family
+		ids []string
+	}
+	var jobs []job
+	for _, t := range targets {
+		for _, f := range families {
+			if !f.Applies(t) {
+				continue
+			}
+			var ids []string
+			for _, id := range f.IDs() {
+				if Match(cfg.Only, id) {
+					ids = append(ids, id)
+				}
+			}
+			if len(ids) > 0 {
+				jobs = append(jobs, job{t, f, ids})
+			}
+		}
+	}
+	results := make([][]Result, len(jobs))
+	sem := make(chan struct{}, cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if cfg.Progress != nil {
+				cfg.Progress(Event{Target: j.t.Value, Family: j.f.Name()})
+			}
+			results[i] = runFamily(ctx, j.f, j.t, j.ids, cfg)
+			if cfg.Progress != nil {
+				cfg.Progress(Event{Target: j.t.Value, Family: j.f.Name(), Done: true, Results: results[i]})
+			}
+		}()
+	}
+	wg.Wait()
+
+	order := map[string]int{}
+	for i, d := range Catalogue {
+		order[d.ID] = i
+	}
+	targetOrder := map[string]int{}
+	for i, t := range targets {
+		if _, ok := targetOrder[t.Value]; !ok {
+			targetOrder[t.Value] = i
+		}
+	}
+	var out []Result
+	for _, rs := range results {
+		out = append(out, rs...)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		ta, tb := targetOrder[out[a].Target], targetOrder[out[b].Target]
+		if ta != tb {
+			return ta < tb
+		}
+		return order[out[a].ID] < order[out[b].ID]
+	})
+	return out
+}
+
+// runFamily runs one family and guarantees one result per id, even if the
+// family panics or forgets one: a probe bug is an error result, not a crash.
+func runFamily(ctx context.Context, f Family, t Target, ids []string, cfg Config) (rs []Result) {
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			rs = nil
+			for _, id := range ids {
+				rs = append(rs, Result{ID: id, Target: t.Value, Status: Error,
+					Summary: fmt.Sprintf("internal error in %s probes: %v", f.Name(), r)})
+			}
+		}
+		got := map[string]bool{}
+		for i := range rs {
+			got[rs[i].ID] = true
+			if rs[i].Target == "" {
+				rs[i].Target = t.Value
+			}
+		}
+		for _, id := range ids {
+			if !got[id] {
+				rs = append(rs, Result{ID: id, Target: t.Value, Status: Error, Summary: "probe produced no result",
+					DurationMS: time.Since(start).Milliseconds()})
+			}
+		}
+	}()
+	return f.Run(ctx, t, ids, cfg)
+}
