@@ -9,4 +9,3 @@ func Builtin(id string) (*Checklist, error) { return nil, errors.New("not implem
 
 // BuiltinIDs lists the built-in checklist ids.
 func BuiltinIDs() []string { return nil }
-
