@@ -5,36 +5,193 @@ package interview
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
 )
 
-// STUB: replaced by the huh questionnaire.
-
-// ErrInterrupted is returned when the user pressed Ctrl-C; answers given
-// before it are already saved.
+// ErrInterrupted is returned when the user pressed Ctrl-C (or the input
+// ended, or ctx was cancelled); answers given before it are already saved.
 var ErrInterrupted = errors.New("questionnaire interrupted")
 
 // Options configure a questionnaire session.
 type Options struct {
-	In         io.Reader
-	Out        io.Writer
-	Accessible bool // screen-reader friendly prompts (also when TERM=dumb)
-	Review     bool // walk every control again with previous answers as defaults
+	In         io.Reader // default os.Stdin
+	Out        io.Writer // default os.Stdout
+	Accessible bool      // screen-reader friendly prompts (also when TERM=dumb)
+	Review     bool      // walk every control again with previous answers as defaults
 	AnsweredBy string
 	Now        func() time.Time
 	// Save persists the answers; called after every answered control.
 	Save func(*answers.File) error
 	// ProbeNote, when set, returns a line about the control's probes that
 	// already finished (e.g. "tls.versions failed: TLS1.0 offered"), or "".
+	// It is called from the questionnaire's goroutine, once per control shown.
 	ProbeNote func(controlID string) string
 }
 
+func (o *Options) defaults() {
+	if o.In == nil {
+		o.In = os.Stdin
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Save == nil {
+		o.Save = func(*answers.File) error { return nil }
+	}
+}
+
 // Run asks every unanswered control (every control with Review) and saves
-// after each one.
+// after each one. It returns ErrInterrupted when the user stopped early.
 func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts Options) error {
-	return errors.New("interactive questionnaire not implemented")
+	s := newSession(cl, ans, opts)
+	if len(s.queue) == 0 {
+		fmt.Fprintf(s.opts.Out, "All %d controls that need an answer are answered; use --review to walk them again.\n", len(s.items))
+		return nil
+	}
+	if s.opts.Accessible {
+		return s.runAccessible(ctx)
+	}
+	p := tea.NewProgram(s, tea.WithInput(s.opts.In), tea.WithOutput(s.opts.Out), tea.WithContext(ctx))
+	_, err := p.Run()
+	switch {
+	case s.err != nil:
+		return s.err
+	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
+		return ErrInterrupted
+	case err != nil:
+		return fmt.Errorf("questionnaire: %w", err)
+	case !s.done: // quit by a signal before the last control
+		return ErrInterrupted
+	}
+	return nil
+}
+
+// session is the bubbletea model of a whole questionnaire: it shows one
+// control's form at a time and saves when that form completes.
+type session struct {
+	cl      *checklist.Checklist
+	ans     *answers.File
+	opts    Options
+	baseDir string
+	items   []item
+	queue   []int // indexes into items still to ask
+	pos     int   // position in queue
+	cur     *step
+	form    *huh.Form
+	size    *tea.WindowSizeMsg
+	done    bool
+	err     error
+
+	// observe, when set (tests), sees the focused control and field after
+	// every update; it runs on the program's goroutine.
+	observe func(controlID, field string)
+}
+
+func newSession(cl *checklist.Checklist, ans *answers.File, opts Options) *session {
+	opts.defaults()
+	if ans.Controls == nil {
+		ans.Controls = map[string]*answers.Control{}
+	}
+	s := &session{cl: cl, ans: ans, opts: opts, items: listItems(cl)}
+	if ans.Path != "" {
+		if abs, err := filepath.Abs(filepath.Dir(ans.Path)); err == nil {
+			s.baseDir = abs
+		}
+	}
+	for i, it := range s.items {
+		if opts.Review || !isAnswered(it.sc.Control, ans.Controls[it.sc.Control.ID]) {
+			s.queue = append(s.queue, i)
+		}
+	}
+	return s
+}
+
+func (s *session) answeredCount() int {
+	n := 0
+	for _, it := range s.items {
+		if isAnswered(it.sc.Control, s.ans.Controls[it.sc.Control.ID]) {
+			n++
+		}
+	}
+	return n
+}
+
+// nextStep builds the step for the control at s.pos.
+func (s *session) nextStep() *step {
+	it := s.items[s.queue[s.pos]]
+	return newStep(it, s.ans.Controls[it.sc.Control.ID], s.answeredCount(), s.opts, s.baseDir)
+}
+
+// commit records the current step's answers and saves the file.
+func (s *session) commit(st *step) error {
+	s.ans.Controls[st.ctl.ID] = st.result()
+	if err := s.opts.Save(s.ans); err != nil {
+		return fmt.Errorf("saving answers: %w", err)
+	}
+	return nil
+}
+
+func (s *session) startForm() tea.Cmd {
+	s.cur = s.nextStep()
+	s.form = s.cur.tuiForm()
+	cmd := s.form.Init()
+	if s.size != nil { // the new form must know the terminal's size now
+		m, sizeCmd := s.form.Update(*s.size)
+		s.form = m.(*huh.Form)
+		cmd = tea.Batch(cmd, sizeCmd)
+	}
+	return cmd
+}
+
+func (s *session) Init() tea.Cmd { return s.startForm() }
+
+func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if s.done || s.err != nil {
+		return s, nil
+	}
+	if size, ok := msg.(tea.WindowSizeMsg); ok {
+		s.size = &size
+	}
+	m, cmd := s.form.Update(msg)
+	s.form = m.(*huh.Form)
+	switch s.form.State {
+	case huh.StateAborted:
+		s.err = ErrInterrupted
+		return s, tea.Quit
+	case huh.StateCompleted:
+		if err := s.commit(s.cur); err != nil {
+			s.err = err
+			return s, tea.Quit
+		}
+		s.pos++
+		if s.pos == len(s.queue) {
+			s.done = true
+			return s, tea.Quit
+		}
+		cmd = s.startForm()
+	}
+	if s.observe != nil {
+		s.observe(s.cur.ctl.ID, s.cur.focusName(s.form.GetFocusedField()))
+	}
+	return s, cmd
+}
+
+func (s *session) View() string {
+	if s.done || s.err != nil || s.form == nil {
+		return ""
+	}
+	return s.form.View()
 }

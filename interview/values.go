@@ -1,0 +1,322 @@
+package interview
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/checklist"
+)
+
+// dateLayout is the answers file's date format.
+const dateLayout = "2006-01-02"
+
+var errRequired = errors.New("an answer is required")
+
+// conditionHolds reports whether q's `when` condition is met by the answers
+// given so far (a chain of conditions must hold all the way up).
+func conditionHolds(ctl *checklist.Control, q *checklist.Question, vals map[string]any) bool {
+	for depth := 0; q != nil && q.When != nil; depth++ {
+		if depth > len(ctl.Questions) { // a cycle; the checklist validator rejects these
+			return false
+		}
+		v, ok := vals[q.When.Question]
+		if !ok || !matches(q.When, v) {
+			return false
+		}
+		q = ctl.Question(q.When.Question)
+	}
+	return true
+}
+
+func matches(c *checklist.Condition, v any) bool {
+	if c.Equals != nil {
+		b, ok := v.(bool)
+		return ok && b == *c.Equals
+	}
+	for _, s := range stringsOf(v) {
+		if slices.Contains(c.AnyOf, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringsOf flattens an answer into the strings a condition can match.
+func stringsOf(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case bool:
+		return []string{strconv.FormatBool(v)}
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+// visibleQuestions lists the questions whose conditions hold for vals.
+func visibleQuestions(ctl *checklist.Control, vals map[string]any) []*checklist.Question {
+	var out []*checklist.Question
+	for i := range ctl.Questions {
+		if q := &ctl.Questions[i]; conditionHolds(ctl, q, vals) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// askable reports whether a control has anything for a human to answer;
+// probe-only controls are verified by the probes alone.
+func askable(ctl *checklist.Control) bool {
+	return len(ctl.Questions) > 0 || len(ctl.Evidence) > 0 || ctl.AllowNotApplicable
+}
+
+// isAnswered reports whether a saved answer is complete enough to skip the
+// control when resuming: not applicable, or every visible required question
+// answered and required evidence given.
+func isAnswered(ctl *checklist.Control, a *answers.Control) bool {
+	if a == nil {
+		return false
+	}
+	if a.NotApplicable != "" {
+		return true
+	}
+	for _, q := range visibleQuestions(ctl, a.Answers) {
+		if v, ok := a.Answers[q.ID]; !q.Optional && (!ok || isEmpty(v)) {
+			return false
+		}
+	}
+	for _, e := range ctl.Evidence {
+		if e.Required && len(a.Evidence) == 0 {
+			return false
+		}
+	}
+	return !a.AnsweredAt.IsZero() || len(a.Answers) > 0 || len(a.Evidence) > 0
+}
+
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(v) == ""
+	}
+	return false
+}
+
+// fails reports whether the given answers fail any pass criterion, so the
+// questionnaire offers to record an owner and due date.
+func fails(ctl *checklist.Control, vals map[string]any, now time.Time) bool {
+	for _, q := range visibleQuestions(ctl, vals) {
+		if q.Pass == nil {
+			continue
+		}
+		v, ok := vals[q.ID]
+		if !ok {
+			continue // unanswered optional question
+		}
+		if !passes(q, v, now) {
+			return true
+		}
+	}
+	return false
+}
+
+func passes(q *checklist.Question, v any, now time.Time) bool {
+	p := q.Pass
+	switch q.Type {
+	case checklist.Confirm:
+		b, _ := v.(bool)
+		return p.Equals == nil || b == *p.Equals
+	case checklist.Select:
+		s, _ := v.(string)
+		return len(p.AnyOf) == 0 || slices.Contains(p.AnyOf, s)
+	case checklist.MultiSelect:
+		got := stringsOf(v)
+		for _, want := range p.AllOf {
+			if !slices.Contains(got, want) {
+				return false
+			}
+		}
+		for _, bad := range p.NoneOf {
+			if slices.Contains(got, bad) {
+				return false
+			}
+		}
+		return true
+	case checklist.Number:
+		f, ok := toFloat(v)
+		return ok && (p.Min == nil || f >= *p.Min) && (p.Max == nil || f <= *p.Max)
+	case checklist.Text:
+		return !p.NotEmpty || !isEmpty(v)
+	case checklist.Date:
+		s, _ := v.(string)
+		if p.NotEmpty && s == "" {
+			return false
+		}
+		if p.MaxAgeDays > 0 {
+			d, err := time.Parse(dateLayout, s)
+			return err == nil && now.Sub(d) <= time.Duration(p.MaxAgeDays)*24*time.Hour
+		}
+		return true
+	}
+	return true
+}
+
+func toFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case float64:
+		return v, true
+	case float32:
+		return float64(v), true
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// formatDefault turns a saved answer into the text an input starts with.
+func formatDefault(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case time.Time:
+		return v.Format(dateLayout)
+	}
+	if f, ok := toFloat(v); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// Validators. Each takes the fallback default into account: in accessible
+// mode an empty line keeps the default, so an empty input is valid when a
+// default exists.
+
+func validateRequired(def *string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" && strings.TrimSpace(*def) == "" {
+			return errRequired
+		}
+		return nil
+	}
+}
+
+func validateNumber(optional bool, def *string) func(string) error {
+	return func(s string) error {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			s = strings.TrimSpace(*def)
+		}
+		if s == "" {
+			if optional {
+				return nil
+			}
+			return errRequired
+		}
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		return nil
+	}
+}
+
+func validateDate(optional bool, def *string) func(string) error {
+	return func(s string) error {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			s = strings.TrimSpace(*def)
+		}
+		if s == "" {
+			if optional {
+				return nil
+			}
+			return errRequired
+		}
+		if _, err := time.Parse(dateLayout, s); err != nil {
+			return fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. 2025-03-31", s)
+		}
+		return nil
+	}
+}
+
+// splitPaths splits a comma-separated list of evidence paths.
+func splitPaths(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, filepath.Clean(p))
+		}
+	}
+	return out
+}
+
+// validateEvidence checks that every listed file exists, is a regular file
+// and is readable; relative paths are resolved against baseDir (the answers
+// file's directory).
+func validateEvidence(baseDir string, required bool, def *string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			s = *def
+		}
+		paths := splitPaths(s)
+		if len(paths) == 0 {
+			if required {
+				return errors.New("this evidence is required: give the path to the file")
+			}
+			return nil
+		}
+		for _, p := range paths {
+			if err := checkReadable(resolve(baseDir, p)); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		return nil
+	}
+}
+
+func resolve(baseDir, p string) string {
+	if filepath.IsAbs(p) || baseDir == "" {
+		return p
+	}
+	return filepath.Join(baseDir, p)
+}
+
+func checkReadable(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return errors.New("no such file")
+	case err != nil:
+		return errors.New("cannot read it")
+	case st.IsDir():
+		return errors.New("is a directory, not a file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return errors.New("cannot read it")
+	}
+	return f.Close()
+}
