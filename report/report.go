@@ -3,22 +3,22 @@
 package report
 
 import (
-	"encoding/json"
-	"errors"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/selfassess/selfassess/assessment"
 )
 
-// STUB: replaced by the renderers.
-
 // Options control rendering.
 type Options struct {
-	// TemplateDir overrides the embedded Markdown templates.
+	// TemplateDir overrides the embedded Markdown templates (same file names).
 	TemplateDir string
 	// Signer is the signing key's fingerprint for the signature block ("" = unsigned).
 	Signer string
-	// Date is the report date (from SOURCE_DATE_EPOCH when set, for reproducible output).
+	// Date is the report date. The caller sets it from SOURCE_DATE_EPOCH when
+	// set, else from Results.FinishedAt, so output is reproducible.
 	Date time.Time
 }
 
@@ -31,29 +31,192 @@ var Formats = map[string]string{
 	"sarif": "results.sarif",
 }
 
-// Render renders the named formats and returns file name → content.
-func Render(r *assessment.Results, formats []string, opts Options) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	for _, f := range formats {
-		switch f {
-		case "json":
-			b, err := JSON(r)
-			if err != nil {
-				return nil, err
-			}
-			out[Formats[f]] = b
-		default:
-			return nil, errors.New("format " + f + " not implemented")
+// FormatOrder is every format, in the order they are listed and rendered.
+var FormatOrder = []string{"md", "pdf", "json", "junit", "sarif"}
+
+// ParseFormats turns "md,pdf" into a list, rejecting unknown names and
+// dropping duplicates; "" or "all" means every format.
+func ParseFormats(list string) ([]string, error) {
+	list = strings.TrimSpace(list)
+	if list == "" || list == "all" {
+		return append([]string(nil), FormatOrder...), nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range strings.Split(list, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
 		}
+		if _, ok := Formats[f]; !ok {
+			return nil, fmt.Errorf("unknown format %q (want %s)", f, strings.Join(FormatOrder, ", "))
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no format named (want %s)", strings.Join(FormatOrder, ", "))
 	}
 	return out, nil
 }
 
-// JSON renders results.json.
-func JSON(r *assessment.Results) ([]byte, error) {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, err
+// Render renders the named formats and returns file name → content.
+func Render(r *assessment.Results, formats []string, opts Options) (map[string][]byte, error) {
+	if opts.Date.IsZero() {
+		opts.Date = r.FinishedAt
 	}
-	return append(b, '\n'), nil
+	out := map[string][]byte{}
+	for _, f := range formats {
+		var b []byte
+		var err error
+		switch f {
+		case "md":
+			b, err = Markdown(r, opts)
+		case "pdf":
+			b, err = PDF(r, opts)
+		case "json":
+			b, err = JSON(r)
+		case "junit":
+			b, err = JUnit(r)
+		case "sarif":
+			b, err = SARIF(r)
+		default:
+			return nil, fmt.Errorf("unknown format %q", f)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", Formats[f], err)
+		}
+		out[Formats[f]] = b
+	}
+	return out, nil
+}
+
+// view is the Results arranged for reading: controls grouped by section,
+// the findings, exceptions and the remediation plan picked out.
+type view struct {
+	R           *assessment.Results
+	Date        string
+	Signer      string
+	Sections    []sectionView
+	Findings    []*assessment.Control // controls whose status needs attention
+	Exceptions  []*assessment.Control // controls with an active exception
+	Plan        []*assessment.Control // failing controls, by severity then due date
+	StatusCount []statusCount
+}
+
+type sectionView struct {
+	ID, Title string
+	Controls  []*assessment.Control
+	Counts    map[assessment.Status]int
+}
+
+type statusCount struct {
+	Status assessment.Status
+	Label  string
+	N      int
+}
+
+// needsAttention: statuses that are findings in the report.
+func needsAttention(s assessment.Status) bool {
+	return s == assessment.Fail || s == assessment.Partial || s == assessment.Error || s == assessment.NotTested
+}
+
+func severityRank(s string) int {
+	switch s {
+	case "critical":
+		return 4
+	case "high":
+		return 3
+	case "medium":
+		return 2
+	case "low":
+		return 1
+	}
+	return 0
+}
+
+func newView(r *assessment.Results, opts Options) *view {
+	v := &view{R: r, Signer: opts.Signer, Date: opts.Date.UTC().Format("2006-01-02")}
+	if v.Signer == "" {
+		v.Signer = r.Signer
+	}
+	idx := map[string]int{}
+	for _, s := range r.Sections {
+		idx[s.ID] = len(v.Sections)
+		v.Sections = append(v.Sections, sectionView{ID: s.ID, Title: s.Title, Counts: map[assessment.Status]int{}})
+	}
+	for i := range r.Controls {
+		c := &r.Controls[i]
+		k, ok := idx[c.Section]
+		if !ok { // a control whose section is not listed still gets reported
+			k = len(v.Sections)
+			idx[c.Section] = k
+			v.Sections = append(v.Sections, sectionView{ID: c.Section, Title: c.Section, Counts: map[assessment.Status]int{}})
+		}
+		v.Sections[k].Controls = append(v.Sections[k].Controls, c)
+		v.Sections[k].Counts[c.Status]++
+		if needsAttention(c.Status) {
+			v.Findings = append(v.Findings, c)
+		}
+		if c.Exception != nil {
+			v.Exceptions = append(v.Exceptions, c)
+		}
+		if c.Status == assessment.Fail || c.Status == assessment.Partial || c.Status == assessment.Error {
+			v.Plan = append(v.Plan, c)
+		}
+	}
+	sort.SliceStable(v.Plan, func(i, j int) bool {
+		a, b := v.Plan[i], v.Plan[j]
+		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
+			return ra > rb
+		}
+		if (a.Due == "") != (b.Due == "") {
+			return a.Due != ""
+		}
+		return a.Due < b.Due
+	})
+	s := r.Summary
+	for _, sc := range []statusCount{
+		{assessment.Pass, "", s.Pass}, {assessment.Fail, "", s.Fail}, {assessment.Partial, "", s.Partial},
+		{assessment.NotApplicable, "", s.NotApplicable}, {assessment.NotTested, "", s.NotTested},
+		{assessment.Error, "", s.Error}, {assessment.Excepted, "", s.Excepted},
+	} {
+		sc.Label = StatusLabel(sc.Status)
+		v.StatusCount = append(v.StatusCount, sc)
+	}
+	return v
+}
+
+// StatusLabel is the status as printed: upper case words, readable without colour.
+func StatusLabel(s assessment.Status) string {
+	switch s {
+	case assessment.Pass:
+		return "PASS"
+	case assessment.Fail:
+		return "FAIL"
+	case assessment.Partial:
+		return "PARTIAL"
+	case assessment.NotApplicable:
+		return "N/A"
+	case assessment.NotTested:
+		return "NOT TESTED"
+	case assessment.Error:
+		return "ERROR"
+	case assessment.Excepted:
+		return "EXCEPTED"
+	}
+	return strings.ToUpper(string(s))
+}
+
+// VerdictLabel is the verdict as printed on the cover.
+func VerdictLabel(v string) string {
+	switch v {
+	case assessment.Ready:
+		return "READY"
+	case assessment.NotReady:
+		return "NOT READY"
+	}
+	return strings.ToUpper(v)
 }

@@ -1,0 +1,83 @@
+package assessment
+
+import "time"
+
+// ControlChange is one control whose status differs between two results.
+type ControlChange struct {
+	ID       string `json:"id"`
+	Section  string `json:"section"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	// Old and New are "" when the control is absent on that side.
+	Old Status `json:"old,omitempty"`
+	New Status `json:"new,omitempty"`
+}
+
+// DiffResult compares an earlier results.json with a later one.
+type DiffResult struct {
+	OldScore    int       `json:"old_score"`
+	NewScore    int       `json:"new_score"`
+	OldVerdict  string    `json:"old_verdict"`
+	NewVerdict  string    `json:"new_verdict"`
+	OldFinished time.Time `json:"old_finished_at"`
+	NewFinished time.Time `json:"new_finished_at"`
+	// NewlyFailing: now fail, partial or error; before something better.
+	NewlyFailing []ControlChange `json:"newly_failing"`
+	// NewlyPassing: now pass; before anything else (remediated).
+	NewlyPassing []ControlChange `json:"newly_passing"`
+	// Changed: every other status change (e.g. fail → excepted).
+	Changed []ControlChange `json:"changed"`
+	Added   []ControlChange `json:"added"`
+	Removed []ControlChange `json:"removed"`
+}
+
+// Empty reports whether nothing changed.
+func (d *DiffResult) Empty() bool {
+	return len(d.NewlyFailing)+len(d.NewlyPassing)+len(d.Changed)+len(d.Added)+len(d.Removed) == 0
+}
+
+func failing(s Status) bool { return s == Fail || s == Partial || s == Error }
+
+// Diff compares old and new results control by control (matched by id),
+// in the new results' order; removed controls follow the old order.
+func Diff(old, new *Results) *DiffResult {
+	d := &DiffResult{
+		OldScore: old.Summary.Score, NewScore: new.Summary.Score,
+		OldVerdict: old.Summary.Verdict, NewVerdict: new.Summary.Verdict,
+		OldFinished: old.FinishedAt, NewFinished: new.FinishedAt,
+		NewlyFailing: []ControlChange{}, NewlyPassing: []ControlChange{}, Changed: []ControlChange{},
+		Added: []ControlChange{}, Removed: []ControlChange{},
+	}
+	before := map[string]*Control{}
+	for i := range old.Controls {
+		before[old.Controls[i].ID] = &old.Controls[i]
+	}
+	seen := map[string]bool{}
+	for i := range new.Controls {
+		c := &new.Controls[i]
+		seen[c.ID] = true
+		ch := ControlChange{ID: c.ID, Section: c.Section, Title: c.Title, Severity: c.Severity, New: c.Status}
+		o, ok := before[c.ID]
+		if !ok {
+			d.Added = append(d.Added, ch)
+			continue
+		}
+		ch.Old = o.Status
+		switch {
+		case o.Status == c.Status:
+		case failing(c.Status) && !failing(o.Status):
+			d.NewlyFailing = append(d.NewlyFailing, ch)
+		case c.Status == Pass:
+			d.NewlyPassing = append(d.NewlyPassing, ch)
+		default:
+			d.Changed = append(d.Changed, ch)
+		}
+	}
+	for i := range old.Controls {
+		o := &old.Controls[i]
+		if !seen[o.ID] {
+			d.Removed = append(d.Removed, ControlChange{ID: o.ID, Section: o.Section, Title: o.Title, Severity: o.Severity, Old: o.Status})
+		}
+	}
+	return d
+}

@@ -1,0 +1,132 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+
+	"github.com/selfassess/selfassess/assessment"
+)
+
+// JUnit XML, the subset GitLab, Jenkins and GitHub test reporters read.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Timestamp string      `xml:"timestamp,attr,omitempty"`
+	Cases     []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+// JUnit renders junit.xml: one test suite per section, one test case per
+// control (classname = section). fail and partial are failures carrying
+// the findings; error is an error; not_tested and not_applicable are skipped.
+func JUnit(r *assessment.Results) ([]byte, error) {
+	v := newView(r, Options{})
+	out := junitSuites{Name: "selfassess " + r.Checklist.ID + " " + r.Checklist.Version}
+	for _, s := range v.Sections {
+		suite := junitSuite{Name: s.Title, Timestamp: r.FinishedAt.UTC().Format("2006-01-02T15:04:05")}
+		if r.FinishedAt.IsZero() {
+			suite.Timestamp = ""
+		}
+		for _, c := range s.Controls {
+			tc := junitCase{Name: c.ID + ": " + c.Title, Classname: s.ID}
+			detail := findingText(c)
+			switch c.Status {
+			case assessment.Fail, assessment.Partial:
+				tc.Failure = &junitProblem{Message: firstLine(c, detail), Type: string(c.Status) + "/" + c.Severity, Text: detail}
+				suite.Failures++
+			case assessment.Error:
+				tc.Error = &junitProblem{Message: firstLine(c, detail), Type: "error", Text: detail}
+				suite.Errors++
+			case assessment.NotTested:
+				tc.Skipped = &junitSkipped{Message: "not tested: no answer or probe result"}
+				suite.Skipped++
+			case assessment.NotApplicable:
+				tc.Skipped = &junitSkipped{Message: "not applicable: " + c.NotApplicable}
+				suite.Skipped++
+			case assessment.Excepted:
+				if e := c.Exception; e != nil {
+					tc.SystemOut = fmt.Sprintf("excepted until %s (approved by %s): %s", e.Expires, e.ApprovedBy, e.Justification)
+				}
+			}
+			suite.Cases = append(suite.Cases, tc)
+			suite.Tests++
+		}
+		out.Tests += suite.Tests
+		out.Failures += suite.Failures
+		out.Errors += suite.Errors
+		out.Skipped += suite.Skipped
+		out.Suites = append(out.Suites, suite)
+	}
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte(xml.Header), b...), '\n'), nil
+}
+
+// findingText is the evidence that explains a control's status, one per line,
+// followed by the remediation.
+func findingText(c *assessment.Control) string {
+	var sb strings.Builder
+	for _, e := range c.Evidence {
+		if e.Status == "pass" || e.Status == "info" {
+			continue
+		}
+		sb.WriteString(evidenceLine(e))
+		sb.WriteByte('\n')
+	}
+	if c.Remediation != "" {
+		sb.WriteString("Remediation: " + c.Remediation + "\n")
+	}
+	return sb.String()
+}
+
+func evidenceLine(e assessment.Evidence) string {
+	s := e.Message
+	if e.Status != "" {
+		s = "[" + e.Status + "] " + s
+	}
+	if e.Location != "" {
+		s += " (" + e.Location + ")"
+	}
+	return s
+}
+
+func firstLine(c *assessment.Control, detail string) string {
+	if i := strings.IndexByte(detail, '\n'); i > 0 && !strings.HasPrefix(detail, "Remediation:") {
+		return c.Severity + ": " + detail[:i]
+	}
+	return c.Severity + ": " + c.Title
+}

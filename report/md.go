@@ -1,0 +1,90 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/templates"
+)
+
+// Template file names (embedded, or in Options.TemplateDir).
+const (
+	ReportTemplate  = "report.md.tmpl"
+	ChangesTemplate = "changes.md.tmpl"
+)
+
+var funcs = template.FuncMap{
+	"status":  StatusLabel,
+	"verdict": VerdictLabel,
+	"cell":    mdCell,
+	"join":    strings.Join,
+	"upper":   strings.ToUpper,
+}
+
+// mdCell makes text safe inside a Markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// loadTemplate reads name from dir when dir is set, else the embedded copy.
+func loadTemplate(dir, name string) (*template.Template, error) {
+	var b []byte
+	var err error
+	src := name
+	if dir != "" {
+		src = filepath.Join(dir, name)
+		b, err = os.ReadFile(src)
+	} else {
+		b, err = templates.FS.ReadFile(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// text/template errors already carry name:line.
+	return template.New(src).Funcs(funcs).Option("missingkey=error").Parse(string(b))
+}
+
+func execute(dir, name string, data any) ([]byte, error) {
+	t, err := loadTemplate(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Markdown renders report.md.
+func Markdown(r *assessment.Results, opts Options) ([]byte, error) {
+	return execute(opts.TemplateDir, ReportTemplate, newView(r, opts))
+}
+
+// ChangesMarkdown renders changes.md from a diff; the names label the two results.
+func ChangesMarkdown(d *assessment.DiffResult, oldName, newName, templateDir string) ([]byte, error) {
+	data := struct {
+		Diff             diffView
+		OldName, NewName string
+	}{diffView{d}, oldName, newName}
+	return execute(templateDir, ChangesTemplate, data)
+}
+
+// diffView formats the diff's times for templates.
+type diffView struct{ *assessment.DiffResult }
+
+func (d diffView) OldFinished() string { return fmtTime(d.DiffResult.OldFinished) }
+func (d diffView) NewFinished() string { return fmtTime(d.DiffResult.NewFinished) }
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}

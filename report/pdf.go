@@ -1,0 +1,629 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/selfassess/selfassess/assessment"
+)
+
+// Page geometry (A4, mm).
+const (
+	pageW, pageH = 210.0, 297.0
+	margin       = 15.0
+	contentW     = pageW - 2*margin
+	bottomMargin = 18.0
+	lineH        = 4.6
+)
+
+type rgb struct{ r, g, b int }
+
+// Status colours: light fills behind a text label (readable in greyscale)
+// and strong colours for the chart.
+var (
+	statusFill = map[assessment.Status]rgb{
+		assessment.Pass: {204, 235, 204}, assessment.Fail: {246, 190, 190}, assessment.Partial: {252, 228, 170},
+		assessment.NotApplicable: {228, 228, 228}, assessment.NotTested: {222, 222, 246}, assessment.Error: {238, 204, 238},
+		assessment.Excepted: {204, 222, 246},
+	}
+	statusBar = map[assessment.Status]rgb{
+		assessment.Pass: {46, 160, 67}, assessment.Fail: {207, 34, 46}, assessment.Partial: {232, 160, 32},
+		assessment.NotApplicable: {150, 150, 150}, assessment.NotTested: {110, 110, 200}, assessment.Error: {140, 50, 150},
+		assessment.Excepted: {50, 110, 200},
+	}
+	headFill = rgb{40, 52, 72}
+	rowRule  = rgb{200, 200, 200}
+)
+
+// pdfDoc wraps fpdf with the report's helpers.
+type pdfDoc struct {
+	*fpdf.Fpdf
+	v *view
+}
+
+// PDF renders report.pdf. The same results and Options.Date give the same bytes.
+func PDF(r *assessment.Results, opts Options) ([]byte, error) {
+	v := newView(r, opts)
+	f := fpdf.New("P", "mm", "A4", "")
+	date := opts.Date
+	if date.IsZero() {
+		date = time.Unix(0, 0)
+	}
+	// Reproducibility: fixed dates and sorted catalogs (the trailer ID is empty).
+	f.SetCreationDate(date.UTC())
+	f.SetModificationDate(date.UTC())
+	f.SetCatalogSort(true)
+	f.SetCompression(true)
+	f.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	f.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	f.AddUTF8FontFromBytes("go", "I", goitalic.TTF)
+	f.AddUTF8FontFromBytes("gomono", "", gomono.TTF)
+	f.SetMargins(margin, margin, margin)
+	f.SetAutoPageBreak(true, bottomMargin)
+	title := "Security self-assessment: " + orDefault(r.Project.Integration, r.Checklist.ID)
+	f.SetTitle(title, true)
+	f.SetSubject(r.Checklist.Title+" "+r.Checklist.Version, true)
+	f.SetAuthor(r.Project.Organisation, true)
+	f.SetCreator(r.Tool.Name+" "+r.Tool.Version, true)
+	f.SetProducer(r.Tool.Name, true)
+	f.AliasNbPages("{nb}")
+	d := &pdfDoc{Fpdf: f, v: v}
+	f.SetFooterFunc(func() {
+		f.SetY(-12)
+		f.SetFont("go", "", 8)
+		f.SetTextColor(90, 90, 90)
+		left := fmt.Sprintf("%s · %s %s · %s", orDefault(r.Project.Integration, "selfassess"), r.Checklist.ID, r.Checklist.Version, v.Date)
+		f.CellFormat(contentW/2, 5, left, "", 0, "L", false, 0, "")
+		f.CellFormat(contentW/2, 5, fmt.Sprintf("page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+	})
+
+	d.cover()
+	d.summary()
+	d.controls()
+	d.findings()
+	d.exceptions()
+	d.plan()
+	d.appendix()
+	d.signature()
+
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (d *pdfDoc) font(style string, size float64) { d.SetFont("go", style, size) }
+
+func (d *pdfDoc) fill(c rgb) { d.SetFillColor(c.r, c.g, c.b) }
+
+// heading starts a top-level part with a bookmark.
+func (d *pdfDoc) heading(text string, newPage bool) {
+	if newPage {
+		d.AddPage()
+	} else {
+		d.ensure(20)
+	}
+	d.Bookmark(text, 0, -1)
+	d.font("B", 16)
+	d.SetTextColor(headFill.r, headFill.g, headFill.b)
+	d.CellFormat(contentW, 9, text, "", 1, "L", false, 0, "")
+	d.SetTextColor(0, 0, 0)
+	d.Ln(2)
+}
+
+func (d *pdfDoc) subheading(text string, level int) {
+	d.ensure(18)
+	d.Ln(2)
+	if level >= 0 {
+		d.Bookmark(text, level, -1)
+	}
+	d.font("B", 12)
+	d.MultiCell(contentW, 6, text, "", "L", false)
+	d.Ln(1)
+}
+
+func (d *pdfDoc) para(style string, size float64, text string) {
+	d.font(style, size)
+	d.MultiCell(contentW, lineH, text, "", "L", false)
+}
+
+// ensure starts a new page unless h mm fit above the bottom margin.
+func (d *pdfDoc) ensure(h float64) {
+	if d.GetY()+h > pageH-bottomMargin {
+		d.AddPage()
+	}
+}
+
+func (d *pdfDoc) cover() {
+	r := d.v.R
+	d.AddPage()
+	d.Bookmark("Cover", 0, -1)
+	d.SetY(40)
+	d.font("", 12)
+	d.SetTextColor(90, 90, 90)
+	d.CellFormat(contentW, 7, orDefault(r.Checklist.Provider, "Provider")+" security certification", "", 1, "L", false, 0, "")
+	d.SetTextColor(0, 0, 0)
+	d.font("B", 24)
+	d.MultiCell(contentW, 11, "Security self-assessment", "", "L", false)
+	d.font("", 18)
+	d.MultiCell(contentW, 9, orDefault(r.Project.Integration, r.Checklist.ID), "", "L", false)
+	d.Ln(8)
+
+	// Verdict box: colour plus the verdict in words.
+	ready := r.Summary.Verdict == assessment.Ready
+	c := statusFill[assessment.Fail]
+	if ready {
+		c = statusFill[assessment.Pass]
+	}
+	y := d.GetY()
+	d.fill(c)
+	d.SetDrawColor(60, 60, 60)
+	d.Rect(margin, y, contentW, 22, "FD")
+	d.SetXY(margin+5, y+3)
+	d.font("B", 20)
+	d.CellFormat(contentW-10, 9, "Verdict: "+VerdictLabel(r.Summary.Verdict), "", 2, "L", false, 0, "")
+	d.font("", 11)
+	d.CellFormat(contentW-10, 6, fmt.Sprintf("Score %d/100 · %d controls · %d failing · %d partial · %d not tested",
+		r.Summary.Score, r.Summary.Total, r.Summary.Fail, r.Summary.Partial, r.Summary.NotTested), "", 1, "L", false, 0, "")
+	d.SetY(y + 30)
+
+	targets := strings.Join(r.Targets, "\n")
+	facts := [][2]string{
+		{"Organisation", orDefault(r.Project.Organisation, "—")},
+		{"Integration", orDefault(r.Project.Integration, "—")},
+		{"Contacts", orDefault(strings.Join(r.Project.Contacts, "\n"), "—")},
+		{"Provider checklist", fmt.Sprintf("%s (%s, id %s, version %s)", r.Checklist.Title, r.Checklist.Provider, r.Checklist.ID, r.Checklist.Version)},
+		{"Checklist SHA-256", orDefault(r.Checklist.SHA256, "—")},
+		{"Targets", orDefault(targets, "—")},
+		{"Assessment run", fmt.Sprintf("%s – %s", fmtTime(r.StartedAt), fmtTime(r.FinishedAt))},
+		{"Report date", d.v.Date},
+		{"Tool", r.Tool.Name + " " + r.Tool.Version},
+		{"Signed by", orDefault(d.v.Signer, "not signed")},
+	}
+	for _, kv := range facts {
+		d.factRow(kv[0], kv[1])
+	}
+}
+
+// factRow prints "label  value" with the value wrapped.
+func (d *pdfDoc) factRow(label, value string) {
+	const lw = 42.0
+	d.font("", 10)
+	lines := d.SplitText(value, contentW-lw)
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	h := float64(len(lines)) * 5.2
+	d.ensure(h)
+	y := d.GetY()
+	d.font("B", 10)
+	d.SetXY(margin, y)
+	d.CellFormat(lw, 5.2, label, "", 0, "L", false, 0, "")
+	d.font("", 10)
+	d.SetXY(margin+lw, y)
+	d.MultiCell(contentW-lw, 5.2, value, "", "L", false)
+	d.SetY(y + h + 1)
+}
+
+func (d *pdfDoc) summary() {
+	r := d.v.R
+	d.heading("Executive summary", true)
+	d.para("", 10, fmt.Sprintf("%d controls evaluated. Score %d/100. Verdict: %s.", r.Summary.Total, r.Summary.Score, VerdictLabel(r.Summary.Verdict)))
+	d.Ln(3)
+
+	var rows [][]string
+	var styles []assessment.Status
+	for _, sc := range d.v.StatusCount {
+		rows = append(rows, []string{sc.Label, fmt.Sprint(sc.N)})
+		styles = append(styles, sc.Status)
+	}
+	rows = append(rows, []string{"TOTAL", fmt.Sprint(r.Summary.Total)})
+	styles = append(styles, "")
+	d.table([]column{{"Status", 50, "L"}, {"Controls", 25, "R"}}, rows, func(row, col int) (assessment.Status, bool) {
+		return styles[row], col == 0
+	})
+	d.Ln(4)
+
+	d.subheading("The gate", -1)
+	gate := fmt.Sprintf("A failure of severity %s or higher blocks readiness; ", orDefault(r.Gate.FailOn, "any"))
+	if r.Gate.AllowUnanswered {
+		gate += "unanswered controls are allowed."
+	} else {
+		gate += "unanswered controls block readiness."
+	}
+	d.para("", 10, gate)
+	if len(r.Gate.Reasons) > 0 {
+		d.Ln(1)
+		d.para("B", 10, "Not ready because:")
+		for _, reason := range r.Gate.Reasons {
+			d.para("", 10, "•  "+reason)
+		}
+	}
+	d.Ln(4)
+	d.chart()
+}
+
+// chart draws one stacked bar per section, each segment labelled with its
+// count, and a legend naming every status (so it reads in greyscale).
+func (d *pdfDoc) chart() {
+	secs := d.v.Sections
+	const labelW, barH, gap = 55.0, 6.0, 3.0
+	need := 12 + float64(len(secs))*(barH+gap) + 16
+	d.ensure(need)
+	d.subheading("Status by section", -1)
+	max := 0
+	for _, s := range secs {
+		if n := len(s.Controls); n > max {
+			max = n
+		}
+	}
+	if max == 0 {
+		d.para("I", 10, "No controls.")
+		return
+	}
+	barW := contentW - labelW - 12
+	d.SetDrawColor(255, 255, 255)
+	d.SetLineWidth(0.3)
+	for _, s := range secs {
+		y := d.GetY()
+		d.font("", 9)
+		d.SetXY(margin, y)
+		d.CellFormat(labelW, barH, truncate(d, s.Title, labelW-2), "", 0, "L", false, 0, "")
+		x := margin + labelW
+		for _, st := range assessment.Statuses {
+			n := s.Counts[st]
+			if n == 0 {
+				continue
+			}
+			w := barW * float64(n) / float64(max)
+			d.fill(statusBar[st])
+			d.Rect(x, y, w, barH, "FD")
+			if w >= 5 {
+				d.font("B", 8)
+				d.SetTextColor(255, 255, 255)
+				d.SetXY(x, y)
+				d.CellFormat(w, barH, fmt.Sprint(n), "", 0, "C", false, 0, "")
+				d.SetTextColor(0, 0, 0)
+			}
+			x += w
+		}
+		d.font("", 8)
+		d.SetXY(x+1, y)
+		d.CellFormat(10, barH, fmt.Sprint(len(s.Controls)), "", 0, "L", false, 0, "")
+		d.SetY(y + barH + gap)
+	}
+	// legend
+	d.Ln(2)
+	x := margin
+	y := d.GetY()
+	d.font("", 8)
+	for _, st := range assessment.Statuses {
+		label := StatusLabel(st)
+		w := d.GetStringWidth(label) + 8
+		if x+w > margin+contentW {
+			x, y = margin, y+5
+		}
+		d.fill(statusBar[st])
+		d.Rect(x, y+0.8, 3.5, 3.5, "F")
+		d.SetXY(x+4.5, y)
+		d.CellFormat(w-4.5, 5, label, "", 0, "L", false, 0, "")
+		x += w + 2
+	}
+	d.SetDrawColor(0, 0, 0)
+	d.SetY(y + 8)
+}
+
+func truncate(d *pdfDoc, s string, w float64) string {
+	if d.GetStringWidth(s) <= w {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 1 && d.GetStringWidth(string(rs)+"…") > w {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
+}
+
+type column struct {
+	title string
+	width float64
+	align string
+}
+
+// table draws rows with wrapped cells; a row never splits, and the header is
+// repeated at the top of every page the table continues on. style says which
+// cell shows a status (filled, bold) and which is bold.
+func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) (assessment.Status, bool)) {
+	const pad = 1.2
+	tableW := 0.0
+	for _, c := range cols {
+		tableW += c.width
+	}
+	header := func() {
+		d.font("B", 9)
+		d.fill(headFill)
+		d.SetTextColor(255, 255, 255)
+		x := margin
+		y := d.GetY()
+		for _, c := range cols {
+			d.SetXY(x, y)
+			d.CellFormat(c.width, 6.5, c.title, "", 0, c.align, true, 0, "")
+			x += c.width
+		}
+		d.SetTextColor(0, 0, 0)
+		d.SetY(y + 6.5)
+	}
+	d.ensure(6.5 + 2*lineH)
+	header()
+	for i, row := range rows {
+		// measure
+		h := 0.0
+		lines := make([][]string, len(cols))
+		for j, c := range cols {
+			st, bold := style(i, j)
+			fs := ""
+			if bold || st != "" {
+				fs = "B"
+			}
+			d.font(fs, 9)
+			ls := d.SplitText(row[j], c.width-2*pad)
+			if len(ls) == 0 {
+				ls = []string{""}
+			}
+			lines[j] = ls
+			if lh := float64(len(ls))*4.2 + 2*pad; lh > h {
+				h = lh
+			}
+		}
+		if d.GetY()+h > pageH-bottomMargin {
+			d.AddPage()
+			header()
+		}
+		y := d.GetY()
+		x := margin
+		for j, c := range cols {
+			st, bold := style(i, j)
+			fs := ""
+			if bold || st != "" {
+				fs = "B"
+			}
+			if st != "" {
+				d.fill(statusFill[st])
+				d.Rect(x, y, c.width, h, "F")
+			}
+			d.font(fs, 9)
+			for k, l := range lines[j] {
+				d.SetXY(x+pad, y+pad+float64(k)*4.2)
+				d.CellFormat(c.width-2*pad, 4.2, l, "", 0, c.align, false, 0, "")
+			}
+			x += c.width
+		}
+		d.SetDrawColor(rowRule.r, rowRule.g, rowRule.b)
+		d.Line(margin, y+h, margin+tableW, y+h)
+		d.SetDrawColor(0, 0, 0)
+		d.SetY(y + h)
+	}
+}
+
+func (d *pdfDoc) controls() {
+	d.heading("Controls by section", true)
+	cols := []column{{"Control", 28, "L"}, {"Title", 104, "L"}, {"Severity", 22, "L"}, {"Status", 26, "L"}}
+	for _, s := range d.v.Sections {
+		d.subheading(s.Title, 1)
+		var rows [][]string
+		for _, c := range s.Controls {
+			rows = append(rows, []string{c.ID, c.Title, c.Severity, StatusLabel(c.Status)})
+		}
+		d.table(cols, rows, func(row, col int) (assessment.Status, bool) {
+			if col == 3 {
+				return s.Controls[row].Status, true
+			}
+			return "", col == 0
+		})
+		d.Ln(3)
+	}
+}
+
+func (d *pdfDoc) findings() {
+	d.heading("Findings", true)
+	if len(d.v.Findings) == 0 {
+		d.para("I", 10, "No control failed, is partial, errored or untested.")
+		return
+	}
+	for _, c := range d.v.Findings {
+		d.ensure(30)
+		y := d.GetY()
+		// status tag, then the control heading
+		d.font("B", 9)
+		tag := StatusLabel(c.Status)
+		w := d.GetStringWidth(tag) + 4
+		d.fill(statusFill[c.Status])
+		d.Rect(margin, y+0.5, w, 5.5, "F")
+		d.SetXY(margin, y+0.5)
+		d.CellFormat(w, 5.5, tag, "", 0, "C", false, 0, "")
+		d.Bookmark(c.ID, 1, y)
+		d.SetXY(margin+w+2, y)
+		d.font("B", 11)
+		d.MultiCell(contentW-w-2, 6, c.ID+": "+c.Title, "", "L", false)
+		d.font("", 9)
+		meta := "Severity: " + c.Severity
+		if len(c.Mappings) > 0 {
+			meta += " · Maps to: " + strings.Join(c.Mappings, "; ")
+		}
+		d.SetTextColor(80, 80, 80)
+		d.MultiCell(contentW, lineH, meta, "", "L", false)
+		d.SetTextColor(0, 0, 0)
+		if c.Requirement != "" {
+			d.para("I", 9.5, c.Requirement)
+		}
+		if len(c.Evidence) > 0 {
+			d.Ln(1)
+			d.para("B", 9.5, "Observed")
+			for _, e := range c.Evidence {
+				line := "•  " + evidenceLine(e)
+				if e.Source != "" && e.Kind != "answer" {
+					line += " — " + e.Source
+				}
+				d.para("", 9, line)
+			}
+		}
+		if c.Note != "" {
+			d.para("", 9, "Note: "+c.Note)
+		}
+		if c.Remediation != "" {
+			d.Ln(1)
+			d.para("B", 9.5, "Remediation")
+			d.para("", 9.5, c.Remediation)
+		}
+		if c.Owner != "" || c.Due != "" {
+			d.para("", 9.5, fmt.Sprintf("Owner: %s · Due: %s", orDefault(c.Owner, "—"), orDefault(c.Due, "—")))
+		}
+		d.Ln(4)
+	}
+}
+
+func (d *pdfDoc) exceptions() {
+	r := d.v.R
+	d.heading("Exceptions register", true)
+	var rows [][]string
+	var states []assessment.Status
+	for _, c := range d.v.Exceptions {
+		e := c.Exception
+		rows = append(rows, []string{c.ID, e.Justification, e.ApprovedBy, e.Expires, "ACTIVE"})
+		states = append(states, assessment.Excepted)
+	}
+	for _, e := range r.ExpiredExceptions {
+		rows = append(rows, []string{e.Control, e.Justification, e.ApprovedBy, e.Expires, "EXPIRED (ignored)"})
+		states = append(states, assessment.Fail)
+	}
+	if len(rows) == 0 {
+		d.para("I", 10, "No exceptions.")
+	} else {
+		d.table([]column{{"Control", 26, "L"}, {"Justification", 70, "L"}, {"Approved by", 40, "L"}, {"Expires", 20, "L"}, {"State", 24, "L"}}, rows,
+			func(row, col int) (assessment.Status, bool) {
+				if col == 4 {
+					return states[row], true
+				}
+				return "", col == 0
+			})
+	}
+	// not applicable justifications belong with the accepted deviations
+	var na [][]string
+	for i := range r.Controls {
+		if c := &r.Controls[i]; c.Status == assessment.NotApplicable {
+			na = append(na, []string{c.ID, c.Title, orDefault(c.NotApplicable, "no justification given")})
+		}
+	}
+	if len(na) > 0 {
+		d.Ln(4)
+		d.subheading("Not applicable", -1)
+		d.table([]column{{"Control", 26, "L"}, {"Title", 60, "L"}, {"Justification", 94, "L"}}, na,
+			func(row, col int) (assessment.Status, bool) { return "", col == 0 })
+	}
+}
+
+func (d *pdfDoc) plan() {
+	d.heading("Remediation plan", false)
+	if len(d.v.Plan) == 0 {
+		d.para("I", 10, "Nothing to remediate.")
+		return
+	}
+	var rows [][]string
+	for _, c := range d.v.Plan {
+		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
+	}
+	d.table([]column{{"Control", 24, "L"}, {"Severity", 17, "L"}, {"Status", 20, "L"}, {"Remediation", 74, "L"}, {"Owner", 27, "L"}, {"Due", 18, "L"}}, rows,
+		func(row, col int) (assessment.Status, bool) {
+			if col == 2 {
+				return d.v.Plan[row].Status, true
+			}
+			return "", col == 0
+		})
+}
+
+func (d *pdfDoc) appendix() {
+	r := d.v.R
+	d.heading("Appendix: probe details", true)
+	if len(r.Probes) == 0 {
+		d.para("I", 10, "No probes ran.")
+		return
+	}
+	var rows [][]string
+	for _, p := range r.Probes {
+		rows = append(rows, []string{p.ID, p.Target, strings.ToUpper(string(p.Status)), p.Summary, fmt.Sprintf("%d ms", p.DurationMS)})
+	}
+	d.table([]column{{"Probe", 40, "L"}, {"Target", 48, "L"}, {"Status", 16, "L"}, {"Summary", 60, "L"}, {"Time", 16, "R"}}, rows,
+		func(row, col int) (assessment.Status, bool) {
+			if col == 2 {
+				return probeStatusColour(string(r.Probes[row].Status)), true
+			}
+			return "", col == 0
+		})
+	for _, p := range r.Probes {
+		if len(p.Findings) == 0 {
+			continue
+		}
+		d.subheading(p.ID+" @ "+p.Target, -1)
+		for _, f := range p.Findings {
+			line := fmt.Sprintf("•  [%s] %s: %s", f.Status, f.Rule, f.Message)
+			if f.Location != "" {
+				line += " (" + f.Location + ")"
+			}
+			if f.Evidence != "" {
+				line += " — evidence " + f.Evidence
+			}
+			d.para("", 9, line)
+		}
+	}
+}
+
+// probeStatusColour maps probe statuses onto the control palette.
+func probeStatusColour(s string) assessment.Status {
+	switch s {
+	case "pass":
+		return assessment.Pass
+	case "fail":
+		return assessment.Fail
+	case "warn":
+		return assessment.Partial
+	case "error":
+		return assessment.Error
+	}
+	return assessment.NotApplicable
+}
+
+func (d *pdfDoc) signature() {
+	d.Ln(6)
+	d.ensure(40)
+	d.Bookmark("Signature", 0, -1)
+	y := d.GetY()
+	d.SetDrawColor(60, 60, 60)
+	d.Rect(margin, y, contentW, 32, "D")
+	d.SetXY(margin+4, y+3)
+	d.font("B", 12)
+	d.CellFormat(contentW-8, 6, "Signature", "", 2, "L", false, 0, "")
+	d.font("", 9.5)
+	d.SetX(margin + 4)
+	if d.v.Signer != "" {
+		d.MultiCell(contentW-8, lineH, "SHA256SUMS of this package is signed with the SSH key below (signature namespace \"selfassess\"). VERIFY.md lists the commands to check it.", "", "L", false)
+		d.SetX(margin + 4)
+		d.SetFont("gomono", "", 9.5)
+		d.MultiCell(contentW-8, 5, "Key fingerprint: "+d.v.Signer, "", "L", false)
+	} else {
+		d.MultiCell(contentW-8, lineH, "NOT SIGNED: this report was produced without a signing key. Its integrity can be checked against SHA256SUMS only.", "", "L", false)
+	}
+	d.SetX(margin + 4)
+	d.font("", 9.5)
+	d.MultiCell(contentW-8, lineH, "Report date: "+d.v.Date+" · "+d.v.R.Tool.Name+" "+d.v.R.Tool.Version, "", "L", false)
+	d.SetY(y + 34)
+}
