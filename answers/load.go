@@ -1,16 +1,351 @@
 package answers
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
 
-// STUB: replaced by the loader (positions, validation) and atomic save.
+	"go.yaml.in/yaml/v3"
+)
 
-// Load reads an answers file; a missing file is an error (use New for a fresh one).
-func Load(path string) (*File, error) { return nil, errors.New("not implemented") }
+// maxFileSize bounds what Load reads: an answers file is a few kilobytes.
+const maxFileSize = 8 << 20
+
+// pos is a position in the loaded file.
+type pos struct{ line, col int }
 
 // New returns an empty answers file for the checklist id, to be saved at path.
 func New(path, checklistID string) *File {
 	return &File{Schema: SchemaID, Checklist: checklistID, Controls: map[string]*Control{}, Path: path}
 }
 
-// Save writes f to f.Path atomically (temp file + rename).
-func Save(f *File) error { return errors.New("not implemented") }
+// Load reads an answers file; a missing file is an error (use New for a
+// fresh one; errors.Is(err, fs.ErrNotExist) tells the two apart). Problems
+// in the file are returned together as Errors, each FILE:LINE:COL: field: msg.
+func Load(path string) (*File, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, Errors{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}}
+	}
+	return Parse(path, data)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// Parse decodes answers from data; name is used in error positions.
+func Parse(name string, data []byte) (*File, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line := 1
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = yamlLine.ReplaceAllString(msg, "")
+		msg = strings.TrimLeft(msg, ": ")
+		return nil, Errors{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + msg}}
+	}
+	p := &parser{name: name, f: &File{Controls: map[string]*Control{}, Path: name, pos: map[string]pos{}}}
+	if len(doc.Content) == 0 {
+		p.errf(&yaml.Node{Line: 1, Column: 1}, "", "file is empty; expected schema: %s", SchemaID)
+		return nil, p.errs
+	}
+	p.file(doc.Content[0])
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return p.f, nil
+}
+
+type parser struct {
+	name string
+	f    *File
+	errs Errors
+}
+
+func (p *parser) errf(n *yaml.Node, field, format string, a ...any) {
+	p.errs = append(p.errs, &Error{File: p.name, Line: n.Line, Col: n.Column, Field: field, Msg: fmt.Sprintf(format, a...)})
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// fields walks a mapping, reporting duplicate and unknown keys; known maps
+// key → handler.
+func (p *parser) fields(n *yaml.Node, path string, known map[string]func(key, val *yaml.Node)) {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		p.errf(n, path, "expected a mapping, got %s", kindName(n))
+		return
+	}
+	seen := map[string]bool{}
+	var names []string
+	for k := range known {
+		names = append(names, k)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		field := join(path, k.Value)
+		if seen[k.Value] {
+			p.errf(k, field, "duplicate key")
+			continue
+		}
+		seen[k.Value] = true
+		p.f.pos[field] = pos{v.Line, v.Column}
+		h, ok := known[k.Value]
+		if !ok {
+			p.errf(k, field, "unknown field (known: %s)", strings.Join(sortedStrings(names), ", "))
+			continue
+		}
+		h(k, v)
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (p *parser) file(root *yaml.Node) {
+	root = deref(root)
+	var schemaSeen, checklistSeen bool
+	p.fields(root, "", map[string]func(k, v *yaml.Node){
+		"schema": func(k, v *yaml.Node) {
+			schemaSeen = true
+			if s, ok := p.str(v, "schema"); ok && s != SchemaID {
+				p.errf(v, "schema", "must be %q, got %q", SchemaID, s)
+			}
+			p.f.Schema = SchemaID
+		},
+		"checklist": func(k, v *yaml.Node) {
+			checklistSeen = true
+			if s, ok := p.str(v, "checklist"); ok {
+				if s == "" {
+					p.errf(v, "checklist", "must name the checklist id")
+				}
+				p.f.Checklist = s
+				p.f.pos["checklist"] = pos{v.Line, v.Column}
+			}
+		},
+		"controls": func(k, v *yaml.Node) {
+			if v.Tag == "!!null" {
+				return
+			}
+			if v.Kind != yaml.MappingNode {
+				p.errf(v, "controls", "expected a mapping of control id to answers, got %s", kindName(v))
+				return
+			}
+			seen := map[string]bool{}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				ck, cv := v.Content[i], deref(v.Content[i+1])
+				field := "controls." + ck.Value
+				if seen[ck.Value] {
+					p.errf(ck, field, "duplicate control")
+					continue
+				}
+				seen[ck.Value] = true
+				p.f.pos[field] = pos{ck.Line, ck.Column}
+				p.f.Controls[ck.Value] = p.control(cv, field)
+			}
+		},
+	})
+	if root.Kind == yaml.MappingNode {
+		if !schemaSeen {
+			p.errf(root, "schema", "missing; the first line should be schema: %s", SchemaID)
+		}
+		if !checklistSeen {
+			p.errf(root, "checklist", "missing; name the checklist id the answers are for (e.g. checklist: finhub)")
+		}
+	}
+}
+
+func (p *parser) control(n *yaml.Node, path string) *Control {
+	c := &Control{}
+	if n.Tag == "!!null" {
+		return c
+	}
+	p.fields(n, path, map[string]func(k, v *yaml.Node){
+		"answers": func(k, v *yaml.Node) {
+			if v.Tag == "!!null" {
+				return
+			}
+			if v.Kind != yaml.MappingNode {
+				p.errf(v, path+".answers", "expected a mapping of question id to answer, got %s", kindName(v))
+				return
+			}
+			c.Answers = map[string]any{}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				qk, qv := v.Content[i], deref(v.Content[i+1])
+				field := path + ".answers." + qk.Value
+				if _, dup := c.Answers[qk.Value]; dup {
+					p.errf(qk, field, "duplicate question")
+					continue
+				}
+				p.f.pos[field] = pos{qv.Line, qv.Column}
+				if val, ok := p.answer(qv, field); ok && val != nil {
+					c.Answers[qk.Value] = val
+				}
+			}
+		},
+		"not_applicable": func(k, v *yaml.Node) { c.NotApplicable = p.text(v, path+".not_applicable") },
+		"note":           func(k, v *yaml.Node) { c.Note = p.text(v, path+".note") },
+		"owner":          func(k, v *yaml.Node) { c.Owner = p.text(v, path+".owner") },
+		"answered_by":    func(k, v *yaml.Node) { c.AnsweredBy = p.text(v, path+".answered_by") },
+		"due": func(k, v *yaml.Node) {
+			c.Due = p.text(v, path+".due")
+			if c.Due != "" && !IsDate(c.Due) {
+				p.errf(v, path+".due", "must be a date YYYY-MM-DD, got %q", c.Due)
+			}
+		},
+		"answered_at": func(k, v *yaml.Node) {
+			s := p.text(v, path+".answered_at")
+			if s == "" {
+				return
+			}
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				if d, derr := time.Parse(time.DateOnly, s); derr == nil {
+					t, err = d, nil
+				}
+			}
+			if err != nil {
+				p.errf(v, path+".answered_at", "must be a timestamp like 2026-01-31T14:05:00Z, got %q", s)
+				return
+			}
+			c.AnsweredAt = t
+		},
+		"evidence": func(k, v *yaml.Node) {
+			field := path + ".evidence"
+			if v.Tag == "!!null" {
+				return
+			}
+			if v.Kind != yaml.SequenceNode {
+				p.errf(v, field, "expected a list of file paths, got %s", kindName(v))
+				return
+			}
+			for i, e := range v.Content {
+				e = deref(e)
+				ef := fmt.Sprintf("%s[%d]", field, i)
+				if s, ok := p.str(e, ef); ok {
+					if s == "" {
+						p.errf(e, ef, "empty path")
+						continue
+					}
+					p.f.pos[ef] = pos{e.Line, e.Column}
+					c.Evidence = append(c.Evidence, s)
+				}
+			}
+		},
+	})
+	return c
+}
+
+// answer converts a YAML value to the Go value the model uses: bool,
+// float64, string (text, select, date) or []string. Null is "unanswered".
+func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return nil, true
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				p.errf(n, field, "invalid boolean %q", n.Value)
+				return nil, false
+			}
+			return b, true
+		case "!!int", "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				p.errf(n, field, "invalid number %q", n.Value)
+				return nil, false
+			}
+			return f, true
+		default: // !!str, and !!timestamp kept as written (dates are YYYY-MM-DD strings)
+			return n.Value, true
+		}
+	case yaml.SequenceNode:
+		out := []string{}
+		for i, e := range n.Content {
+			e = deref(e)
+			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
+				p.errf(e, fmt.Sprintf("%s[%d]", field, i), "expected an option value, got %s", kindName(e))
+				return nil, false
+			}
+			out = append(out, e.Value)
+		}
+		return out, true
+	}
+	p.errf(n, field, "expected a value or a list of option values, got %s", kindName(n))
+	return nil, false
+}
+
+// str reads a scalar string field.
+func (p *parser) str(n *yaml.Node, field string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errf(n, field, "expected a string, got %s", kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// text reads an optional free-text field (null = empty).
+func (p *parser) text(n *yaml.Node, field string) string {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return ""
+	}
+	s, _ := p.str(n, field)
+	return strings.TrimSpace(s)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "nothing"
+		case "!!bool":
+			return "a boolean (" + n.Value + ")"
+		case "!!int", "!!float":
+			return "a number (" + n.Value + ")"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an unexpected YAML node"
+}
+
+// IsDate reports whether s is a valid calendar date YYYY-MM-DD.
+func IsDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+// IsNotExist reports whether Load failed because the file does not exist.
+func IsNotExist(err error) bool { return errors.Is(err, os.ErrNotExist) }

@@ -3,7 +3,11 @@
 // for CI; the questionnaire writes it atomically after every control.
 package answers
 
-import "time"
+import (
+	"time"
+
+	"github.com/selfassess/selfassess/checklist"
+)
 
 // SchemaID is the value of an answers file's `schema` field.
 const SchemaID = "selfassess/answers/v1"
@@ -17,6 +21,12 @@ type File struct {
 
 	// Path is where the file was loaded from / is saved to.
 	Path string `yaml:"-" json:"-"`
+
+	// pos holds each field's position in the loaded file, for Validate's errors.
+	pos map[string]pos
+	// layout is the checklist Validate checked against; Save writes controls
+	// and questions in its order.
+	layout *checklist.Checklist
 }
 
 // Control is the team's answer to one control.

@@ -1,0 +1,393 @@
+package assessment
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/probes"
+)
+
+// Options set the gate and the clock.
+type Options struct {
+	// FailOn is the lowest severity whose fail or error makes the verdict
+	// not-ready; "" means high.
+	FailOn checklist.Severity
+	// AllowUnanswered: not_tested controls do not block readiness.
+	AllowUnanswered bool
+	// Now dates exceptions and max_age_days answers; zero means time.Now().
+	Now time.Time
+}
+
+// Severity weights for the score: a critical control counts ten low ones.
+var severityWeight = map[checklist.Severity]float64{
+	checklist.Critical: 10, checklist.High: 5, checklist.Medium: 3, checklist.Low: 1,
+}
+
+// statusCredit is the share of a control's weight it earns. An excepted
+// control earns half: the risk is accepted, not removed. not_applicable
+// controls are left out of the score altogether.
+var statusCredit = map[Status]float64{Pass: 1, Partial: 0.5, Excepted: 0.5}
+
+// Evaluate decides every control's status from its answers and the probe
+// results, applies the exceptions, and computes the score and verdict.
+// It is a pure function of its arguments.
+//
+// The rules, in order:
+//   - a failing answer or a failing probe result (on any target) → fail;
+//     the evidence shows both the answers and the probe findings
+//   - a probe error (and nothing failed) → error
+//   - a required question that applies is unanswered → not_tested (optional
+//     questions never block; conditional ones only when their condition holds)
+//   - marked not applicable where the control allows it → not_applicable
+//   - a probe-only control none of whose probes ran → not_tested
+//   - a probe warning, or some of the control's probes not run → partial
+//     (the control is only partly verified)
+//   - otherwise → pass
+//
+// Then an unexpired exception turns fail or partial into excepted; expired
+// ones are ignored and listed in ExpiredExceptions.
+func Evaluate(cl *checklist.Checklist, ans *answers.File, results []probes.Result, exceptions []Exception, opts Options) *Results {
+	if opts.FailOn == "" {
+		opts.FailOn = checklist.High
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	today := opts.Now.UTC().Format(time.DateOnly)
+	active := map[string]*Exception{}
+	var expired []Exception
+	for i := range exceptions {
+		e := exceptions[i]
+		if e.Expires < today { // YYYY-MM-DD compares as text; valid through its expiry day
+			expired = append(expired, e)
+			continue
+		}
+		active[e.Control] = &e
+	}
+	byProbe := map[string][]probes.Result{}
+	for _, r := range results {
+		byProbe[r.ID] = append(byProbe[r.ID], r)
+	}
+
+	res := &Results{
+		Schema: SchemaID,
+		Checklist: ChecklistRef{ID: cl.ID, Title: cl.Title, Version: cl.Version,
+			Provider: cl.Provider.Name, SHA256: cl.SHA256},
+		Gate:              Gate{FailOn: string(opts.FailOn), AllowUnanswered: opts.AllowUnanswered},
+		Probes:            results,
+		ExpiredExceptions: expired,
+	}
+	if res.Probes == nil {
+		res.Probes = []probes.Result{}
+	}
+	for _, sc := range cl.Controls() {
+		var a *answers.Control
+		if ans != nil {
+			a = ans.Controls[sc.Control.ID]
+		}
+		c := evaluateControl(sc.Section, sc.Control, a, byProbe, opts.Now)
+		if e := active[c.ID]; e != nil && (c.Status == Fail || c.Status == Partial) {
+			c.Status = Excepted
+			c.Exception = e
+			c.Evidence = append(c.Evidence, Evidence{Kind: "note", Source: "exception", Status: string(Excepted),
+				Message: fmt.Sprintf("exception approved by %s until %s: %s", e.ApprovedBy, e.Expires, e.Justification)})
+		}
+		res.Controls = append(res.Controls, c)
+	}
+	res.Sections = sectionStats(cl, res.Controls)
+	res.Summary = summarize(res.Controls)
+	res.Gate.Reasons = gateReasons(res.Controls, opts)
+	res.Summary.Verdict = Ready
+	if len(res.Gate.Reasons) > 0 {
+		res.Summary.Verdict = NotReady
+	}
+	return res
+}
+
+func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.Control, byProbe map[string][]probes.Result, now time.Time) Control {
+	c := Control{ID: ctl.ID, Section: sec.ID, Title: ctl.Title, Requirement: ctl.Requirement,
+		Severity: string(ctl.Severity), Remediation: ctl.Remediation,
+		Answers: []Answer{}, ProbeRefs: append([]string{}, ctl.Probes...), Evidence: []Evidence{}}
+	for _, m := range ctl.Mappings {
+		c.Mappings = append(c.Mappings, m.Framework+" "+m.ID)
+	}
+	var given map[string]any
+	notApplicable := false
+	if a != nil {
+		given = a.Answers
+		c.Note, c.Owner, c.Due = a.Note, a.Owner, a.Due
+		if a.NotApplicable != "" && ctl.AllowNotApplicable {
+			notApplicable = true
+			c.NotApplicable = a.NotApplicable
+		}
+	}
+
+	answerFailed := false
+	if !notApplicable {
+		for i := range ctl.Questions {
+			q := &ctl.Questions[i]
+			v, ok := given[q.ID]
+			if !ok || v == nil || !answers.Applies(q, given) {
+				continue
+			}
+			ans := Answer{Question: q.ID, Prompt: q.Prompt, Value: v}
+			ev := Evidence{Kind: "answer", Source: q.ID, Status: "info", Message: fmt.Sprintf("%s %s", q.Prompt, formatValue(v))}
+			if q.Pass != nil {
+				ok, why := passes(q, v, now)
+				ans.Pass = &ok
+				ev.Status = string(Pass)
+				if !ok {
+					ev.Status = string(Fail)
+					ev.Message += " — " + why
+					answerFailed = true
+				}
+			}
+			c.Answers = append(c.Answers, ans)
+			c.Evidence = append(c.Evidence, ev)
+		}
+	}
+	missing := answers.MissingQuestions(ctl, a)
+	for _, q := range missing {
+		c.Evidence = append(c.Evidence, Evidence{Kind: "answer", Source: q, Status: string(NotTested), Message: "not answered"})
+	}
+
+	var probeFailed, probeErrored, probeWarned bool
+	ran, notRun := 0, []string{}
+	for _, id := range ctl.Probes {
+		rs := byProbe[id]
+		didRun := false
+		for _, r := range rs {
+			if r.Status == probes.Skipped {
+				continue
+			}
+			didRun = true
+			c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id + "@" + r.Target, Status: string(r.Status),
+				Message: r.Summary, Location: r.Target})
+			switch r.Status {
+			case probes.Fail:
+				probeFailed = true
+			case probes.Error:
+				probeErrored = true
+			case probes.Warn:
+				probeWarned = true
+			}
+			for _, f := range r.Findings {
+				if f.Status != probes.Fail && f.Status != probes.Warn && f.Status != probes.Error {
+					continue
+				}
+				loc := f.Location
+				if loc == "" {
+					loc = r.Target
+				}
+				c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id + "@" + r.Target, Status: string(f.Status),
+					Message: f.Message, Location: loc, File: f.File, Line: f.Line})
+			}
+		}
+		if didRun {
+			ran++
+		} else {
+			notRun = append(notRun, id)
+		}
+	}
+	for _, id := range notRun {
+		c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id, Status: string(probes.Skipped),
+			Message: "probe not run (no applicable target, or not selected)"})
+	}
+	if a != nil {
+		for _, p := range a.Evidence {
+			c.Evidence = append(c.Evidence, Evidence{Kind: "file", Source: p, File: p, Message: "evidence file"})
+		}
+		if a.Note != "" {
+			c.Evidence = append(c.Evidence, Evidence{Kind: "note", Source: "note", Message: a.Note})
+		}
+		if notApplicable {
+			c.Evidence = append(c.Evidence, Evidence{Kind: "note", Source: "not_applicable", Status: string(NotApplicable),
+				Message: "not applicable: " + a.NotApplicable})
+		}
+	}
+
+	switch {
+	case answerFailed || probeFailed:
+		c.Status = Fail
+	case probeErrored:
+		c.Status = Error
+	case len(missing) > 0:
+		c.Status = NotTested
+	case notApplicable:
+		c.Status = NotApplicable
+	case len(ctl.Questions) == 0 && len(ctl.Probes) > 0 && ran == 0:
+		c.Status = NotTested
+	case probeWarned || len(notRun) > 0:
+		c.Status = Partial
+	default:
+		c.Status = Pass
+	}
+	return c
+}
+
+// passes applies a question's pass criteria to its answer; every criterion
+// set must hold.
+func passes(q *checklist.Question, v any, now time.Time) (bool, string) {
+	p := q.Pass
+	if p.Equals != nil {
+		if b, ok := v.(bool); !ok || b != *p.Equals {
+			return false, fmt.Sprintf("expected %s", yesNo(*p.Equals))
+		}
+	}
+	if len(p.AnyOf) > 0 {
+		if s, ok := v.(string); !ok || !slices.Contains(p.AnyOf, s) {
+			return false, "expected one of " + strings.Join(p.AnyOf, ", ")
+		}
+	}
+	if len(p.AllOf) > 0 || len(p.NoneOf) > 0 {
+		chosen, _ := v.([]string)
+		for _, want := range p.AllOf {
+			if !slices.Contains(chosen, want) {
+				return false, "missing " + want
+			}
+		}
+		for _, bad := range p.NoneOf {
+			if slices.Contains(chosen, bad) {
+				return false, "must not include " + bad
+			}
+		}
+	}
+	if p.Min != nil || p.Max != nil {
+		n, ok := answers.Number(v)
+		if !ok {
+			return false, "expected a number"
+		}
+		if p.Min != nil && n < *p.Min {
+			return false, fmt.Sprintf("expected at least %g", *p.Min)
+		}
+		if p.Max != nil && n > *p.Max {
+			return false, fmt.Sprintf("expected at most %g", *p.Max)
+		}
+	}
+	if p.NotEmpty {
+		if s, ok := v.(string); !ok || strings.TrimSpace(s) == "" {
+			return false, "expected an answer"
+		}
+	}
+	if p.MaxAgeDays > 0 {
+		s, _ := v.(string)
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return false, "expected a date YYYY-MM-DD"
+		}
+		today, _ := time.Parse(time.DateOnly, now.UTC().Format(time.DateOnly))
+		age := int(today.Sub(d).Hours() / 24)
+		if age < 0 {
+			return false, "date is in the future"
+		}
+		if age > p.MaxAgeDays {
+			return false, fmt.Sprintf("%d days old, at most %d allowed", age, p.MaxAgeDays)
+		}
+	}
+	return true, ""
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case bool:
+		return yesNo(x)
+	case []string:
+		if len(x) == 0 {
+			return "(none)"
+		}
+		return strings.Join(x, ", ")
+	case string:
+		return x
+	}
+	if n, ok := answers.Number(v); ok {
+		return fmt.Sprintf("%g", n)
+	}
+	return fmt.Sprint(v)
+}
+
+func sectionStats(cl *checklist.Checklist, cs []Control) []SectionStats {
+	var out []SectionStats
+	for _, s := range cl.Sections {
+		st := SectionStats{ID: s.ID, Title: s.Title, Counts: map[Status]int{}}
+		for _, st2 := range Statuses {
+			st.Counts[st2] = 0
+		}
+		for _, c := range cs {
+			if c.Section == s.ID {
+				st.Counts[c.Status]++
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func summarize(cs []Control) Summary {
+	var s Summary
+	var earned, possible float64
+	for _, c := range cs {
+		s.Total++
+		switch c.Status {
+		case Pass:
+			s.Pass++
+		case Fail:
+			s.Fail++
+		case Partial:
+			s.Partial++
+		case NotApplicable:
+			s.NotApplicable++
+		case NotTested:
+			s.NotTested++
+		case Error:
+			s.Error++
+		case Excepted:
+			s.Excepted++
+		}
+		if c.Status == NotApplicable {
+			continue
+		}
+		w := severityWeight[checklist.Severity(c.Severity)]
+		if w == 0 {
+			w = 1
+		}
+		possible += w
+		earned += w * statusCredit[c.Status]
+	}
+	s.Score = 100
+	if possible > 0 {
+		s.Score = int(math.Round(100 * earned / possible))
+	}
+	return s
+}
+
+// gateReasons says why the verdict is not-ready; none means ready.
+func gateReasons(cs []Control, opts Options) []string {
+	var reasons, untested []string
+	for _, c := range cs {
+		sev := checklist.Severity(c.Severity)
+		switch {
+		case c.Status == Fail && sev.Rank() >= opts.FailOn.Rank():
+			reasons = append(reasons, fmt.Sprintf("%s (%s) failed", c.ID, c.Severity))
+		case c.Status == Error && sev.Rank() >= opts.FailOn.Rank():
+			reasons = append(reasons, fmt.Sprintf("%s (%s) could not be checked: a probe errored", c.ID, c.Severity))
+		case c.Status == NotTested:
+			untested = append(untested, c.ID)
+		}
+	}
+	if len(untested) > 0 && !opts.AllowUnanswered {
+		reasons = append(reasons, fmt.Sprintf("%d control(s) not tested: %s", len(untested), strings.Join(untested, ", ")))
+	}
+	return reasons
+}
