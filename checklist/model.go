@@ -63,6 +63,9 @@ type Checklist struct {
 	SHA256 string `yaml:"-" json:"-"`
 	// Raw is the bytes the checklist was loaded from (for the submission package).
 	Raw []byte `yaml:"-" json:"-"`
+
+	// pos locates each field path in File, for validation errors.
+	pos positions
 }
 
 // Provider is the API provider whose certification the checklist encodes.
