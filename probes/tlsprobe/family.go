@@ -1,14 +1,20 @@
 // Package tlsprobe enumerates what a TLS server accepts with raw
-// ClientHellos: versions, cipher suites, certificate.
+// ClientHellos (versions, cipher suites) and checks its certificate. Go's
+// crypto/tls cannot offer SSLv3, CCM, ARIA, CAMELLIA, DHE, export or NULL
+// suites, nor choose TLS 1.3 suites, so the hellos are built by hand; the
+// server's choice in its ServerHello is the answer, no key exchange needed.
 package tlsprobe
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/selfassess/selfassess/probes"
 )
-
-// STUB: replaced by the real prober.
 
 type family struct{}
 
@@ -18,10 +24,319 @@ func NewFamily() probes.Family { return family{} }
 func (family) Name() string                 { return "tls" }
 func (family) IDs() []string                { return []string{"tls.versions", "tls.ciphers", "tls.certificate"} }
 func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
-func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
-	var out []probes.Result
-	for _, id := range ids {
-		out = append(out, probes.Result{ID: id, Target: t.Value, Status: probes.Skipped, Summary: "not implemented"})
-	}
-	return out
+
+// VersionsObserved is tls.versions' Observed.
+type VersionsObserved struct {
+	Offered     []string          `json:"offered"`
+	NotOffered  map[string]string `json:"not_offered"` // version → why
+	Connections int               `json:"connections"`
 }
+
+// SuiteObserved is one accepted suite.
+type SuiteObserved struct {
+	Name  string `json:"name"`
+	Code  string `json:"code"` // 0xC02F
+	Class Class  `json:"class"`
+}
+
+// VersionSuites are the suites accepted at one version.
+type VersionSuites struct {
+	Version string          `json:"version"`
+	Suites  []SuiteObserved `json:"suites"`
+	// ServerOrder: true when the server enforces its own preference, false
+	// when it follows the client's, absent when unmeasurable (one suite).
+	ServerOrder *bool `json:"server_order,omitempty"`
+}
+
+// CiphersObserved is tls.ciphers' Observed.
+type CiphersObserved struct {
+	Versions    []VersionSuites `json:"versions"`
+	Connections int             `json:"connections"`
+}
+
+func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+	cfg = cfg.Defaults()
+	start := time.Now()
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	results := func(f func(id string) probes.Result) []probes.Result {
+		var out []probes.Result
+		for _, id := range ids {
+			r := f(id)
+			r.ID, r.Target = id, t.Value
+			r.DurationMS = time.Since(start).Milliseconds()
+			out = append(out, r)
+		}
+		return out
+	}
+	ep, skip, err := endpoint(t.Value)
+	if skip != "" || err != nil {
+		st, msg := probes.Skipped, skip
+		if err != nil {
+			st, msg = probes.Error, err.Error()
+		}
+		return results(func(string) probes.Result { return probes.Result{Status: st, Summary: msg} })
+	}
+	opt := Options{Timeout: cfg.Timeout, PerHost: cfg.PerHost, RateLimit: cfg.RateLimit}
+
+	// The certificate handshake runs beside the enumeration.
+	type chainResult struct {
+		facts *CertFacts
+		err   error
+	}
+	certDone := make(chan chainResult, 1)
+	if want["tls.certificate"] {
+		go func() {
+			chain, err := FetchChain(ctx, ep, cfg.Timeout)
+			if err != nil {
+				certDone <- chainResult{err: err}
+				return
+			}
+			f := Inspect(chain, ep.Host, cfg.RootCAs, cfg.Now())
+			f.Source = "handshake"
+			certDone <- chainResult{facts: &f}
+		}()
+	} else {
+		certDone <- chainResult{}
+	}
+
+	var enum *Enumeration
+	var enumErr error
+	if want["tls.versions"] || want["tls.ciphers"] {
+		enum, enumErr = Enumerate(ctx, ep, opt)
+	}
+	cert := <-certDone
+	if want["tls.certificate"] && cert.facts == nil {
+		cert = fallbackCert(ctx, ep, opt, cfg, enum, enumErr, cert.err)
+	}
+
+	return results(func(id string) probes.Result {
+		switch id {
+		case "tls.versions":
+			if enumErr != nil {
+				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
+			}
+			return versionsResult(enum)
+		case "tls.ciphers":
+			if enumErr != nil {
+				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
+			}
+			return ciphersResult(enum)
+		case "tls.certificate":
+			if cert.facts == nil {
+				return probes.Result{Status: probes.Error, Summary: "cannot fetch the certificate: " + oneLine(cert.err.Error())}
+			}
+			return certificateResult(*cert.facts)
+		}
+		return probes.Result{Status: probes.Error, Summary: "unknown probe id"}
+	})
+}
+
+// fallbackCert reads the chain from a raw TLS ≤1.2 flight when crypto/tls
+// could not complete a handshake (SSLv3-only servers, suites Go lacks).
+func fallbackCert(ctx context.Context, ep Endpoint, opt Options, cfg probes.Config, enum *Enumeration, enumErr, hsErr error) (r struct {
+	facts *CertFacts
+	err   error
+}) {
+	r.err = hsErr
+	if enumErr != nil {
+		r.err = enumErr
+		return r
+	}
+	if enum == nil {
+		return r
+	}
+	for i := len(enum.Versions) - 1; i >= 0; i-- {
+		v := enum.Versions[i]
+		if !v.Offered || v.Version == VersionTLS13 || v.Version == VersionSSL20 {
+			continue
+		}
+		ders, err := FetchRawChain(ctx, ep, opt, v.Version, v.Suites)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		chain, err := ParseChain(ders)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		f := Inspect(chain, ep.Host, cfg.RootCAs, cfg.Now())
+		f.Source = "raw-flight"
+		r.facts, r.err = &f, nil
+		return r
+	}
+	return r
+}
+
+// endpoint turns a URL target into host, port and SNI; plain http:// targets
+// are skipped.
+func endpoint(raw string) (Endpoint, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return Endpoint{}, "", fmt.Errorf("not a URL with a host: %q", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		return Endpoint{}, "plain http:// target: no TLS to probe", nil
+	default:
+		return Endpoint{}, "", fmt.Errorf("scheme %q is not https", u.Scheme)
+	}
+	ep := Endpoint{Host: u.Hostname(), Port: u.Port()}
+	if ep.Port == "" {
+		ep.Port = "443"
+	}
+	if net.ParseIP(ep.Host) == nil {
+		ep.SNI = strings.TrimSuffix(ep.Host, ".")
+	}
+	return ep, "", nil
+}
+
+func versionsResult(e *Enumeration) probes.Result {
+	obs := VersionsObserved{Offered: []string{}, NotOffered: map[string]string{}, Connections: e.Connections}
+	var r probes.Result
+	modern := false
+	for _, v := range e.Versions {
+		if !v.Offered {
+			obs.NotOffered[v.Version.String()] = v.Refusal
+			continue
+		}
+		obs.Offered = append(obs.Offered, v.Version.String())
+		if v.Version >= VersionTLS12 {
+			modern = true
+		} else {
+			r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-legacy-version",
+				Message: v.Version.String() + " is offered; only TLS 1.2 and newer are acceptable"})
+		}
+	}
+	if len(obs.Offered) == 0 {
+		return probes.Result{Status: probes.Error, Observed: obs,
+			Summary: "the server accepted no protocol version: " + e.Versions[4].Refusal}
+	}
+	if !modern {
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-no-modern-version",
+			Message: "neither TLS 1.2 nor TLS 1.3 is offered"})
+	}
+	r.Observed = obs
+	r.Status = probes.Pass
+	if len(r.Findings) > 0 {
+		r.Status = probes.Fail
+	}
+	r.Summary = "offered: " + strings.Join(obs.Offered, " ")
+	return r
+}
+
+func ciphersResult(e *Enumeration) probes.Result {
+	obs := CiphersObserved{Versions: []VersionSuites{}, Connections: e.Connections}
+	count := map[Class]int{}
+	type bad struct {
+		class    Class
+		versions []string
+	}
+	flagged := map[string]*bad{}
+	var order []string
+	enforced := ""
+	for _, v := range e.Versions {
+		if !v.Offered {
+			continue
+		}
+		vs := VersionSuites{Version: v.Version.String(), Suites: []SuiteObserved{}, ServerOrder: v.Enforced}
+		add := func(name, code string, class Class) {
+			vs.Suites = append(vs.Suites, SuiteObserved{Name: name, Code: code, Class: class})
+			count[class]++
+			if class != Strong {
+				if flagged[name] == nil {
+					flagged[name] = &bad{class: class}
+					order = append(order, name)
+				}
+				flagged[name].versions = append(flagged[name].versions, v.Version.String())
+			}
+		}
+		for _, c := range v.SSLv2 {
+			add(sslv2Name(c), fmt.Sprintf("0x%06X", c), Insecure)
+		}
+		for _, c := range v.Suites {
+			s, _ := LookupSuite(c)
+			add(s.Name, FormatCode(c), s.Class())
+		}
+		if v.Enforced != nil && v.Version >= VersionTLS12 {
+			if *v.Enforced {
+				enforced = "; server enforces its order"
+			} else if enforced == "" {
+				enforced = "; server follows the client's order"
+			}
+		}
+		obs.Versions = append(obs.Versions, vs)
+	}
+	r := probes.Result{Observed: obs, Status: probes.Pass}
+	if len(obs.Versions) == 0 {
+		return probes.Result{Status: probes.Error, Observed: obs,
+			Summary: "the server accepted no cipher suite: " + e.Versions[4].Refusal}
+	}
+	for _, name := range order {
+		b := flagged[name]
+		st, why := probes.Warn, "weak (CBC or no forward secrecy)"
+		if b.class == Insecure {
+			st, why = probes.Fail, "insecure"
+		}
+		r.Findings = append(r.Findings, probes.Finding{Status: st, Rule: "tls-" + string(b.class) + "-suite",
+			Message: fmt.Sprintf("%s is %s, accepted with %s", name, why, strings.Join(b.versions, ", "))})
+	}
+	switch {
+	case count[Insecure] > 0:
+		r.Status = probes.Fail
+	case count[Weak] > 0:
+		r.Status = probes.Warn
+	}
+	r.Summary = fmt.Sprintf("%d suites accepted: %d strong, %d weak, %d insecure%s",
+		count[Strong]+count[Weak]+count[Insecure], count[Strong], count[Weak], count[Insecure], enforced)
+	return r
+}
+
+func certificateResult(f CertFacts) probes.Result {
+	r := probes.Result{Observed: f, Status: probes.Pass}
+	fail := func(rule, msg string) {
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: rule, Message: msg})
+	}
+	if !f.Trusted {
+		fail("tls-cert-untrusted", "certificate is not trusted: "+f.TrustError)
+	}
+	if f.Expired {
+		fail("tls-cert-expired", fmt.Sprintf("certificate expired on %s", f.NotAfter.Format(time.DateOnly)))
+	}
+	if f.NotYetValid {
+		fail("tls-cert-not-yet-valid", fmt.Sprintf("certificate is not valid before %s", f.NotBefore.Format(time.RFC3339)))
+	}
+	if !f.HostnameMatch {
+		fail("tls-cert-hostname-mismatch", fmt.Sprintf("certificate does not match the host name (SANs: %s)", strings.Join(f.SANs, ", ")))
+	}
+	if f.KeyType == "RSA" && f.KeyBits < 2048 {
+		fail("tls-cert-weak-key", fmt.Sprintf("RSA key of %d bits; at least 2048 are required", f.KeyBits))
+	}
+	sig := strings.ToUpper(f.SignatureAlgorithm)
+	if strings.Contains(sig, "SHA1") || strings.Contains(sig, "MD5") || strings.Contains(sig, "MD2") {
+		fail("tls-cert-weak-signature", "certificate is signed with "+f.SignatureAlgorithm)
+	}
+	if len(r.Findings) > 0 {
+		r.Status = probes.Fail
+	} else if f.DaysLeft < 30 {
+		r.Status = probes.Warn
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Warn, Rule: "tls-cert-expiring",
+			Message: fmt.Sprintf("certificate expires in %d days (%s)", f.DaysLeft, f.NotAfter.Format(time.DateOnly))})
+	}
+	var parts []string
+	for _, fd := range r.Findings {
+		parts = append(parts, fd.Message)
+	}
+	if len(parts) == 0 {
+		r.Summary = fmt.Sprintf("trusted %s %d certificate for %s, %d days left", f.KeyType, f.KeyBits, strings.Join(f.SANs, ", "), f.DaysLeft)
+	} else {
+		r.Summary = strings.Join(parts, "; ")
+	}
+	return r
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,330 @@
+package tlsprobe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Endpoint is one TLS server to probe.
+type Endpoint struct {
+	Host string // hostname or IP, as in the URL
+	Port string
+	// SNI is sent in every hello; empty for IP targets.
+	SNI string
+}
+
+// Addr is host:port for dialing.
+func (e Endpoint) Addr() string { return net.JoinHostPort(e.Host, e.Port) }
+
+// Options bound the enumeration of one endpoint.
+type Options struct {
+	Timeout   time.Duration // per connection: dial, write, read
+	PerHost   int           // connections at once
+	RateLimit time.Duration // minimum gap between new connections
+}
+
+// VersionResult is what one protocol version turned out to be.
+type VersionResult struct {
+	Version  Version
+	Offered  bool
+	Suites   []uint16 // accepted, in the order the server picked them
+	SSLv2    []uint32 // SSLv2 cipher specs, for SSLv2
+	Refusal  string   // why the version counts as not offered
+	Enforced *bool    // server enforces its own suite order (nil: not measurable)
+}
+
+// Enumeration is everything learnt about one endpoint's protocols and suites.
+type Enumeration struct {
+	Versions    []VersionResult // one per entry of Versions, same order
+	Connections int
+	// RawChain is the certificate chain from a TLS ≤1.2 flight, if read.
+	RawChain [][]byte
+}
+
+// Offered lists the offered versions, oldest first.
+func (e *Enumeration) Offered() []Version {
+	var out []Version
+	for _, v := range e.Versions {
+		if v.Offered {
+			out = append(out, v.Version)
+		}
+	}
+	return out
+}
+
+// FatalError means the endpoint could not be probed at all (no TCP
+// connection, no answer, not TLS). Its message is one line.
+type FatalError struct{ Reason string }
+
+func (e *FatalError) Error() string { return e.Reason }
+
+type prober struct {
+	ep    Endpoint
+	opt   Options
+	sem   chan struct{}
+	conns atomic.Int64
+
+	rateMu sync.Mutex
+	last   time.Time
+}
+
+// Enumerate finds the versions and suites ep accepts, by elimination:
+// offer every candidate (in chunks of at most maxSuitesPerHello), record the
+// server's pick, remove it and offer the rest again until the server
+// refuses. Versions and chunks run concurrently within opt.PerHost
+// connections.
+func Enumerate(ctx context.Context, ep Endpoint, opt Options) (*Enumeration, error) {
+	if opt.PerHost < 1 {
+		opt.PerHost = 1
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = 10 * time.Second
+	}
+	p := &prober{ep: ep, opt: opt, sem: make(chan struct{}, opt.PerHost)}
+
+	// One hello first, alone: an endpoint that does not answer, is not TLS
+	// or cannot be reached fails here, within one timeout, instead of
+	// after dozens of connections.
+	chunks12 := chunk(candidates(VersionTLS12), maxSuitesPerHello)
+	first, firstErr := p.exchange(ctx, buildHello(helloSpec{VersionTLS12, chunks12[0], ep.SNI}), false, false)
+	if firstErr != nil && !errors.Is(firstErr, errClosed) {
+		return nil, &FatalError{Reason: describe(firstErr, opt.Timeout)}
+	}
+
+	enum := &Enumeration{Versions: make([]VersionResult, len(Versions))}
+	var wg sync.WaitGroup
+	for i, v := range Versions {
+		enum.Versions[i].Version = v
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if v == VersionSSL20 {
+				enum.Versions[i] = p.probeSSLv2(ctx)
+				return
+			}
+			var pre *exchangeResult
+			if v == VersionTLS12 {
+				pre = &exchangeResult{first, firstErr}
+			}
+			enum.Versions[i] = p.probeVersion(ctx, v, pre)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, &FatalError{Reason: "interrupted: " + err.Error()}
+	}
+	enum.Connections = int(p.conns.Load())
+	return enum, nil
+}
+
+// FetchRawChain reads the certificate chain from a TLS ≤1.2 handshake
+// flight, offering the suites the server accepted at version v.
+func FetchRawChain(ctx context.Context, ep Endpoint, opt Options, v Version, suites []uint16) ([][]byte, error) {
+	p := &prober{ep: ep, opt: opt, sem: make(chan struct{}, 1)}
+	if len(suites) > maxSuitesPerHello {
+		suites = suites[:maxSuitesPerHello]
+	}
+	r, err := p.exchange(ctx, buildHello(helloSpec{v, suites, ep.SNI}), false, true)
+	if err != nil {
+		return nil, errors.New(describe(err, opt.Timeout))
+	}
+	if len(r.Certs) == 0 {
+		return nil, errors.New("the server sent no certificate")
+	}
+	return r.Certs, nil
+}
+
+type exchangeResult struct {
+	r   reply
+	err error
+}
+
+// probeVersion enumerates the suites of one record-layer version.
+func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResult) VersionResult {
+	res := VersionResult{Version: v}
+	chunks := chunk(candidates(v), maxSuitesPerHello)
+	accepted := make([][]uint16, len(chunks))
+	refusals := make([]string, len(chunks))
+	var wg sync.WaitGroup
+	for i, c := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first *exchangeResult
+			if i == 0 {
+				first = pre
+			}
+			accepted[i], refusals[i] = p.eliminate(ctx, v, c, first)
+		}()
+	}
+	wg.Wait()
+	for _, a := range accepted {
+		res.Suites = append(res.Suites, a...)
+	}
+	res.Offered = len(res.Suites) > 0
+	res.Refusal = refusals[0]
+	if len(res.Suites) >= 2 {
+		res.Enforced = p.serverOrder(ctx, v, res.Suites)
+	}
+	return res
+}
+
+// eliminate offers suites, removes each pick and repeats until the server
+// refuses; it returns the picks and the reason the last hello failed.
+func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, first *exchangeResult) ([]uint16, string) {
+	remaining := slices.Clone(suites)
+	var picked []uint16
+	for len(remaining) > 0 {
+		var r reply
+		var err error
+		if first != nil {
+			r, err = first.r, first.err
+			first = nil
+		} else {
+			r, err = p.exchange(ctx, buildHello(helloSpec{v, remaining, p.ep.SNI}), false, false)
+		}
+		if err != nil {
+			return picked, describe(err, p.opt.Timeout)
+		}
+		if r.Alert != nil {
+			return picked, "server refused with " + r.Alert.Error()
+		}
+		if r.Hello.Version != v {
+			return picked, "server answered with " + r.Hello.Version.String()
+		}
+		i := slices.Index(remaining, r.Hello.Suite)
+		if i < 0 {
+			return picked, fmt.Sprintf("server chose %s, which was not offered", FormatCode(r.Hello.Suite))
+		}
+		picked = append(picked, r.Hello.Suite)
+		remaining = slices.Delete(remaining, i, i+1)
+	}
+	return picked, "every offered suite was accepted"
+}
+
+// serverOrder offers the accepted suites reversed: a server that follows the
+// client's order picks the first, one that enforces its own does not.
+func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16) *bool {
+	rev := slices.Clone(accepted)
+	slices.Reverse(rev)
+	if len(rev) > maxSuitesPerHello {
+		rev = rev[:maxSuitesPerHello]
+	}
+	r, err := p.exchange(ctx, buildHello(helloSpec{v, rev, p.ep.SNI}), false, false)
+	if err != nil || r.Hello == nil || r.Hello.Version != v {
+		return nil
+	}
+	enforced := r.Hello.Suite != rev[0]
+	return &enforced
+}
+
+func (p *prober) probeSSLv2(ctx context.Context) VersionResult {
+	res := VersionResult{Version: VersionSSL20}
+	r, err := p.exchange(ctx, buildSSLv2Hello(), true, false)
+	switch {
+	case err != nil:
+		res.Refusal = describe(err, p.opt.Timeout)
+	case r.Alert != nil:
+		res.Refusal = "server refused with " + r.Alert.Error()
+	case r.Hello != nil:
+		res.Refusal = "server answered with " + r.Hello.Version.String()
+	case len(r.SSLv2Specs) == 0:
+		res.Refusal = "server shares no SSLv2 cipher"
+	default:
+		res.Offered = true
+		res.SSLv2 = r.SSLv2Specs
+	}
+	return res
+}
+
+// exchange sends one hello on a fresh connection and reads the answer.
+func (p *prober) exchange(ctx context.Context, hello []byte, sslv2, wantCerts bool) (reply, error) {
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return reply{}, ctx.Err()
+	}
+	defer func() { <-p.sem }()
+	p.pace(ctx)
+	if err := ctx.Err(); err != nil {
+		return reply{}, err
+	}
+	d := net.Dialer{Timeout: p.opt.Timeout}
+	conn, err := d.DialContext(ctx, "tcp", p.ep.Addr())
+	if err != nil {
+		return reply{}, err
+	}
+	p.conns.Add(1)
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	conn.SetDeadline(time.Now().Add(p.opt.Timeout))
+	if _, err := conn.Write(hello); err != nil {
+		if isReset(err) {
+			return reply{}, errClosed
+		}
+		return reply{}, err
+	}
+	if sslv2 {
+		return readSSLv2Reply(conn)
+	}
+	return readReply(conn, wantCerts)
+}
+
+// pace enforces opt.RateLimit between new connections.
+func (p *prober) pace(ctx context.Context) {
+	if p.opt.RateLimit <= 0 {
+		return
+	}
+	p.rateMu.Lock()
+	wait := time.Until(p.last.Add(p.opt.RateLimit))
+	if wait < 0 {
+		wait = 0
+	}
+	p.last = time.Now().Add(wait)
+	p.rateMu.Unlock()
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// describe turns a connection error into a one-line reason.
+func describe(err error, timeout time.Duration) string {
+	var ne net.Error
+	var op *net.OpError
+	switch {
+	case errors.Is(err, errClosed):
+		return "server closed the connection without answering"
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("no answer within %s", timeout)
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &op) && op.Op == "dial":
+		return "cannot connect: " + op.Err.Error()
+	}
+	return err.Error()
+}
+
+func chunk(s []uint16, n int) [][]uint16 {
+	var out [][]uint16
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	if len(s) > 0 || len(out) == 0 {
+		out = append(out, s)
+	}
+	return out
+}
