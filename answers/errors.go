@@ -1,53 +1,23 @@
 package answers
 
-import (
-	"fmt"
-	"strings"
+import "github.com/selfassess/selfassess/checklist"
+
+// Problems are reported with the checklist's error types, so every input
+// file's errors look alike: FILE:LINE:COL: field.path: message. Error()
+// is the first problem and a count; Lines() lists them all.
+type (
+	// Error is one problem at a position.
+	Error = checklist.FieldError
+	// Errors is every problem found in one file, in file order.
+	Errors = checklist.Errors
 )
 
-// Error is one problem in an input file, at FILE:LINE:COL, naming the
-// field by its dotted path (controls.FH-AUTH-1.answers.q1).
-type Error struct {
-	File  string
-	Line  int // 0 when the position is unknown (a file built in memory)
-	Col   int
-	Field string
-	Msg   string
-}
+// errList collects problems.
+type errList []Error
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
-		}
-		b.WriteString(": ")
-	}
-	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Errors is every problem found in a file, in file order. Its Error() is one
-// line per problem.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// errOrNil returns nil for an empty list, so callers can `return es.errOrNil()`.
-func (es Errors) errOrNil() error {
-	if len(es) == 0 {
+func (l errList) err() error {
+	if len(l) == 0 {
 		return nil
 	}
-	return es
+	return &Errors{List: l}
 }

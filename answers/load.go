@@ -38,7 +38,7 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if len(data) > maxFileSize {
-		return nil, Errors{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}}
+		return nil, errList{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}}.err()
 	}
 	return Parse(path, data)
 }
@@ -56,16 +56,16 @@ func Parse(name string, data []byte) (*File, error) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = yamlLine.ReplaceAllString(msg, "")
 		msg = strings.TrimLeft(msg, ": ")
-		return nil, Errors{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + msg}}
+		return nil, errList{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + msg}}.err()
 	}
 	p := &parser{name: name, f: &File{Controls: map[string]*Control{}, Path: name, pos: map[string]pos{}}}
 	if len(doc.Content) == 0 {
 		p.errf(&yaml.Node{Line: 1, Column: 1}, "", "file is empty; expected schema: %s", SchemaID)
-		return nil, p.errs
+		return nil, p.errs.err()
 	}
 	p.file(doc.Content[0])
 	if len(p.errs) > 0 {
-		return nil, p.errs
+		return nil, p.errs.err()
 	}
 	return p.f, nil
 }
@@ -73,11 +73,11 @@ func Parse(name string, data []byte) (*File, error) {
 type parser struct {
 	name string
 	f    *File
-	errs Errors
+	errs errList
 }
 
 func (p *parser) errf(n *yaml.Node, field, format string, a ...any) {
-	p.errs = append(p.errs, &Error{File: p.name, Line: n.Line, Col: n.Column, Field: field, Msg: fmt.Sprintf(format, a...)})
+	p.errs = append(p.errs, Error{File: p.name, Line: n.Line, Col: n.Column, Path: field, Msg: fmt.Sprintf(format, a...)})
 }
 
 func deref(n *yaml.Node) *yaml.Node {

@@ -17,10 +17,10 @@ import (
 // files exist (relative to the answers file). Every problem is reported, as
 // Errors in file order. Validate also makes Save write in checklist order.
 func Validate(f *File, cl *checklist.Checklist) error {
-	var errs Errors
+	var errs errList
 	at := func(field, format string, a ...any) {
 		p := f.pos[field]
-		errs = append(errs, &Error{File: f.Path, Line: p.line, Col: p.col, Field: field, Msg: fmt.Sprintf(format, a...)})
+		errs = append(errs, Error{File: f.Path, Line: p.line, Col: p.col, Path: field, Msg: fmt.Sprintf(format, a...)})
 	}
 	if f.Checklist != cl.ID {
 		at("checklist", "the answers are for checklist %q, but the checklist in use is %q", f.Checklist, cl.ID)
@@ -72,7 +72,7 @@ func Validate(f *File, cl *checklist.Checklist) error {
 		return errs[i].Col < errs[j].Col
 	})
 	f.layout = cl
-	return errs.errOrNil()
+	return errs.err()
 }
 
 // EvidencePath resolves an evidence path relative to the answers file's directory.

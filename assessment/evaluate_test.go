@@ -255,7 +255,7 @@ func TestParseExceptions(t *testing.T) {
 		`exceptions.yaml:6:18: [1].justification: must not be empty`,
 		`exceptions.yaml:7:3: [1].colour: unknown field (known: approved_by, control, expires, justification)`,
 		`exceptions.yaml:8:12: [2].control: a second exception for HIGH (the first is [1])`,
-	}, "\n"), err.Error())
+	}, "\n"), strings.Join(err.(*answers.Errors).Lines(), "\n"))
 
 	_, err = ParseExceptions("x.yaml", []byte("control: HIGH\n"), cl)
 	assert.EqualError(t, err, "x.yaml:1:1: expected a list of exceptions (- control: …, justification: …, approved_by: …, expires: YYYY-MM-DD)")

@@ -35,9 +35,9 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // ParseExceptions decodes an exceptions file; name is used in error positions.
 func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Exception, error) {
-	var errs answers.Errors
+	var errs []answers.Error
 	errf := func(n *yaml.Node, field, format string, a ...any) {
-		errs = append(errs, &answers.Error{File: name, Line: n.Line, Col: n.Column, Field: field, Msg: fmt.Sprintf(format, a...)})
+		errs = append(errs, answers.Error{File: name, Line: n.Line, Col: n.Column, Path: field, Msg: fmt.Sprintf(format, a...)})
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -45,7 +45,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
 		}
-		return nil, answers.Errors{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, &answers.Errors{List: []answers.Error{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil // an empty file: no exceptions
@@ -53,7 +53,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 	root := doc.Content[0]
 	if root.Kind != yaml.SequenceNode {
 		errf(root, "", "expected a list of exceptions (- control: …, justification: …, approved_by: …, expires: YYYY-MM-DD)")
-		return nil, errs
+		return nil, &answers.Errors{List: errs}
 	}
 	var out []Exception
 	seen := map[string]int{}
@@ -114,7 +114,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 			}
 			return errs[i].Col < errs[j].Col
 		})
-		return nil, errs
+		return nil, &answers.Errors{List: errs}
 	}
 	return out, nil
 }
