@@ -1,38 +1,191 @@
 // Package httpprobe checks HTTP responses and served JavaScript of a
 // target, and webhook signature enforcement.
+//
+// Every request is bounded: a per-request deadline (cfg.Timeout), a header
+// size cap, a body cap applied after decompression, per-host concurrency,
+// a per-host request budget and a minimum gap between requests. Redirects
+// are followed only within the target's host.
 package httpprobe
 
 import (
 	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
 
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/codescan"
 )
 
-// STUB: replaced by the real prober.
+// IDs of the url-target family, in catalogue order.
+var urlIDs = []string{"http.redirect", "http.hsts", "http.headers", "http.cookies", "http.banners", "http.cors",
+	"http.error-leak", "http.rate-limit", "http.security-txt", "js.secrets", "js.token-storage", "js.token-in-url"}
 
-type family struct{}
+type family struct {
+	limits *hostLimits
 
-// NewFamily returns the http.* and js.* probe family.
-func NewFamily() probes.Family { return family{} }
+	secretsOnce sync.Once
+	secrets     *codescan.Secrets
+	secretsErr  error
 
-func (family) Name() string { return "http" }
-func (family) IDs() []string {
-	return []string{"http.redirect", "http.hsts", "http.headers", "http.cookies", "http.banners", "http.cors", "http.error-leak", "http.rate-limit", "http.security-txt", "js.secrets", "js.token-storage", "js.token-in-url"}
+	// plainHTTPPort is where http.redirect looks for plain HTTP when the
+	// target is https:// ("80"; tests point it at a local listener).
+	plainHTTPPort string
 }
-func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
-func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
-	var out []probes.Result
+
+// NewFamily returns the http.* and js.* probe family. One instance shares
+// per-host limits across all the targets of a run.
+func NewFamily() probes.Family { return newFamily() }
+
+func newFamily() *family { return &family{limits: newHostLimits(), plainHTTPPort: "80"} }
+
+func (*family) Name() string                 { return "http" }
+func (*family) IDs() []string                { return append([]string(nil), urlIDs...) }
+func (*family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
+func (f *family) scanner() (*codescan.Secrets, error) {
+	f.secretsOnce.Do(func() { f.secrets, f.secretsErr = codescan.NewSecrets() })
+	return f.secrets, f.secretsErr
+}
+
+// Run fetches the target once, then runs the selected probes (those needing
+// extra requests concurrently, within the per-host limits).
+func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+	cfg = cfg.Defaults()
+	start := time.Now()
+	u, err := url.Parse(t.Value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
+		return allError(t, ids, "not an http(s) URL")
+	}
+	c := newClient(u, cfg, f.limits)
+	defer c.close()
+
+	want := map[string]bool{}
 	for _, id := range ids {
-		out = append(out, probes.Result{ID: id, Target: t.Value, Status: probes.Skipped, Summary: "not implemented"})
+		want[id] = true
+	}
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		results = map[string]probes.Result{}
+	)
+	put := func(r probes.Result) {
+		r.Target = t.Value
+		r.DurationMS = time.Since(start).Milliseconds()
+		mu.Lock()
+		results[r.ID] = r
+		mu.Unlock()
+	}
+	spawn := func(fn func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn() }()
+	}
+
+	// Probes that make their own requests start at once.
+	if want["http.redirect"] {
+		spawn(func() { put(f.probeRedirect(ctx, c, u)) })
+	}
+	var leak *leakResult
+	if want["http.error-leak"] || want["http.banners"] {
+		spawn(func() { lr := probeErrorLeak(ctx, c, u); mu.Lock(); leak = lr; mu.Unlock() })
+	}
+	if want["http.security-txt"] {
+		spawn(func() { put(probeSecurityTxt(ctx, c, u, cfg.Now())) })
+	}
+	if want["http.cors"] {
+		spawn(func() { put(probeCORS(ctx, c, u)) })
+	}
+
+	// The shared fetch: hsts, headers, cookies, banners, rate-limit, js.
+	page, pageErr := c.fetch(ctx, u, nil)
+	pageDependent := []string{"http.hsts", "http.headers", "http.cookies", "http.banners", "http.rate-limit", "js.secrets", "js.token-storage", "js.token-in-url"}
+	if pageErr != nil {
+		msg := fmt.Sprintf("fetching %s: %v", redactURL(u), pageErr)
+		for _, id := range pageDependent {
+			if want[id] && id != "http.banners" {
+				put(probes.Result{ID: id, Status: probes.Error, Summary: msg, Observed: map[string]any{"redirects": page.Hops},
+					Findings: []probes.Finding{{Status: probes.Error, Rule: "fetch", Message: msg, Location: redactURL(u)}}})
+			}
+		}
+	} else {
+		final := page.Final
+		if want["http.hsts"] {
+			put(probeHSTS(final))
+		}
+		if want["http.headers"] {
+			put(probeHeaders(final, page.All))
+		}
+		if want["http.cookies"] {
+			put(probeCookies(page.All))
+		}
+		if want["http.rate-limit"] {
+			spawn(func() { put(probeRateLimit(ctx, c, final, cfg.Burst)) })
+		}
+		if want["js.secrets"] || want["js.token-storage"] || want["js.token-in-url"] {
+			spawn(func() {
+				for _, r := range f.probeScripts(ctx, c, final, cfg) {
+					if want[r.ID] {
+						put(r)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if want["http.banners"] {
+		var all []*response
+		if page != nil {
+			all = append(all, page.All...)
+		}
+		if leak != nil {
+			all = append(all, leak.responses...)
+		}
+		if len(all) == 0 {
+			msg := fmt.Sprintf("fetching %s: %v", redactURL(u), pageErr)
+			put(probes.Result{ID: "http.banners", Status: probes.Error, Summary: msg})
+		} else {
+			put(probeBanners(all))
+		}
+	}
+	if want["http.error-leak"] && leak != nil {
+		put(leak.result)
+	}
+
+	out := make([]probes.Result, 0, len(ids))
+	for _, id := range urlIDs {
+		if r, ok := results[id]; ok && want[id] {
+			out = append(out, r)
+		}
 	}
 	return out
 }
 
-type webhookFamily struct{ family }
+func allError(t probes.Target, ids []string, msg string) []probes.Result {
+	var out []probes.Result
+	for _, id := range ids {
+		out = append(out, probes.Result{ID: id, Target: t.Value, Status: probes.Error, Summary: msg})
+	}
+	return out
+}
 
-// NewWebhookFamily returns the webhook.* probe family (targets of kind webhook).
-func NewWebhookFamily() probes.Family { return webhookFamily{} }
+// worst returns the worst finding status, or def when there are none worse.
+func worst(fs []probes.Finding, def probes.Status) probes.Status {
+	s := def
+	for _, f := range fs {
+		if f.Status.Rank() > s.Rank() {
+			s = f.Status
+		}
+	}
+	return s
+}
 
-func (webhookFamily) Name() string                 { return "webhook" }
-func (webhookFamily) IDs() []string                { return []string{"webhook.signature"} }
-func (webhookFamily) Applies(t probes.Target) bool { return t.Kind == probes.KindWebhook }
+// countStatus counts findings with status s.
+func countStatus(fs []probes.Finding, s probes.Status) int {
+	n := 0
+	for _, f := range fs {
+		if f.Status == s {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,133 @@
+package httpprobe
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/selfassess/selfassess/probes"
+)
+
+func parseSetCookies(h http.Header) []*http.Cookie {
+	return (&http.Response{Header: h}).Cookies()
+}
+
+// sessionName matches cookie names that carry a session or a token and so
+// must be HttpOnly. CSRF cookies are meant to be read by scripts.
+var sessionName = regexp.MustCompile(`(?i)(sess|sid$|^sid|token|auth|jwt|login|remember|bearer|access|refresh|identity|^id$|_id$)`)
+var csrfName = regexp.MustCompile(`(?i)(csrf|xsrf)`)
+
+func isSessionName(name string) bool {
+	return sessionName.MatchString(name) && !csrfName.MatchString(name)
+}
+
+// cookieFacts is one cookie as reported (value always redacted).
+type cookieFacts struct {
+	Name     string `json:"name"`
+	Value    string `json:"value"`
+	Secure   bool   `json:"secure"`
+	HttpOnly bool   `json:"httponly"`
+	SameSite string `json:"samesite,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Domain   string `json:"domain,omitempty"`
+	Session  bool   `json:"session_like"`
+	URL      string `json:"url"`
+}
+
+func sameSiteName(c *http.Cookie) string {
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		return "Lax"
+	case http.SameSiteStrictMode:
+		return "Strict"
+	case http.SameSiteNoneMode:
+		return "None"
+	case http.SameSiteDefaultMode:
+		return "invalid"
+	}
+	return ""
+}
+
+func probeCookies(chain []*response) probes.Result {
+	res := probes.Result{ID: "http.cookies"}
+	var facts []cookieFacts
+	for _, r := range chain {
+		loc := redactURL(r.URL)
+		https := r.URL.Scheme == "https"
+		for _, c := range parseSetCookies(r.Header) {
+			cf := cookieFacts{Name: c.Name, Value: probes.Redact(c.Value), Secure: c.Secure, HttpOnly: c.HttpOnly,
+				SameSite: sameSiteName(c), Path: c.Path, Domain: c.Domain, Session: isSessionName(c.Name), URL: loc}
+			facts = append(facts, cf)
+			var problems []string
+			st := probes.Pass
+			bad := func(s probes.Status, msg string) {
+				problems = append(problems, msg)
+				if s.Rank() > st.Rank() {
+					st = s
+				}
+			}
+			if !c.Secure {
+				if https {
+					bad(probes.Fail, "no Secure")
+				} else {
+					bad(probes.Fail, "no Secure (and set over plain HTTP)")
+				}
+			}
+			if !c.HttpOnly {
+				if cf.Session {
+					bad(probes.Fail, "no HttpOnly on a session/token cookie")
+				} else {
+					bad(probes.Info, "no HttpOnly (readable by scripts)")
+				}
+			}
+			switch cf.SameSite {
+			case "":
+				bad(probes.Warn, "no SameSite")
+			case "invalid":
+				bad(probes.Warn, "invalid SameSite value")
+			case "None":
+				bad(probes.Warn, "SameSite=None (sent on cross-site requests)")
+			}
+			if strings.HasPrefix(c.Name, "__Host-") && (!c.Secure || c.Domain != "" || c.Path != "/") {
+				bad(probes.Fail, "__Host- prefix requires Secure, Path=/ and no Domain")
+			}
+			msg := "cookie " + c.Name + ": Secure, HttpOnly, SameSite=" + cf.SameSite
+			if len(problems) > 0 {
+				msg = "cookie " + c.Name + ": " + strings.Join(problems, "; ")
+			}
+			res.Findings = append(res.Findings, probes.Finding{Status: st, Rule: "cookie-flags", Message: msg, Location: loc,
+				Evidence: cookieEvidence(cf)})
+		}
+	}
+	if facts == nil {
+		facts = []cookieFacts{}
+	}
+	res.Observed = map[string]any{"cookies": facts}
+	if len(facts) == 0 {
+		res.Status, res.Summary = probes.Pass, "no cookies set"
+		return res
+	}
+	res.Status = worst(res.Findings, probes.Pass)
+	if res.Status == probes.Info {
+		res.Status = probes.Pass
+	}
+	bad := countStatus(res.Findings, probes.Fail)
+	res.Summary = fmt.Sprintf("%d cookies, %d with missing flags, %d warnings", len(facts), bad, countStatus(res.Findings, probes.Warn))
+	return res
+}
+
+func cookieEvidence(c cookieFacts) string {
+	var b strings.Builder
+	b.WriteString(c.Name + "=" + c.Value)
+	if c.Secure {
+		b.WriteString("; Secure")
+	}
+	if c.HttpOnly {
+		b.WriteString("; HttpOnly")
+	}
+	if c.SameSite != "" {
+		b.WriteString("; SameSite=" + c.SameSite)
+	}
+	return b.String()
+}

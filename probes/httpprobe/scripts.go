@@ -1,0 +1,191 @@
+package httpprobe
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/codescan"
+)
+
+var (
+	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+	scriptTag   = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script\s*>`)
+	srcAttr     = regexp.MustCompile(`(?i)(?:^|\s)src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
+)
+
+// pageScripts are the scripts an HTML page references and embeds.
+type pageScripts struct {
+	External []string // src values, in page order
+	Inline   [][]byte
+}
+
+func isHTML(r *response) bool {
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	if strings.Contains(ct, "html") {
+		return true
+	}
+	if ct != "" {
+		return false
+	}
+	head := bytes.ToLower(bytes.TrimSpace(r.Body[:min(len(r.Body), 512)]))
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+}
+
+func extractScripts(body []byte) pageScripts {
+	var ps pageScripts
+	body = htmlComment.ReplaceAll(body, nil)
+	for _, m := range scriptTag.FindAllSubmatch(body, -1) {
+		if sm := srcAttr.FindSubmatch(m[1]); sm != nil {
+			src := string(sm[1]) + string(sm[2]) + string(sm[3])
+			ps.External = append(ps.External, html.UnescapeString(strings.TrimSpace(src)))
+			continue
+		}
+		if len(bytes.TrimSpace(m[2])) > 0 {
+			ps.Inline = append(ps.Inline, m[2])
+		}
+	}
+	return ps
+}
+
+type scriptFacts struct {
+	URL       string `json:"url"`
+	Status    int    `json:"status,omitempty"`
+	Bytes     int    `json:"bytes"`
+	Truncated bool   `json:"truncated,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+type scriptsObserved struct {
+	Page              string        `json:"page"`
+	Scripts           []scriptFacts `json:"scripts"`
+	InlineScripts     int           `json:"inline_scripts"`
+	CrossOrigin       []string      `json:"cross_origin_not_fetched,omitempty"`
+	NotFetchedByLimit []string      `json:"not_fetched_over_limit,omitempty"`
+	BytesScanned      int64         `json:"bytes_scanned"`
+}
+
+// probeScripts follows the page's same-origin <script src> (bounded count
+// and bytes) and scans them and the inline scripts with the shared
+// scanners; it returns js.secrets, js.token-storage and js.token-in-url.
+func (f *family) probeScripts(ctx context.Context, c *client, page *response, cfg probes.Config) []probes.Result {
+	pageLoc := redactURL(page.URL)
+	secrets, token, inURL := probes.Result{ID: "js.secrets"}, probes.Result{ID: "js.token-storage"}, probes.Result{ID: "js.token-in-url"}
+	all := []*probes.Result{&secrets, &token, &inURL}
+	if !isHTML(page) {
+		for _, r := range all {
+			r.Status = probes.Info
+			r.Summary = fmt.Sprintf("the target is not an HTML page (Content-Type %q): no scripts to scan", truncate(page.Header.Get("Content-Type"), 60))
+		}
+		return []probes.Result{secrets, token, inURL}
+	}
+	scanner, scanErr := f.scanner()
+	obs := &scriptsObserved{Page: pageLoc, Scripts: []scriptFacts{}}
+	// problems apply to every js result: what we could not scan.
+	var problems []probes.Finding
+	scan := func(name string, content []byte) {
+		obs.BytesScanned += int64(len(content))
+		if scanner != nil {
+			secrets.Findings = append(secrets.Findings, normalise(scanner.Scan(name, content))...)
+		}
+		token.Findings = append(token.Findings, normalise(codescan.TokenStorage(name, content))...)
+		inURL.Findings = append(inURL.Findings, normalise(codescan.TokenInURL(name, content))...)
+	}
+
+	ps := extractScripts(page.Body)
+	obs.InlineScripts = len(ps.Inline)
+	for i, s := range ps.Inline {
+		scan(fmt.Sprintf("%s#inline-script-%d", pageLoc, i+1), s)
+	}
+	seen := map[string]bool{}
+	budget := cfg.MaxJSBytes
+	fetchedCount := 0
+	for _, src := range ps.External {
+		su, err := page.URL.Parse(src)
+		if err != nil {
+			problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-script-url", Message: "unparsable script src " + truncate(src, 80), Location: pageLoc})
+			continue
+		}
+		su.Fragment = ""
+		if seen[su.String()] {
+			continue
+		}
+		seen[su.String()] = true
+		if !sameOrigin(su, page.URL) {
+			obs.CrossOrigin = append(obs.CrossOrigin, redactURL(su))
+			continue
+		}
+		if fetchedCount >= cfg.MaxScripts || budget <= 0 {
+			obs.NotFetchedByLimit = append(obs.NotFetchedByLimit, redactURL(su))
+			continue
+		}
+		fetchedCount++
+		loc := redactURL(su)
+		sf := scriptFacts{URL: loc}
+		fr, err := c.fetchMax(ctx, su, nil, budget)
+		if err != nil {
+			sf.Error = err.Error()
+			obs.Scripts = append(obs.Scripts, sf)
+			problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-fetch", Message: "script not scanned: " + err.Error(), Location: loc})
+			continue
+		}
+		r := fr.Final
+		sf.Status, sf.Bytes, sf.Truncated = r.StatusCode, len(r.Body), r.Truncated
+		obs.Scripts = append(obs.Scripts, sf)
+		if r.StatusCode != 200 {
+			problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-fetch", Message: fmt.Sprintf("script answered HTTP %d; not scanned", r.StatusCode), Location: loc})
+			continue
+		}
+		budget -= int64(len(r.Body))
+		switch {
+		case r.Bomb:
+			problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-compression-bomb",
+				Message: fmt.Sprintf("script decompresses beyond %d bytes from %d compressed bytes (compression bomb?); scanned only the first part", len(r.Body), r.WireBytes), Location: loc})
+		case r.Truncated:
+			problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-truncated",
+				Message: fmt.Sprintf("script larger than the remaining byte budget; scanned the first %d bytes", len(r.Body)), Location: loc})
+		}
+		scan(loc, r.Body)
+	}
+	if len(obs.NotFetchedByLimit) > 0 {
+		problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-limit",
+			Message: fmt.Sprintf("%d scripts not fetched (limits: %d scripts, %d bytes)", len(obs.NotFetchedByLimit), cfg.MaxScripts, cfg.MaxJSBytes), Location: pageLoc})
+	}
+	if scanErr != nil {
+		secrets.Findings = append(secrets.Findings, probes.Finding{Status: probes.Error, Rule: "js-scanner", Message: "secret scanner unavailable: " + scanErr.Error()})
+	}
+	what := map[string]string{"js.secrets": "secrets", "js.token-storage": "token writes to web storage", "js.token-in-url": "tokens in URLs"}
+	for _, r := range all {
+		hits := len(r.Findings)
+		r.Findings = append(r.Findings, problems...)
+		r.Observed = obs
+		r.Status = worst(r.Findings, probes.Pass)
+		if r.Status == probes.Info {
+			r.Status = probes.Pass
+		}
+		scope := fmt.Sprintf("%d scripts (%d inline), %d bytes", len(obs.Scripts)+obs.InlineScripts, obs.InlineScripts, obs.BytesScanned)
+		switch {
+		case hits > 0 && r.Status == probes.Fail:
+			r.Summary = fmt.Sprintf("%d %s found in %s", hits, what[r.ID], scope)
+		case r.Status == probes.Error:
+			r.Summary = fmt.Sprintf("no %s in %s, but some scripts could not be scanned", what[r.ID], scope)
+		default:
+			r.Summary = fmt.Sprintf("no %s in %s", what[r.ID], scope)
+		}
+	}
+	return []probes.Result{secrets, token, inURL}
+}
+
+// normalise makes every scanner hit a failing finding.
+func normalise(fs []probes.Finding) []probes.Finding {
+	for i := range fs {
+		if fs[i].Status == "" {
+			fs[i].Status = probes.Fail
+		}
+	}
+	return fs
+}
