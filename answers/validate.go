@@ -244,8 +244,24 @@ func MissingQuestions(ctl *checklist.Control, c *Control) []string {
 	return out
 }
 
+// MissingEvidence lists the ids of the control's required evidence when the
+// answer names no evidence file at all (files are not matched to ids).
+// A control marked not applicable misses nothing.
+func MissingEvidence(ctl *checklist.Control, c *Control) []string {
+	if c != nil && (len(c.Evidence) > 0 || (c.NotApplicable != "" && ctl.AllowNotApplicable)) {
+		return nil
+	}
+	var out []string
+	for _, e := range ctl.Evidence {
+		if e.Required {
+			out = append(out, e.ID)
+		}
+	}
+	return out
+}
+
 // Unanswered lists, in checklist order, the controls with required questions
-// still to answer.
+// still to answer or required evidence not given.
 func Unanswered(cl *checklist.Checklist, f *File) []string {
 	var out []string
 	for _, sc := range cl.Controls() {
@@ -253,7 +269,7 @@ func Unanswered(cl *checklist.Checklist, f *File) []string {
 		if f != nil {
 			c = f.Controls[sc.Control.ID]
 		}
-		if len(MissingQuestions(sc.Control, c)) > 0 {
+		if len(MissingQuestions(sc.Control, c)) > 0 || len(MissingEvidence(sc.Control, c)) > 0 {
 			out = append(out, sc.Control.ID)
 		}
 	}

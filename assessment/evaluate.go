@@ -41,8 +41,9 @@ var statusCredit = map[Status]float64{Pass: 1, Partial: 0.5, Excepted: 0.5}
 //   - a failing answer or a failing probe result (on any target) → fail;
 //     the evidence shows both the answers and the probe findings
 //   - a probe error (and nothing failed) → error
-//   - a required question that applies is unanswered → not_tested (optional
-//     questions never block; conditional ones only when their condition holds)
+//   - a required question that applies is unanswered, or required evidence
+//     is not given → not_tested (optional questions never block; conditional
+//     ones only when their condition holds)
 //   - marked not applicable where the control allows it → not_applicable
 //   - a probe-only control none of whose probes ran → not_tested
 //   - a probe warning, or some of the control's probes not run → partial
@@ -155,6 +156,10 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	for _, q := range missing {
 		c.Evidence = append(c.Evidence, Evidence{Kind: "answer", Source: q, Status: string(NotTested), Message: "not answered"})
 	}
+	missingFiles := answers.MissingEvidence(ctl, a)
+	for _, id := range missingFiles {
+		c.Evidence = append(c.Evidence, Evidence{Kind: "file", Source: id, Status: string(NotTested), Message: "required evidence not provided"})
+	}
 
 	var probeFailed, probeErrored, probeWarned bool
 	ran, notRun := 0, []string{}
@@ -216,7 +221,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 		c.Status = Fail
 	case probeErrored:
 		c.Status = Error
-	case len(missing) > 0:
+	case len(missing) > 0 || len(missingFiles) > 0:
 		c.Status = NotTested
 	case notApplicable:
 		c.Status = NotApplicable

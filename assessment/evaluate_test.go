@@ -83,11 +83,16 @@ func TestControlStatus(t *testing.T) {
 			&answers.Control{Answers: map[string]any{"cookies": true, "flags": []string{"secure"}}}, nil, Fail},
 		{"answer to a question whose condition is false is ignored", conditional, nil, false,
 			&answers.Control{Answers: map[string]any{"cookies": false, "flags": []string{}}}, nil, Pass},
+		{"required evidence missing: not tested", confirm, nil, false, yes, nil, NotTested},
+		{"required evidence given", confirm, nil, false, &answers.Control{Answers: map[string]any{"q": true}, Evidence: []string{"arch.md"}}, nil, Pass},
 		{"one answer fails, another missing: fail", append(confirm, checklist.Question{ID: "q2", Type: checklist.Text}), nil, false, no, nil, Fail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cl := oneControl(checklist.High, tt.qs, tt.probes, tt.na)
+			if strings.Contains(tt.name, "required evidence") {
+				cl.Sections[0].Controls[0].Evidence = []checklist.Evidence{{ID: "arch", Required: true}}
+			}
 			r := Evaluate(cl, ans(tt.a), tt.rs, nil, Options{Now: now})
 			require.Len(t, r.Controls, 1)
 			assert.Equal(t, tt.want, r.Controls[0].Status, "evidence: %+v", r.Controls[0].Evidence)
