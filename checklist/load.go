@@ -25,7 +25,7 @@ const MaxFileSize = 4 << 20
 
 // maxNodes bounds the YAML nodes decoded, aliases expanded, so a small file
 // cannot expand into a huge document ("billion laughs").
-const maxNodes = 1_000_000
+const maxNodes = 200_000
 
 // Parse decodes and validates a checklist; name is used in error positions
 // and becomes Checklist.File. Every problem of the file is reported at once
@@ -53,6 +53,11 @@ func Parse(name string, data []byte) (*Checklist, error) {
 	d := &decoder{file: name, pos: positions{}, failed: map[string]bool{}}
 	d.decode(root, reflect.ValueOf(cl).Elem(), "")
 	cl.pos = d.pos
+	if d.nodes > maxNodes {
+		// the model is a fragment; validating it would only add noise
+		return nil, &Errors{List: []FieldError{{File: name, Line: d.bomb.line, Col: d.bomb.col, Path: d.bombPath,
+			Msg: fmt.Sprintf("the document expands to more than %d YAML nodes (too many aliases?)", maxNodes)}}}
+	}
 
 	list := d.errs
 	for _, fe := range validate(cl) {
@@ -153,14 +158,42 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	return root, nil
 }
 
+var yamlAnchorErr = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+
+// parserProblems are the YAML parser's (not scanner's) messages; yaml/v3
+// reports their line 0-based, so one is added.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 func toSyntaxError(data []byte, err error) error {
 	msg := err.Error()
-	m := yamlLineErr.FindStringSubmatch(msg)
-	if m == nil {
-		return &syntaxError{line: 1, col: 1, msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		if parserProblems[m[2]] {
+			line++
+		}
+		return &syntaxError{line: line, col: firstColumn(data, line), msg: "invalid YAML: " + m[2]}
 	}
-	line, _ := strconv.Atoi(m[1])
-	return &syntaxError{line: line, col: firstColumn(data, line), msg: "invalid YAML: " + m[2]}
+	line, col := 1, 1
+	if m := yamlAnchorErr.FindStringSubmatch(msg); m != nil {
+		// the parser does not say where the alias is; find its first use
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			line = bytes.Count(data[:i], []byte("\n")) + 1
+			col = i - bytes.LastIndexByte(data[:i], '\n')
+		}
+	}
+	return &syntaxError{line: line, col: col, msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // firstColumn is the 1-based column of the first non-blank byte of line.
@@ -202,6 +235,9 @@ type decoder struct {
 	errs   []FieldError
 	failed map[string]bool // paths that had decoding errors
 	nodes  int
+	// bomb is where decoding stopped after maxNodes nodes.
+	bomb     position
+	bombPath string
 }
 
 // fail reports a value that could not be decoded at path.
@@ -241,7 +277,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	d.pos[path] = position{n.Line, n.Column}
 	d.nodes++
 	if d.nodes == maxNodes+1 {
-		d.fail(n, path, "the document expands to more than %d YAML nodes (too many aliases?)", maxNodes)
+		d.bomb, d.bombPath = position{n.Line, n.Column}, path
 	}
 	if d.nodes > maxNodes {
 		return
@@ -251,6 +287,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			d.fail(n, path, "unknown alias %q", n.Value)
 			return
 		}
+		// decode the anchored node; problems in it are reported where it is defined
 		n = n.Alias
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {

@@ -329,6 +329,9 @@ func (v *validator) condition(qp string, q *Question, c *Control, earlier map[st
 		return
 	}
 	dep := &c.Questions[idx]
+	if !slices.Contains(QuestionTypes, dep.Type) {
+		return // its type is reported already
+	}
 	switch {
 	case w.Equals == nil && len(w.AnyOf) == 0:
 		v.errorf(wp, "sets no criterion: use equals (confirm) or any_of (select, multiselect)")
