@@ -42,7 +42,9 @@ func TestValidateRules(t *testing.T) {
 	_, err := Parse("q.yaml", []byte(withQuestions))
 	require.NoError(t, err)
 
-	third := func(lines string) string { return withQuestions + "          - id: more\n            prompt: More?\n" + lines }
+	third := func(lines string) string {
+		return withQuestions + "          - id: more\n            prompt: More?\n" + lines
+	}
 	tests := []struct {
 		name string
 		doc  string
