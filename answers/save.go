@@ -24,42 +24,8 @@ func Save(f *File) error {
 	if err != nil {
 		return err
 	}
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(f.Path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	dir := filepath.Dir(f.Path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".*.tmp")
-	if err != nil {
+	if err := WriteFileAtomic(f.Path, data, 0o644); err != nil {
 		return fmt.Errorf("saving %s: %w", f.Path, err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("saving %s: %w", f.Path, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("saving %s: %w", f.Path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("saving %s: %w", f.Path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving %s: %w", f.Path, err)
-	}
-	if err := os.Rename(tmp.Name(), f.Path); err != nil {
-		return fmt.Errorf("saving %s: %w", f.Path, err)
-	}
-	done = true
-	// Persist the rename itself; best effort (not every filesystem supports it).
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
@@ -217,4 +183,47 @@ func addStr(n *yaml.Node, key, val string) {
 	if val != "" {
 		n.Content = append(n.Content, scalar(key), str(val))
 	}
+}
+
+// WriteFileAtomic writes data to path the way Save does (temp file in the
+// same directory, fsync, rename); mode applies to a new file, an existing
+// file keeps its own.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	ok = true
+	// Persist the rename itself; best effort (not every filesystem supports it).
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

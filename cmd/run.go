@@ -1,0 +1,542 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/interview"
+	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/all"
+)
+
+func init() { register(newRunCmd) }
+
+type runOptions struct {
+	ios   *IOStreams
+	probe probeFlags
+
+	configPath      string
+	checklist       string
+	targets         []string
+	answersPath     string
+	exceptionsPath  string
+	outDir          string
+	ci              bool
+	allowUnanswered bool
+	failOn          string
+	review          bool
+	accessible      bool
+	demo            bool
+	signKey         string
+	previous        string
+	templateDir     string
+
+	// changed reports whether a flag was given (flags override the config).
+	changed func(name string) bool
+	// families and now are injectable for tests.
+	families []probes.Family
+	now      func() time.Time
+}
+
+func newRunCmd(ios *IOStreams) *cobra.Command {
+	o := &runOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "run",
+		Short: "Run the assessment: questionnaire, probes, evaluation, reports and the signed package",
+		Long: `run answers the checklist (interactively, or from answers.yaml in CI mode),
+probes the targets, evaluates every control and writes the reports and the
+signed package. Settings come from selfassess.yaml; flags override them.
+
+CI mode (--ci, CI=true, or no terminal) never prompts: every required
+question must be answered in the answers file, or the run exits 2 listing
+the controls (with --allow-unanswered they are recorded as not_tested).
+
+Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
+		Example: `  selfassess run --demo
+  selfassess run --checklist finhub --target https://app.example.com
+  selfassess run --ci --answers answers.yaml --exceptions exceptions.yaml --fail-on medium`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			o.changed = func(n string) bool { return c.Flags().Changed(n) }
+			return runRun(c.Context(), o)
+		},
+	}
+	f := c.Flags()
+	o.probe.bind(f)
+	f.StringVar(&o.configPath, "config", "", "project settings `file` (default ./selfassess.yaml when present)")
+	f.StringVar(&o.checklist, "checklist", "", "built-in checklist `id` ("+strings.Join(checklist.BuiltinIDs(), ", ")+") or a checklist file")
+	f.StringArrayVar(&o.targets, "target", nil, "deployed `URL` to probe; repeatable")
+	f.StringVar(&o.answersPath, "answers", "answers.yaml", "answers `file`")
+	f.StringVar(&o.exceptionsPath, "exceptions", "", "approved exceptions `file`")
+	f.StringVar(&o.outDir, "out", "selfassess-out", "output `directory` for the reports and the package")
+	f.BoolVar(&o.ci, "ci", false, "never prompt: answers come from the answers file (also when CI=true or without a terminal)")
+	f.BoolVar(&o.allowUnanswered, "allow-unanswered", false, "record unanswered controls as not_tested instead of failing the run")
+	f.StringVar(&o.failOn, "fail-on", "high", "lowest `severity` whose failure makes the verdict not ready: critical, high, medium or low")
+	f.BoolVar(&o.review, "review", false, "walk every control again, with the previous answers as defaults")
+	f.BoolVar(&o.accessible, "accessible", false, "screen-reader friendly prompts (automatic when TERM=dumb)")
+	f.BoolVar(&o.demo, "demo", false, "run on two built-in local targets with bundled answers, into ./selfassess-demo/")
+	f.StringVar(&o.signKey, "sign-key", "", "SSH key `file` to sign the package (or the public key of a key in ssh-agent)")
+	f.StringVar(&o.previous, "previous", "", "an earlier results.json `file`; adds changes.md")
+	f.StringVar(&o.templateDir, "template-dir", "", "`directory` of Markdown templates overriding the built-in ones")
+	return c
+}
+
+// runPlan is everything a run needs, resolved from flags and config.
+type runPlan struct {
+	cfg        *projectConfig
+	cl         *checklist.Checklist
+	ans        *answers.File
+	exceptions []assessment.Exception
+	probeCfg   probes.Config
+	targets    []probes.Target
+	failOn     checklist.Severity
+	outDir     string
+	signKey    string
+	ephemeral  bool
+	interact   bool
+}
+
+func runRun(ctx context.Context, o *runOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.changed == nil {
+		o.changed = func(string) bool { return false }
+	}
+	started := o.now()
+
+	var plan *runPlan
+	var err error
+	if o.demo {
+		var stopDemo func()
+		plan, stopDemo, err = o.demoPlan()
+		if err != nil {
+			return err
+		}
+		defer stopDemo()
+	} else {
+		plan, err = o.plan()
+		if err != nil {
+			return err
+		}
+	}
+	errOut := o.ios.ErrOut
+	fmt.Fprintf(errOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
+
+	// Probes run in the background while the questionnaire is on screen.
+	tracker := newProbeTracker(plan.cl)
+	tracker.out = func(line string) { fmt.Fprintln(errOut, line) }
+	plan.probeCfg.Progress = tracker.event
+	fams := o.families
+	if fams == nil {
+		fams = all.Families()
+	}
+	var probeResults []probes.Result
+	probesDone := make(chan struct{})
+	if len(plan.targets) > 0 {
+		fmt.Fprintf(errOut, "probing %d target(s) in the background\n", len(plan.targets))
+	}
+	go func() {
+		defer close(probesDone)
+		if len(plan.targets) > 0 {
+			probeResults = probes.Run(ctx, fams, plan.targets, plan.probeCfg)
+		}
+	}()
+
+	if plan.interact {
+		tracker.quiet(true) // progress lines would tear the form on screen
+		err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
+			In: o.ios.In, Out: o.ios.Out,
+			Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
+			Review:     o.review,
+			AnsweredBy: o.ios.Getenv("USER"),
+			Now:        o.now,
+			Save:       answers.Save,
+			ProbeNote:  tracker.note,
+		})
+		tracker.quiet(false)
+		if errors.Is(err, interview.ErrInterrupted) {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
+				Hint: "run 'selfassess run' again to continue where you stopped"}
+		}
+		if err != nil {
+			return runtimeErr("", "%v", err)
+		}
+	}
+	if n := tracker.pending(); n > 0 {
+		fmt.Fprintf(errOut, "waiting for %d probe job(s)\n", n)
+	}
+	<-probesDone
+	if ctx.Err() != nil {
+		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
+	}
+
+	res := assessment.Evaluate(plan.cl, plan.ans, probeResults, plan.exceptions, assessment.Options{
+		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
+	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
+	res.Project = assessment.Project{Organisation: plan.cfg.Organisation, Integration: plan.cfg.Integration, Contacts: plan.cfg.Contacts}
+	res.Targets = []string{}
+	for _, t := range plan.targets {
+		res.Targets = append(res.Targets, t.Value)
+	}
+	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
+
+	summary, werr := writeOutputs(o.ios, res, outputInput{
+		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
+		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral,
+	})
+	if summary.Signer != "" && res.Signer == "" {
+		res.Signer = summary.Signer
+	}
+	printRunSummary(o.ios, res, summary, werr == nil)
+	if werr != nil {
+		return werr
+	}
+	if o.demo {
+		fmt.Fprintln(o.ios.Out, "\nThis was the demo: one well-configured and one flawed target. Open "+filepath.Join(plan.outDir, "report.md")+" to see the report.")
+		return nil
+	}
+	if res.Summary.Verdict != assessment.Ready {
+		return errGate
+	}
+	return nil
+}
+
+// plan resolves flags over the config file and loads every input, reporting
+// input problems (exit 2) before any probe runs.
+func (o *runOptions) plan() (*runPlan, error) {
+	cfg, err := findConfig(o.configPath)
+	if err != nil {
+		return nil, inputErrors(o.ios, err, "--config")
+	}
+	p := &runPlan{cfg: cfg}
+	pick := func(flag, flagVal, cfgVal string) string {
+		if o.changed(flag) || cfgVal == "" {
+			return flagVal
+		}
+		return cfgVal
+	}
+	if !o.changed("source") && cfg.Source != "" {
+		o.probe.Source = cfg.Source
+	}
+	if !o.changed("webhook-url") && cfg.WebhookURL != "" {
+		o.probe.WebhookURL = cfg.WebhookURL
+	}
+	targets := o.targets
+	if !o.changed("target") {
+		targets = cfg.Targets
+	}
+	failOn := pick("fail-on", o.failOn, cfg.FailOn)
+	p.failOn = checklist.Severity(strings.ToLower(failOn))
+	if p.failOn.Rank() == 0 {
+		return nil, usageErr("", "--fail-on must be critical, high, medium or low, got %q", failOn)
+	}
+	p.outDir = pick("out", o.outDir, cfg.Output)
+	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
+
+	clName := pick("checklist", o.checklist, cfg.Checklist)
+	if clName == "" {
+		return nil, usageErr("pass --checklist ID|FILE ("+strings.Join(checklist.BuiltinIDs(), ", ")+"), or run 'selfassess init' to write selfassess.yaml",
+			"no checklist chosen")
+	}
+	p.cl, err = checklist.Resolve(clName)
+	if err != nil {
+		var nf *checklist.NotFoundError
+		if errors.As(err, &nf) {
+			return nil, usageErr(nf.Hint(), "--checklist: %v", err)
+		}
+		return nil, inputErrors(o.ios, err, "--checklist")
+	}
+
+	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
+		return nil, err
+	}
+	if p.targets, err = o.probe.targets(targets); err != nil {
+		return nil, err
+	}
+
+	ci := o.ci || !o.ios.CanPrompt()
+	p.interact = !ci
+	ansPath := pick("answers", o.answersPath, cfg.Answers)
+	p.ans, err = answers.Load(ansPath)
+	switch {
+	case answers.IsNotExist(err):
+		p.ans = answers.New(ansPath, p.cl.ID)
+		if ci && o.changed("answers") {
+			return nil, usageErr("", "--answers %s: file not found", ansPath)
+		}
+	case err != nil:
+		return nil, inputErrors(o.ios, err, "--answers")
+	}
+	if err := answers.Validate(p.ans, p.cl); err != nil {
+		return nil, inputErrors(o.ios, err, "--answers")
+	}
+
+	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {
+		p.exceptions, err = assessment.LoadExceptions(excPath, p.cl)
+		if err != nil {
+			return nil, inputErrors(o.ios, err, "--exceptions")
+		}
+	}
+
+	if ci {
+		missing := answers.Unanswered(p.cl, p.ans)
+		if len(missing) > 0 && !o.allowUnanswered {
+			for _, id := range missing {
+				ctl, _ := p.cl.Control(id)
+				what := answers.MissingQuestions(ctl, p.ans.Controls[id])
+				for _, e := range answers.MissingEvidence(ctl, p.ans.Controls[id]) {
+					what = append(what, "evidence "+e)
+				}
+				fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))
+			}
+			return nil, usageErr("answer them in "+p.ans.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
+				"%d of %d controls are not answered in %s", len(missing), len(p.cl.Controls()), p.ans.Path)
+		}
+	}
+	return p, nil
+}
+
+// inputErrors turns a bad input file into exit 2. For *checklist.Errors it
+// prints every problem but the last as its own `selfassess: error:` line and
+// returns the last, so each problem is one line; flag names the flag or
+// setting for other errors (file not readable).
+func inputErrors(ios *IOStreams, err error, flag string) error {
+	var ce *checklist.Errors
+	var ee *ExitError
+	switch {
+	case errors.As(err, &ee):
+		return err
+	case errors.As(err, &ce) && len(ce.List) > 0:
+		lines := ce.Lines()
+		for _, l := range lines[:len(lines)-1] {
+			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
+		}
+		return usageErr("", "%s", lines[len(lines)-1])
+	}
+	if flag != "" {
+		return usageErr("", "%s: %v", flag, err)
+	}
+	return usageErr("", "%v", err)
+}
+
+// probeTracker follows probe progress: it prints plain progress lines and
+// answers the questionnaire's "has this control's probe failed?".
+type probeTracker struct {
+	mu       sync.Mutex
+	silent   bool
+	started  int
+	finished int
+	failed   map[string][]string // probe id → "target: summary" of failing results
+	byCtl    map[string][]string // control id → probe ids
+	lines    []string            // progress held back while quiet
+	out      func(string)
+}
+
+func newProbeTracker(cl *checklist.Checklist) *probeTracker {
+	t := &probeTracker{failed: map[string][]string{}, byCtl: map[string][]string{}}
+	for _, sc := range cl.Controls() {
+		t.byCtl[sc.Control.ID] = sc.Control.Probes
+	}
+	return t
+}
+
+func (t *probeTracker) event(e probes.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !e.Done {
+		t.started++
+		return
+	}
+	t.finished++
+	worst := probes.Skipped
+	for _, r := range e.Results {
+		if r.Status.Rank() > worst.Rank() {
+			worst = r.Status
+		}
+		if r.Status == probes.Fail {
+			t.failed[r.ID] = append(t.failed[r.ID], r.Target+": "+oneLine(r.Summary))
+		}
+	}
+	line := fmt.Sprintf("probed %s: %s checks %s", e.Target, e.Family, worst)
+	if t.silent {
+		t.lines = append(t.lines, line)
+	} else if t.out != nil {
+		t.out(line)
+	}
+}
+
+func (t *probeTracker) quiet(q bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.silent = q
+	if !q && t.out != nil {
+		for _, l := range t.lines {
+			t.out(l)
+		}
+		t.lines = nil
+	}
+}
+
+func (t *probeTracker) pending() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.started - t.finished
+}
+
+// note says which of the control's probes already failed, for the questionnaire.
+func (t *probeTracker) note(controlID string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var parts []string
+	for _, id := range t.byCtl[controlID] {
+		for _, f := range t.failed[id] {
+			parts = append(parts, id+" failed on "+f)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// printRunSummary ends a run: counts by section, the verdict, the top
+// findings with their remediation, and where the results are.
+func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary, written bool) {
+	w := ios.Out
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SECTION\tPASS\tFAIL\tPARTIAL\tN/A\tNOT TESTED\tERROR\tEXCEPTED")
+	for _, s := range res.Sections {
+		c := s.Counts
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Title, c[assessment.Pass], c[assessment.Fail], c[assessment.Partial],
+			c[assessment.NotApplicable], c[assessment.NotTested], c[assessment.Error], c[assessment.Excepted])
+	}
+	s := res.Summary
+	fmt.Fprintf(tw, "TOTAL (%d)\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Total, s.Pass, s.Fail, s.Partial, s.NotApplicable, s.NotTested, s.Error, s.Excepted)
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nVerdict: %s (score %d/100, gate: fail on %s and above", strings.ToUpper(s.Verdict), s.Score, res.Gate.FailOn)
+	if res.Gate.AllowUnanswered {
+		fmt.Fprint(w, ", unanswered allowed")
+	}
+	fmt.Fprintln(w, ")")
+	for _, r := range res.Gate.Reasons {
+		fmt.Fprintf(w, "  - %s\n", r)
+	}
+	for _, e := range res.ExpiredExceptions {
+		fmt.Fprintf(w, "  - exception for %s expired on %s and was ignored\n", e.Control, e.Expires)
+	}
+
+	top := topFindings(res.Controls, 5)
+	if len(top) > 0 {
+		fmt.Fprintln(w, "\nTop findings:")
+		for _, c := range top {
+			fmt.Fprintf(w, "  %s [%s, %s] %s\n", c.ID, c.Severity, c.Status, c.Title)
+			if why := firstProblem(c); why != "" {
+				fmt.Fprintf(w, "      found: %s\n", why)
+			}
+			if c.Remediation != "" {
+				fmt.Fprintf(w, "      fix:   %s\n", firstSentence(c.Remediation))
+			}
+		}
+		if n := countProblems(res.Controls); n > len(top) {
+			fmt.Fprintf(w, "  … and %d more in the report\n", n-len(top))
+		}
+	}
+	if written {
+		fmt.Fprintf(w, "\nResults written to %s", out.Dir)
+		if len(out.Files) > 0 {
+			names := make([]string, len(out.Files))
+			for i, f := range out.Files {
+				names[i] = filepath.Base(f)
+			}
+			fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
+		}
+		fmt.Fprintln(w)
+		if out.Zip != "" {
+			fmt.Fprintf(w, "Package: %s\n", out.Zip)
+		}
+		if out.Signer != "" {
+			fmt.Fprintf(w, "Signed by %s\n", out.Signer)
+		}
+	}
+}
+
+func isProblem(s assessment.Status) bool {
+	return s == assessment.Fail || s == assessment.Error || s == assessment.Partial || s == assessment.NotTested
+}
+
+func countProblems(cs []assessment.Control) int {
+	n := 0
+	for _, c := range cs {
+		if isProblem(c.Status) {
+			n++
+		}
+	}
+	return n
+}
+
+// topFindings orders problems by severity, then fail > error > not_tested > partial.
+func topFindings(cs []assessment.Control, n int) []assessment.Control {
+	rank := map[assessment.Status]int{assessment.Fail: 4, assessment.Error: 3, assessment.NotTested: 2, assessment.Partial: 1}
+	var out []assessment.Control
+	for _, c := range cs {
+		if isProblem(c.Status) {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		si, sj := checklist.Severity(out[i].Severity).Rank(), checklist.Severity(out[j].Severity).Rank()
+		if si != sj {
+			return si > sj
+		}
+		return rank[out[i].Status] > rank[out[j].Status]
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// firstProblem is the first failing piece of evidence, as one line.
+func firstProblem(c assessment.Control) string {
+	for _, want := range []string{"fail", "error", "not_tested", "warn", "skipped"} {
+		for _, e := range c.Evidence {
+			if e.Status == want {
+				msg := oneLine(e.Message)
+				if e.Kind == "probe" {
+					msg = e.Source + ": " + msg
+				} else if e.Kind == "answer" {
+					msg = e.Source + ": " + msg
+				}
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+func firstSentence(s string) string {
+	s = oneLine(s)
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i+1]
+	}
+	return s
+}
