@@ -318,4 +318,3 @@ func demoFlawedHandler() http.Handler {
 // quietLog drops the servers' own log lines (TLS handshake errors from the
 // prober's deliberately odd ClientHellos would otherwise fill the terminal).
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
-
