@@ -266,8 +266,9 @@ func readBody(resp *http.Response, limit int64, out *response) error {
 	if n > limit {
 		out.Truncated = true
 		buf.Truncate(int(limit))
-		// Legitimate text compresses maybe 10:1; far more is a bomb.
-		out.Bomb = resp.Header.Get("Content-Encoding") != "" && wire.n > 0 && n/wire.n > 100
+		// Real text and code compress about 3–10:1 (gzip reads the wire in
+		// 4 KiB blocks, so small caps understate the ratio); over 20:1 is a bomb.
+		out.Bomb = resp.Header.Get("Content-Encoding") != "" && wire.n > 0 && n/wire.n > 20
 		err = nil
 	} else if wire.n > limit {
 		out.Truncated = true

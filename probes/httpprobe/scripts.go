@@ -96,6 +96,10 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		inURL.Findings = append(inURL.Findings, normalise(codescan.TokenInURL(name, content))...)
 	}
 
+	if page.Truncated {
+		problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-page-truncated",
+			Message: fmt.Sprintf("the page is larger than %d bytes (--max-body); only its first part was searched for scripts", len(page.Body)), Location: pageLoc})
+	}
 	ps := extractScripts(page.Body)
 	obs.InlineScripts = len(ps.Inline)
 	for i, s := range ps.Inline {

@@ -1,0 +1,207 @@
+package httpprobe
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/selfassess/selfassess/probes"
+)
+
+// hostileServer starts a plain-HTTP test server whose handlers stop when
+// the test ends (done is closed before the server, so Close never waits on
+// a handler that is still trickling bytes).
+func hostileServer(t *testing.T, h func(done <-chan struct{}, w http.ResponseWriter, r *http.Request)) *httptest.Server {
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(done, w, r) }))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(done) })
+	return srv
+}
+
+// hijack takes over the raw connection to write malformed responses.
+func hijack(w http.ResponseWriter) (io.WriteCloser, *bufio.ReadWriter) {
+	conn, rw, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	return conn, rw
+}
+
+// gzipBomb returns size bytes of zeros (in whole MiB) as a multi-member
+// gzip stream: one compressed MiB repeated, so building it is cheap.
+func gzipBomb(t testing.TB, size int) []byte {
+	var member bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&member, gzip.BestCompression)
+	require.NoError(t, err)
+	zw.Write(make([]byte, 1<<20))
+	require.NoError(t, zw.Close())
+	return bytes.Repeat(member.Bytes(), size>>20)
+}
+
+// TestHostileServers: each misbehaving server yields error results within
+// the configured timeout and with bounded memory.
+func TestHostileServers(t *testing.T) {
+	bomb := gzipBomb(t, 256<<20) // 256 MiB of zeros in ~250 KiB
+	cases := []struct {
+		name    string
+		handler func(done <-chan struct{}, w http.ResponseWriter, r *http.Request)
+		ids     []string
+		wantID  string
+		rule    string // a finding rule or message fragment expected on wantID
+	}{
+		{"headers one byte a second", func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+			conn, _ := hijack(w)
+			defer conn.Close()
+			for _, b := range []byte("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n") {
+				if _, err := conn.Write([]byte{b}); err != nil {
+					return
+				}
+				select {
+				case <-done:
+					return
+				case <-time.After(time.Second):
+				}
+			}
+		}, []string{"http.headers"}, "http.headers", "no complete response within"},
+
+		{"endless body", func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			chunk := bytes.Repeat([]byte("<p>more</p>"), 4096)
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, []string{"http.headers", "js.secrets"}, "js.secrets", ""},
+
+		{"10 MB header", func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+			conn, _ := hijack(w)
+			defer conn.Close()
+			io.WriteString(conn, "HTTP/1.1 200 OK\r\nX-Big: ")
+			conn.Write(bytes.Repeat([]byte("a"), 10<<20))
+			io.WriteString(conn, "\r\n\r\n")
+		}, []string{"http.headers"}, "http.headers", "response headers larger than"},
+
+		{"redirect loop", func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+			next := "/a"
+			if r.URL.Path == "/a" {
+				next = "/b"
+			}
+			http.Redirect(w, r, next, http.StatusFound)
+		}, []string{"http.headers", "http.cookies"}, "http.headers", "redirect loop"},
+
+		{"redirect to another host", func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://elsewhere.example/login", http.StatusFound)
+		}, []string{"http.headers", "js.secrets"}, "http.headers", "another host"},
+
+		{"gzip bomb script", func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/bomb.js" {
+				w.Header().Set("Content-Type", "text/javascript")
+				w.Header().Set("Content-Encoding", "gzip")
+				w.Write(bomb)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, `<html><script src="/bomb.js"></script></html>`)
+		}, []string{"js.secrets", "js.token-storage"}, "js.secrets", "js-compression-bomb"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := hostileServer(t, tc.handler)
+			cfg := probes.Config{Timeout: time.Second, MaxBody: 256 << 10, MaxJSBytes: 1 << 20}.Defaults()
+
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			results := make(chan []probes.Result, 1)
+			go func() {
+				results <- newFamily().Run(context.Background(), probes.Target{Kind: probes.KindURL, Value: srv.URL + "/"}, tc.ids, cfg)
+			}()
+			var rs []probes.Result
+			select {
+			case rs = <-results:
+			case <-time.After(30 * cfg.Timeout): // a hang guard, not a speed assertion
+				t.Fatal("probes did not return")
+			}
+			runtime.ReadMemStats(&after)
+
+			// Bounded memory: what the probes allocated in total stays a small
+			// multiple of the caps, whatever the server sends (10 MB headers,
+			// endless or 256 MiB decompressed bodies).
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(64<<20), "allocated %d bytes", allocated)
+
+			byID := map[string]probes.Result{}
+			for _, r := range rs {
+				byID[r.ID] = r
+			}
+			require.Len(t, byID, len(tc.ids))
+			r := byID[tc.wantID]
+			if tc.name == "endless body" {
+				// read up to the cap, then judged on what arrived, with a
+				// warning that the page was cut
+				assert.Equal(t, probes.Warn, r.Status, r.Summary)
+				assert.Contains(t, findingRules(r, probes.Warn), "js-page-truncated")
+				assert.Equal(t, probes.Fail, byID["http.headers"].Status)
+				return
+			}
+			assert.Equal(t, probes.Error, r.Status, "%s %+v", r.Summary, r.Findings)
+			text := r.Summary
+			for _, f := range r.Findings {
+				if f.Status == probes.Error {
+					text += " " + f.Rule + " " + f.Message
+				}
+			}
+			assert.Contains(t, text, tc.rule)
+			for _, other := range rs {
+				assert.NotEqual(t, probes.Pass, other.Status, "%s passed against a hostile server: %s", other.ID, other.Summary)
+			}
+		})
+	}
+}
+
+// TestBombBodyCap: a decompressed body is capped at MaxBody even when the
+// compressed stream is tiny.
+func TestBombBodyCap(t *testing.T) {
+	bomb := gzipBomb(t, 64<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(bomb)
+	}))
+	defer srv.Close()
+	cfg := probes.Config{Timeout: time.Second, MaxBody: 100 << 10}.Defaults()
+	u := mustURL(t, srv.URL+"/")
+	c := newClient(u, cfg, newHostLimits())
+	defer c.close()
+	r, err := c.do(context.Background(), request{Method: http.MethodGet, URL: u})
+	require.NoError(t, err)
+	assert.Len(t, r.Body, 100<<10)
+	assert.True(t, r.Truncated)
+	assert.True(t, r.Bomb)
+	assert.True(t, strings.HasPrefix(string(r.Body), "\x00\x00"))
+}
+
+func mustURL(t testing.TB, raw string) *url.URL {
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u
+}
