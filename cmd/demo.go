@@ -143,9 +143,7 @@ func startDemoTargets() (*demoTargets, error) {
 		go srv.ServeTLS(ln, "", "")
 		return "https://localhost:" + fmt.Sprint(ln.Addr().(*net.TCPAddr).Port) + "/", nil
 	}
-	if d.good, err = serve(demoGoodHandler(), tls.VersionTLS12, []uint16{
-		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}); err != nil {
+	if d.good, err = serve(demoGoodHandler(), tls.VersionTLS12, demoStrongSuites); err != nil {
 		d.stop()
 		return nil, err
 	}
@@ -155,6 +153,13 @@ func startDemoTargets() (*demoTargets, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// demoStrongSuites are the TLS 1.2 suites of the well-configured site: AEAD
+// with forward secrecy only (TLS 1.3 suites are not configurable and all strong).
+var demoStrongSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // demoCertificate makes a throwaway CA and a 90-day leaf certificate for

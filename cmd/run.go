@@ -317,8 +317,8 @@ func (o *runOptions) plan() (*runPlan, error) {
 }
 
 // inputErrors turns a bad input file into exit 2. For *checklist.Errors it
-// prints every problem but the last as its own `selfassess: error:` line and
-// returns the last, so each problem is one line; flag names the flag or
+// prints every problem as its own `selfassess: error: FILE:LINE:COL: …` line
+// and returns a count, as `checklist validate` does; flag names the flag or
 // setting for other errors (file not readable).
 func inputErrors(ios *IOStreams, err error, flag string) error {
 	var ce *checklist.Errors
@@ -327,16 +327,23 @@ func inputErrors(ios *IOStreams, err error, flag string) error {
 	case errors.As(err, &ee):
 		return err
 	case errors.As(err, &ce) && len(ce.List) > 0:
-		lines := ce.Lines()
-		for _, l := range lines[:len(lines)-1] {
+		for _, l := range ce.Lines() {
 			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
 		}
-		return usageErr("", "%s", lines[len(lines)-1])
+		n := len(ce.List)
+		return usageErr("nothing was run or changed; fix the file and run again", "%d problem%s in %s", n, plural(n), ce.List[0].File)
 	}
 	if flag != "" {
 		return usageErr("", "%s: %v", flag, err)
 	}
 	return usageErr("", "%v", err)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // probeTracker follows probe progress: it prints plain progress lines and
