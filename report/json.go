@@ -159,8 +159,12 @@ func syntaxError(b []byte, err error) error {
 	if off < 0 {
 		return err
 	}
+	off-- // encoding/json counts the offending byte as read
 	if off > int64(len(b)) {
 		off = int64(len(b))
+	}
+	if off < 0 {
+		off = 0
 	}
 	line, col := 1, 1
 	for _, c := range b[:off] {

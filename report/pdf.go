@@ -9,7 +9,6 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/selfassess/selfassess/assessment"
@@ -58,6 +57,7 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 		date = time.Unix(0, 0)
 	}
 	// Reproducibility: fixed dates and sorted catalogs (the trailer ID is empty).
+	// No Go Mono: fpdf's subset of it came out different from run to run.
 	f.SetCreationDate(date.UTC())
 	f.SetModificationDate(date.UTC())
 	f.SetCatalogSort(true)
@@ -65,7 +65,6 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 	f.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	f.AddUTF8FontFromBytes("go", "B", gobold.TTF)
 	f.AddUTF8FontFromBytes("go", "I", goitalic.TTF)
-	f.AddUTF8FontFromBytes("gomono", "", gomono.TTF)
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, bottomMargin)
 	title := "Security self-assessment: " + orDefault(r.Project.Integration, r.Checklist.ID)
@@ -509,7 +508,7 @@ func (d *pdfDoc) exceptions() {
 	if len(rows) == 0 {
 		d.para("I", 10, "No exceptions.")
 	} else {
-		d.table([]column{{"Control", 26, "L"}, {"Justification", 70, "L"}, {"Approved by", 40, "L"}, {"Expires", 20, "L"}, {"State", 24, "L"}}, rows,
+		d.table([]column{{"Control", 24, "L"}, {"Justification", 62, "L"}, {"Approved by", 38, "L"}, {"Expires", 22, "L"}, {"State", 34, "L"}}, rows,
 			func(row, col int) (assessment.Status, bool) {
 				if col == 4 {
 					return states[row], true
@@ -542,7 +541,7 @@ func (d *pdfDoc) plan() {
 	for _, c := range d.v.Plan {
 		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
 	}
-	d.table([]column{{"Control", 24, "L"}, {"Severity", 17, "L"}, {"Status", 20, "L"}, {"Remediation", 74, "L"}, {"Owner", 27, "L"}, {"Due", 18, "L"}}, rows,
+	d.table([]column{{"Control", 24, "L"}, {"Severity", 17, "L"}, {"Status", 22, "L"}, {"Remediation", 66, "L"}, {"Owner", 29, "L"}, {"Due", 22, "L"}}, rows,
 		func(row, col int) (assessment.Status, bool) {
 			if col == 2 {
 				return d.v.Plan[row].Status, true
@@ -562,7 +561,7 @@ func (d *pdfDoc) appendix() {
 	for _, p := range r.Probes {
 		rows = append(rows, []string{p.ID, p.Target, strings.ToUpper(string(p.Status)), p.Summary, fmt.Sprintf("%d ms", p.DurationMS)})
 	}
-	d.table([]column{{"Probe", 40, "L"}, {"Target", 48, "L"}, {"Status", 16, "L"}, {"Summary", 60, "L"}, {"Time", 16, "R"}}, rows,
+	d.table([]column{{"Probe", 38, "L"}, {"Target", 54, "L"}, {"Status", 17, "L"}, {"Summary", 54, "L"}, {"Time", 17, "R"}}, rows,
 		func(row, col int) (assessment.Status, bool) {
 			if col == 2 {
 				return probeStatusColour(string(r.Probes[row].Status)), true
@@ -617,7 +616,7 @@ func (d *pdfDoc) signature() {
 	if d.v.Signer != "" {
 		d.MultiCell(contentW-8, lineH, "SHA256SUMS of this package is signed with the SSH key below (signature namespace \"selfassess\"). VERIFY.md lists the commands to check it.", "", "L", false)
 		d.SetX(margin + 4)
-		d.SetFont("gomono", "", 9.5)
+		d.font("B", 9.5)
 		d.MultiCell(contentW-8, 5, "Key fingerprint: "+d.v.Signer, "", "L", false)
 	} else {
 		d.MultiCell(contentW-8, lineH, "NOT SIGNED: this report was produced without a signing key. Its integrity can be checked against SHA256SUMS only.", "", "L", false)

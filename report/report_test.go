@@ -1,0 +1,274 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/selfassess/selfassess/assessment"
+)
+
+const fixture = "../testdata/results/finhub-acme.json"
+
+var date = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+func load(t testing.TB) *assessment.Results {
+	t.Helper()
+	r, err := LoadResults(fixture)
+	require.NoError(t, err)
+	return r
+}
+
+// requireTool finds an external tool; missing skips locally, fails in CI.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
+			t.Fatalf("%s is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+func TestFixtureCoversEveryStatus(t *testing.T) {
+	r := load(t)
+	seen := map[assessment.Status]bool{}
+	for _, c := range r.Controls {
+		seen[c.Status] = true
+	}
+	for _, s := range assessment.Statuses {
+		assert.True(t, seen[s], "fixture lacks a %s control", s)
+	}
+}
+
+func TestJSONRoundTripsAndValidates(t *testing.T) {
+	r := load(t)
+	b, err := JSON(r)
+	require.NoError(t, err)
+	require.NoError(t, ValidateResults(b))
+	again, err := ParseResults("x", b)
+	require.NoError(t, err)
+	assert.Equal(t, r, again)
+
+	// A results value as the evaluator builds it, with nil slices, validates too.
+	empty := &assessment.Results{Schema: assessment.SchemaID, Tool: assessment.Tool{Name: "selfassess"},
+		Checklist: assessment.ChecklistRef{ID: "x"}, Summary: assessment.Summary{Verdict: assessment.Ready},
+		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.Pass}}}
+	b, err = JSON(empty)
+	require.NoError(t, err)
+	require.NoError(t, ValidateResults(b))
+}
+
+func TestLoadResultsErrors(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(fixture)
+	require.NoError(t, err)
+	cases := map[string]struct {
+		data string
+		want string
+	}{
+		"syntax":    {"{\n  \"schema\": \"selfassess/results/v1\",\n  \"tool\": {,\n}", "syntax.json:3:12: invalid character ','"},
+		"type":      {"{\n\"schema\": \"selfassess/results/v1\",\n\"targets\": 5}", "type.json:3:12: field targets: cannot use JSON number"},
+		"schema":    {`{"schema": "something/else"}`, `not a selfassess results file (schema "something/else"`},
+		"badstatus": {strings.Replace(string(good), `"status": "error"`, `"status": "broken"`, 1), "badstatus.json: at /controls/7/status: value must be one of"},
+		"missing":   {`{"schema": "selfassess/results/v1"}`, "missing.json: at /: missing properties"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, name+".json")
+			require.NoError(t, os.WriteFile(p, []byte(c.data), 0o644))
+			_, err := LoadResults(p)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
+}
+
+func TestParseFormats(t *testing.T) {
+	f, err := ParseFormats("pdf, md,pdf")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"pdf", "md"}, f)
+	f, err = ParseFormats("")
+	require.NoError(t, err)
+	assert.Equal(t, FormatOrder, f)
+	_, err = ParseFormats("md,docx")
+	assert.ErrorContains(t, err, `unknown format "docx"`)
+}
+
+func TestMarkdownContent(t *testing.T) {
+	r := load(t)
+	b, err := Markdown(r, Options{Date: date, Signer: "SHA256:testkey"})
+	require.NoError(t, err)
+	md := string(b)
+	for _, c := range r.Controls {
+		assert.Contains(t, md, c.Title)
+	}
+	for _, want := range []string{
+		"| Organisation | Acme Payments GmbH |", "FinHub Partner Security Certification", "version 2025.1",
+		"`https://checkout.acme.example`", "| Date | 2026-11-21 |", "**NOT READY**", "score 48/100",
+		"| FAIL | 3 |", "| EXCEPTED | 1 |", "FH-AUTH-1 (critical) failed",
+		"### Authentication & Authorization", "### Data Protection",
+		"FinHub live API key committed: fk_live_Hy*** (`config/payments.go:42`)",
+		"**Remediation:** Remove the key", "Owner: Platform team (Jonas Weber) · Due: 2026-12-05",
+		"| FH-TLS-3 | Legacy POS terminals", "| active |", "| FH-WEB-1 | CSP rollout in progress. |", "**expired** (ignored)",
+		"We serve Swiss merchants only", "SHA256:testkey", "| source.secrets | `./checkout-service` | FAIL |",
+	} {
+		assert.Contains(t, md, want)
+	}
+	// Remediation plan: critical before medium, dated before undated.
+	plan := md[strings.Index(md, "## Remediation plan"):]
+	assert.Less(t, strings.Index(plan, "| FH-WH-1 |"), strings.Index(plan, "| FH-AUTH-1 |"), "earlier due date first within critical")
+	assert.Less(t, strings.Index(plan, "| FH-AUTH-1 |"), strings.Index(plan, "| FH-TLS-2 |"))
+	// a passing control is not a finding
+	findings := md[strings.Index(md, "## Findings"):strings.Index(md, "## Not applicable")]
+	assert.NotContains(t, findings, "FH-TLS-1")
+}
+
+func TestTemplateDirOverride(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ReportTemplate), []byte("custom {{ .R.Project.Organisation }} {{ verdict .R.Summary.Verdict }}\n"), 0o644))
+	b, err := Markdown(load(t), Options{TemplateDir: dir})
+	require.NoError(t, err)
+	assert.Equal(t, "custom Acme Payments GmbH NOT READY\n", string(b))
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ReportTemplate), []byte("{{ .Nope }}"), 0o644))
+	_, err = Markdown(load(t), Options{TemplateDir: dir})
+	assert.ErrorContains(t, err, "report.md.tmpl:1:3")
+}
+
+func TestJUnit(t *testing.T) {
+	r := load(t)
+	b, err := JUnit(r)
+	require.NoError(t, err)
+	var suites junitSuites
+	require.NoError(t, xml.Unmarshal(b, &suites))
+	assert.Equal(t, len(r.Controls), suites.Tests)
+	assert.Equal(t, 4, suites.Failures) // 3 fail + 1 partial
+	assert.Equal(t, 1, suites.Errors)
+	assert.Equal(t, 2, suites.Skipped) // not_tested + not_applicable
+	cases := map[string]junitCase{}
+	for _, s := range suites.Suites {
+		for _, c := range s.Cases {
+			cases[c.Name[:strings.Index(c.Name, ":")]] = c
+		}
+	}
+	require.Len(t, cases, len(r.Controls))
+	auth := cases["FH-AUTH-1"]
+	assert.Equal(t, "auth", auth.Classname)
+	require.NotNil(t, auth.Failure)
+	assert.Contains(t, auth.Failure.Text, "FinHub live API key committed: fk_live_Hy*** (config/payments.go:42)")
+	assert.Contains(t, auth.Failure.Text, "Remediation: Remove the key")
+	assert.NotNil(t, cases["FH-AUTH-3"].Skipped)
+	assert.NotNil(t, cases["FH-DATA-3"].Skipped)
+	assert.NotNil(t, cases["FH-DATA-2"].Error)
+	assert.Nil(t, cases["FH-TLS-1"].Failure)
+}
+
+func TestSARIF(t *testing.T) {
+	r := load(t)
+	b, err := SARIF(r)
+	require.NoError(t, err)
+	rep, err := sarif.FromBytes(b)
+	require.NoError(t, err)
+	require.NoError(t, rep.Validate(), "SARIF 2.1.0 schema")
+	assert.Equal(t, "2.1.0", rep.Version)
+	run := rep.Runs[0]
+	var rules []string
+	for _, rl := range run.Tool.Driver.Rules {
+		rules = append(rules, *rl.ID)
+		if *rl.ID == "FH-WH-1" {
+			assert.Contains(t, *rl.Help.Text, "constant-time comparison")
+		}
+	}
+	assert.ElementsMatch(t, []string{"FH-AUTH-1", "FH-TLS-2", "FH-DATA-2", "FH-WH-1", "FH-WEB-1"}, rules)
+
+	var sawSource, sawURL bool
+	for _, res := range run.Results {
+		for _, loc := range res.Locations {
+			al := loc.PhysicalLocation.ArtifactLocation
+			if *al.URI == "config/payments.go" {
+				sawSource = true
+				assert.Equal(t, 42, *loc.PhysicalLocation.Region.StartLine)
+			}
+			if *al.URI == "https://api.acme.example/webhooks/finhub" {
+				sawURL = true
+				assert.Nil(t, loc.PhysicalLocation.Region)
+			}
+		}
+	}
+	assert.True(t, sawSource, "source finding with file and line")
+	assert.True(t, sawURL, "URL finding as artifact location")
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(b, &raw))
+}
+
+func TestPDFDeterministic(t *testing.T) {
+	r := load(t)
+	a, err := PDF(r, Options{Date: date, Signer: "SHA256:x"})
+	require.NoError(t, err)
+	b, err := PDF(load(t), Options{Date: date, Signer: "SHA256:x"})
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(a, b), "same results and date must give identical bytes")
+	c, err := PDF(r, Options{Date: date.Add(time.Hour), Signer: "SHA256:x"})
+	require.NoError(t, err)
+	assert.False(t, bytes.Equal(a, c), "the date is part of the document")
+	assert.True(t, bytes.HasPrefix(a, []byte("%PDF-")))
+}
+
+func TestPDFText(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	r := load(t)
+	b, err := PDF(r, Options{Date: date, Signer: "SHA256:AbCdEfFingerprint"})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "report.pdf")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	out, err := exec.Command(pdftotext, "-layout", p, "-").Output()
+	require.NoError(t, err)
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, c := range r.Controls {
+		assert.Contains(t, text, c.Title, "control title in the PDF")
+	}
+	for _, want := range []string{"Verdict: NOT READY", "Acme Payments GmbH", "Zoë Müller", "page 1 of", "SHA256:AbCdEfFingerprint",
+		"Exceptions register", "Remediation plan", "Appendix: probe details", "fk_live_Hy***", "EXPIRED (ignored)"} {
+		assert.Contains(t, text, want)
+	}
+	pages := strings.Count(string(out), "\f")
+	assert.Contains(t, text, "page 1 of "+strconv.Itoa(pages))
+}
+
+// TestPDFLongTableRepeatsHeader renders a section too long for one page.
+func TestPDFLongTableRepeatsHeader(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	r := Synthetic(120)
+	b, err := PDF(r, Options{Date: date})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "long.pdf")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	out, err := exec.Command(pdftotext, "-layout", p, "-").Output()
+	require.NoError(t, err)
+	pages := strings.Split(string(out), "\f")
+	headers := 0
+	for _, pg := range pages {
+		if strings.Contains(pg, "Control") && strings.Contains(pg, "Severity") && strings.Contains(pg, "SYN-") {
+			headers++
+		}
+	}
+	assert.GreaterOrEqual(t, headers, 3, "the controls table spans pages, each with its header")
+	for _, c := range r.Controls {
+		assert.Contains(t, string(out), c.ID)
+	}
+}
