@@ -171,7 +171,18 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 	res.Offered = len(res.Suites) > 0
 	res.Refusal = refusals[0]
 	if len(res.Suites) >= 2 {
-		res.Enforced = p.serverOrder(ctx, v, res.Suites)
+		// Did the first pick follow our order? It did if it was the first
+		// offered suite the server turned out to accept.
+		followed := false
+		if len(accepted[0]) > 0 {
+			for _, c := range chunks[0] {
+				if slices.Contains(accepted[0], c) {
+					followed = c == accepted[0][0]
+					break
+				}
+			}
+		}
+		res.Enforced = p.serverOrder(ctx, v, res.Suites, followed)
 	}
 	return res
 }
@@ -210,8 +221,15 @@ func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, firs
 }
 
 // serverOrder offers the accepted suites reversed: a server that follows the
-// client's order picks the first, one that enforces its own does not.
-func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16) *bool {
+// client's order picks the first, one that enforces its own does not. A
+// server follows the client only if it did so for the first, forward offer
+// too (followedFirst): some servers (Go's) adapt their order to hints in the
+// client's list, and count as enforcing their own.
+func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16, followedFirst bool) *bool {
+	if !followedFirst {
+		enforced := true // already shown; no need for another connection
+		return &enforced
+	}
 	rev := slices.Clone(accepted)
 	slices.Reverse(rev)
 	if len(rev) > maxSuitesPerHello {
@@ -221,7 +239,7 @@ func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16) 
 	if err != nil || r.Hello == nil || r.Hello.Version != v {
 		return nil
 	}
-	enforced := r.Hello.Suite != rev[0]
+	enforced := !followedFirst || r.Hello.Suite != rev[0]
 	return &enforced
 }
 

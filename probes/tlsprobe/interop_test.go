@@ -1,0 +1,337 @@
+package tlsprobe
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/tlsprobe/internal/oracle"
+)
+
+// interopServer is one real TLS server the interop tests start.
+type interopServer struct {
+	name  string
+	tools []string
+	// start launches the server on 127.0.0.1:port and returns when it is
+	// stopped by t.Cleanup; it must not block.
+	start func(t *testing.T, dir string, port int, pki *interopPKI) error
+	// expectVersions is a sanity check independent of the oracles, so a
+	// misconfigured server cannot make both sides agree on nothing.
+	expectVersions string
+	// expectSuites must each appear (as a substring of a suite name) among
+	// the accepted suites.
+	expectSuites []string
+}
+
+type interopPKI struct {
+	ca                                 *testCA
+	rsaCert, rsaKey, ecCert, ecKey, dh string
+	rsa                                tls.Certificate
+}
+
+const allTLS13 = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256"
+
+// Debian's OpenSSL 3 has no 3DES (nor RC4) suites at all, so the Go server
+// covers those. It runs at security level 2, which refuses TLS 1.0/1.1
+// and most legacy suites on the server side: every legacy server sets
+// @SECLEVEL=0 and an explicit minimum protocol so they are really enabled.
+var interopServers = []interopServer{
+	{
+		name: "openssl-legacy-cbc-rsa", tools: []string{"openssl"}, expectVersions: "TLS1.0 TLS1.1 TLS1.2",
+		expectSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
+		start: opensslServer("-no_tls1_3", "-min_protocol", "TLSv1",
+			"-cipher", "AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA:AES128-SHA256:CAMELLIA256-SHA:ECDHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0"),
+	},
+	{
+		name: "openssl-tls13-only", tools: []string{"openssl"}, expectVersions: "TLS1.3",
+		expectSuites: []string{"TLS_AES_128_CCM_8_SHA256", "TLS_CHACHA20_POLY1305_SHA256"},
+		start:        opensslServer("-tls1_3", "-ciphersuites", allTLS13),
+	},
+	{
+		// OpenSSL 3's DEFAULT list no longer holds CCM, ARIA or CAMELLIA;
+		// ALL does (and anonymous suites), so this server offers them all.
+		name: "openssl-all-ccm-aria-camellia", tools: []string{"openssl"}, expectVersions: "TLS1.0 TLS1.1 TLS1.2 TLS1.3",
+		expectSuites: []string{"_CCM", "_ARIA_", "_CAMELLIA_", "_anon_"},
+		start:        opensslServer("-min_protocol", "TLSv1", "-cipher", "ALL:@SECLEVEL=0", "-ciphersuites", allTLS13),
+	},
+	{
+		name: "openssl-ecdsa-null-serverpref", tools: []string{"openssl"}, expectVersions: "TLS1.0 TLS1.1 TLS1.2 TLS1.3",
+		expectSuites: []string{"TLS_ECDHE_ECDSA_WITH_NULL_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
+		start:        opensslServer("-ecdsa", "-serverpref", "-min_protocol", "TLSv1", "-cipher", "ALL:eNULL:@SECLEVEL=0"),
+	},
+	{
+		name: "nginx-legacy-serverpref", tools: []string{"nginx"}, expectVersions: "TLS1.0 TLS1.1 TLS1.2",
+		expectSuites: []string{"TLS_RSA_WITH_CAMELLIA_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+		start: nginxServer("TLSv1 TLSv1.1 TLSv1.2",
+			"ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:AES128-SHA:CAMELLIA128-SHA:AES256-SHA256:@SECLEVEL=0", ""),
+	},
+	{
+		name: "nginx-tls13-only", tools: []string{"nginx"}, expectVersions: "TLS1.3",
+		expectSuites: []string{"TLS_AES_256_GCM_SHA384"},
+		start:        nginxServer("TLSv1.3", "DEFAULT", "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"),
+	},
+	{
+		// crypto/tls still implements RC4 and 3DES when listed explicitly
+		// (the tlsrsakex/tls3des GODEBUGs only change the defaults).
+		name: "go-rc4-3des", expectVersions: "TLS1.0 TLS1.1 TLS1.2",
+		expectSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+		start: func(t *testing.T, dir string, port int, pki *interopPKI) error {
+			ln, err := tls.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port), &tls.Config{
+				Certificates: []tls.Certificate{pki.rsa}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
+					tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA},
+			})
+			if err != nil {
+				return err
+			}
+			t.Cleanup(func() { ln.Close() })
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					go func() {
+						defer c.Close()
+						c.SetDeadline(time.Now().Add(10 * time.Second))
+						c.(*tls.Conn).Handshake()
+					}()
+				}
+			}()
+			return nil
+		},
+	},
+}
+
+func opensslServer(args ...string) func(t *testing.T, dir string, port int, pki *interopPKI) error {
+	return func(t *testing.T, dir string, port int, pki *interopPKI) error {
+		cert, key := pki.rsaCert, pki.rsaKey
+		var rest []string
+		for _, a := range args {
+			if a == "-ecdsa" {
+				cert, key = pki.ecCert, pki.ecKey
+				continue
+			}
+			rest = append(rest, a)
+		}
+		full := append([]string{"s_server", "-quiet", "-www", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+			"-cert", cert, "-key", key, "-dhparam", pki.dh}, rest...)
+		return startProcess(t, dir, "openssl", full...)
+	}
+}
+
+func nginxServer(protocols, ciphers, suites13 string) func(t *testing.T, dir string, port int, pki *interopPKI) error {
+	return func(t *testing.T, dir string, port int, pki *interopPKI) error {
+		conf := fmt.Sprintf(`daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  server {
+    listen 127.0.0.1:%[2]d ssl;
+    ssl_certificate %[3]s;
+    ssl_certificate_key %[4]s;
+    ssl_dhparam %[5]s;
+    ssl_protocols %[6]s;
+    ssl_ciphers %[7]s;
+    ssl_prefer_server_ciphers on;
+    %[8]s
+    location / { return 200 "ok\n"; }
+  }
+}
+`, dir, port, pki.rsaCert, pki.rsaKey, pki.dh, protocols, ciphers, conf13(suites13))
+		path := filepath.Join(dir, "nginx.conf")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			return err
+		}
+		return startProcess(t, dir, "nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", path)
+	}
+}
+
+func conf13(suites string) string {
+	if suites == "" {
+		return ""
+	}
+	return "ssl_conf_command Ciphersuites " + suites + ";"
+}
+
+// startProcess runs a server until the test ends; its output goes to a
+// log file shown when the test fails.
+func startProcess(t *testing.T, dir, name string, args ...string) error {
+	logPath := filepath.Join(dir, name+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-done
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("%s log:\n%s", name, b)
+		}
+	})
+	return nil
+}
+
+// waitListening polls until something accepts on addr.
+func waitListening(addr string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func newInteropPKI(t *testing.T) *interopPKI {
+	dir := t.TempDir()
+	ca := newCA(t, "Interop Test CA")
+	pki := &interopPKI{ca: ca}
+	pki.rsa = ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1", "localhost"}, rsaBits: 2048})
+	pki.rsaCert, pki.rsaKey = writePEM(t, dir, "rsa", pki.rsa)
+	pki.ecCert, pki.ecKey = writePEM(t, dir, "ec", ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1", "localhost"}}))
+	if _, err := exec.LookPath("openssl"); err == nil {
+		pki.dh = filepath.Join(dir, "dh.pem")
+		if out, err := exec.Command("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out", pki.dh).CombinedOutput(); err != nil {
+			t.Fatalf("openssl dhparam: %v\n%s", err, out)
+		}
+	}
+	return pki
+}
+
+// startInterop starts srv on a free port (retrying on a port collision) and
+// returns host:port.
+func startInterop(t *testing.T, srv interopServer, pki *interopPKI) string {
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		dir := t.TempDir()
+		port := freePort(t)
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		if err := srv.start(t, dir, port, pki); err != nil {
+			lastErr = err
+			continue
+		}
+		if lastErr = waitListening(addr, 10*time.Second); lastErr == nil {
+			return addr
+		}
+	}
+	t.Fatalf("starting %s: %v", srv.name, lastErr)
+	return ""
+}
+
+// probeJSON runs the tls family as `selfassess probe --format json` does
+// and returns the same JSON document.
+func probeJSON(t *testing.T, url string, roots *probes.Config) []byte {
+	cfg := probes.Config{Timeout: 5 * time.Second}
+	if roots != nil {
+		cfg = *roots
+	}
+	rs := probes.Run(context.Background(), []probes.Family{NewFamily()}, []probes.Target{{Kind: probes.KindURL, Value: url}}, cfg)
+	b, err := json.Marshal(struct {
+		Probes []probes.Result `json:"probes"`
+	}{rs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestInteropMatchesSSLScanAndNmap starts each real server and checks that
+// versions, suites and certificate facts equal what sslscan and nmap report.
+func TestInteropMatchesSSLScanAndNmap(t *testing.T) {
+	oracle.Require(t, "sslscan", "nmap")
+	pki := newInteropPKI(t)
+	for _, srv := range interopServers {
+		t.Run(srv.name, func(t *testing.T) {
+			oracle.Require(t, srv.tools...)
+			t.Parallel()
+			addr := startInterop(t, srv, pki)
+			host, port, _ := net.SplitHostPort(addr)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+
+			doc := probeJSON(t, "https://"+addr, &probes.Config{Timeout: 5 * time.Second, RootCAs: pki.ca.pool})
+			ours, err := oracle.FromProbeJSON(doc, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(ours.Versions, " "); got != srv.expectVersions {
+				t.Fatalf("selfassess offered versions %q, the server is configured for %q", got, srv.expectVersions)
+			}
+
+			names, _ := oracle.FromProbeJSON(doc, false)
+			all := fmt.Sprint(names.Suites)
+			for _, want := range srv.expectSuites {
+				if !strings.Contains(all, want) {
+					t.Errorf("no accepted suite matches %q; the server is configured to offer one", want)
+				}
+			}
+
+			scan, err := oracle.SSLScan(ctx, addr, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range oracle.Diff(scan, ours) {
+				t.Errorf("sslscan: %s", d)
+			}
+
+			nm, err := oracle.Nmap(ctx, host, port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nm.Cert = nil // nmap's script does not report the certificate
+			for _, d := range oracle.Diff(nm, names) {
+				t.Errorf("nmap: %s", d)
+			}
+			for v, pref := range nm.Preference {
+				if ourPref, ok := names.Preference[v]; ok && (pref == "server" || pref == "client") && pref != ourPref {
+					t.Errorf("%s: nmap says the %s's order is used, selfassess says the %s's", v, pref, ourPref)
+				}
+			}
+			if t.Failed() {
+				t.Logf("selfassess: %s", doc)
+			}
+		})
+	}
+}
