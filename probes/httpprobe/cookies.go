@@ -113,7 +113,7 @@ func probeCookies(chain []*response) probes.Result {
 		res.Status = probes.Pass
 	}
 	bad := countStatus(res.Findings, probes.Fail)
-	res.Summary = fmt.Sprintf("%d cookies, %d with missing flags, %d warnings", len(facts), bad, countStatus(res.Findings, probes.Warn))
+	res.Summary = fmt.Sprintf("%s: %d lack required flags, %d with warnings", plural(len(facts), "cookie"), bad, countStatus(res.Findings, probes.Warn))
 	return res
 }
 
@@ -130,4 +130,11 @@ func cookieEvidence(c cookieFacts) string {
 		b.WriteString("; SameSite=" + c.SameSite)
 	}
 	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -267,7 +267,11 @@ func probeHeaders(r *response, chain []*response) probes.Result {
 	res.Observed = map[string]any{"url": loc, "status": r.StatusCode, "headers": checks, "score": sc}
 	fails := countStatus(res.Findings, probes.Fail)
 	warns := countStatus(res.Findings, probes.Warn)
-	res.Summary = fmt.Sprintf("score %d (%s); %d of %d headers fail, %d warn", sc.Score, sc.Grade, fails, len(checks), warns)
+	if fails+warns == 0 {
+		res.Summary = fmt.Sprintf("score %d (%s); all %d security headers good", sc.Score, sc.Grade, len(checks))
+	} else {
+		res.Summary = fmt.Sprintf("score %d (%s); %d of %d security headers missing or weak, %d to improve", sc.Score, sc.Grade, fails, len(checks), warns)
+	}
 	return res
 }
 

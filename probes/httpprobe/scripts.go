@@ -171,7 +171,7 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		if r.Status == probes.Info {
 			r.Status = probes.Pass
 		}
-		scope := fmt.Sprintf("%d scripts (%d inline), %d bytes", len(obs.Scripts)+obs.InlineScripts, obs.InlineScripts, obs.BytesScanned)
+		scope := fmt.Sprintf("%s (%d inline), %d bytes", plural(len(obs.Scripts)+obs.InlineScripts, "script"), obs.InlineScripts, obs.BytesScanned)
 		switch {
 		case hits > 0 && r.Status == probes.Fail:
 			r.Summary = fmt.Sprintf("%d %s found in %s", hits, what[r.ID], scope)
