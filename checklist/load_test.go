@@ -266,3 +266,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The format example in the README's Checklists section stays valid.
+func TestREADMEExampleIsValid(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	const start = "# yaml-language-server: $schema=./checklist.schema.json\nschema:"
+	i := strings.Index(string(readme), start)
+	require.GreaterOrEqual(t, i, 0, "README lost its checklist example")
+	example := string(readme[i:])
+	example = example[:strings.Index(example, "```")]
+	cl, err := Parse("README.md", []byte(example))
+	require.NoError(t, err)
+	assert.Equal(t, "acme", cl.ID)
+}
