@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/selfassess/selfassess/checklist"
 )
 
 // maxFileSize bounds what Load reads: an answers file is a few kilobytes.
@@ -25,8 +27,9 @@ func New(path, checklistID string) *File {
 }
 
 // Load reads an answers file; a missing file is an error (use New for a
-// fresh one; errors.Is(err, fs.ErrNotExist) tells the two apart). Problems
-// in the file are returned together as Errors, each FILE:LINE:COL: field: msg.
+// fresh one; IsNotExist tells the two apart). Problems in the file are
+// returned together as *Errors, each FILE:LINE:COL: field: msg; use LoadFor
+// to check the answers against the checklist in the same pass.
 func Load(path string) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -58,16 +61,47 @@ func Parse(name string, data []byte) (*File, error) {
 		msg = strings.TrimLeft(msg, ": ")
 		return nil, errList{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + msg}}.err()
 	}
-	p := &parser{name: name, f: &File{Controls: map[string]*Control{}, Path: name, pos: map[string]pos{}}}
+	p := &parser{name: name, f: &File{Schema: SchemaID, Controls: map[string]*Control{}, Path: name, pos: map[string]pos{}}}
 	if len(doc.Content) == 0 {
 		p.errf(&yaml.Node{Line: 1, Column: 1}, "", "file is empty; expected schema: %s", SchemaID)
 		return nil, p.errs.err()
 	}
 	p.file(doc.Content[0])
-	if len(p.errs) > 0 {
-		return nil, p.errs.err()
+	// With errors, the file is still returned as far as it was understood,
+	// so LoadFor can report checklist problems in the same pass.
+	return p.f, p.errs.err()
+}
+
+// LoadFor loads an answers file and validates it against the checklist,
+// reporting the problems of both steps together, in file order.
+func LoadFor(path string, cl *checklist.Checklist) (*File, error) {
+	f, err := Load(path)
+	var loadErrs *Errors
+	if err != nil && (f == nil || !errors.As(err, &loadErrs)) {
+		return nil, err
 	}
-	return p.f, nil
+	verr := Validate(f, cl)
+	if loadErrs == nil {
+		if verr != nil {
+			return nil, verr
+		}
+		return f, nil
+	}
+	list := append([]Error(nil), loadErrs.List...)
+	var ve *Errors
+	if errors.As(verr, &ve) {
+		seen := map[string]bool{}
+		for _, e := range list {
+			seen[e.Path] = true
+		}
+		for _, e := range ve.List {
+			if !seen[e.Path] {
+				list = append(list, e)
+			}
+		}
+	}
+	sortByPosition(list)
+	return nil, &Errors{List: list}
 }
 
 type parser struct {

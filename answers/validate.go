@@ -65,14 +65,23 @@ func Validate(f *File, cl *checklist.Checklist) error {
 			}
 		}
 	}
-	sort.SliceStable(errs, func(i, j int) bool {
-		if errs[i].Line != errs[j].Line {
-			return errs[i].Line < errs[j].Line
-		}
-		return errs[i].Col < errs[j].Col
-	})
+	sortByPosition(errs)
 	f.layout = cl
 	return errs.err()
+}
+
+// sortByPosition orders problems by position; those without one come last.
+func sortByPosition(list []Error) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if (a.Line == 0) != (b.Line == 0) {
+			return b.Line == 0
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
 }
 
 // EvidencePath resolves an evidence path relative to the answers file's directory.

@@ -56,10 +56,7 @@ func (o *runOptions) demoPlan() (*runPlan, func(), error) {
 		cleanup()
 		return nil, nil, runtimeErr("", "loading the FinHub checklist: %v", err)
 	}
-	ans, err := answers.Load(filepath.Join(inputDir, "answers.yaml"))
-	if err == nil {
-		err = answers.Validate(ans, cl)
-	}
+	ans, err := answers.LoadFor(filepath.Join(inputDir, "answers.yaml"), cl)
 	if err != nil {
 		cleanup()
 		return nil, nil, runtimeErr("", "the bundled demo answers do not fit the FinHub checklist: %v", err)

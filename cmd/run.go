@@ -277,17 +277,17 @@ func (o *runOptions) plan() (*runPlan, error) {
 	ci := o.ci || !o.ios.CanPrompt()
 	p.interact = !ci
 	ansPath := pick("answers", o.answersPath, cfg.Answers)
-	p.ans, err = answers.Load(ansPath)
+	p.ans, err = answers.LoadFor(ansPath, p.cl)
 	switch {
 	case answers.IsNotExist(err):
-		p.ans = answers.New(ansPath, p.cl.ID)
 		if ci && o.changed("answers") {
 			return nil, usageErr("", "--answers %s: file not found", ansPath)
 		}
+		p.ans = answers.New(ansPath, p.cl.ID)
+		if err := answers.Validate(p.ans, p.cl); err != nil { // records the checklist order for saving
+			return nil, inputErrors(o.ios, err, "--answers")
+		}
 	case err != nil:
-		return nil, inputErrors(o.ios, err, "--answers")
-	}
-	if err := answers.Validate(p.ans, p.cl); err != nil {
 		return nil, inputErrors(o.ios, err, "--answers")
 	}
 
