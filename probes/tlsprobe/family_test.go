@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"io"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,5 +217,128 @@ func TestCertificateUntrustedWithSystemRoots(t *testing.T) {
 		[]string{"tls.certificate"}, probes.Config{Timeout: 5 * time.Second})[0]
 	if r.Status != probes.Fail || !strings.Contains(r.Summary, "unknown authority") {
 		t.Errorf("private CA without RootCAs: %s %q, want fail naming the unknown authority", r.Status, r.Summary)
+	}
+}
+
+func TestAncientServer(t *testing.T) {
+	// SSLv2 and SSLv3 only: no local server speaks them any more.
+	addr := startRaw(t, fakeServer{
+		versions: []Version{VersionSSL30},
+		suites:   map[Version][]uint16{VersionSSL30: {0x0004, 0x000a, 0x0035}},
+		sslv2:    []uint32{0x010080, 0x0700c0},
+	}.serve)
+	rs := runFamily(t, "https://"+addr, probes.Config{})
+	v := rs["tls.versions"]
+	if got := strings.Join(v.Observed.(VersionsObserved).Offered, " "); got != "SSLv2 SSLv3" {
+		t.Fatalf("offered = %q", got)
+	}
+	if v.Status != probes.Fail || !strings.Contains(v.Findings[len(v.Findings)-1].Message, "neither TLS 1.2 nor TLS 1.3") {
+		t.Errorf("tls.versions = %s %+v", v.Status, v.Findings)
+	}
+	if got := suiteNames(t, rs["tls.ciphers"], "SSLv3"); !slices.Equal(got, []string{"TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_RC4_128_MD5"}) {
+		t.Errorf("SSLv3 suites = %v", got)
+	}
+	if got := suiteNames(t, rs["tls.ciphers"], "SSLv2"); !slices.Equal(got, []string{"SSL_CK_DES_192_EDE3_CBC_WITH_MD5", "SSL_CK_RC4_128_WITH_MD5"}) {
+		t.Errorf("SSLv2 suites = %v", got)
+	}
+	if rs["tls.ciphers"].Status != probes.Fail {
+		t.Errorf("tls.ciphers = %s", rs["tls.ciphers"].Status)
+	}
+	// no certificate in this fake: an error naming the cause, not a crash
+	if c := rs["tls.certificate"]; c.Status != probes.Error || !strings.HasPrefix(c.Summary, "cannot fetch the certificate") {
+		t.Errorf("tls.certificate = %s %q", c.Status, c.Summary)
+	}
+}
+
+func TestHelloRetryRequestStillNamesTheSuite(t *testing.T) {
+	addr := startRaw(t, fakeServer{
+		versions: []Version{VersionTLS12, VersionTLS13},
+		suites: map[Version][]uint16{
+			VersionTLS12: {0xc02f},
+			VersionTLS13: {0x1302, 0x1301},
+		},
+		hrr: true,
+	}.serve)
+	rs := runFamily(t, "https://"+addr, probes.Config{})
+	if got := suiteNames(t, rs["tls.ciphers"], "TLS1.3"); !slices.Equal(got, []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"}) {
+		t.Errorf("TLS1.3 suites = %v", got)
+	}
+	if rs["tls.versions"].Status != probes.Pass {
+		t.Errorf("tls.versions = %s %q", rs["tls.versions"].Status, rs["tls.versions"].Summary)
+	}
+	obs := rs["tls.ciphers"].Observed.(CiphersObserved)
+	for _, v := range obs.Versions {
+		if v.Version == "TLS1.3" && (v.ServerOrder == nil || !*v.ServerOrder) {
+			t.Errorf("TLS1.3 server order = %v, want enforced", v.ServerOrder)
+		}
+	}
+}
+
+func TestSNIOnlyForHostnames(t *testing.T) {
+	got := make(chan string, 64)
+	addr := startRaw(t, func(c net.Conn) {
+		hdr := make([]byte, 5)
+		if _, err := io.ReadFull(c, hdr); err != nil || hdr[0] != recordHandshake {
+			return
+		}
+		body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+		io.ReadFull(c, body)
+		ch, _ := parseClientHello(body[4:])
+		select {
+		case got <- ch.sni:
+		default:
+		}
+		c.Write(alertRecord(40))
+	})
+	_, port, _ := net.SplitHostPort(addr)
+	NewFamily().Run(context.Background(), probes.Target{Kind: probes.KindURL, Value: "https://localhost:" + port}, []string{"tls.versions"}, probes.Config{Timeout: 2 * time.Second})
+	if sni := <-got; sni != "localhost" {
+		t.Errorf("SNI for a hostname = %q", sni)
+	}
+	for len(got) > 0 {
+		<-got
+	}
+	NewFamily().Run(context.Background(), probes.Target{Kind: probes.KindURL, Value: "https://127.0.0.1:" + port}, []string{"tls.versions"}, probes.Config{Timeout: 2 * time.Second})
+	if sni := <-got; sni != "" {
+		t.Errorf("SNI for an IP = %q, want none", sni)
+	}
+}
+
+func TestConnectionLimitPerHost(t *testing.T) {
+	var mu sync.Mutex
+	open, peak := 0, 0
+	srv := fakeServer{versions: []Version{VersionTLS12}, suites: map[Version][]uint16{VersionTLS12: {0xc02f, 0xc030, 0x009c, 0x002f}}}
+	addr := startRaw(t, func(c net.Conn) {
+		mu.Lock()
+		open++
+		peak = max(peak, open)
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond) // let connections overlap
+		srv.serve(c)
+		mu.Lock()
+		open--
+		mu.Unlock()
+	})
+	runFamily(t, "https://"+addr, probes.Config{PerHost: 2})
+	mu.Lock()
+	defer mu.Unlock()
+	// +1: the certificate handshake runs beside the enumeration
+	if peak > 3 {
+		t.Errorf("peak concurrent connections = %d with PerHost 2", peak)
+	}
+}
+
+func TestContextCancelStopsQuickly(t *testing.T) {
+	addr := startRaw(t, func(c net.Conn) { c.Read(make([]byte, 1)); time.Sleep(2 * time.Second) })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan []probes.Result)
+	go func() {
+		done <- NewFamily().Run(ctx, probes.Target{Kind: probes.KindURL, Value: "https://" + addr}, NewFamily().IDs(), probes.Config{Timeout: time.Minute})
+	}()
+	cancel()
+	for _, r := range <-done {
+		if r.Status != probes.Error {
+			t.Errorf("%s = %s after cancel", r.ID, r.Status)
+		}
 	}
 }

@@ -1,0 +1,162 @@
+package tlsprobe
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"time"
+)
+
+// clientHello is what the fake server reads from our hellos.
+type clientHello struct {
+	version   Version
+	suites    []uint16
+	sni       string
+	supported []Version
+	keyShare  []byte // x25519 key, if any
+}
+
+func (c clientHello) maxVersion() Version {
+	if len(c.supported) > 0 {
+		return slices.Max(c.supported)
+	}
+	return c.version
+}
+
+// parseClientHello parses a ClientHello body (after the handshake header).
+func parseClientHello(b []byte) (clientHello, error) {
+	p := parser{b: b}
+	var ch clientHello
+	ch.version = Version(p.u16())
+	p.take(32)
+	p.take(int(p.u8()))
+	suites := parser{b: p.take(int(p.u16()))}
+	for suites.err == nil && len(suites.b) >= 2 {
+		ch.suites = append(ch.suites, suites.u16())
+	}
+	p.take(int(p.u8()))
+	if p.err != nil {
+		return ch, errors.New("truncated ClientHello")
+	}
+	if len(p.b) == 0 {
+		return ch, nil
+	}
+	exts := parser{b: p.take(int(p.u16()))}
+	for exts.err == nil && len(exts.b) > 0 {
+		typ := exts.u16()
+		data := parser{b: exts.take(int(exts.u16()))}
+		switch typ {
+		case extServerName:
+			data.u16()
+			data.u8()
+			ch.sni = string(data.take(int(data.u16())))
+		case extSupportedVersions:
+			vs := parser{b: data.take(int(data.u8()))}
+			for len(vs.b) >= 2 {
+				ch.supported = append(ch.supported, Version(vs.u16()))
+			}
+		case extKeyShare:
+			shares := parser{b: data.take(int(data.u16()))}
+			for shares.err == nil && len(shares.b) > 0 {
+				g := shares.u16()
+				k := shares.take(int(shares.u16()))
+				if g == groupX25519 {
+					ch.keyShare = k
+				}
+			}
+		}
+	}
+	if p.err != nil || exts.err != nil {
+		return ch, errors.New("malformed ClientHello extensions")
+	}
+	return ch, nil
+}
+
+// fakeServer answers hellos the way a real server would, for the versions
+// and suites (in server preference order) it is given; it exists to test
+// what no local server can do any more (SSLv3, SSLv2) and HelloRetryRequest.
+type fakeServer struct {
+	versions []Version
+	suites   map[Version][]uint16
+	sslv2    []uint32 // SSLv2 cipher specs; nil = refuse SSLv2
+	hrr      bool     // answer TLS 1.3 with a HelloRetryRequest
+}
+
+func (s fakeServer) serve(c net.Conn) {
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(c, hdr[:2]); err != nil {
+		return
+	}
+	if hdr[0]&0x80 != 0 { // SSLv2 CLIENT-HELLO
+		n := int(hdr[0]&0x7f)<<8 | int(hdr[1])
+		io.ReadFull(c, make([]byte, n))
+		if s.sslv2 == nil {
+			c.Write(alertRecord(70))
+			return
+		}
+		var msg builder
+		msg.u8(4)
+		msg.u8(0)
+		msg.u8(1)
+		msg.u16(uint16(VersionSSL20))
+		msg.u16(0)
+		msg.u16(uint16(3 * len(s.sslv2)))
+		msg.u16(16)
+		for _, sp := range s.sslv2 {
+			msg.u8(byte(sp >> 16))
+			msg.u16(uint16(sp))
+		}
+		msg.bytes(make([]byte, 16))
+		c.Write(append([]byte{0x80 | byte(len(msg.b)>>8), byte(len(msg.b))}, msg.b...))
+		return
+	}
+	if _, err := io.ReadFull(c, hdr[2:]); err != nil {
+		return
+	}
+	body := make([]byte, binary.BigEndian.Uint16(hdr[3:]))
+	if _, err := io.ReadFull(c, body); err != nil || len(body) < 4 {
+		return
+	}
+	ch, err := parseClientHello(body[4:])
+	if err != nil {
+		c.Write(alertRecord(50))
+		return
+	}
+	// pick the highest version both support
+	var v Version
+	for _, sv := range s.versions {
+		offered := sv <= ch.version
+		if len(ch.supported) > 0 {
+			offered = slices.Contains(ch.supported, sv)
+		}
+		if offered && sv > v {
+			v = sv
+		}
+	}
+	if v == 0 {
+		c.Write(alertRecord(70))
+		return
+	}
+	for _, suite := range s.suites[v] {
+		if slices.Contains(ch.suites, suite) {
+			var supported Version
+			if v == VersionTLS13 {
+				supported = VersionTLS13
+			}
+			legacy := v
+			if legacy > VersionTLS12 {
+				legacy = VersionTLS12
+			}
+			rec := serverHelloRecord(legacy, suite, supported, v == VersionTLS13 && s.hrr)
+			if v == VersionSSL30 {
+				rec[1], rec[2] = 3, 0
+			}
+			c.Write(rec)
+			return
+		}
+	}
+	c.Write(alertRecord(40))
+}

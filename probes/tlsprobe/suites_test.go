@@ -1,0 +1,60 @@
+package tlsprobe
+
+import "testing"
+
+func TestRegistry(t *testing.T) {
+	names := map[string]bool{}
+	for _, s := range Registry() {
+		if names[s.Name] {
+			t.Errorf("duplicate name %s", s.Name)
+		}
+		names[s.Name] = true
+	}
+	if len(names) < 330 {
+		t.Errorf("registry has %d suites; the IANA registry has well over 330", len(names))
+	}
+	cases := map[uint16]Class{
+		0x1301: Strong, 0x1303: Strong, 0xc02f: Strong, 0xcca8: Strong, 0x009e: Strong, 0xc0ac: Strong,
+		0xc013: Weak, 0x002f: Weak, 0x009c: Weak, 0x003c: Weak, 0xc027: Weak,
+		0x0005: Insecure, 0x000a: Insecure, 0x0009: Insecure, 0x0003: Insecure, 0x0000: Insecure,
+		0x0002: Insecure, 0x0034: Insecure, 0x00a6: Insecure, 0xc006: Insecure, 0xc012: Insecure, 0x0007: Insecure,
+	}
+	for code, want := range cases {
+		s, ok := LookupSuite(code)
+		if !ok {
+			t.Errorf("%s missing", FormatCode(code))
+			continue
+		}
+		if got := s.Class(); got != want {
+			t.Errorf("%s %s: class %s, want %s", FormatCode(code), s.Name, got, want)
+		}
+	}
+	if s, _ := LookupSuite(0xc02f); s.Name != "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" || s.OpenSSL != "ECDHE-RSA-AES128-GCM-SHA256" {
+		t.Errorf("0xC02F = %+v", s)
+	}
+	if s, ok := LookupSuite(0xfafa); ok || s.Name != "UNKNOWN_0xFAFA" {
+		t.Errorf("unknown code: %+v %v", s, ok)
+	}
+}
+
+func TestCandidates(t *testing.T) {
+	for _, v := range []Version{VersionSSL30, VersionTLS10, VersionTLS12, VersionTLS13} {
+		seen := map[uint16]bool{}
+		for _, c := range candidates(v) {
+			s, _ := LookupSuite(c)
+			if (v == VersionTLS13) != (s.MinVersion == VersionTLS13) {
+				t.Errorf("%s offers %s", v, s.Name)
+			}
+			if v < VersionTLS12 && s.MinVersion == VersionTLS12 {
+				t.Errorf("%s offers TLS 1.2-only %s", v, s.Name)
+			}
+			if seen[c] {
+				t.Errorf("%s offers %s twice", v, s.Name)
+			}
+			seen[c] = true
+		}
+	}
+	if n := len(candidates(VersionTLS12)); n < 300 {
+		t.Errorf("TLS1.2 offers only %d suites", n)
+	}
+}
