@@ -1,0 +1,143 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/interview"
+)
+
+func init() { register(newInitCmd) }
+
+type initOptions struct {
+	ios        *IOStreams
+	path       string
+	force      bool
+	ci         bool
+	accessible bool
+	cfg        projectConfig
+}
+
+func newInitCmd(ios *IOStreams) *cobra.Command {
+	o := &initOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Write selfassess.yaml, the project settings run reads",
+		Long: `init writes selfassess.yaml: organisation, integration, contacts, checklist,
+targets and the other settings 'selfassess run' reads. In a terminal it asks
+for them (flags give the defaults); with --ci (or without a terminal) it
+takes them from flags. An existing file is kept unless --force is given.`,
+		Example: `  selfassess init
+  selfassess init --ci --organisation "Acme Ltd" --integration "Acme Checkout" \
+      --contact security@acme.example --checklist finhub --target https://checkout.acme.example`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error { return runInit(c.Context(), o) },
+	}
+	f := c.Flags()
+	f.StringVar(&o.path, "config", defaultConfigFile, "`file` to write")
+	f.BoolVar(&o.force, "force", false, "overwrite an existing file")
+	f.BoolVar(&o.ci, "ci", false, "never prompt: take every setting from flags")
+	f.BoolVar(&o.accessible, "accessible", false, "screen-reader friendly prompts (automatic when TERM=dumb)")
+	f.StringVar(&o.cfg.Organisation, "organisation", "", "your `organisation`, as the provider knows it")
+	f.StringVar(&o.cfg.Integration, "integration", "", "the integration's `name`")
+	f.StringArrayVar(&o.cfg.Contacts, "contact", nil, "security contact e-mail `address`; repeatable")
+	f.StringVar(&o.cfg.Checklist, "checklist", "", "built-in checklist `id` ("+strings.Join(checklist.BuiltinIDs(), ", ")+") or a checklist file")
+	f.StringArrayVar(&o.cfg.Targets, "target", nil, "deployed `URL` to probe; repeatable")
+	f.StringVar(&o.cfg.Source, "source", "", "source tree `dir` to scan")
+	f.StringVar(&o.cfg.WebhookURL, "webhook-url", "", "webhook endpoint `url` to check")
+	f.StringVar(&o.cfg.Answers, "answers", "", "answers `file` (run's default: answers.yaml)")
+	f.StringVar(&o.cfg.Exceptions, "exceptions", "", "approved exceptions `file`")
+	f.StringVar(&o.cfg.Output, "out", "", "output `directory` (run's default: selfassess-out)")
+	f.StringVar(&o.cfg.SignKey, "sign-key", "", "`path` of the SSH key that signs the package (or its public key, for ssh-agent)")
+	f.StringVar(&o.cfg.FailOn, "fail-on", "", "lowest failing `severity` that blocks readiness (run's default: high)")
+	return c
+}
+
+func runInit(ctx context.Context, o *initOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if _, err := os.Stat(o.path); err == nil && !o.force {
+		return usageErr("edit it, or pass --force to replace it", "%s already exists", o.path)
+	}
+	cfg := o.cfg
+	if !o.ci && o.ios.CanPrompt() {
+		p, err := interview.AskProject(ctx, interview.Options{In: o.ios.In, Out: o.ios.Out,
+			Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb"},
+			interview.Project{Organisation: cfg.Organisation, Integration: cfg.Integration,
+				Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets})
+		if errors.Is(err, interview.ErrInterrupted) {
+			return &ExitError{Code: ExitUsage, Err: errors.New("interrupted; nothing was written")}
+		}
+		if err != nil {
+			return runtimeErr("", "%v", err)
+		}
+		cfg.Organisation, cfg.Integration, cfg.Contacts, cfg.Checklist, cfg.Targets =
+			p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets
+	} else {
+		var missing []string
+		for _, m := range []struct{ flag, val string }{{"--organisation", cfg.Organisation},
+			{"--integration", cfg.Integration}, {"--checklist", cfg.Checklist}} {
+			if strings.TrimSpace(m.val) == "" {
+				missing = append(missing, m.flag)
+			}
+		}
+		if len(cfg.Contacts) == 0 {
+			missing = append(missing, "--contact")
+		}
+		if len(missing) > 0 {
+			return usageErr("in CI mode every setting comes from flags; see 'selfassess init --help'", "missing %s", strings.Join(missing, ", "))
+		}
+	}
+	if !slices.Contains(checklist.BuiltinIDs(), cfg.Checklist) {
+		if _, err := checklist.Resolve(cfg.Checklist); err != nil {
+			var nf *checklist.NotFoundError
+			if errors.As(err, &nf) {
+				return usageErr(nf.Hint(), "--checklist: %v", err)
+			}
+			return usageErr("check it with 'selfassess checklist validate "+cfg.Checklist+"'", "--checklist %s: %v", cfg.Checklist, err)
+		}
+	}
+	data, err := marshalConfig(&cfg)
+	if err != nil {
+		return runtimeErr("", "encoding %s: %v", o.path, err)
+	}
+	// The file must read back as written: this applies run's checks
+	// (e-mail addresses, URLs, severity, no key material) to the flags.
+	if _, err := parseConfig(o.path, data); err != nil {
+		var ce *checklist.Errors
+		if errors.As(err, &ce) && len(ce.List) > 0 {
+			fe := ce.List[0]
+			return usageErr("", "%s: %s", flagForSetting(fe.Path), fe.Msg)
+		}
+		return usageErr("", "%v", err)
+	}
+	if err := answers.WriteFileAtomic(o.path, data, 0o644); err != nil {
+		return runtimeErr("", "writing %s: %v", o.path, err)
+	}
+	fmt.Fprintf(o.ios.Out, "Wrote %s. Next: selfassess run\n", o.path)
+	return nil
+}
+
+// flagForSetting names the init flag behind a selfassess.yaml setting path
+// such as "contacts[1]".
+func flagForSetting(path string) string {
+	key, _, _ := strings.Cut(path, "[")
+	switch key {
+	case "contacts":
+		return "--contact"
+	case "targets":
+		return "--target"
+	case "output":
+		return "--out"
+	}
+	return "--" + strings.ReplaceAll(key, "_", "-")
+}
