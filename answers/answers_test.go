@@ -200,3 +200,28 @@ func TestMissingQuestionsFollowsConditionsAndOptional(t *testing.T) {
 	f.Controls["C-1"] = &Control{NotApplicable: "n/a"}
 	assert.Equal(t, []string{"C-2"}, Unanswered(cl, f))
 }
+
+func TestLoadForReportsParseAndChecklistProblemsTogether(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "answers.yaml", `schema: selfassess/answers/v1
+checklist: demo
+controls:
+  C-2:
+    answers:
+      uses_cookies: maybe
+    colour: red
+  C-1:
+    answers:
+      store: [cookie]
+`)
+	_, err := LoadFor(p, testChecklist())
+	require.Error(t, err)
+	assert.Equal(t, []string{
+		p + `:6:21: controls.C-2.answers.uses_cookies: a yes/no question needs true or false, got "maybe"`,
+		p + `:7:5: controls.C-2.colour: unknown field (known: answered_at, answered_by, answers, due, evidence, not_applicable, note, owner)`,
+		p + `:10:14: controls.C-1.answers.store: a select question needs one of [cookie, memory], got a list`,
+	}, err.(*Errors).Lines())
+
+	_, err = LoadFor(filepath.Join(dir, "none.yaml"), testChecklist())
+	assert.True(t, IsNotExist(err))
+}
