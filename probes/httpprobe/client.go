@@ -110,9 +110,12 @@ func newClient(target *url.URL, cfg probes.Config, limits *hostLimits) *client {
 	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		// Never through a proxy: probes touch only the hosts the user named.
-		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
-		TLSClientConfig:        &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS10},
+		Proxy:       nil,
+		DialContext: dialer.DialContext,
+		// The session cache lets every request after the first resume the
+		// TLS session instead of making the server sign a new handshake.
+		TLSClientConfig: &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS10,
+			ClientSessionCache: tls.NewLRUClientSessionCache(16)},
 		TLSHandshakeTimeout:    cfg.Timeout,
 		ResponseHeaderTimeout:  cfg.Timeout,
 		ExpectContinueTimeout:  time.Second,

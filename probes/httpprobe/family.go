@@ -81,7 +81,14 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		go func() { defer wg.Done(); fn() }()
 	}
 
-	// Probes that make their own requests start at once.
+	if want["js.secrets"] {
+		// compile the secret rules while the page is fetched
+		spawn(func() { _, _ = f.scanner() })
+	}
+	// The shared fetch: hsts, headers, cookies, banners, rate-limit, js.
+	page, pageErr := c.fetch(ctx, u, nil)
+	// Probes that make their own requests start now, resuming the TLS
+	// session the shared fetch opened.
 	if want["http.redirect"] {
 		spawn(func() { put(f.probeRedirect(ctx, c, u)) })
 	}
@@ -96,8 +103,6 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		spawn(func() { put(probeCORS(ctx, c, u)) })
 	}
 
-	// The shared fetch: hsts, headers, cookies, banners, rate-limit, js.
-	page, pageErr := c.fetch(ctx, u, nil)
 	pageDependent := []string{"http.hsts", "http.headers", "http.cookies", "http.banners", "http.rate-limit", "js.secrets", "js.token-storage", "js.token-in-url"}
 	if pageErr != nil {
 		msg := fmt.Sprintf("fetching %s: %v", redactURL(u), pageErr)
@@ -123,7 +128,7 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		}
 		if want["js.secrets"] || want["js.token-storage"] || want["js.token-in-url"] {
 			spawn(func() {
-				for _, r := range f.probeScripts(ctx, c, final, cfg) {
+				for _, r := range f.probeScripts(ctx, c, final, cfg, want["js.secrets"]) {
 					if want[r.ID] {
 						put(r)
 					}

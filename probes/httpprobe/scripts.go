@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/codescan"
@@ -72,7 +74,7 @@ type scriptsObserved struct {
 // probeScripts follows the page's same-origin <script src> (bounded count
 // and bytes) and scans them and the inline scripts with the shared
 // scanners; it returns js.secrets, js.token-storage and js.token-in-url.
-func (f *family) probeScripts(ctx context.Context, c *client, page *response, cfg probes.Config) []probes.Result {
+func (f *family) probeScripts(ctx context.Context, c *client, page *response, cfg probes.Config, wantSecrets bool) []probes.Result {
 	pageLoc := redactURL(page.URL)
 	secrets, token, inURL := probes.Result{ID: "js.secrets"}, probes.Result{ID: "js.token-storage"}, probes.Result{ID: "js.token-in-url"}
 	all := []*probes.Result{&secrets, &token, &inURL}
@@ -83,17 +85,24 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		}
 		return []probes.Result{secrets, token, inURL}
 	}
-	scanner, scanErr := f.scanner()
+	var scanner *codescan.Secrets
+	var scanErr error
+	if wantSecrets {
+		scanner, scanErr = f.scanner()
+	}
 	obs := &scriptsObserved{Page: pageLoc, Scripts: []scriptFacts{}}
 	// problems apply to every js result: what we could not scan.
 	var problems []probes.Finding
+	// Scripts are fetched in order (the byte budget is sequential), then
+	// scanned in parallel: the secret rules cost far more than the fetch.
+	type item struct {
+		name    string
+		content []byte
+	}
+	var items []item
 	scan := func(name string, content []byte) {
 		obs.BytesScanned += int64(len(content))
-		if scanner != nil {
-			secrets.Findings = append(secrets.Findings, normalise(scanner.Scan(name, content))...)
-		}
-		token.Findings = append(token.Findings, normalise(codescan.TokenStorage(name, content))...)
-		inURL.Findings = append(inURL.Findings, normalise(codescan.TokenInURL(name, content))...)
+		items = append(items, item{name, content})
 	}
 
 	if page.Truncated {
@@ -155,6 +164,28 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		}
 		scan(loc, r.Body)
 	}
+	hits := make([][3][]probes.Finding, len(items))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if scanner != nil {
+				hits[i][0] = normalise(scanner.Scan(it.name, it.content))
+			}
+			hits[i][1] = normalise(codescan.TokenStorage(it.name, it.content))
+			hits[i][2] = normalise(codescan.TokenInURL(it.name, it.content))
+		}()
+	}
+	wg.Wait()
+	for _, h := range hits {
+		secrets.Findings = append(secrets.Findings, h[0]...)
+		token.Findings = append(token.Findings, h[1]...)
+		inURL.Findings = append(inURL.Findings, h[2]...)
+	}
+
 	if len(obs.NotFetchedByLimit) > 0 {
 		problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-limit",
 			Message: fmt.Sprintf("%d scripts not fetched (limits: %d scripts, %d bytes)", len(obs.NotFetchedByLimit), cfg.MaxScripts, cfg.MaxJSBytes), Location: pageLoc})

@@ -1,0 +1,119 @@
+package all
+
+import (
+	"context"
+	"crypto/x509"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/selfassess/selfassess/probes"
+)
+
+// sslscanArgs are the options the tlsprobe interop tests compare against
+// (protocols, suites, certificate; none of the extra vulnerability checks).
+func sslscanArgs(addr string) []string {
+	return []string{"--xml=-", "--no-colour", "--no-heartbleed", "--no-renegotiation", "--no-compression",
+		"--no-fallback", "--no-groups", addr}
+}
+
+// BenchmarkFullProbeVsSSLScan runs every probe for one loopback HTTPS target
+// (tls.*, http.*, js.*) and, in the same iteration, sslscan for TLS alone
+// against the same server, and reports both times and their ratio
+// (selfassess/sslscan: below 1 means the full set is faster). The page
+// serves two same-origin scripts of 8 KiB ("small-page") or 128 KiB
+// ("bundle"): the secret rules' cost grows with the script bytes.
+//
+//	go test -run '^$' -bench FullProbeVsSSLScan -benchtime 5x ./probes/all/
+func BenchmarkFullProbeVsSSLScan(b *testing.B) {
+	if _, err := exec.LookPath("sslscan"); err != nil {
+		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
+			b.Fatalf("sslscan is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed")
+		}
+		b.Skip("sslscan not installed")
+	}
+	for _, tc := range []struct {
+		name        string
+		scriptBytes int
+	}{{"small-page", 8 << 10}, {"bundle", 128 << 10}} {
+		b.Run(tc.name, func(b *testing.B) { benchFullVsSSLScan(b, tc.scriptBytes) })
+	}
+}
+
+func benchFullVsSSLScan(b *testing.B, scriptBytes int) {
+	line := "function f(x){return fetch('/api/items/'+x).then(r=>r.json())}\n"
+	script := strings.Repeat(line, scriptBytes/len(line))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		switch r.URL.Path {
+		case "/":
+			h.Set("Content-Type", "text/html")
+			h.Add("Set-Cookie", "session=abcdef0123456789; Path=/; Secure; HttpOnly; SameSite=Lax")
+			io.WriteString(w, `<!doctype html><script src="/a.js"></script><script src="/b.js"></script>`)
+		case "/a.js", "/b.js":
+			h.Set("Content-Type", "text/javascript")
+			io.WriteString(w, script)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	// the scanners' refused handshakes are expected; keep the output readable
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	target := []probes.Target{{Kind: probes.KindURL, Value: srv.URL + "/"}}
+	addr := strings.TrimPrefix(srv.URL, "https://")
+
+	var ours, theirs time.Duration
+	ids := map[string]bool{}
+	perFamily := map[string]time.Duration{} // when each family finished
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		// fresh families: each iteration pays rule compilation, like a CLI run
+		var mu sync.Mutex
+		progress := func(e probes.Event) {
+			if e.Done {
+				mu.Lock()
+				perFamily[e.Family] += time.Since(start)
+				mu.Unlock()
+			}
+		}
+		rs := probes.Run(context.Background(), Families(), target, probes.Config{RootCAs: pool, Timeout: 10 * time.Second, Progress: progress})
+		ours += time.Since(start)
+		for _, r := range rs {
+			if r.Status != probes.Skipped {
+				ids[r.ID] = true
+			}
+		}
+
+		start = time.Now()
+		if out, err := exec.Command("sslscan", sslscanArgs(addr)...).CombinedOutput(); err != nil {
+			b.Fatalf("sslscan: %v\n%s", err, out)
+		}
+		theirs += time.Since(start)
+	}
+	b.StopTimer()
+	if len(ids) != 15 {
+		b.Fatalf("%d probe ids ran, want the 15 tls/http/js ones", len(ids))
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(ours.Microseconds())/1000/n, "selfassess-ms/op")
+	b.ReportMetric(float64(theirs.Microseconds())/1000/n, "sslscan-ms/op")
+	b.ReportMetric(float64(ours)/float64(theirs), "ratio")
+	for fam, d := range perFamily {
+		b.ReportMetric(float64(d.Microseconds())/1000/n, fam+"-done-ms/op")
+	}
+}
