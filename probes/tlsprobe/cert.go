@@ -116,14 +116,19 @@ func Inspect(chain []*x509.Certificate, host string, roots *x509.CertPool, now t
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
 	}
-	// Trust is judged at a time inside the validity window, so an expired
-	// certificate from a trusted CA is "trusted, but expired": two findings,
-	// each with its own reason.
-	at := now
-	if now.After(leaf.NotAfter) || now.Before(leaf.NotBefore) {
-		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
+	opts := x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now}
+	_, err := leaf.Verify(opts)
+	// An expired (or not yet valid) leaf from a trusted CA is "trusted, but
+	// expired": two findings, each with its own reason. So the chain is
+	// judged again at the edge of the leaf's validity.
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &ci) && ci.Reason == x509.Expired && (f.Expired || f.NotYetValid) {
+		opts.CurrentTime = leaf.NotAfter.Add(-time.Second)
+		if f.NotYetValid {
+			opts.CurrentTime = leaf.NotBefore.Add(time.Second)
+		}
+		_, err = leaf.Verify(opts)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at})
 	f.Trusted = err == nil
 	if err != nil {
 		f.TrustError = trustReason(err)

@@ -1,6 +1,7 @@
 // Package oracle runs the reference scanners (sslscan, nmap's
 // ssl-enum-ciphers) against a test server and compares their findings with
-// the tls.* probe results. It is used only by tests.
+// the tls.* probe results. Only tests use it (the tlsprobe interop tests
+// and the cmd scripts), never the selfassess binary.
 package oracle
 
 import (
