@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/selfassess/selfassess/probes"
-	"github.com/selfassess/selfassess/probes/tlsprobe/internal/oracle"
+	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )
 
 // interopServer is one real TLS server the interop tests start.
