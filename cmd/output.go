@@ -1,21 +1,31 @@
 package cmd
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/term"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/report"
+	"github.com/selfassess/selfassess/submission"
 )
-
-// STUB (owned by the report/submission work): writes results.json only.
 
 // outputInput is everything the package needs beyond the results.
 type outputInput struct {
 	OutDir      string
-	Formats     []string // report formats; nil = all
+	Formats     []string // report formats; nil = all (results.json is always written)
 	TemplateDir string
 	Checklist   *checklist.Checklist
 	Answers     *answers.File // its Path locates the evidence files
@@ -31,22 +41,251 @@ type outputInput struct {
 type outputSummary struct {
 	Dir    string
 	Zip    string
-	Files  []string
-	Signer string // key fingerprint, "" when unsigned
+	Files  []string // paths of every file in the package folder
+	Signer string   // key fingerprint, "" when unsigned
+	// SignedWith says where the key came from ("key file …", "ssh-agent", …).
+	SignedWith string
 }
 
-// writeOutputs renders the reports and assembles the (signed) package in in.OutDir.
+// writeOutputs renders the reports and assembles the (signed) package in
+// in.OutDir, with its zip next to it (OUT.zip). It fills res.Signer. Errors
+// are *ExitError: 2 for bad keys/inputs, 3 when writing or signing fails.
 func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outputSummary, error) {
-	if err := os.MkdirAll(in.OutDir, 0o755); err != nil {
-		return outputSummary{}, runtimeErr("", "creating %s: %v", in.OutDir, err)
-	}
-	b, err := report.JSON(res)
+	date, err := reportDate(ios, res)
 	if err != nil {
-		return outputSummary{}, runtimeErr("", "rendering results.json: %v", err)
+		return outputSummary{}, err
 	}
-	p := filepath.Join(in.OutDir, "results.json")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		return outputSummary{}, runtimeErr("", "writing %s: %v", p, err)
+	formats := in.Formats
+	if len(formats) == 0 {
+		formats = report.FormatOrder
 	}
-	return outputSummary{Dir: in.OutDir, Files: []string{p}}, nil
+	if !contains(formats, "json") {
+		formats = append(append([]string(nil), formats...), "json")
+	}
+	for _, f := range formats {
+		if _, ok := report.Formats[f]; !ok {
+			return outputSummary{}, usageErr("", "unknown report format %q (want %s)", f, strings.Join(report.FormatOrder, ", "))
+		}
+	}
+
+	// Everything that can fail on the user's input comes before any write.
+	var changes []byte
+	if in.PreviousPath != "" {
+		prev, err := report.LoadResults(in.PreviousPath)
+		if err != nil {
+			return outputSummary{}, usageErr("", "--previous: %v", err)
+		}
+		changes, err = report.ChangesMarkdown(assessment.Diff(prev, res), in.PreviousPath, "this assessment", in.TemplateDir)
+		if err != nil {
+			return outputSummary{}, usageErr("", "rendering changes.md: %v", err)
+		}
+	}
+	evidence, err := evidenceFiles(in.Answers)
+	if err != nil {
+		return outputSummary{}, err
+	}
+	var answersYAML []byte
+	if in.Answers != nil {
+		if answersYAML, err = answersBytes(in.Answers); err != nil {
+			return outputSummary{}, runtimeErr("", "answers: %v", err)
+		}
+	}
+	signer, err := loadSigner(ios, in)
+	if err != nil {
+		return outputSummary{}, err
+	}
+	defer signer.Close()
+	fp := ""
+	if signer != nil {
+		fp = signer.Fingerprint()
+	}
+	res.Signer = fp
+
+	rendered, err := report.Render(res, formats, report.Options{TemplateDir: in.TemplateDir, Signer: fp, Date: date})
+	if err != nil {
+		if in.TemplateDir != "" && strings.HasPrefix(err.Error(), "rendering "+report.Formats["md"]) {
+			return outputSummary{}, usageErr("", "--template-dir: %v", err) // the user's template is broken
+		}
+		return outputSummary{}, runtimeErr("", "%v", err)
+	}
+	var files []submission.File
+	for name, b := range rendered {
+		files = append(files, submission.File{Name: name, Data: b})
+	}
+	if answersYAML != nil {
+		files = append(files, submission.File{Name: "answers.yaml", Data: answersYAML})
+	}
+	if in.Checklist != nil && len(in.Checklist.Raw) > 0 {
+		files = append(files, submission.File{Name: "checklist.yaml", Data: in.Checklist.Raw})
+	}
+	if changes != nil {
+		files = append(files, submission.File{Name: "changes.md", Data: changes})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+
+	opts := submission.Options{Date: date, Zip: submission.ZipPathFor(in.OutDir)}
+	if signer != nil {
+		opts.Signer = signer
+	}
+	pkg, err := submission.Build(in.OutDir, files, evidence, opts)
+	if err != nil {
+		var ie *submission.InputError
+		if errors.As(err, &ie) {
+			return outputSummary{}, usageErr(ie.Hint, "%v", ie.Err)
+		}
+		return outputSummary{}, runtimeErr("", "writing the package to %s: %v", in.OutDir, err)
+	}
+	if signer == nil {
+		fmt.Fprintf(ios.ErrOut, "selfassess: warning: the package is NOT signed (no --sign-key or %s); VERIFY.md says so\n", submission.EnvSigningKey)
+	}
+	if len(pkg.Foreign) > 0 {
+		fmt.Fprintf(ios.ErrOut, "selfassess: warning: %s also holds files that are not part of the package (%s); send the zip\n", in.OutDir, strings.Join(firstN(pkg.Foreign, 5), ", "))
+	}
+	sum := outputSummary{Dir: pkg.Dir, Zip: pkg.Zip, Signer: fp}
+	if signer != nil {
+		sum.SignedWith = signer.From
+	}
+	for _, f := range pkg.Files {
+		sum.Files = append(sum.Files, filepath.Join(pkg.Dir, filepath.FromSlash(f)))
+	}
+	return sum, nil
+}
+
+// reportDate is SOURCE_DATE_EPOCH when set (reproducible builds), else when the assessment finished.
+func reportDate(ios *IOStreams, res *assessment.Results) (time.Time, error) {
+	if v := strings.TrimSpace(ios.Getenv("SOURCE_DATE_EPOCH")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return time.Time{}, usageErr("set it to seconds since 1970-01-01 UTC", "SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	if !res.FinishedAt.IsZero() {
+		return res.FinishedAt.UTC(), nil
+	}
+	return time.Now().UTC(), nil
+}
+
+// loadSigner picks the signing key: the demo's ephemeral key, --sign-key, or
+// SELFASSESS_SIGNING_KEY; nil when none is configured.
+func loadSigner(ios *IOStreams, in outputInput) (*submission.Signer, error) {
+	if in.EphemeralKey && in.SignKey == "" {
+		s, err := submission.EphemeralSigner()
+		if err != nil {
+			return nil, runtimeErr("", "generating the demo key: %v", err)
+		}
+		return s, nil
+	}
+	src := submission.KeySource{Path: in.SignKey, Getenv: ios.Getenv}
+	if ios.CanPrompt() {
+		src.Prompt = func(prompt string) ([]byte, error) { return readPassword(ios, prompt) }
+	}
+	s, err := submission.LoadSigner(src)
+	if err != nil {
+		var ie *submission.InputError
+		if errors.As(err, &ie) {
+			return nil, usageErr(ie.Hint, "%v", ie.Err)
+		}
+		return nil, runtimeErr("", "%v", err)
+	}
+	return s, nil
+}
+
+// readPassword reads a line from the terminal without echo.
+func readPassword(ios *IOStreams, prompt string) ([]byte, error) {
+	f, ok := ios.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, errors.New("stdin is not a terminal")
+	}
+	fmt.Fprint(ios.ErrOut, prompt)
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(ios.ErrOut)
+	return b, err
+}
+
+// evidenceFiles lists the answers' evidence files, resolved against the
+// answers file's folder, as evidence/CONTROL/NAME.
+func evidenceFiles(a *answers.File) ([]submission.EvidenceFile, error) {
+	if a == nil {
+		return nil, nil
+	}
+	base := filepath.Dir(a.Path)
+	ids := make([]string, 0, len(a.Controls))
+	for id := range a.Controls {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []submission.EvidenceFile
+	seen := map[string]bool{}
+	for _, id := range ids {
+		c := a.Controls[id]
+		if c == nil {
+			continue
+		}
+		for _, p := range c.Evidence {
+			src := p
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(base, filepath.FromSlash(p))
+			}
+			name := path.Join(safeSegment(id), safeSegment(filepath.Base(src)))
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			fi, err := os.Lstat(src)
+			if err != nil {
+				return nil, usageErr("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, id, p, errors.Unwrap(err))
+			}
+			if !fi.Mode().IsRegular() {
+				return nil, usageErr("name the file itself, not a link or folder", "%s: control %s: evidence %q is not a regular file", a.Path, id, p)
+			}
+			out = append(out, submission.EvidenceFile{Name: name, Src: src})
+		}
+	}
+	return out, nil
+}
+
+// safeSegment keeps a path segment free of separators and dot-dot.
+func safeSegment(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < 32 {
+			return '_'
+		}
+		return r
+	}, s)
+	if s == "" || s == "." || s == ".." {
+		return "_"
+	}
+	return s
+}
+
+// answersBytes is the answers file as saved, or as marshalled when it was never saved.
+func answersBytes(a *answers.File) ([]byte, error) {
+	if a.Path != "" {
+		f, err := os.Open(a.Path)
+		if err == nil {
+			defer f.Close()
+			return io.ReadAll(io.LimitReader(f, 16<<20))
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return yaml.Marshal(a)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func firstN(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(append([]string(nil), list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
 }

@@ -508,7 +508,7 @@ func (d *pdfDoc) exceptions() {
 	if len(rows) == 0 {
 		d.para("I", 10, "No exceptions.")
 	} else {
-		d.table([]column{{"Control", 24, "L"}, {"Justification", 62, "L"}, {"Approved by", 38, "L"}, {"Expires", 22, "L"}, {"State", 34, "L"}}, rows,
+		d.table([]column{{"Control", 24, "L"}, {"Justification", 59, "L"}, {"Approved by", 38, "L"}, {"Expires", 25, "L"}, {"State", 34, "L"}}, rows,
 			func(row, col int) (assessment.Status, bool) {
 				if col == 4 {
 					return states[row], true
@@ -541,7 +541,7 @@ func (d *pdfDoc) plan() {
 	for _, c := range d.v.Plan {
 		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
 	}
-	d.table([]column{{"Control", 24, "L"}, {"Severity", 17, "L"}, {"Status", 22, "L"}, {"Remediation", 66, "L"}, {"Owner", 29, "L"}, {"Due", 22, "L"}}, rows,
+	d.table([]column{{"Control", 24, "L"}, {"Severity", 17, "L"}, {"Status", 22, "L"}, {"Remediation", 63, "L"}, {"Owner", 29, "L"}, {"Due", 25, "L"}}, rows,
 		func(row, col int) (assessment.Status, bool) {
 			if col == 2 {
 				return d.v.Plan[row].Status, true

@@ -1,0 +1,92 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/report"
+)
+
+func init() { register(newDiffCmd) }
+
+type diffOptions struct {
+	ios      *IOStreams
+	old, new string
+	format   string
+}
+
+func newDiffCmd(ios *IOStreams) *cobra.Command {
+	o := &diffOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "diff OLD.json NEW.json",
+		Short: "Compare two results.json: newly failing, newly passing, changed, added, removed controls",
+		Example: `  selfassess diff last-submission/results.json out/results.json
+  selfassess diff old.json new.json --format md > changes.md`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.old, o.new = args[0], args[1]
+			return runDiff(o)
+		},
+	}
+	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table, json or md")
+	return c
+}
+
+func runDiff(o *diffOptions) error {
+	if o.format != "table" && o.format != "json" && o.format != "md" {
+		return usageErr("", "--format must be table, json or md, got %q", o.format)
+	}
+	oldRes, err := report.LoadResults(o.old)
+	if err != nil {
+		return usageErr("", "%v", pathErr(err))
+	}
+	newRes, err := report.LoadResults(o.new)
+	if err != nil {
+		return usageErr("", "%v", pathErr(err))
+	}
+	d := assessment.Diff(oldRes, newRes)
+	switch o.format {
+	case "json":
+		b, err := json.MarshalIndent(d, "", "  ")
+		if err != nil {
+			return runtimeErr("", "%v", err)
+		}
+		_, err = fmt.Fprintf(o.ios.Out, "%s\n", b)
+		return err
+	case "md":
+		b, err := report.ChangesMarkdown(d, o.old, o.new, "")
+		if err != nil {
+			return runtimeErr("", "%v", err)
+		}
+		_, err = o.ios.Out.Write(b)
+		return err
+	}
+	w := o.ios.Out
+	fmt.Fprintf(w, "score %d → %d, verdict %s → %s\n", d.OldScore, d.NewScore, report.VerdictLabel(d.OldVerdict), report.VerdictLabel(d.NewVerdict))
+	if d.Empty() {
+		fmt.Fprintln(w, "no control changed status")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nCHANGE\tCONTROL\tSEVERITY\tBEFORE\tNOW\tTITLE")
+	for _, g := range []struct {
+		label string
+		list  []assessment.ControlChange
+	}{{"newly failing", d.NewlyFailing}, {"newly passing", d.NewlyPassing}, {"changed", d.Changed}, {"added", d.Added}, {"removed", d.Removed}} {
+		for _, c := range g.list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.label, c.ID, c.Severity, label(c.Old), label(c.New), c.Title)
+		}
+	}
+	return tw.Flush()
+}
+
+func label(s assessment.Status) string {
+	if s == "" {
+		return "—"
+	}
+	return report.StatusLabel(s)
+}

@@ -1,0 +1,73 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/submission"
+)
+
+func init() { register(newKeygenCmd) }
+
+type keygenOptions struct {
+	ios           *IOStreams
+	out           string
+	passphraseEnv string
+	comment       string
+	force         bool
+}
+
+func newKeygenCmd(ios *IOStreams) *cobra.Command {
+	o := &keygenOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "keygen",
+		Short: "Write an ed25519 OpenSSH key pair for signing packages",
+		Long: `keygen writes an ed25519 OpenSSH key pair: the private key (mode 0600) and
+PATH.pub (0644), and prints the public key and its SHA256 fingerprint. Give the
+.pub file to your provider's reviewer through a channel they trust. The
+passphrase, when wanted, comes from an environment variable, never a flag.`,
+		Example: `  selfassess keygen --out ~/.ssh/selfassess
+  SIGNING_PASS=… selfassess keygen --out ci_key --passphrase-env SIGNING_PASS`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runKeygen(o) },
+	}
+	c.Flags().StringVarP(&o.out, "out", "o", "selfassess_ed25519", "private key `PATH` (the public key goes to PATH.pub)")
+	c.Flags().StringVar(&o.passphraseEnv, "passphrase-env", "", "encrypt the private key with the passphrase in environment `VAR`")
+	c.Flags().StringVar(&o.comment, "comment", "selfassess", "key `comment`")
+	c.Flags().BoolVar(&o.force, "force", false, "replace existing key files")
+	return c
+}
+
+func runKeygen(o *keygenOptions) error {
+	var pass []byte
+	if o.passphraseEnv != "" {
+		v := o.ios.Getenv(o.passphraseEnv)
+		if v == "" {
+			return usageErr("export the passphrase in that variable first", "--passphrase-env: %s is not set or empty", o.passphraseEnv)
+		}
+		pass = []byte(v)
+	}
+	kp, err := submission.GenerateKey(pass, o.comment)
+	clear(pass)
+	if err != nil {
+		return runtimeErr("", "generating the key: %v", err)
+	}
+	if err := submission.WriteKeyPair(o.out, kp, o.force); err != nil {
+		var ie *submission.InputError
+		if errors.As(err, &ie) {
+			return usageErr(ie.Hint, "%v", ie.Err)
+		}
+		return runtimeErr("", "writing %s: %v", o.out, pathErr(err))
+	}
+	fmt.Fprintf(o.ios.Out, "%s", kp.Public)
+	fmt.Fprintf(o.ios.Out, "fingerprint: %s\n", kp.Fingerprint)
+	fmt.Fprintf(o.ios.ErrOut, "wrote %s (private, 0600) and %s.pub", o.out, o.out)
+	if len(o.passphraseEnv) > 0 {
+		fmt.Fprintf(o.ios.ErrOut, "; the private key is encrypted with $%s", o.passphraseEnv)
+	}
+	fmt.Fprintf(o.ios.ErrOut, "\nsign with: selfassess run --sign-key %s\n", filepath.Clean(o.out))
+	return nil
+}

@@ -1,0 +1,179 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/report"
+)
+
+func init() { register(newReportCmd) }
+
+type reportOptions struct {
+	ios          *IOStreams
+	results      string
+	formats      string
+	out          string
+	templateDir  string
+	pkg          bool
+	signKey      string
+	answersPath  string
+	checklistRef string
+	previous     string
+}
+
+func newReportCmd(ios *IOStreams) *cobra.Command {
+	o := &reportOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "report RESULTS.json",
+		Short: "Re-render reports (and optionally the signed package) from a saved results.json",
+		Long: `report renders a saved results.json again, without probing: Markdown, PDF,
+JSON, JUnit and SARIF. With --package it writes the signed submission package
+into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
+		Example: `  selfassess report out/results.json --format md,pdf --out review
+  selfassess report out/results.json --package --answers answers.yaml --sign-key ~/.ssh/selfassess --out pkg`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.results = args[0]
+			return runReport(o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.formats, "format", "all", "comma-separated `formats`: md, pdf, json, junit, sarif (or all)")
+	f.StringVarP(&o.out, "out", "o", "selfassess-report", "output `DIR`")
+	f.StringVar(&o.templateDir, "template-dir", "", "`DIR` with report.md.tmpl / changes.md.tmpl overriding the built-in templates")
+	f.BoolVar(&o.pkg, "package", false, "write the signed submission package (SHA256SUMS, signature, zip)")
+	f.StringVar(&o.signKey, "sign-key", "", "OpenSSH private key `PATH`, or a public key whose private half is in ssh-agent (with --package)")
+	f.StringVar(&o.answersPath, "answers", "", "answers `FILE` to include with its evidence (with --package)")
+	f.StringVar(&o.checklistRef, "checklist", "", "checklist `ID|FILE` to include (with --package; default: the built-in the results name)")
+	f.StringVar(&o.previous, "previous", "", "earlier `RESULTS.json`: adds changes.md (with --package)")
+	return c
+}
+
+func runReport(o *reportOptions) error {
+	formats, err := report.ParseFormats(o.formats)
+	if err != nil {
+		return usageErr("", "--format: %v", err)
+	}
+	if !o.pkg && (o.signKey != "" || o.answersPath != "" || o.checklistRef != "" || o.previous != "") {
+		return usageErr("add --package to write the signed package", "--sign-key, --answers, --checklist and --previous need --package")
+	}
+	if o.templateDir != "" {
+		if fi, err := os.Stat(o.templateDir); err != nil || !fi.IsDir() {
+			return usageErr("", "--template-dir %s: not a folder", o.templateDir)
+		}
+	}
+	res, err := report.LoadResults(o.results)
+	if err != nil {
+		return usageErr("", "%v", pathErr(err))
+	}
+	if o.pkg {
+		return reportPackage(o, res, formats)
+	}
+	date, err := reportDate(o.ios, res)
+	if err != nil {
+		return err
+	}
+	out, err := report.Render(res, formats, report.Options{TemplateDir: o.templateDir, Date: date})
+	if err != nil {
+		if o.templateDir != "" {
+			return usageErr("", "--template-dir: %v", err)
+		}
+		return runtimeErr("", "%v", err)
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return runtimeErr("", "creating %s: %v", o.out, pathErr(err))
+	}
+	names := make([]string, 0, len(out))
+	for n := range out {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := filepath.Join(o.out, n)
+		if same(p, o.results) {
+			return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
+		}
+		if err := os.WriteFile(p, out[n], 0o644); err != nil {
+			return runtimeErr("", "writing %s: %v", p, pathErr(err))
+		}
+		fmt.Fprintf(o.ios.Out, "wrote %s\n", p)
+	}
+	return nil
+}
+
+func reportPackage(o *reportOptions, res *assessment.Results, formats []string) error {
+	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey}
+	if same(filepath.Join(o.out, "results.json"), o.results) {
+		return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
+	}
+	if o.answersPath != "" {
+		a, err := answers.Load(o.answersPath)
+		if err != nil {
+			return usageErr("", "--answers: %v", pathErr(err))
+		}
+		in.Answers = a
+	}
+	ref := o.checklistRef
+	if ref == "" && checklist.IsBuiltin(res.Checklist.ID) {
+		ref = res.Checklist.ID
+	}
+	if ref != "" {
+		cl, err := checklist.Resolve(ref)
+		if err != nil {
+			return usageErr("", "--checklist: %v", pathErr(err))
+		}
+		if res.Checklist.SHA256 != "" && cl.SHA256 != "" && cl.SHA256 != res.Checklist.SHA256 {
+			if o.checklistRef != "" {
+				return usageErr("name the checklist file the assessment used", "--checklist %s (sha256 %.12s…) is not the checklist these results were evaluated against (sha256 %.12s…)", ref, cl.SHA256, res.Checklist.SHA256)
+			}
+			fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: the built-in %s checklist changed since these results; checklist.yaml is left out (name it with --checklist)\n", ref)
+		} else {
+			in.Checklist = cl
+		}
+	}
+	sum, err := writeOutputs(o.ios, res, in)
+	if err != nil {
+		return err
+	}
+	printPackageSummary(o.ios, sum)
+	return nil
+}
+
+// printPackageSummary says where the package is and who signed it.
+func printPackageSummary(ios *IOStreams, sum outputSummary) {
+	fmt.Fprintf(ios.Out, "package: %s (%d files)\n", sum.Dir, len(sum.Files))
+	if sum.Zip != "" {
+		fmt.Fprintf(ios.Out, "zip:     %s\n", sum.Zip)
+	}
+	if sum.Signer != "" {
+		fmt.Fprintf(ios.Out, "signed:  %s (%s)\n", sum.Signer, sum.SignedWith)
+	} else {
+		fmt.Fprintf(ios.Out, "signed:  no\n")
+	}
+}
+
+// same reports whether a and b name the same existing file.
+func same(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// pathErr shortens *PathError messages to "PATH: reason".
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && err == error(pe) {
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}

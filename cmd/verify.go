@@ -1,0 +1,125 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/selfassess/selfassess/submission"
+)
+
+func init() { register(newVerifyCmd) }
+
+type verifyOptions struct {
+	ios            *IOStreams
+	path           string
+	signer         string
+	allowedSigners string
+}
+
+func newVerifyCmd(ios *IOStreams) *cobra.Command {
+	o := &verifyOptions{ios: ios}
+	c := &cobra.Command{
+		Use:   "verify PACKAGE.zip|DIR",
+		Short: "Verify a submission package: every hash, no missing or extra files, the signature",
+		Long: `verify checks a submission package (the zip or its folder): every file's
+SHA-256 against SHA256SUMS, that no file is missing or extra, and the SSH
+signature over SHA256SUMS. Archive entries that escape the folder or are links
+are rejected. Without --signer or --allowed-signers the signature is checked
+against the package's own allowed_signers, which proves integrity only, not
+who signed it. Exit 0 only when everything holds; 1 when verification fails.`,
+		Example: `  selfassess verify acme-package.zip --signer team.pub
+  selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.path = args[0]
+			return runVerify(o)
+		},
+	}
+	c.Flags().StringVar(&o.signer, "signer", "", "the team's public key `FILE` (authorized_keys format)")
+	c.Flags().StringVar(&o.allowedSigners, "allowed-signers", "", "OpenSSH allowed_signers `FILE` naming the trusted keys")
+	c.MarkFlagsMutuallyExclusive("signer", "allowed-signers")
+	return c
+}
+
+func runVerify(o *verifyOptions) error {
+	trust := submission.Trust{}
+	switch {
+	case o.signer != "":
+		b, err := readSmall(o.signer)
+		if err != nil {
+			return usageErr("", "--signer: %v", err)
+		}
+		keys, err := submission.ParsePublicKeys(b)
+		if err != nil {
+			return usageErr("give the team's .pub file", "--signer %s: %v", o.signer, err)
+		}
+		trust = submission.Trust{Keys: keys, Source: "--signer " + o.signer}
+	case o.allowedSigners != "":
+		b, err := readSmall(o.allowedSigners)
+		if err != nil {
+			return usageErr("", "--allowed-signers: %v", err)
+		}
+		keys, err := submission.ParseAllowedSigners(b)
+		if err != nil {
+			return usageErr("", "--allowed-signers %s: %v", o.allowedSigners, err)
+		}
+		trust = submission.Trust{Keys: keys, Source: "--allowed-signers " + o.allowedSigners}
+	}
+	res, err := submission.Verify(o.path, trust)
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	w := o.ios.Out
+	fmt.Fprintf(w, "package: %s\n", o.path)
+	for _, r := range res.Rejected {
+		fmt.Fprintf(w, "REJECTED  %s\n", r)
+	}
+	for _, m := range res.Mismatched {
+		fmt.Fprintf(w, "MODIFIED  %s (hash does not match SHA256SUMS)\n", m)
+	}
+	for _, m := range res.Missing {
+		fmt.Fprintf(w, "MISSING   %s\n", m)
+	}
+	for _, m := range res.Extra {
+		fmt.Fprintf(w, "EXTRA     %s (not listed in SHA256SUMS)\n", m)
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(w, "PROBLEM   %s\n", p)
+	}
+	if len(res.Rejected) == 0 {
+		fmt.Fprintf(w, "files:   %d of %d listed files match SHA256SUMS\n", len(res.Checked), len(res.Checked)+len(res.Mismatched)+len(res.Missing))
+	}
+	if res.Signed && res.KeyFP != "" {
+		state := "INVALID"
+		if res.SignatureOK {
+			state = "valid"
+		}
+		fmt.Fprintf(w, "signature: %s, by %s key %s (checked against %s)\n", state, res.KeyType, res.KeyFP, res.TrustSource)
+	}
+	if !res.OK() {
+		fmt.Fprintf(w, "result:  FAILED — do not trust this package\n")
+		return errGate
+	}
+	if res.IdentityProven {
+		fmt.Fprintf(w, "result:  OK — intact and signed by a key you trust\n")
+	} else {
+		fmt.Fprintf(w, "result:  OK — intact, but checked only against the key the package names itself\n")
+		fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: this proves integrity, not identity; compare %s with the team's key or pass --signer\n", res.KeyFP)
+	}
+	return nil
+}
+
+// readSmall reads a key file of reasonable size.
+func readSmall(p string) ([]byte, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, pathErr(err)
+	}
+	if fi.Size() > 1<<20 {
+		return nil, fmt.Errorf("%s: larger than 1 MiB", p)
+	}
+	b, err := os.ReadFile(p)
+	return b, pathErr(err)
+}

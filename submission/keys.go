@@ -1,0 +1,294 @@
+package submission
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// maxKeyFile bounds key files read (a private key is a few KiB).
+const maxKeyFile = 64 << 10
+
+// KeySource says where the signing key comes from.
+type KeySource struct {
+	// Path is --sign-key: an OpenSSH private key file, or a public key
+	// whose private half is in ssh-agent.
+	Path string
+	// Getenv reads SELFASSESS_SIGNING_KEY, SELFASSESS_KEY_PASSPHRASE and SSH_AUTH_SOCK.
+	Getenv func(string) string
+	// Prompt asks for a passphrase; nil when the session is not interactive.
+	Prompt func(prompt string) ([]byte, error)
+}
+
+// Signer is a loaded signing key.
+type Signer struct {
+	ssh.Signer
+	// From says where the key came from, for messages ("key file id_ed25519", "ssh-agent", …).
+	From   string
+	closer io.Closer
+}
+
+// Close releases the ssh-agent connection, if any.
+func (s *Signer) Close() error {
+	if s == nil || s.closer == nil {
+		return nil
+	}
+	return s.closer.Close()
+}
+
+// Fingerprint is the key's SHA256:… fingerprint.
+func (s *Signer) Fingerprint() string { return ssh.FingerprintSHA256(s.PublicKey()) }
+
+// LoadSigner returns the signing key named by src, or nil (no error) when
+// no key is configured at all. Errors never contain key material or the
+// passphrase.
+func LoadSigner(src KeySource) (*Signer, error) {
+	getenv := src.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	if src.Path != "" {
+		return loadKeyFile(src.Path, getenv, src.Prompt)
+	}
+	if v := getenv(EnvSigningKey); strings.TrimSpace(v) != "" {
+		s, err := parsePrivate([]byte(v), EnvSigningKey, getenv, src.Prompt)
+		if err != nil {
+			return nil, err
+		}
+		s.From = "$" + EnvSigningKey
+		return s, nil
+	}
+	return nil, nil
+}
+
+func loadKeyFile(path string, getenv func(string) string, prompt func(string) ([]byte, error)) (*Signer, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, inputErr("", fmt.Errorf("--sign-key: %v", unwrapPath(err)))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, inputErr("", fmt.Errorf("--sign-key %s: not a regular file", path))
+	}
+	b, err := readBounded(path, maxKeyFile)
+	if err != nil {
+		return nil, inputErr("", fmt.Errorf("--sign-key %s: %v", path, err))
+	}
+	// A public key: its private half must be in ssh-agent.
+	if pub, _, _, _, err := ssh.ParseAuthorizedKey(b); err == nil {
+		return agentSigner(path, pub, getenv)
+	}
+	// A private key: refuse it when others may read it, as ssh does.
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, inputErr("chmod 600 "+path, fmt.Errorf("--sign-key %s: private key is accessible by group or others (mode %04o)", path, perm))
+	}
+	s, err := parsePrivate(b, path, getenv, prompt)
+	if err != nil {
+		return nil, err
+	}
+	s.From = "key file " + path
+	return s, nil
+}
+
+// parsePrivate parses an OpenSSH (or PEM) private key, asking for the
+// passphrase when it is encrypted. name labels errors (a path or a variable).
+func parsePrivate(b []byte, name string, getenv func(string) string, prompt func(string) ([]byte, error)) (*Signer, error) {
+	signer, err := ssh.ParsePrivateKey(b)
+	var missing *ssh.PassphraseMissingError
+	switch {
+	case err == nil:
+		return &Signer{Signer: signer}, nil
+	case errors.As(err, &missing):
+	default:
+		if !strings.Contains(string(b), "PRIVATE KEY") {
+			return nil, inputErr("generate one with 'selfassess keygen'", fmt.Errorf("%s does not hold an OpenSSH private key", name))
+		}
+		return nil, inputErr("", fmt.Errorf("%s: cannot parse the private key: %s", name, safeErr(err)))
+	}
+	var pass []byte
+	if v := getenv(EnvPassphrase); v != "" {
+		pass = []byte(v)
+	} else if prompt != nil {
+		pass, err = prompt(fmt.Sprintf("Passphrase for %s: ", name))
+		if err != nil {
+			return nil, inputErr("", fmt.Errorf("reading the passphrase: %v", err))
+		}
+	} else {
+		return nil, inputErr("set "+EnvPassphrase+" or run in a terminal to be asked",
+			fmt.Errorf("%s is protected by a passphrase", name))
+	}
+	signer, err = ssh.ParsePrivateKeyWithPassphrase(b, pass)
+	clear(pass)
+	if err != nil {
+		if errors.Is(err, x509.IncorrectPasswordError) {
+			return nil, inputErr("", fmt.Errorf("wrong passphrase for %s", name))
+		}
+		return nil, inputErr("", fmt.Errorf("%s: cannot decrypt the private key: %s", name, safeErr(err)))
+	}
+	return &Signer{Signer: signer}, nil
+}
+
+// safeErr keeps a parse error's message but never more than one short line
+// (the ssh package's errors do not quote key material; be sure anyway).
+func safeErr(err error) string {
+	m := err.Error()
+	if len(m) > 120 || strings.Contains(m, "\n") {
+		return "invalid key data"
+	}
+	return m
+}
+
+// agentSigner finds pub among ssh-agent's keys.
+func agentSigner(path string, pub ssh.PublicKey, getenv func(string) string) (*Signer, error) {
+	sock := getenv(EnvAuthSock)
+	if sock == "" {
+		return nil, inputErr("start ssh-agent and 'ssh-add' the key, or name the private key file",
+			fmt.Errorf("--sign-key %s is a public key, so its private half must be in ssh-agent, but %s is not set", path, EnvAuthSock))
+	}
+	conn, err := net.DialTimeout("unix", sock, 5*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to ssh-agent at %s: %v", sock, unwrapPath(err))
+	}
+	signers, err := agent.NewClient(conn).Signers()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("listing ssh-agent keys: %v", err)
+	}
+	want := string(pub.Marshal())
+	for _, s := range signers {
+		if string(s.PublicKey().Marshal()) == want {
+			return &Signer{Signer: s, From: "ssh-agent", closer: conn}, nil
+		}
+	}
+	conn.Close()
+	return nil, inputErr("add it with 'ssh-add' (ssh-add -l lists the agent's keys)",
+		fmt.Errorf("ssh-agent does not hold the key %s (%s)", path, ssh.FingerprintSHA256(pub)))
+}
+
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("larger than %d KiB", max>>10)
+	}
+	return b, nil
+}
+
+// unwrapPath drops *PathError's op so messages read "x: no such file or directory".
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// KeyPair is a generated ed25519 key.
+type KeyPair struct {
+	PrivatePEM  []byte // OpenSSH private key (encrypted when a passphrase was given)
+	Public      []byte // authorized_keys line
+	Fingerprint string
+}
+
+// GenerateKey makes an ed25519 OpenSSH key pair; an empty passphrase leaves
+// the private key unencrypted.
+func GenerateKey(passphrase []byte, comment string) (*KeyPair, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	var blk *pem.Block
+	if len(passphrase) > 0 {
+		blk, err = ssh.MarshalPrivateKeyWithPassphrase(priv, comment, passphrase)
+	} else {
+		blk, err = ssh.MarshalPrivateKey(priv, comment)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp)))
+	if comment != "" {
+		line += " " + comment
+	}
+	return &KeyPair{PrivatePEM: pem.EncodeToMemory(blk), Public: []byte(line + "\n"), Fingerprint: ssh.FingerprintSHA256(sp)}, nil
+}
+
+// EphemeralSigner is a fresh in-memory ed25519 key (the demo).
+func EphemeralSigner() (*Signer, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{Signer: s, From: "an ephemeral key (demo)"}, nil
+}
+
+// WriteKeyPair writes path (0600) and path.pub (0644); existing files are
+// kept unless force.
+func WriteKeyPair(path string, kp *KeyPair, force bool) error {
+	pubPath := path + ".pub"
+	if !force {
+		for _, p := range []string{path, pubPath} {
+			if _, err := os.Lstat(p); err == nil {
+				return inputErr("use --force to replace it, or choose another --out", fmt.Errorf("%s already exists", p))
+			}
+		}
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	if err := writeFileMode(path, kp.PrivatePEM, 0o600, force); err != nil {
+		return err
+	}
+	return writeFileMode(pubPath, kp.Public, 0o644, force)
+}
+
+// writeFileMode creates path with exactly perm (umask aside, chmod after).
+func writeFileMode(path string, b []byte, perm os.FileMode, replace bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if replace {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	f, err := os.OpenFile(path, flags, perm)
+	if err != nil {
+		return unwrapPath(err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
