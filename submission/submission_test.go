@@ -55,7 +55,9 @@ func buildPackage(t *testing.T, s ssh.Signer) (dir, zipPath string) {
 	return dir, zipPath
 }
 
-func trustOf(s ssh.Signer) Trust { return Trust{Keys: []ssh.PublicKey{s.PublicKey()}, Source: "test key"} }
+func trustOf(s ssh.Signer) Trust {
+	return Trust{Keys: []ssh.PublicKey{s.PublicKey()}, Source: "test key"}
+}
 
 func TestBuildAndVerify(t *testing.T) {
 	s := testSigner(t)
@@ -374,7 +376,6 @@ func TestKeyLoading(t *testing.T) {
 
 	_, err = LoadSigner(KeySource{Path: keyPath, Getenv: env(nil)})
 	assert.ErrorContains(t, err, "protected by a passphrase")
-
 
 	// (bcrypt KDF rounds are slow under -race: decrypt as few times as possible)
 	prompted := false
