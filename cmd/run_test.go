@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"crypto/tls"
 	"encoding/pem"
 	"fmt"
@@ -8,9 +9,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/probes"
 )
 
 func init() {
@@ -41,4 +47,39 @@ func cmdDemoSites(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	serve("GOOD_URL", demoGoodHandler(), tls.VersionTLS12, demoStrongSuites)
 	serve("FLAWED_URL", demoFlawedHandler(), tls.VersionTLS10, nil)
+}
+
+func TestProbeTrackerNotesFailedProbesPerControl(t *testing.T) {
+	cl := &checklist.Checklist{Sections: []checklist.Section{{Controls: []checklist.Control{
+		{ID: "TLS", Probes: []string{"tls.versions", "http.hsts"}},
+		{ID: "ASK"},
+	}}}}
+	tr := newProbeTracker(cl)
+	var lines []string
+	tr.out = func(l string) { lines = append(lines, l) }
+	tr.event(probes.Event{Target: "https://a.test/", Family: "tls"})
+	assert.Equal(t, 1, tr.pending())
+	assert.Equal(t, "", tr.note("TLS"), "nothing finished yet")
+	tr.quiet(true)
+	tr.event(probes.Event{Target: "https://a.test/", Family: "tls", Done: true, Results: []probes.Result{
+		{ID: "tls.versions", Target: "https://a.test/", Status: probes.Fail, Summary: "offered: TLS1.0\nTLS1.2"},
+	}})
+	assert.Equal(t, 0, tr.pending())
+	assert.Equal(t, "tls.versions failed on https://a.test/: offered: TLS1.0; TLS1.2", tr.note("TLS"))
+	assert.Equal(t, "", tr.note("ASK"))
+	assert.Empty(t, lines, "quiet while the questionnaire is on screen")
+	tr.quiet(false)
+	assert.Equal(t, []string{"probed https://a.test/: tls checks fail"}, lines)
+}
+
+// BenchmarkDemo measures `run --demo` end to end: two TLS targets, every
+// probe, evaluation, reports and the signed package.
+func BenchmarkDemo(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < b.N; i++ {
+		var out, errOut bytes.Buffer
+		if code := MainWith([]string{"run", "--demo", "--out", filepath.Join(dir, "demo")}, TestIO(nil, &out, &errOut, nil)); code != 0 {
+			b.Fatalf("exit %d: %s", code, errOut.String())
+		}
+	}
 }

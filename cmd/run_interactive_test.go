@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const ownerChecklist = `schema: selfassess/checklist/v1
+id: acme
+title: ACME Pay
+version: "1"
+provider: {name: ACME Pay}
+sections:
+  - id: org
+    title: Organisation
+    controls:
+      - id: ACME-OWNER
+        title: Security owner
+        requirement: Name who owns security findings.
+        severity: low
+        questions:
+          - id: owner
+            prompt: Who owns security findings?
+            type: text
+            pass: {not_empty: true}
+      - id: ACME-REVIEW
+        title: Yearly review
+        requirement: Review the integration every year.
+        severity: high
+        questions:
+          - id: reviewed
+            prompt: Was the integration reviewed this year?
+            type: confirm
+            pass: {equals: true}
+`
+
+// terminalIO is a test's streams that claim to be a terminal, so run takes
+// the interactive path (accessible, line-based prompts: TERM=dumb).
+func terminalIO(in string, out, errOut *bytes.Buffer) *IOStreams {
+	ios := TestIO(strings.NewReader(in), out, errOut, map[string]string{"TERM": "dumb", "USER": "ana"})
+	ios.stdinTTY, ios.stdoutTTY = true, true
+	return ios
+}
+
+func TestRunInteractiveAsksSavesAndEvaluates(t *testing.T) {
+	dir := t.TempDir()
+	cl := filepath.Join(dir, "acme.yaml")
+	require.NoError(t, os.WriteFile(cl, []byte(ownerChecklist), 0o644))
+	ansPath := filepath.Join(dir, "answers.yaml")
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	code := MainWith([]string{"run", "--checklist", cl, "--answers", ansPath, "--out", filepath.Join(dir, "out")},
+		terminalIO("Head of Platform\n\nn\n\nplatform team\n2027-03-31\n", out, errOut))
+	t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Equal(t, ExitGate, code, "the high control answered no fails the gate")
+	saved, err := os.ReadFile(ansPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(saved), "owner: Head of Platform")
+	assert.Contains(t, string(saved), "reviewed: false")
+	assert.Contains(t, string(saved), "answered_by: ana")
+	assert.Contains(t, string(saved), "owner: platform team")
+	assert.Contains(t, string(saved), `due: "2027-03-31"`)
+	assert.Contains(t, out.String(), "ACME-REVIEW (high) failed")
+	assert.FileExists(t, filepath.Join(dir, "out", "results.json"))
+}
+
+func TestRunInteractiveInterruptedKeepsAnswers(t *testing.T) {
+	dir := t.TempDir()
+	cl := filepath.Join(dir, "acme.yaml")
+	require.NoError(t, os.WriteFile(cl, []byte(ownerChecklist), 0o644))
+	ansPath := filepath.Join(dir, "answers.yaml")
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	// input ends after the first control: it is saved, the second is not
+	code := MainWith([]string{"run", "--checklist", cl, "--answers", ansPath, "--out", filepath.Join(dir, "out")},
+		terminalIO("Head of Platform\n\n", out, errOut))
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, errOut.String(), "questionnaire interrupted; the answers given so far are saved in "+ansPath)
+	saved, err := os.ReadFile(ansPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(saved), "owner: Head of Platform")
+	assert.NotContains(t, string(saved), "ACME-REVIEW")
+	assert.NoDirExists(t, filepath.Join(dir, "out"))
+
+	// running again resumes at the unanswered control
+	out.Reset()
+	errOut.Reset()
+	code = MainWith([]string{"run", "--checklist", cl, "--answers", ansPath, "--out", filepath.Join(dir, "out")},
+		terminalIO("y\n\n", out, errOut))
+	assert.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.NotContains(t, out.String(), "Who owns security findings")
+	assert.Contains(t, out.String(), "Verdict: READY")
+}
