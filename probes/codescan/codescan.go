@@ -1,26 +1,261 @@
 // Package codescan holds the text scanners shared by the served-JavaScript
 // probes (js.*) and the source-tree probes (source.*): secrets (gitleaks'
 // engine plus the providers' key formats), token storage in web storage,
-// tokens in URLs. Every finding's evidence is redacted.
+// tokens in URLs, disabled TLS verification, secrets in log calls, inline CI
+// credentials and plain-HTTP endpoints.
+//
+// Every scanner takes a name (a file path or URL, used in Location as
+// NAME:LINE) and the content, returns findings whose Evidence is redacted,
+// and is safe for concurrent use.
 package codescan
 
-import "github.com/selfassess/selfassess/probes"
+import (
+	"bytes"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
 
-// STUB: replaced by the real scanners.
+	"github.com/selfassess/selfassess/probes"
+)
 
-// Secrets detects credentials. Build it once (rule compilation is costly)
-// and share it; Scan is safe for concurrent use.
-type Secrets struct{}
+// maxEvidence bounds an evidence snippet: minified code puts a whole
+// program on one line.
+const maxEvidence = 160
 
-// NewSecrets compiles gitleaks' default rules plus the provider rules.
-func NewSecrets() (*Secrets, error) { return &Secrets{}, nil }
+// lineIndex maps byte offsets to 1-based line numbers and back.
+type lineIndex struct {
+	content []byte
+	starts  []int // offset of the first byte of each line
+}
 
-// Scan returns one finding per secret in content; name is the file path or
-// URL used in Location (with ":LINE" appended).
-func (s *Secrets) Scan(name string, content []byte) []probes.Finding { return nil }
+func newLineIndex(content []byte) *lineIndex {
+	starts := []int{0}
+	for i, b := range content {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return &lineIndex{content: content, starts: starts}
+}
 
-// TokenStorage finds localStorage/sessionStorage writes of token-like keys.
-func TokenStorage(name string, content []byte) []probes.Finding { return nil }
+// line returns the 1-based line number holding offset.
+func (li *lineIndex) line(offset int) int {
+	return sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > offset })
+}
 
-// TokenInURL finds access_token, token, api_key and similar placed in query strings.
-func TokenInURL(name string, content []byte) []probes.Finding { return nil }
+// text returns line n (1-based) without its newline.
+func (li *lineIndex) text(n int) string {
+	if n < 1 || n > len(li.starts) {
+		return ""
+	}
+	start := li.starts[n-1]
+	end := len(li.content)
+	if n < len(li.starts) {
+		end = li.starts[n] - 1
+	}
+	return strings.TrimRight(string(li.content[start:end]), "\r")
+}
+
+// snippet returns the part of line n around [from, to) (offsets in the
+// whole content), at most about maxEvidence bytes.
+func (li *lineIndex) snippet(n, from, to int) string {
+	text := li.text(n)
+	start := li.starts[n-1]
+	from, to = from-start, to-start
+	if from < 0 {
+		from = 0
+	}
+	if to > len(text) {
+		to = len(text)
+	}
+	return window(text, from, to)
+}
+
+// window cuts text to about maxEvidence bytes around [from, to), marking cuts with "…".
+func window(text string, from, to int) string {
+	if len(text) <= maxEvidence {
+		return strings.TrimSpace(text)
+	}
+	margin := (maxEvidence - (to - from)) / 2
+	if margin < 20 {
+		margin = 20
+	}
+	lo, hi := from-margin, to+margin
+	if lo < 0 {
+		lo = 0
+	}
+	if hi > len(text) {
+		hi = len(text)
+	}
+	for lo > 0 && lo < len(text) && (text[lo]&0xC0) == 0x80 {
+		lo--
+	}
+	for hi < len(text) && (text[hi]&0xC0) == 0x80 {
+		hi++
+	}
+	out := strings.TrimSpace(text[lo:hi])
+	if lo > 0 {
+		out = "…" + out
+	}
+	if hi < len(text) {
+		out += "…"
+	}
+	return out
+}
+
+// longRun is a run of characters that could be a key or token.
+var longRun = regexp.MustCompile(`[A-Za-z0-9+/=_\-.~]{16,}`)
+
+// scrub redacts the given secrets in s, then any long token-like run of
+// mixed letters and digits, so an evidence line never carries a credential
+// even when a scanner did not know it was one.
+func scrub(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		for _, part := range strings.Split(sec, "\n") {
+			part = strings.TrimSpace(part)
+			if len(part) >= 4 {
+				s = strings.ReplaceAll(s, part, probes.Redact(part))
+			}
+		}
+	}
+	s = redactUserinfo(s)
+	return longRun.ReplaceAllStringFunc(s, func(run string) string {
+		if strings.Contains(run, "***") || !looksRandom(run) {
+			return run
+		}
+		return probes.Redact(run)
+	})
+}
+
+// looksRandom reports whether run mixes letters and digits like a key does
+// (identifiers such as SOME_LONG_CONSTANT_NAME or a.b.c.d paths do not).
+func looksRandom(run string) bool {
+	var lower, upper, digit int
+	for _, c := range run {
+		switch {
+		case c >= 'a' && c <= 'z':
+			lower++
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c >= '0' && c <= '9':
+			digit++
+		}
+	}
+	classes := 0
+	for _, n := range []int{lower, upper, digit} {
+		if n > 0 {
+			classes++
+		}
+	}
+	return digit >= 2 && classes >= 2
+}
+
+// finding builds a finding located at line n of name.
+func finding(status probes.Status, rule, message, name string, n int, evidence string) probes.Finding {
+	return probes.Finding{
+		Status:   status,
+		Rule:     rule,
+		Message:  message,
+		Location: name + ":" + strconv.Itoa(n),
+		File:     name,
+		Line:     n,
+		Evidence: evidence,
+	}
+}
+
+// placeholderRe matches values that are obviously not real credentials:
+// references to the environment or a template, redacted or example values.
+var placeholderRe = regexp.MustCompile(`(?i)^(?:\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|<[^>]*>|%[A-Za-z_]+%|\[[^\]]*\])$|` +
+	`process\.env|import\.meta\.env|os\.getenv|os\.environ|getenv\(|environ\[|System\.getenv|ENV\[|secrets\.|` +
+	`xxxx|\*\*\*|\.\.\.|…|your[_-]?|_here|changeme|change_me|replace[_-]?me|placeholder|example|dummy|redacted|insert[_-]|todo|fixme`)
+
+// IsPlaceholder reports whether a candidate secret value is obviously not a
+// real credential (an environment reference, a template, "xxxx", "<your-key>").
+func IsPlaceholder(value string) bool {
+	v := strings.Trim(strings.TrimSpace(value), `"'`+"`")
+	if v == "" {
+		return true
+	}
+	if placeholderRe.MatchString(v) {
+		return true
+	}
+	// a single repeated character: "0000000000", "aaaaaaaa"
+	same := true
+	for i := 1; i < len(v); i++ {
+		if v[i] != v[0] {
+			same = false
+			break
+		}
+	}
+	return same
+}
+
+// lineStart returns the offset of the start of the line holding offset.
+func lineStart(content []byte, offset int) int {
+	for offset > 0 && content[offset-1] != '\n' {
+		offset--
+	}
+	return offset
+}
+
+// isCommentLine reports whether the line (trimmed) is a comment in the
+// common languages and config formats.
+func isCommentLine(line string) bool {
+	t := strings.TrimSpace(line)
+	for _, p := range []string{"//", "#", "/*", "*", "<!--", "--", ";", "REM ", "rem "} {
+		if strings.HasPrefix(t, p) {
+			// "#!" is a shebang, "#include"/"#define" are code, "* " needs the star
+			if p == "#" && (strings.HasPrefix(t, "#!") || strings.HasPrefix(t, "#include") || strings.HasPrefix(t, "#define")) {
+				return false
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func sortByLine(fs []probes.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Line < fs[j].Line })
+}
+
+// findInLines runs re only over the lines of content whose lower-cased text
+// (lower) holds one of words: most lines hold none, and a regexp over a
+// whole tree is the scan's main cost. Match offsets are into content.
+func findInLines(content, lower []byte, words []string, re *regexp.Regexp) [][]int {
+	var out [][]int
+	for start := 0; start < len(content); {
+		end := bytes.IndexByte(content[start:], '\n')
+		if end < 0 {
+			end = len(content)
+		} else {
+			end += start
+		}
+		if containsAnyString(lower[start:end], words) {
+			for _, m := range re.FindAllSubmatchIndex(content[start:end], -1) {
+				for i := range m {
+					if m[i] >= 0 {
+						m[i] += start
+					}
+				}
+				out = append(out, m)
+			}
+		}
+		start = end + 1
+	}
+	return out
+}
+
+// userinfoRe matches the password of scheme://user:password@host.
+var userinfoRe = regexp.MustCompile(`(://[^/\s:@"'` + "`" + `]*:)([^@/\s"'` + "`" + `]+)@`)
+
+// redactUserinfo redacts passwords in URLs (scheme://user:password@host).
+func redactUserinfo(s string) string {
+	return userinfoRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := userinfoRe.FindStringSubmatch(m)
+		if strings.Contains(sub[2], "***") || IsPlaceholder(sub[2]) {
+			return m
+		}
+		return sub[1] + probes.Redact(sub[2]) + "@"
+	})
+}
