@@ -23,7 +23,7 @@ type interopServer struct {
 	tools []string
 	// start launches the server on 127.0.0.1:port and returns when it is
 	// stopped by t.Cleanup; it must not block.
-	start func(t *testing.T, dir string, port int, pki *interopPKI) error
+	start func(t testing.TB, dir string, port int, pki *interopPKI) error
 	// expectVersions is a sanity check independent of the oracles, so a
 	// misconfigured server cannot make both sides agree on nothing.
 	expectVersions string
@@ -84,7 +84,7 @@ var interopServers = []interopServer{
 		// (the tlsrsakex/tls3des GODEBUGs only change the defaults).
 		name: "go-rc4-3des", expectVersions: "TLS1.0 TLS1.1 TLS1.2",
 		expectSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
-		start: func(t *testing.T, dir string, port int, pki *interopPKI) error {
+		start: func(t testing.TB, dir string, port int, pki *interopPKI) error {
 			ln, err := tls.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port), &tls.Config{
 				Certificates: []tls.Certificate{pki.rsa}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
 				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
@@ -112,8 +112,8 @@ var interopServers = []interopServer{
 	},
 }
 
-func opensslServer(args ...string) func(t *testing.T, dir string, port int, pki *interopPKI) error {
-	return func(t *testing.T, dir string, port int, pki *interopPKI) error {
+func opensslServer(args ...string) func(t testing.TB, dir string, port int, pki *interopPKI) error {
+	return func(t testing.TB, dir string, port int, pki *interopPKI) error {
 		cert, key := pki.rsaCert, pki.rsaKey
 		var rest []string
 		for _, a := range args {
@@ -129,8 +129,8 @@ func opensslServer(args ...string) func(t *testing.T, dir string, port int, pki 
 	}
 }
 
-func nginxServer(protocols, ciphers, suites13 string) func(t *testing.T, dir string, port int, pki *interopPKI) error {
-	return func(t *testing.T, dir string, port int, pki *interopPKI) error {
+func nginxServer(protocols, ciphers, suites13 string) func(t testing.TB, dir string, port int, pki *interopPKI) error {
+	return func(t testing.TB, dir string, port int, pki *interopPKI) error {
 		conf := fmt.Sprintf(`daemon off;
 master_process off;
 worker_processes 1;
@@ -174,7 +174,7 @@ func conf13(suites string) string {
 
 // startProcess runs a server until the test ends; its output goes to a
 // log file shown when the test fails.
-func startProcess(t *testing.T, dir, name string, args ...string) error {
+func startProcess(t testing.TB, dir, name string, args ...string) error {
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -215,7 +215,7 @@ func waitListening(addr string, d time.Duration) error {
 	}
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func newInteropPKI(t *testing.T) *interopPKI {
+func newInteropPKI(t testing.TB) *interopPKI {
 	dir := t.TempDir()
 	ca := newCA(t, "Interop Test CA")
 	pki := &interopPKI{ca: ca}
@@ -242,7 +242,7 @@ func newInteropPKI(t *testing.T) *interopPKI {
 
 // startInterop starts srv on a free port (retrying on a port collision) and
 // returns host:port.
-func startInterop(t *testing.T, srv interopServer, pki *interopPKI) string {
+func startInterop(t testing.TB, srv interopServer, pki *interopPKI) string {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		dir := t.TempDir()
