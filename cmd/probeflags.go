@@ -24,6 +24,10 @@ type probeFlags struct {
 	HeaderEnv   []string
 	Burst       int
 	MaxBody     int64
+	RateLimit   time.Duration
+	Budget      int
+	MaxScripts  int
+	MaxJSBytes  int64
 	Source      string
 	WebhookURL  string
 }
@@ -37,6 +41,10 @@ func (f *probeFlags) bind(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.HeaderEnv, "header-env", nil, "add the request header held in environment `variable` (\"Name: value\"); repeatable")
 	fs.IntVar(&f.Burst, "burst", 0, "http.rate-limit: send up to `N` requests (max 200) and expect a 429")
 	fs.Int64Var(&f.MaxBody, "max-body", 2<<20, "bytes read from one HTTP response body")
+	fs.DurationVar(&f.RateLimit, "rate-limit", 0, "minimum gap between two requests to one host")
+	fs.IntVar(&f.Budget, "budget", 300, "HTTP requests to one host per run, at most")
+	fs.IntVar(&f.MaxScripts, "max-scripts", 20, "same-origin scripts fetched per page")
+	fs.Int64Var(&f.MaxJSBytes, "max-js-bytes", 8<<20, "script bytes fetched per target")
 	fs.StringVar(&f.Source, "source", "", "also scan the source tree in `dir`")
 	fs.StringVar(&f.WebhookURL, "webhook-url", "", "check that the webhook endpoint at `url` rejects unsigned events")
 }
@@ -44,7 +52,8 @@ func (f *probeFlags) bind(fs *pflag.FlagSet) {
 // config turns the flags into a probes.Config, reading secrets from the environment.
 func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 	cfg := probes.Config{Timeout: f.Timeout, Concurrency: f.Concurrency, PerHost: f.PerHost,
-		Only: f.Only, Burst: f.Burst, MaxBody: f.MaxBody, CAFile: f.CAFile}
+		Only: f.Only, Burst: f.Burst, MaxBody: f.MaxBody, CAFile: f.CAFile,
+		RateLimit: f.RateLimit, Budget: f.Budget, MaxScripts: f.MaxScripts, MaxJSBytes: f.MaxJSBytes}
 	if f.Timeout <= 0 {
 		return cfg, usageErr("", "--timeout must be positive, got %s", f.Timeout)
 	}
@@ -59,6 +68,18 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 	}
 	if f.MaxBody < 1024 {
 		return cfg, usageErr("", "--max-body must be at least 1024 bytes, got %d", f.MaxBody)
+	}
+	if f.RateLimit < 0 || f.RateLimit > time.Minute {
+		return cfg, usageErr("", "--rate-limit must be between 0s and 1m, got %s", f.RateLimit)
+	}
+	if f.Budget < 1 || f.Budget > 100000 {
+		return cfg, usageErr("", "--budget must be between 1 and 100000, got %d", f.Budget)
+	}
+	if f.MaxScripts < 1 || f.MaxScripts > 1000 {
+		return cfg, usageErr("", "--max-scripts must be between 1 and 1000, got %d", f.MaxScripts)
+	}
+	if f.MaxJSBytes < 1024 {
+		return cfg, usageErr("", "--max-js-bytes must be at least 1024 bytes, got %d", f.MaxJSBytes)
 	}
 	for _, p := range f.Only {
 		for _, part := range strings.Split(p, ",") {
