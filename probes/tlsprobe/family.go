@@ -111,6 +111,13 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 	if want["tls.certificate"] && cert.facts == nil {
 		cert = fallbackCert(ctx, ep, opt, cfg, enum, enumErr, cert.err)
 	}
+	if enum != nil && want["tls.certificate"] {
+		// the certificate handshake (and its raw fallback) count too
+		enum.Connections++
+		if cert.facts != nil && cert.facts.Source == "raw-flight" {
+			enum.Connections++
+		}
+	}
 
 	return results(func(id string) probes.Result {
 		switch id {
