@@ -395,15 +395,13 @@ func redactURL(u *url.URL) string {
 	v := *u
 	v.User = nil
 	if v.RawQuery != "" {
-		q := v.Query()
-		for k := range q {
-			for i := range q[k] {
-				if len(q[k][i]) > 6 {
-					q[k][i] = probes.Redact(q[k][i])
-				}
+		parts := strings.Split(v.RawQuery, "&")
+		for i, p := range parts {
+			if k, val, ok := strings.Cut(p, "="); ok && len(val) > 6 {
+				parts[i] = k + "=" + probes.Redact(val)
 			}
 		}
-		v.RawQuery = q.Encode()
+		v.RawQuery = strings.Join(parts, "&")
 	}
 	return v.String()
 }

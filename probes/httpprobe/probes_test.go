@@ -279,3 +279,38 @@ func TestScrub(t *testing.T) {
 	}
 	assert.True(t, strings.Contains(line, "***"))
 }
+
+func TestScriptLimits(t *testing.T) {
+	srv, pool := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".js") {
+			w.Write([]byte(strings.Repeat("var x = 1;\n", 300))) // 3300 bytes
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<script src="/1.js"></script><script src="/2.js"></script><script src="/3.js"></script><script src="/1.js"></script>`))
+	}))
+	cfg := testConfig(pool, testNow)
+	cfg.MaxScripts = 2
+	r := run(t, newFamily(), srv.URL+"/", []string{"js.token-storage"}, cfg)["js.token-storage"]
+	obs := r.Observed.(*scriptsObserved)
+	assert.Len(t, obs.Scripts, 2)
+	assert.Equal(t, []string{srv.URL + "/3.js"}, obs.NotFetchedByLimit)
+	assert.Equal(t, probes.Warn, r.Status)
+	assert.Contains(t, findingRules(r, probes.Warn), "js-limit")
+
+	// a byte budget smaller than the first script: truncated and warned
+	cfg.MaxJSBytes = 2000
+	r = run(t, newFamily(), srv.URL+"/", []string{"js.token-storage"}, cfg)["js.token-storage"]
+	obs = r.Observed.(*scriptsObserved)
+	require.Len(t, obs.Scripts, 1)
+	assert.True(t, obs.Scripts[0].Truncated)
+	assert.Equal(t, int64(2000), obs.BytesScanned)
+	assert.Contains(t, findingRules(r, probes.Warn), "js-truncated")
+}
+
+func TestRedactURL(t *testing.T) {
+	u := mustURL(t, "https://user:pw@example.com/cb?code=abcdef123456&state=x&access_token="+plantedBearer)
+	got := redactURL(u)
+	assert.Equal(t, "https://example.com/cb?code=abcd***&state=x&access_token="+probes.Redact(plantedBearer), got)
+	assert.NotContains(t, got, "pw")
+}
