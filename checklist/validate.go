@@ -159,7 +159,11 @@ func (v *validator) control(path string, c *Control) {
 		}
 	}
 
-	questions := map[string]int{} // id -> index
+	questions := map[string]int{} // id -> index, of the questions checked so far
+	allQuestions := make(map[string]int, len(c.Questions))
+	for qi, q := range c.Questions {
+		allQuestions[q.ID] = qi
+	}
 	decides := false
 	for qi := range c.Questions {
 		q := &c.Questions[qi]
@@ -172,7 +176,7 @@ func (v *validator) control(path string, c *Control) {
 		}
 		v.required(qp+".prompt", q.Prompt)
 		v.question(qp, q)
-		v.condition(qp, q, c, questions)
+		v.condition(qp, q, c, questions, allQuestions)
 		if q.ID != "" {
 			if _, dup := questions[q.ID]; !dup {
 				questions[q.ID] = qi
@@ -255,8 +259,12 @@ func (v *validator) pass(pp string, t QuestionType, p *PassCriteria, opts []Opti
 		v.optionValues(pp+".all_of", p.AllOf, opts)
 		v.optionValues(pp+".none_of", p.NoneOf, opts)
 	}
+	forbidden := make(map[string]bool, len(p.NoneOf))
+	for _, n := range p.NoneOf {
+		forbidden[n] = true
+	}
 	for i, a := range p.AllOf {
-		if slices.Contains(p.NoneOf, a) {
+		if forbidden[a] {
 			v.errorf(fmt.Sprintf("%s.all_of[%d]", pp, i), "%q is both required (all_of) and forbidden (none_of)", a)
 		}
 	}
@@ -293,19 +301,21 @@ func (v *validator) optionValues(path string, list []string, opts []Option) {
 		return // no options: reported already (or the criterion does not apply)
 	}
 	values := make([]string, len(opts))
+	known := make(map[string]bool, len(opts))
 	for i, o := range opts {
 		values[i] = o.Value
+		known[o.Value] = true
 	}
 	for i, val := range list {
-		if !slices.Contains(values, val) {
-			v.errorf(fmt.Sprintf("%s[%d]", path, i), "%q is not an option (options: %s)", val, strings.Join(values, ", "))
+		if !known[val] {
+			v.errorf(fmt.Sprintf("%s[%d]", path, i), "%q is not an option (options: %s)", val, abbreviate(values))
 		}
 	}
 }
 
 // condition checks q.When: it must name an earlier question of the same
 // control and match on that question's kind of answer.
-func (v *validator) condition(qp string, q *Question, c *Control, earlier map[string]int) {
+func (v *validator) condition(qp string, q *Question, c *Control, earlier, all map[string]int) {
 	w := q.When
 	if w == nil {
 		return
@@ -321,10 +331,10 @@ func (v *validator) condition(qp string, q *Question, c *Control, earlier map[st
 	}
 	idx, ok := earlier[w.Question]
 	if !ok {
-		if c.Question(w.Question) != nil {
+		if _, later := all[w.Question]; later {
 			v.errorf(wp+".question", "question %q is asked after this one; a condition may only refer to an earlier question", w.Question)
 		} else {
-			v.errorf(wp+".question", "unknown question %q; this control's questions: %s", w.Question, questionIDs(c))
+			v.errorf(wp+".question", "unknown question %q; this control's questions: %s", w.Question, abbreviate(questionIDs(c)))
 		}
 		return
 	}
@@ -391,13 +401,23 @@ func joinTypes() string {
 	return strings.Join(s, ", ")
 }
 
-func questionIDs(c *Control) string {
-	if len(c.Questions) == 0 {
-		return "none"
-	}
+func questionIDs(c *Control) []string {
 	ids := make([]string, len(c.Questions))
 	for i, q := range c.Questions {
 		ids[i] = q.ID
+	}
+	return ids
+}
+
+// abbreviate lists ids for a message, at most ten of them, so that a
+// message stays one short line whatever the file holds.
+func abbreviate(ids []string) string {
+	const most = 10
+	if len(ids) == 0 {
+		return "none"
+	}
+	if len(ids) > most {
+		return strings.Join(ids[:most], ", ") + fmt.Sprintf(", … (%d in all)", len(ids))
 	}
 	return strings.Join(ids, ", ")
 }
