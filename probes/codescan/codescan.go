@@ -259,3 +259,24 @@ func redactUserinfo(s string) string {
 		return sub[1] + probes.Redact(sub[2]) + "@"
 	})
 }
+
+// AllowMarker on a line suppresses every finding on that line (gitleaks'
+// own "gitleaks:allow" works too, for secrets).
+const AllowMarker = "selfassess:allow"
+
+// Suppress drops the findings on lines that carry AllowMarker and returns
+// how many it dropped.
+func Suppress(content []byte, fs []probes.Finding) ([]probes.Finding, int) {
+	if len(fs) == 0 || !bytes.Contains(content, []byte(AllowMarker)) {
+		return fs, 0
+	}
+	li := newLineIndex(content)
+	kept := fs[:0:0]
+	for _, f := range fs {
+		if f.Line > 0 && strings.Contains(li.text(f.Line), AllowMarker) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, len(fs) - len(kept)
+}

@@ -1,29 +1,326 @@
-// Package sourceprobe scans a local source tree for secrets and unsafe
-// token, TLS and logging practices.
+// Package sourceprobe scans a local source tree (--source DIR) for secrets
+// and unsafe token, TLS and logging practices: one listing of the tree
+// (git-tracked files in a checkout, every file otherwise), files read and
+// scanned concurrently, eight probe results.
 package sourceprobe
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
 
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/codescan"
 )
 
-// STUB: replaced by the real prober.
+// Probe ids.
+const (
+	idSecrets      = "source.secrets"
+	idGitignore    = "source.gitignore"
+	idTokenStorage = "source.token-storage"
+	idTokenInURL   = "source.token-in-url"
+	idTLS          = "source.tls-verification"
+	idLogging      = "source.secret-logging"
+	idCI           = "source.ci-secrets"
+	idPlainHTTP    = "source.plain-http"
+)
+
+var allIDs = []string{idSecrets, idGitignore, idTokenStorage, idTokenInURL, idTLS, idLogging, idCI, idPlainHTTP}
+
+// maxFindings bounds the findings one probe lists; the counts in Observed
+// stay exact.
+const maxFindings = 500
 
 type family struct{}
 
 // NewFamily returns the source.* probe family.
 func NewFamily() probes.Family { return family{} }
 
-func (family) Name() string { return "source" }
-func (family) IDs() []string {
-	return []string{"source.secrets", "source.gitignore", "source.token-storage", "source.token-in-url", "source.tls-verification", "source.secret-logging", "source.ci-secrets", "source.plain-http"}
-}
+func (family) Name() string                 { return "source" }
+func (family) IDs() []string                { return append([]string(nil), allIDs...) }
 func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindSource }
 func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+	return Scan(ctx, t.Value, ids)
+}
+
+// Scan runs the selected source probes (all when ids is empty) over dir.
+func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
+	start := time.Now()
+	if len(ids) == 0 {
+		ids = allIDs
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	fail := func(format string, args ...any) []probes.Result {
+		var out []probes.Result
+		for _, id := range ids {
+			out = append(out, probes.Result{ID: id, Target: dir, Status: probes.Error,
+				Summary: fmt.Sprintf(format, args...), DurationMS: time.Since(start).Milliseconds()})
+		}
+		return out
+	}
+	tr, err := listTree(ctx, dir)
+	if err != nil {
+		return fail("cannot list the source tree: %v", err)
+	}
+	var sec *codescan.Secrets
+	if want[idSecrets] || want[idCI] {
+		if sec, err = codescan.DefaultSecrets(); err != nil {
+			return fail("cannot load the secret rules: %v", err)
+		}
+	}
+	acc := scanFiles(ctx, tr, want, sec)
+	if ctx.Err() != nil {
+		return fail("scan interrupted: %v", ctx.Err())
+	}
 	var out []probes.Result
 	for _, id := range ids {
-		out = append(out, probes.Result{ID: id, Target: t.Value, Status: probes.Skipped, Summary: "not implemented"})
+		var r probes.Result
+		if id == idGitignore {
+			r = checkGitignore(ctx, tr)
+		} else {
+			r = acc.result(id, tr)
+		}
+		r.ID, r.Target = id, dir
+		r.DurationMS = time.Since(start).Milliseconds()
+		out = append(out, r)
 	}
 	return out
+}
+
+// probeAcc collects one probe's findings.
+type probeAcc struct {
+	findings []probes.Finding
+	total    int
+	byRule   map[string]int
+	files    map[string]bool
+	checked  int // files this probe applied to
+}
+
+// accumulator is the shared state of one scan.
+type accumulator struct {
+	mu      sync.Mutex
+	probes  map[string]*probeAcc
+	scanned int
+	skipped map[string]int
+	rules   int
+	// suppressed counts findings dropped by a selfassess:allow comment.
+	suppressed int
+}
+
+func (a *accumulator) add(id string, fs []probes.Finding) {
+	p := a.probes[id]
+	p.checked++
+	for _, f := range fs {
+		p.total++
+		p.byRule[f.Rule]++
+		p.files[f.File] = true
+		if len(p.findings) < maxFindings {
+			p.findings = append(p.findings, f)
+		}
+	}
+}
+
+// scanFiles reads every listed file once, with a bounded pool of workers,
+// and runs the scanners each selected probe needs on it.
+func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codescan.Secrets) *accumulator {
+	acc := &accumulator{probes: map[string]*probeAcc{}, skipped: map[string]int{}}
+	for k, v := range tr.skipped {
+		acc.skipped[k] = v
+	}
+	for _, id := range allIDs {
+		acc.probes[id] = &probeAcc{byRule: map[string]int{}, files: map[string]bool{}}
+	}
+	if sec != nil {
+		acc.rules = sec.RuleCount()
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 16 {
+		workers = 16
+	}
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rel := range jobs {
+				scanOne(tr, rel, want, sec, acc)
+			}
+		}()
+	}
+feed:
+	for _, rel := range tr.files {
+		select {
+		case jobs <- rel:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for _, p := range acc.probes {
+		sort.SliceStable(p.findings, func(i, j int) bool {
+			if p.findings[i].File != p.findings[j].File {
+				return p.findings[i].File < p.findings[j].File
+			}
+			return p.findings[i].Line < p.findings[j].Line
+		})
+	}
+	return acc
+}
+
+func scanOne(tr *tree, rel string, want map[string]bool, sec *codescan.Secrets, acc *accumulator) {
+	rr := readFile(tr.root, rel)
+	if rr.skip != "" {
+		acc.mu.Lock()
+		acc.skipped[rr.skip]++
+		acc.mu.Unlock()
+		return
+	}
+	k := classify(rel, codescan.IsCIConfig)
+	c := rr.content
+	results := map[string][]probes.Finding{}
+	ran := map[string]bool{}
+	run := func(id string, cond bool, scan func() []probes.Finding) {
+		if want[id] && cond {
+			ran[id] = true
+			results[id] = append(results[id], scan()...)
+		}
+	}
+	var secretHits []probes.Finding
+	if sec != nil {
+		secretHits = sec.Scan(rel, c)
+	}
+	run(idSecrets, true, func() []probes.Finding { return secretHits })
+	run(idTokenStorage, k.web, func() []probes.Finding { return codescan.TokenStorage(rel, c) })
+	run(idTokenInURL, !k.doc, func() []probes.Finding { return codescan.TokenInURL(rel, c) })
+	run(idTLS, !k.doc, func() []probes.Finding { return lowerInTests(k, codescan.TLSVerification(rel, c)) })
+	run(idLogging, k.code || k.script, func() []probes.Finding { return codescan.SecretLogging(rel, c) })
+	run(idCI, k.ci, func() []probes.Finding { return append(codescan.CIInlineSecrets(rel, c), secretHits...) })
+	run(idPlainHTTP, !k.doc, func() []probes.Finding { return lowerInTests(k, codescan.PlainHTTP(rel, c)) })
+
+	suppressed := 0
+	for id, fs := range results {
+		var n int
+		results[id], n = codescan.Suppress(c, fs)
+		suppressed += n
+	}
+	acc.mu.Lock()
+	defer acc.mu.Unlock()
+	acc.scanned++
+	acc.suppressed += suppressed
+	for id := range ran {
+		acc.add(id, results[id])
+	}
+}
+
+// lowerInTests turns failures in test code into warnings: tests talk to
+// throwaway local servers, production code must not.
+func lowerInTests(k fileKind, fs []probes.Finding) []probes.Finding {
+	if !k.test {
+		return fs
+	}
+	for i := range fs {
+		if fs[i].Status == probes.Fail {
+			fs[i].Status = probes.Warn
+			fs[i].Message += " (in test code)"
+		}
+	}
+	return fs
+}
+
+// observed is the Observed block of every source probe.
+type observed struct {
+	Mode              string         `json:"mode"` // git (tracked files) or walk (every file)
+	Note              string         `json:"note,omitempty"`
+	FilesScanned      int            `json:"files_scanned"`
+	FilesSkipped      int            `json:"files_skipped"`
+	SkippedByReason   map[string]int `json:"skipped_by_reason,omitempty"`
+	FilesChecked      int            `json:"files_checked"` // files this probe applies to
+	Findings          int            `json:"findings"`
+	FindingsByRule    map[string]int `json:"findings_by_rule,omitempty"`
+	FilesWithFindings int            `json:"files_with_findings"`
+	FindingsListed    int            `json:"findings_listed,omitempty"` // set when fewer than Findings
+	Rules             int            `json:"rules,omitempty"`           // secret-detection rules loaded
+	Suppressed        int            `json:"suppressed,omitempty"`      // findings on selfassess:allow lines, all probes
+}
+
+// nouns name what each probe finds, for summaries.
+var nouns = map[string][2]string{
+	idSecrets:      {"secret", "secrets"},
+	idTokenStorage: {"web-storage write of a token", "web-storage writes of tokens"},
+	idTokenInURL:   {"token in a URL", "tokens in URLs"},
+	idTLS:          {"place with TLS verification disabled", "places with TLS verification disabled"},
+	idLogging:      {"log call with a secret", "log calls with secrets"},
+	idCI:           {"inline CI credential", "inline CI credentials"},
+	idPlainHTTP:    {"plain-HTTP endpoint", "plain-HTTP endpoints"},
+}
+
+func (a *accumulator) result(id string, tr *tree) probes.Result {
+	p := a.probes[id]
+	obs := a.observedBase(tr)
+	obs.FilesChecked = p.checked
+	obs.Findings = p.total
+	obs.FindingsByRule = p.byRule
+	obs.FilesWithFindings = len(p.files)
+	if len(p.findings) < p.total {
+		obs.FindingsListed = len(p.findings)
+	}
+	if id == idSecrets || id == idCI {
+		obs.Rules = a.rules
+	}
+	status := probes.Pass
+	for _, f := range p.findings {
+		if f.Status.Rank() > status.Rank() {
+			status = f.Status
+		}
+	}
+	noun := nouns[id]
+	var summary string
+	switch {
+	case p.total == 0 && id == idCI && p.checked == 0:
+		summary = fmt.Sprintf("no CI configuration files among %d files", a.scanned)
+	case p.total == 0:
+		summary = fmt.Sprintf("no %s in %d files", noun[1], p.checked)
+	default:
+		n := noun[1]
+		if p.total == 1 {
+			n = noun[0]
+		}
+		summary = fmt.Sprintf("%d %s in %d files, first at %s", p.total, n, len(p.files), p.findings[0].Location)
+		if status == probes.Warn {
+			summary += " (warnings only)"
+		}
+	}
+	if tr.mode == "walk" && tr.note != "" {
+		summary += " (" + tr.note + ")"
+	}
+	return probes.Result{Status: status, Summary: summary, Observed: obs, Findings: p.findings}
+}
+
+func (a *accumulator) observedBase(tr *tree) observed {
+	skipped := 0
+	for _, n := range a.skipped {
+		skipped += n
+	}
+	byReason := make(map[string]int, len(a.skipped))
+	for k, v := range a.skipped {
+		byReason[k] = v
+	}
+	return observed{Mode: tr.mode, Note: tr.note, FilesScanned: a.scanned, FilesSkipped: skipped, SkippedByReason: byReason,
+		Suppressed: a.suppressed}
+}
+
+// plural is a tiny helper for messages.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -1,0 +1,317 @@
+package sourceprobe
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/selfassess/selfassess/probes"
+)
+
+// ignoreSample is a file name that must be ignored at the top of the tree.
+type ignoreSample struct {
+	name     string
+	pattern  string // the .gitignore line to suggest
+	required bool   // fail when not ignored; otherwise warn
+}
+
+// ignoreSamples follow the providers' advice (.env, .env.local, secrets.*,
+// *.key) and the usual homes of credentials.
+var ignoreSamples = []ignoreSample{
+	{".env", ".env", true},
+	{".env.local", ".env.local", true},
+	{".env.production.local", ".env.*.local", true},
+	{"secrets.json", "secrets.*", true},
+	{"secrets.yml", "secrets.*", true},
+	{"server.key", "*.key", true},
+	{"id_rsa", "id_rsa", true},
+	{"id_ed25519", "id_ed25519", true},
+	{"credentials.json", "credentials.json", true},
+	{"private.pem", "*.pem", false},
+	{"keystore.p12", "*.p12", false},
+	{"keystore.jks", "*.jks", false},
+	{"cert.pfx", "*.pfx", false},
+	{".netrc", ".netrc", false},
+	{".pypirc", ".pypirc", false},
+}
+
+// gitignoreObserved is source.gitignore's Observed block.
+type gitignoreObserved struct {
+	Mode        string   `json:"mode"`
+	Note        string   `json:"note,omitempty"`
+	Method      string   `json:"method"` // git check-ignore, or .gitignore parsed
+	Checked     []string `json:"checked"`
+	NotIgnored  []string `json:"not_ignored,omitempty"`
+	SecretFiles []string `json:"secret_files,omitempty"` // tracked (git) or present and not ignored (walk)
+}
+
+// checkGitignore checks that secret-bearing files are ignored at the top of
+// the tree and that none is tracked (or, outside git, present and not ignored).
+func checkGitignore(ctx context.Context, tr *tree) probes.Result {
+	names := make([]string, len(ignoreSamples))
+	for i, s := range ignoreSamples {
+		names[i] = s.name
+	}
+	obs := gitignoreObserved{Mode: tr.mode, Note: tr.note, Checked: names}
+	var ignored map[string]bool
+	var err error
+	if tr.mode == "git" {
+		obs.Method = "git check-ignore"
+		ignored, err = gitCheckIgnore(ctx, tr.root, names)
+	}
+	if tr.mode != "git" || err != nil {
+		obs.Method = ".gitignore parsed (top level only)"
+		if err != nil {
+			obs.Note = strings.TrimSpace(obs.Note + " " + err.Error())
+		}
+		ignored = parseGitignore(tr.root, names)
+	}
+	var fs []probes.Finding
+	for _, s := range ignoreSamples {
+		if ignored[s.name] {
+			continue
+		}
+		obs.NotIgnored = append(obs.NotIgnored, s.name)
+		st := probes.Warn
+		if s.required {
+			st = probes.Fail
+		}
+		fs = append(fs, probes.Finding{Status: st, Rule: "gitignore-missing",
+			Message:  fmt.Sprintf("%s is not ignored; add %q to .gitignore", s.name, s.pattern),
+			Location: ".gitignore", File: ".gitignore"})
+	}
+	// secret files that are tracked (git) or would be committed (walk)
+	var candidates []string
+	for _, rel := range tr.all {
+		if isSecretFile(tr.root, rel) {
+			candidates = append(candidates, rel)
+		}
+	}
+	if tr.mode == "walk" && len(candidates) > 0 {
+		ign := parseGitignorePaths(tr.root, candidates)
+		var keep []string
+		for _, c := range candidates {
+			if !ign[c] {
+				keep = append(keep, c)
+			}
+		}
+		candidates = keep
+	}
+	for _, rel := range candidates {
+		obs.SecretFiles = append(obs.SecretFiles, rel)
+		st := probes.Fail
+		msg := fmt.Sprintf("%s holds credentials and is tracked by git; remove it (git rm --cached %s), ignore it and rotate what it held", rel, rel)
+		if tr.mode == "walk" {
+			msg = fmt.Sprintf("%s holds credentials and is not ignored; it would be committed", rel)
+		}
+		if isTestPath(rel) {
+			st = probes.Warn
+			msg += " (in a test folder: make sure it is a throwaway test credential)"
+		}
+		fs = append(fs, probes.Finding{Status: st, Rule: "secret-file-tracked", Message: msg, Location: rel, File: rel})
+	}
+	status := probes.Pass
+	for _, f := range fs {
+		if f.Status.Rank() > status.Rank() {
+			status = f.Status
+		}
+	}
+	var summary string
+	tracked := 0
+	for _, f := range fs {
+		if f.Rule == "secret-file-tracked" && f.Status == probes.Fail {
+			tracked++
+		}
+	}
+	switch {
+	case tracked > 0:
+		summary = fmt.Sprintf("%d secret %s tracked, first %s", tracked, plural(tracked, "file is", "files are"), obs.SecretFiles[0])
+		if len(obs.NotIgnored) > 0 {
+			summary += fmt.Sprintf("; %d secret file patterns not ignored", len(obs.NotIgnored))
+		}
+	case len(obs.NotIgnored) > 0:
+		summary = fmt.Sprintf("%d of %d secret file names not ignored: %s", len(obs.NotIgnored), len(names), strings.Join(obs.NotIgnored, ", "))
+	case len(fs) > 0:
+		summary = fmt.Sprintf("secret file names ignored; %d test credential files tracked", len(fs))
+	default:
+		summary = fmt.Sprintf("all %d secret file names ignored, none tracked", len(names))
+	}
+	return probes.Result{Status: status, Summary: summary, Observed: obs, Findings: fs}
+}
+
+// gitCheckIgnore asks git which names its ignore rules cover, as if each
+// were a new file at the top of the tree. Only the repository's own
+// .gitignore files count: a developer's global excludes file does not
+// travel with the repository.
+func gitCheckIgnore(ctx context.Context, root string, names []string) (map[string]bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, gitTimeout)
+	defer cancel()
+	args := append([]string{"-c", "core.excludesFile=" + os.DevNull, "check-ignore", "--no-index", "--"}, names...)
+	cmd := gitCmd(ctx, root, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: nothing ignored
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		return nil, fmt.Errorf("git check-ignore failed (%s)", msg)
+	}
+	ignored := map[string]bool{}
+	for _, p := range strings.Split(stdout.String(), "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			ignored[p] = true
+		}
+	}
+	return ignored, nil
+}
+
+// gitignoreRule is one line of a .gitignore.
+type gitignoreRule struct {
+	pattern string
+	negate  bool
+	dirOnly bool
+	rooted  bool // had a slash: matches the whole relative path
+}
+
+func readGitignore(root string) []gitignoreRule {
+	f, err := os.Open(filepath.Join(root, ".gitignore"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var rules []gitignoreRule
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var r gitignoreRule
+		if strings.HasPrefix(line, "!") {
+			r.negate, line = true, line[1:]
+		}
+		line = strings.TrimPrefix(line, `\`)
+		if strings.HasSuffix(line, "/") {
+			r.dirOnly, line = true, strings.TrimSuffix(line, "/")
+		}
+		line = strings.TrimPrefix(line, "**/")
+		if strings.Contains(line, "/") {
+			r.rooted, line = true, strings.TrimPrefix(line, "/")
+		}
+		r.pattern = line
+		rules = append(rules, r)
+	}
+	return rules
+}
+
+// parseGitignore reports which top-level names the top-level .gitignore ignores.
+func parseGitignore(root string, names []string) map[string]bool {
+	return parseGitignorePaths(root, names)
+}
+
+// parseGitignorePaths applies the top-level .gitignore to relative paths:
+// enough to answer "is .env ignored", not a full gitignore implementation
+// (nested .gitignore files are not read).
+func parseGitignorePaths(root string, rels []string) map[string]bool {
+	rules := readGitignore(root)
+	out := map[string]bool{}
+	for _, rel := range rels {
+		ignored := false
+		for _, r := range rules {
+			if matchGitignore(r, rel) {
+				ignored = !r.negate
+			}
+		}
+		out[rel] = ignored
+	}
+	return out
+}
+
+func matchGitignore(r gitignoreRule, rel string) bool {
+	parts := strings.Split(rel, "/")
+	if r.rooted {
+		// a rooted pattern matches the path or one of its parent folders
+		for i := 1; i <= len(parts); i++ {
+			if r.dirOnly && i == len(parts) {
+				break
+			}
+			if ok, _ := path.Match(r.pattern, strings.Join(parts[:i], "/")); ok {
+				return true
+			}
+		}
+		return false
+	}
+	for i, seg := range parts {
+		if r.dirOnly && i == len(parts)-1 {
+			break
+		}
+		if ok, _ := path.Match(r.pattern, seg); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isSecretFile: a file whose name says it holds credentials (.env, id_rsa,
+// credentials.json, keystores) or a key file holding a private key.
+func isSecretFile(root, rel string) bool {
+	base := path.Base(rel)
+	lower := strings.ToLower(base)
+	ext := path.Ext(lower)
+	switch {
+	case lower == ".env":
+		return true
+	case strings.HasPrefix(lower, ".env."):
+		for _, s := range []string{"example", "sample", "template", "dist", "defaults", "default", "schema", "tpl", "test", "ci"} {
+			if strings.HasSuffix(lower, "."+s) || strings.Contains(lower, "."+s+".") {
+				return false
+			}
+		}
+		return true
+	case strings.HasPrefix(lower, "secrets.") && configExts[ext] && !strings.Contains(lower, "example") && !strings.Contains(lower, "sample"):
+		return true
+	case lower == "id_rsa" || lower == "id_dsa" || lower == "id_ecdsa" || lower == "id_ed25519":
+		return true
+	case lower == "credentials.json" || lower == ".netrc" || lower == ".pypirc" || lower == ".htpasswd" ||
+		(strings.HasPrefix(lower, "service-account") && ext == ".json"):
+		return true
+	case ext == ".p12" || ext == ".pfx" || ext == ".jks" || ext == ".keystore":
+		return true
+	case ext == ".key" || ext == ".pem":
+		return holdsPrivateKey(filepath.Join(root, filepath.FromSlash(rel)))
+	}
+	return false
+}
+
+// holdsPrivateKey reads at most 64 KiB of a .key/.pem file: a certificate
+// or public key may be committed, a private key may not.
+func holdsPrivateKey(p string) bool {
+	st, err := os.Lstat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, buf)
+	head := buf[:n]
+	if bytes.Contains(head, []byte("PRIVATE KEY")) {
+		return true
+	}
+	// a binary (DER) .key is a private key too
+	return n > 0 && !bytes.Contains(head, []byte("-----BEGIN")) && bytes.IndexByte(head, 0) >= 0
+}
