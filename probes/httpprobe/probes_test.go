@@ -16,20 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/selfassess/selfassess/probes"
-	"github.com/selfassess/selfassess/probes/codescan"
 )
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-
-// scannersReady reports whether the shared codescan scanners are the real
-// ones (the stub finds nothing), so js.* fail-cases can be asserted.
-func scannersReady(t *testing.T) bool {
-	s, err := codescan.NewSecrets()
-	require.NoError(t, err)
-	return len(s.Scan("x.js", []byte(leakyJS))) > 0 &&
-		len(codescan.TokenStorage("x.js", []byte(leakyJS))) > 0 &&
-		len(codescan.TokenInURL("x.js", []byte(leakyJS))) > 0
-}
 
 // TestFlawedAndFixed runs every http.* and js.* probe against a server with
 // each flaw and against its fixed twin.
@@ -54,8 +43,6 @@ func TestFlawedAndFixed(t *testing.T) {
 	ff.plainHTTPPort = port(t, plainContent.URL)
 	fr := run(t, ff, flawed.URL+"/", nil, testConfig(flawedPool, testNow))
 
-	js := map[string]bool{"js.secrets": true, "js.token-storage": true, "js.token-in-url": true}
-	ready := scannersReady(t)
 	for _, id := range urlIDs {
 		t.Run(id, func(t *testing.T) {
 			if id == "http.rate-limit" {
@@ -65,9 +52,6 @@ func TestFlawedAndFixed(t *testing.T) {
 				return
 			}
 			assert.Equal(t, probes.Pass, gr[id].Status, "fixed twin: %s %+v", gr[id].Summary, gr[id].Findings)
-			if js[id] && !ready {
-				t.Skip("probes/codescan scanners are still the stub; the flawed js case needs the real ones")
-			}
 			assert.Equal(t, probes.Fail, fr[id].Status, "flawed: %s %+v", fr[id].Summary, fr[id].Findings)
 		})
 	}
