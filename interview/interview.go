@@ -57,6 +57,9 @@ func (o *Options) defaults() {
 // after each one. It returns ErrInterrupted when the user stopped early.
 func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts Options) error {
 	s := newSession(cl, ans, opts)
+	if sessionHook != nil {
+		sessionHook(s)
+	}
 	if len(s.queue) == 0 {
 		fmt.Fprintf(s.opts.Out, "All %d controls that need an answer are answered; use --review to walk them again.\n", len(s.items))
 		return nil
@@ -64,7 +67,9 @@ func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts O
 	if s.opts.Accessible {
 		return s.runAccessible(ctx)
 	}
-	p := tea.NewProgram(s, tea.WithInput(s.opts.In), tea.WithOutput(s.opts.Out), tea.WithContext(ctx))
+	var p *tea.Program
+	in := notifyEOF(s.opts.In, func() { go p.Send(inputEndedMsg{}) })
+	p = tea.NewProgram(s, tea.WithInput(in), tea.WithOutput(s.opts.Out), tea.WithContext(ctx))
 	_, err := p.Run()
 	switch {
 	case s.err != nil:
@@ -95,10 +100,13 @@ type session struct {
 	done    bool
 	err     error
 
-	// observe, when set (tests), sees the focused control and field after
-	// every update; it runs on the program's goroutine.
-	observe func(controlID, field string)
+	// observe, when set (tests), sees the session after every update; it
+	// runs on the program's goroutine.
+	observe func(*session)
 }
+
+// sessionHook, when set (tests), sees every session before it starts.
+var sessionHook func(*session)
 
 func newSession(cl *checklist.Checklist, ans *answers.File, opts Options) *session {
 	opts.defaults()
@@ -162,8 +170,12 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.done || s.err != nil {
 		return s, nil
 	}
-	if size, ok := msg.(tea.WindowSizeMsg); ok {
-		s.size = &size
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.size = &msg
+	case inputEndedMsg: // bubbletea would wait for more input forever
+		s.err = fmt.Errorf("%w: the input ended", ErrInterrupted)
+		return s, tea.Quit
 	}
 	m, cmd := s.form.Update(msg)
 	s.form = m.(*huh.Form)
@@ -184,7 +196,7 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = s.startForm()
 	}
 	if s.observe != nil {
-		s.observe(s.cur.ctl.ID, s.cur.focusName(s.form.GetFocusedField()))
+		s.observe(s)
 	}
 	return s, cmd
 }
@@ -194,4 +206,43 @@ func (s *session) View() string {
 		return ""
 	}
 	return s.form.View()
+}
+
+// inputEndedMsg tells the session its input reached end of file.
+type inputEndedMsg struct{}
+
+// notifyEOF wraps the input so that end of file is reported. An *os.File
+// stays an *os.File underneath (bubbletea needs its descriptor for raw mode
+// and for cancellable reads).
+func notifyEOF(r io.Reader, onEOF func()) io.Reader {
+	if f, ok := r.(*os.File); ok {
+		return eofFile{File: f, onEOF: onEOF}
+	}
+	return eofReader{Reader: r, onEOF: onEOF}
+}
+
+type eofFile struct {
+	*os.File
+	onEOF func()
+}
+
+func (f eofFile) Read(p []byte) (int, error) {
+	n, err := f.File.Read(p)
+	if errors.Is(err, io.EOF) {
+		f.onEOF()
+	}
+	return n, err
+}
+
+type eofReader struct {
+	io.Reader
+	onEOF func()
+}
+
+func (r eofReader) Read(p []byte) (int, error) {
+	n, err := r.Reader.Read(p)
+	if errors.Is(err, io.EOF) {
+		r.onEOF()
+	}
+	return n, err
 }

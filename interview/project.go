@@ -1,0 +1,138 @@
+package interview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"github.com/charmbracelet/huh"
+
+	"github.com/selfassess/selfassess/checklist"
+)
+
+// Project is what `selfassess init` asks for its selfassess.yaml.
+type Project struct {
+	Organisation string
+	Integration  string
+	Contacts     []string // e-mail addresses
+	Checklist    string   // built-in id or a file path
+	Targets      []string // https URLs of the deployed integration
+}
+
+// AskProject asks for the project settings, starting from def (e.g. values
+// given as flags or an existing file). Ctrl-C returns ErrInterrupted.
+func AskProject(ctx context.Context, opts Options, def Project) (Project, error) {
+	opts.defaults()
+	p := def
+	contacts := strings.Join(def.Contacts, ", ")
+	targets := strings.Join(def.Targets, ", ")
+
+	checklistField := huh.Field(huh.NewInput().Title("Checklist (built-in id or path to a checklist file)").
+		Value(&p.Checklist).Validate(validateRequired(&p.Checklist)))
+	if ids := checklist.BuiltinIDs(); len(ids) > 0 {
+		if p.Checklist == "" {
+			p.Checklist = ids[0]
+		}
+		opts := make([]huh.Option[string], 0, len(ids)+1)
+		known := false
+		for _, id := range ids {
+			known = known || id == p.Checklist
+			opts = append(opts, huh.NewOption(id, id))
+		}
+		if !known { // keep a file path given as the default
+			opts = append(opts, huh.NewOption(p.Checklist, p.Checklist))
+		}
+		checklistField = huh.NewSelect[string]().Title("Checklist").
+			Description("The provider whose security review you are preparing for.").
+			Options(opts...).Value(&p.Checklist)
+	}
+
+	fields := []huh.Field{
+		huh.NewInput().Title("Organisation").Description("Your company, as the provider knows it.").
+			Value(&p.Organisation).Validate(validateRequired(&p.Organisation)),
+		huh.NewInput().Title("Integration name").Description("The app or integration under review.").
+			Value(&p.Integration).Validate(validateRequired(&p.Integration)),
+		huh.NewInput().Title("Security contacts").Description("E-mail addresses, separated by commas.").
+			Value(&contacts).Validate(defaulted(&contacts, validateContacts)),
+		checklistField,
+		huh.NewInput().Title("Targets").Description("Deployed https:// URLs to probe, separated by commas (may be empty).").
+			Value(&targets).Validate(defaulted(&targets, validateTargets)),
+	}
+	if opts.Accessible {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		in := newLineReader(ctx, opts.In)
+		for _, f := range fields {
+			form := huh.NewForm(huh.NewGroup(f)).WithAccessible(true).WithInput(in).WithOutput(opts.Out)
+			if err := form.RunWithContext(ctx); err != nil {
+				return def, mapFormErr(err)
+			}
+			if in.ended() {
+				return def, ErrInterrupted
+			}
+		}
+	} else {
+		form := huh.NewForm(huh.NewGroup(fields...).Title("selfassess init")).
+			WithInput(opts.In).WithOutput(opts.Out)
+		if err := form.RunWithContext(ctx); err != nil {
+			return def, mapFormErr(err)
+		}
+	}
+	p.Organisation = strings.TrimSpace(p.Organisation)
+	p.Integration = strings.TrimSpace(p.Integration)
+	p.Contacts = splitList(contacts)
+	p.Targets = splitList(targets)
+	return p, nil
+}
+
+func mapFormErr(err error) error {
+	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, context.Canceled) {
+		return ErrInterrupted
+	}
+	return fmt.Errorf("questionnaire: %w", err)
+}
+
+// defaulted validates the input, or the default when the input is empty
+// (accessible prompts keep the default on an empty line).
+func defaulted(def *string, check func(string) error) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			s = *def
+		}
+		return check(s)
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, strings.TrimSpace(f))
+	}
+	return out
+}
+
+func validateContacts(s string) error {
+	list := splitList(s)
+	if len(list) == 0 {
+		return errors.New("give at least one e-mail address")
+	}
+	for _, c := range list {
+		if a, err := mail.ParseAddress(c); err != nil || a.Address != c {
+			return fmt.Errorf("%q is not an e-mail address", c)
+		}
+	}
+	return nil
+}
+
+func validateTargets(s string) error {
+	for _, t := range splitList(s) {
+		u, err := url.Parse(t)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return fmt.Errorf("%q is not a URL: use https://host/path", t)
+		}
+	}
+	return nil
+}
