@@ -280,3 +280,13 @@ func TestREADMEExampleIsValid(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "acme", cl.ID)
 }
+
+// Files saved on Windows (CRLF, byte-order mark) load, with the same positions.
+func TestParseCRLFAndBOM(t *testing.T) {
+	doc := "\ufeff" + strings.ReplaceAll(strings.Replace(minimal, "severity: high", "severity: urgent", 1), "\n", "\r\n")
+	_, err := Parse("win.yaml", []byte(doc))
+	assert.Equal(t, []string{`win.yaml:13:19: sections[0].controls[0].severity: "urgent" is not one of critical, high, medium, low`}, errorLines(t, err))
+	cl, err := Parse("win.yaml", []byte("\ufeff"+strings.ReplaceAll(minimal, "\n", "\r\n")))
+	require.NoError(t, err)
+	assert.Equal(t, "R", cl.Sections[0].Controls[0].Requirement)
+}

@@ -47,7 +47,8 @@ func checkFormatFlag(format string, allowed ...string) error {
 			return nil
 		}
 	}
-	return usageErr("", "--format must be %s, got %q", strings.Join(allowed, " or "), format)
+	list := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
+	return usageErr("", "--format must be %s, got %q", list, format)
 }
 
 // loadChecklist resolves a built-in id or a file path; "-" reads standard input.
