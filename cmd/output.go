@@ -73,7 +73,7 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if in.PreviousPath != "" {
 		prev, err := report.LoadResults(in.PreviousPath)
 		if err != nil {
-			return outputSummary{}, usageErr("", "--previous: %v", err)
+			return outputSummary{}, usageErr("", "--previous: %v", pathErr(err))
 		}
 		changes, err = report.ChangesMarkdown(assessment.Diff(prev, res), in.PreviousPath, "this assessment", in.TemplateDir)
 		if err != nil {

@@ -39,11 +39,13 @@ who signed it. Exit 0 only when everything holds; 1 when verification fails.`,
 	}
 	c.Flags().StringVar(&o.signer, "signer", "", "the team's public key `FILE` (authorized_keys format)")
 	c.Flags().StringVar(&o.allowedSigners, "allowed-signers", "", "OpenSSH allowed_signers `FILE` naming the trusted keys")
-	c.MarkFlagsMutuallyExclusive("signer", "allowed-signers")
 	return c
 }
 
 func runVerify(o *verifyOptions) error {
+	if o.signer != "" && o.allowedSigners != "" {
+		return usageErr("", "use --signer or --allowed-signers, not both")
+	}
 	trust := submission.Trust{}
 	switch {
 	case o.signer != "":

@@ -1,0 +1,137 @@
+package cmd
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"archive/zip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/selfassess/selfassess/assessment"
+)
+
+// Script commands for the report/package scripts:
+//
+//	results-fixture DEST                     copy testdata/results/finhub-acme.json to DEST
+//	results-edit SRC DEST ID=STATUS|-ID|+ID  change control statuses, remove (-) or add (+) controls;
+//	                                         sha256=FILE sets the checklist digest to FILE's
+//	mkzip OUT NAME=FILE|NAME@>TARGET...      write a zip with the given entries (@> makes a symlink)
+//	perm-is FILE MODE                        the file's permission bits are MODE (octal)
+func init() {
+	scriptCmdSet = append(scriptCmdSet, func(m map[string]func(ts *testscript.TestScript, neg bool, args []string)) {
+		m["results-fixture"] = cmdResultsFixture
+		m["results-edit"] = cmdResultsEdit
+		m["mkzip"] = cmdMkzip
+		m["perm-is"] = cmdPermIs
+	})
+}
+
+var fixtureDir, _ = filepath.Abs("../testdata/results")
+
+func cmdResultsFixture(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: results-fixture DEST")
+	}
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "finhub-acme.json"))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
+}
+
+func cmdResultsEdit(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: results-edit SRC DEST ID=STATUS|-ID|+ID...")
+	}
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	var r assessment.Results
+	ts.Check(json.Unmarshal(b, &r))
+	for _, e := range args[2:] {
+		switch {
+		case strings.HasPrefix(e, "-"):
+			var keep []assessment.Control
+			for _, c := range r.Controls {
+				if c.ID != e[1:] {
+					keep = append(keep, c)
+				}
+			}
+			r.Controls = keep
+		case strings.HasPrefix(e, "+"):
+			r.Controls = append(r.Controls, assessment.Control{ID: e[1:], Section: "web", Title: "Added control " + e[1:],
+				Severity: "low", Status: assessment.Pass, Answers: []assessment.Answer{}, ProbeRefs: []string{}, Evidence: []assessment.Evidence{}})
+		case strings.HasPrefix(e, "sha256="):
+			data, err := os.ReadFile(ts.MkAbs(strings.TrimPrefix(e, "sha256=")))
+			ts.Check(err)
+			r.Checklist.SHA256 = fmt.Sprintf("%x", sha256.Sum256(data))
+		default:
+			id, st, ok := strings.Cut(e, "=")
+			if !ok {
+				ts.Fatalf("bad edit %q", e)
+			}
+			found := false
+			for i := range r.Controls {
+				if r.Controls[i].ID == id {
+					r.Controls[i].Status = assessment.Status(st)
+					found = true
+				}
+			}
+			if !found {
+				ts.Fatalf("no control %s", id)
+			}
+		}
+	}
+	out, err := json.MarshalIndent(&r, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), out, 0o644))
+}
+
+func cmdMkzip(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: mkzip OUT NAME=FILE|NAME@>TARGET...")
+	}
+	f, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	zw := zip.NewWriter(f)
+	for _, e := range args[1:] {
+		var name string
+		var data []byte
+		mode := os.FileMode(0o644)
+		if n, target, ok := strings.Cut(e, "@>"); ok {
+			name, data, mode = n, []byte(target), os.ModeSymlink|0o777
+		} else {
+			n, src, ok := strings.Cut(e, "=")
+			if !ok {
+				ts.Fatalf("bad entry %q", e)
+			}
+			name = n
+			data, err = os.ReadFile(ts.MkAbs(src))
+			ts.Check(err)
+		}
+		h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+		h.SetMode(mode)
+		w, err := zw.CreateHeader(h)
+		ts.Check(err)
+		_, err = w.Write(data)
+		ts.Check(err)
+	}
+	ts.Check(zw.Close())
+	ts.Check(f.Close())
+}
+
+func cmdPermIs(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm-is FILE MODE")
+	}
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
+		ts.Fatalf("%s has mode %04o", args[0], got)
+	}
+}
+
