@@ -24,7 +24,9 @@ func newChecklistCmd(ios *IOStreams) *cobra.Command {
 by questions a human answers, by automated probes, or by both. selfassess has
 built-in checklists (see 'selfassess checklist list'); any YAML file in the
 same format works wherever a checklist id does.`,
+		// runnable, so that a mistyped subcommand is an error (exit 2), not help
 		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	c.AddCommand(newChecklistListCmd(ios), newChecklistShowCmd(ios), newChecklistValidateCmd(ios), newChecklistSchemaCmd(ios))
 	return c
