@@ -25,10 +25,6 @@ var urlIDs = []string{"http.redirect", "http.hsts", "http.headers", "http.cookie
 type family struct {
 	limits *hostLimits
 
-	secretsOnce sync.Once
-	secrets     *codescan.Secrets
-	secretsErr  error
-
 	// plainHTTPPort is where http.redirect looks for plain HTTP when the
 	// target is https:// ("80"; tests point it at a local listener).
 	plainHTTPPort string
@@ -43,9 +39,18 @@ func newFamily() *family { return &family{limits: newHostLimits(), plainHTTPPort
 func (*family) Name() string                 { return "http" }
 func (*family) IDs() []string                { return append([]string(nil), urlIDs...) }
 func (*family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
+
+// The compiled secret rules are immutable and costly to build (tens of
+// milliseconds), so every family instance of the process shares one set.
+var (
+	secretsOnce sync.Once
+	secrets     *codescan.Secrets
+	secretsErr  error
+)
+
 func (f *family) scanner() (*codescan.Secrets, error) {
-	f.secretsOnce.Do(func() { f.secrets, f.secretsErr = codescan.NewSecrets() })
-	return f.secrets, f.secretsErr
+	secretsOnce.Do(func() { secrets, secretsErr = codescan.NewSecrets() })
+	return secrets, secretsErr
 }
 
 // Run fetches the target once, then runs the selected probes (those needing
