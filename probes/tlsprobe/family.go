@@ -82,24 +82,20 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 	opt := Options{Timeout: cfg.Timeout, PerHost: cfg.PerHost, RateLimit: cfg.RateLimit}
 
 	// The certificate handshake runs beside the enumeration.
-	type chainResult struct {
-		facts *CertFacts
-		err   error
-	}
-	certDone := make(chan chainResult, 1)
+	certDone := make(chan certResult, 1)
 	if want["tls.certificate"] {
 		go func() {
 			chain, err := FetchChain(ctx, ep, cfg.Timeout)
 			if err != nil {
-				certDone <- chainResult{err: err}
+				certDone <- certResult{err: err}
 				return
 			}
 			f := Inspect(chain, ep.Host, cfg.RootCAs, cfg.Now())
 			f.Source = "handshake"
-			certDone <- chainResult{facts: &f}
+			certDone <- certResult{facts: &f}
 		}()
 	} else {
-		certDone <- chainResult{}
+		certDone <- certResult{}
 	}
 
 	var enum *Enumeration
@@ -141,12 +137,14 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 	})
 }
 
-// fallbackCert reads the chain from a raw TLS ≤1.2 flight when crypto/tls
-// could not complete a handshake (SSLv3-only servers, suites Go lacks).
-func fallbackCert(ctx context.Context, ep Endpoint, opt Options, cfg probes.Config, enum *Enumeration, enumErr, hsErr error) (r struct {
+type certResult struct {
 	facts *CertFacts
 	err   error
-}) {
+}
+
+// fallbackCert reads the chain from a raw TLS ≤1.2 flight when crypto/tls
+// could not complete a handshake (SSLv3-only servers, suites Go lacks).
+func fallbackCert(ctx context.Context, ep Endpoint, opt Options, cfg probes.Config, enum *Enumeration, enumErr, hsErr error) (r certResult) {
 	r.err = hsErr
 	if enumErr != nil {
 		r.err = enumErr

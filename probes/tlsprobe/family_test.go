@@ -132,9 +132,9 @@ func TestGoServerTLS13Only(t *testing.T) {
 
 func TestBadServersAreErrors(t *testing.T) {
 	const timeout = 300 * time.Millisecond
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	deadAddr := dead.Addr().String()
-	dead.Close()
+	// port 1 (tcpmux) is closed on any test machine; a freed ephemeral port
+	// could be reused by the servers below
+	deadAddr := "127.0.0.1:1"
 	cases := []struct {
 		name   string
 		addr   string
