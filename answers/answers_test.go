@@ -189,6 +189,7 @@ func TestMissingQuestionsFollowsConditionsAndOptional(t *testing.T) {
 		{"condition true: flags needed", c2, &Control{Answers: map[string]any{"uses_cookies": true}}, []string{"flags"}},
 		{"optional never blocks", c2, &Control{Answers: map[string]any{"uses_cookies": true, "flags": []string{}}}, nil},
 		{"not applicable where allowed", c1, &Control{NotApplicable: "no UI"}, nil},
+		{"blank text is no answer", c1, &Control{Answers: map[string]any{"store": "cookie", "reviewed": " ", "days": 3.0}}, []string{"reviewed"}},
 		{"partly answered", c1, &Control{Answers: map[string]any{"store": "cookie"}}, []string{"reviewed", "days"}},
 	}
 	for _, tt := range tests {

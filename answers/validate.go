@@ -230,6 +230,14 @@ func Applies(q *checklist.Question, given map[string]any) bool {
 	return false
 }
 
+// IsBlank: no answer at all, or only whitespace (the questionnaire's "skip").
+func IsBlank(v any) bool {
+	if s, ok := v.(string); ok {
+		return strings.TrimSpace(s) == ""
+	}
+	return v == nil
+}
+
 // MissingQuestions lists the required questions of ctl that apply but have
 // no answer. A control marked not applicable misses nothing.
 func MissingQuestions(ctl *checklist.Control, c *Control) []string {
@@ -246,7 +254,7 @@ func MissingQuestions(ctl *checklist.Control, c *Control) []string {
 		if q.Optional || !Applies(q, given) {
 			continue
 		}
-		if v, ok := given[q.ID]; !ok || v == nil {
+		if v, ok := given[q.ID]; !ok || IsBlank(v) {
 			out = append(out, q.ID)
 		}
 	}

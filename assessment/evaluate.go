@@ -133,7 +133,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 		for i := range ctl.Questions {
 			q := &ctl.Questions[i]
 			v, ok := given[q.ID]
-			if !ok || v == nil || !answers.Applies(q, given) {
+			if !ok || answers.IsBlank(v) || !answers.Applies(q, given) {
 				continue
 			}
 			ans := Answer{Question: q.ID, Prompt: q.Prompt, Value: v}

@@ -85,6 +85,8 @@ func TestControlStatus(t *testing.T) {
 			&answers.Control{Answers: map[string]any{"cookies": false, "flags": []string{}}}, nil, Pass},
 		{"required evidence missing: not tested", confirm, nil, false, yes, nil, NotTested},
 		{"required evidence given", confirm, nil, false, &answers.Control{Answers: map[string]any{"q": true}, Evidence: []string{"arch.md"}}, nil, Pass},
+		{"blank text is unanswered, not failed", []checklist.Question{{ID: "t", Type: checklist.Text, Pass: &checklist.PassCriteria{NotEmpty: true}}},
+			nil, false, &answers.Control{Answers: map[string]any{"t": "  "}}, nil, NotTested},
 		{"one answer fails, another missing: fail", append(confirm, checklist.Question{ID: "q2", Type: checklist.Text}), nil, false, no, nil, Fail},
 	}
 	for _, tt := range tests {
