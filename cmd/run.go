@@ -116,6 +116,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// Returning early (questionnaire interrupted) also stops the background probes.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if o.now == nil {
 		o.now = time.Now
 	}
