@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -183,7 +184,7 @@ func toSyntaxError(data []byte, err error) error {
 		if parserProblems[m[2]] {
 			line++
 		}
-		return &syntaxError{line: line, col: firstColumn(data, line), msg: "invalid YAML: " + m[2]}
+		return &syntaxError{line: line, col: errorColumn(data, line, msg), msg: "invalid YAML: " + m[2]}
 	}
 	line, col := 1, 1
 	if m := yamlAnchorErr.FindStringSubmatch(msg); m != nil {
@@ -196,14 +197,36 @@ func toSyntaxError(data []byte, err error) error {
 	return &syntaxError{line: line, col: col, msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// firstColumn is the 1-based column of the first non-blank byte of line.
-func firstColumn(data []byte, line int) int {
-	lines := bytes.Split(data, []byte("\n"))
-	if line < 1 || line > len(lines) {
-		return 1
+// errorColumn finds the column of a syntax error that yaml/v3 reports by
+// line only: it parses ever longer prefixes of that line and takes the
+// first that fails the same way, whose last character is the culprit.
+// Otherwise (or when that would parse too much) it is the line's first
+// non-blank character.
+func errorColumn(data []byte, line int, msg string) int {
+	start := 0
+	for i := 1; i < line; i++ {
+		nl := bytes.IndexByte(data[start:], '\n')
+		if nl < 0 {
+			return 1
+		}
+		start += nl + 1
 	}
-	l := lines[line-1]
-	return len(l) - len(bytes.TrimLeft(l, " \t")) + 1
+	end := len(data)
+	if nl := bytes.IndexByte(data[start:], '\n'); nl >= 0 {
+		end = start + nl
+	}
+	text := data[start:end]
+	fallback := len(text) - len(bytes.TrimLeft(text, " \t")) + 1
+	if (end-start)*end > 32<<20 {
+		return fallback
+	}
+	for k := start + 1; k <= end; k++ {
+		var n yaml.Node
+		if err := yaml.Unmarshal(data[:k], &n); err != nil && err.Error() == msg {
+			return utf8.RuneCount(data[start:k])
+		}
+	}
+	return fallback
 }
 
 // positions maps a field path ("sections[0].controls[2].severity") to where
