@@ -190,8 +190,11 @@ func hostPort(u *url.URL) string {
 // do sends one request (no redirects) within cfg.Timeout and reads the body
 // up to the cap. The user's secret headers go only to the target's own
 // origin, or to the HTTPS origin of the target's host.
-func (c *client) do(ctx context.Context, r request) (*response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+func (c *client) do(parent context.Context, r request) (*response, error) {
+	if err := c.stopped(parent); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(parent, c.cfg.Timeout)
 	defer cancel()
 	host := strings.ToLower(r.URL.Hostname())
 	if !strings.EqualFold(host, c.target.Hostname()) {
@@ -200,6 +203,9 @@ func (c *client) do(ctx context.Context, r request) (*response, error) {
 	}
 	release, err := c.limits.state(host, c.cfg).acquire(ctx, c.cfg.RateLimit)
 	if err != nil {
+		if stop := c.stopped(parent); stop != nil {
+			return nil, stop
+		}
 		return nil, err
 	}
 	defer release()
@@ -231,6 +237,9 @@ func (c *client) do(ctx context.Context, r request) (*response, error) {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		if stop := c.stopped(parent); stop != nil {
+			return nil, stop
+		}
 		return nil, c.describe(err)
 	}
 	defer resp.Body.Close()
@@ -293,6 +302,23 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// familyLimit bounds all the requests of one family run for one target,
+// whatever the server does: a slow server cannot hold a run for
+// (requests × --timeout).
+func familyLimit(cfg probes.Config) time.Duration { return 6 * cfg.Timeout }
+
+// stopped explains why the run's context ended, if it has.
+func (c *client) stopped(ctx context.Context) error {
+	switch ctx.Err() {
+	case nil:
+		return nil
+	case context.DeadlineExceeded:
+		return fmt.Errorf("stopped: the time limit for this target (%s, 6× --timeout) ran out", familyLimit(c.cfg))
+	default:
+		return errors.New("stopped: the run was cancelled")
+	}
 }
 
 // describe turns transport errors into short, secret-free messages.

@@ -62,6 +62,8 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
 		return allError(t, ids, "not an http(s) URL")
 	}
+	ctx, cancel := context.WithTimeout(ctx, familyLimit(cfg))
+	defer cancel()
 	c := newClient(u, cfg, f.limits)
 	defer c.close()
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -204,4 +205,44 @@ func mustURL(t testing.TB, raw string) *url.URL {
 	u, err := url.Parse(raw)
 	require.NoError(t, err)
 	return u
+}
+
+// TestFamilyTimeLimit: a server answering each request just inside the
+// per-request timeout cannot hold the run for scripts × timeout.
+func TestFamilyTimeLimit(t *testing.T) {
+	srv := hostileServer(t, func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			for i := 0; i < 30; i++ {
+				fmt.Fprintf(w, `<script src="/s%d.js"></script>`, i)
+			}
+			return
+		}
+		select {
+		case <-done:
+		case <-time.After(250 * time.Millisecond):
+		}
+		io.WriteString(w, "var a = 1;")
+	})
+	cfg := probes.Config{Timeout: 300 * time.Millisecond, MaxScripts: 40}.Defaults()
+	r := run(t, newFamily(), srv.URL+"/", []string{"js.token-storage"}, cfg)["js.token-storage"]
+	assert.Equal(t, probes.Error, r.Status, r.Summary)
+	assert.Contains(t, findingRules(r, probes.Error), "js-fetch")
+	obs := r.Observed.(*scriptsObserved)
+	assert.Less(t, len(obs.Scripts)-countErrors(obs.Scripts), 30, "every script fetched despite the limit")
+	var msgs string
+	for _, f := range r.Findings {
+		msgs += f.Message + "\n"
+	}
+	assert.Contains(t, msgs, "the time limit for this target (1.8s, 6× --timeout) ran out")
+}
+
+func countErrors(s []scriptFacts) int {
+	n := 0
+	for _, f := range s {
+		if f.Error != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -115,6 +115,8 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		scan(fmt.Sprintf("%s#inline-script-%d", pageLoc, i+1), s)
 	}
 	seen := map[string]bool{}
+	var stoppedBy error
+	var notFetched []string
 	budget := cfg.MaxJSBytes
 	fetchedCount := 0
 	for _, src := range ps.External {
@@ -130,6 +132,11 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		seen[su.String()] = true
 		if !sameOrigin(su, page.URL) {
 			obs.CrossOrigin = append(obs.CrossOrigin, redactURL(su))
+			continue
+		}
+		if err := c.stopped(ctx); err != nil {
+			stoppedBy = err
+			notFetched = append(notFetched, redactURL(su))
 			continue
 		}
 		if fetchedCount >= cfg.MaxScripts || budget <= 0 {
@@ -186,9 +193,14 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		inURL.Findings = append(inURL.Findings, h[2]...)
 	}
 
-	if len(obs.NotFetchedByLimit) > 0 {
+	if stoppedBy != nil {
+		obs.NotFetchedByLimit = append(obs.NotFetchedByLimit, notFetched...)
+		problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-fetch",
+			Message: fmt.Sprintf("%d scripts not fetched: %v", len(notFetched), stoppedBy), Location: pageLoc})
+	}
+	if len(obs.NotFetchedByLimit) > len(notFetched) {
 		problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-limit",
-			Message: fmt.Sprintf("%d scripts not fetched (limits: %d scripts, %d bytes)", len(obs.NotFetchedByLimit), cfg.MaxScripts, cfg.MaxJSBytes), Location: pageLoc})
+			Message: fmt.Sprintf("%d scripts not fetched (limits: %d scripts, %d bytes)", len(obs.NotFetchedByLimit)-len(notFetched), cfg.MaxScripts, cfg.MaxJSBytes), Location: pageLoc})
 	}
 	if scanErr != nil {
 		secrets.Findings = append(secrets.Findings, probes.Finding{Status: probes.Error, Rule: "js-scanner", Message: "secret scanner unavailable: " + scanErr.Error()})

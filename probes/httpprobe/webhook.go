@@ -31,6 +31,8 @@ func (w *webhookFamily) Run(ctx context.Context, t probes.Target, ids []string, 
 	// The user's auth headers are for their app, not for a webhook receiver
 	// (a provider would not send them), so they are not sent here.
 	cfg.Headers = nil
+	ctx, cancel := context.WithTimeout(ctx, familyLimit(cfg))
+	defer cancel()
 	c := newClient(u, cfg, w.limits)
 	defer c.close()
 	r := probeWebhook(ctx, c, u, cfg.Now())
