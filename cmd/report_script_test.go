@@ -1,10 +1,10 @@
 package cmd
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"archive/zip"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -134,4 +134,3 @@ func cmdPermIs(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s has mode %04o", args[0], got)
 	}
 }
-

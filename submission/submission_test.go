@@ -356,8 +356,7 @@ func TestEvidenceMustBeRegularFile(t *testing.T) {
 func TestKeyLoading(t *testing.T) {
 	dir := t.TempDir()
 	const pass = "correct horse battery staple 42"
-	kp, err := GenerateKey([]byte(pass), "test")
-	require.NoError(t, err)
+	kp := encryptedKey(t, pass)
 	keyPath := filepath.Join(dir, "id")
 	require.NoError(t, WriteKeyPair(keyPath, kp, false))
 	fi, err := os.Stat(keyPath)
@@ -377,7 +376,6 @@ func TestKeyLoading(t *testing.T) {
 	_, err = LoadSigner(KeySource{Path: keyPath, Getenv: env(nil)})
 	assert.ErrorContains(t, err, "protected by a passphrase")
 
-	// (bcrypt KDF rounds are slow under -race: decrypt as few times as possible)
 	prompted := false
 	_, err = LoadSigner(KeySource{Path: keyPath, Getenv: env(nil), Prompt: func(string) ([]byte, error) { prompted = true; return []byte("wrong " + pass), nil }})
 	assert.ErrorContains(t, err, "wrong passphrase")
@@ -477,4 +475,42 @@ func TestAllowedSignersParsing(t *testing.T) {
 	assert.Equal(t, s.PublicKey().Marshal(), keys[0].Marshal())
 	_, err = ParseAllowedSigners([]byte("x y z\n"))
 	assert.Error(t, err)
+}
+
+// encryptedKey is a passphrase-protected key made by ssh-keygen with one KDF
+// round (fast under -race), or by GenerateKey when ssh-keygen is missing.
+func encryptedKey(t *testing.T, pass string) *KeyPair {
+	if path, err := exec.LookPath("ssh-keygen"); err == nil {
+		p := filepath.Join(t.TempDir(), "k")
+		out, err := exec.Command(path, "-q", "-t", "ed25519", "-a", "1", "-N", pass, "-C", "test", "-f", p).CombinedOutput()
+		require.NoError(t, err, string(out))
+		priv, err := os.ReadFile(p)
+		require.NoError(t, err)
+		pub, err := os.ReadFile(p + ".pub")
+		require.NoError(t, err)
+		pk, _, _, _, err := ssh.ParseAuthorizedKey(pub)
+		require.NoError(t, err)
+		return &KeyPair{PrivatePEM: priv, Public: pub, Fingerprint: ssh.FingerprintSHA256(pk)}
+	}
+	kp, err := GenerateKey([]byte(pass), "test")
+	require.NoError(t, err)
+	return kp
+}
+
+// ssh-keygen reads the keys keygen writes, with and without a passphrase.
+func TestGeneratedKeysWorkWithSSHKeygen(t *testing.T) {
+	sshKeygen := requireTool(t, "ssh-keygen")
+	const pass = "gen-pass-123"
+	for _, p := range []string{"", pass} {
+		kp, err := GenerateKey([]byte(p), "c")
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "id")
+		require.NoError(t, WriteKeyPair(path, kp, false))
+		out, err := exec.Command(sshKeygen, "-y", "-P", p, "-f", path).CombinedOutput()
+		require.NoError(t, err, string(out))
+		assert.Equal(t, strings.Fields(string(kp.Public))[1], strings.Fields(string(out))[1])
+		if p != "" {
+			assert.Error(t, exec.Command(sshKeygen, "-y", "-P", "wrong", "-f", path).Run())
+		}
+	}
 }
