@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
@@ -298,6 +299,16 @@ func (o *runOptions) plan() (*runPlan, error) {
 		p.exceptions, err = assessment.LoadExceptions(excPath, p.cl)
 		if err != nil {
 			return nil, inputErrors(o.ios, err, "--exceptions")
+		}
+	}
+
+	// Fail on missing files now, not after minutes of questions and probes.
+	for _, f := range []struct{ flag, path string }{{"--previous", o.previous}, {"--sign-key", p.signKey}, {"--template-dir", o.templateDir}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return nil, usageErr("", "%s: %v", f.flag, pathErr(err))
 		}
 	}
 
