@@ -1,9 +1,11 @@
 package httpprobe
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -268,7 +270,17 @@ func readBody(resp *http.Response, limit int64, out *response) error {
 		defer zr.Close()
 		src = zr
 	case "deflate":
-		zr := flate.NewReader(wire)
+		// HTTP "deflate" is meant to be zlib-wrapped, but some servers send
+		// raw DEFLATE: look at the header to tell.
+		br := bufio.NewReader(wire)
+		var zr io.ReadCloser
+		if h, err := br.Peek(2); err == nil && h[0]&0x0f == 8 && (uint16(h[0])<<8|uint16(h[1]))%31 == 0 {
+			if zr, err = zlib.NewReader(br); err != nil {
+				return fmt.Errorf("bad deflate body: %v", err)
+			}
+		} else {
+			zr = flate.NewReader(br)
+		}
 		defer zr.Close()
 		src = zr
 	}

@@ -3,7 +3,9 @@ package httpprobe
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
@@ -245,4 +247,31 @@ func countErrors(s []scriptFacts) int {
 		}
 	}
 	return n
+}
+
+// TestDeflateBodies: zlib-wrapped and raw deflate bodies both decode.
+func TestDeflateBodies(t *testing.T) {
+	want := strings.Repeat("<p>hello</p>", 100)
+	var zl, raw bytes.Buffer
+	zw := zlib.NewWriter(&zl)
+	zw.Write([]byte(want))
+	zw.Close()
+	fw, _ := flate.NewWriter(&raw, flate.BestCompression)
+	fw.Write([]byte(want))
+	fw.Close()
+	for name, body := range map[string][]byte{"zlib": zl.Bytes(), "raw": raw.Bytes()} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Encoding", "deflate")
+				w.Write(body)
+			}))
+			defer srv.Close()
+			u := mustURL(t, srv.URL+"/")
+			c := newClient(u, probes.Config{Timeout: time.Second}.Defaults(), newHostLimits())
+			defer c.close()
+			r, err := c.do(context.Background(), request{Method: http.MethodGet, URL: u})
+			require.NoError(t, err)
+			assert.Equal(t, want, string(r.Body))
+		})
+	}
 }
