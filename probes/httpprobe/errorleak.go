@@ -167,7 +167,7 @@ func quoteLine(body []byte, start, end int, secrets []string) string {
 }
 
 var (
-	secretAssign = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|authorization|bearer|session)["']?\s*[:=]?\s*["']?)([^\s"'<>&;,]{4,})`)
+	secretAssign = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|session)["']?\s*[:=]\s*["']?|(?:authorization:?\s*(?:bearer|basic|token)?|bearer|basic)\s+)([^\s"'<>&;,]{4,})`)
 	urlCreds     = regexp.MustCompile(`(://[^/\s:@]+:)([^@\s/]+)@`)
 	longToken    = regexp.MustCompile(`[A-Za-z0-9_\-+/=]{24,}`)
 )

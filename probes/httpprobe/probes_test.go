@@ -298,3 +298,9 @@ func TestRedactURL(t *testing.T) {
 	assert.Equal(t, "https://example.com/cb?code=abcd***&state=x&access_token="+probes.Redact(plantedBearer), got)
 	assert.NotContains(t, got, "pw")
 }
+
+func TestScrubKeepsProse(t *testing.T) {
+	line := "KeyError: invalid token provided for session handling"
+	assert.Equal(t, line, scrub(line, nil))
+	assert.Equal(t, "Authorization: Basic dXNlcj***", scrub("Authorization: Basic dXNlcjpwYXNzd29yZA", nil))
+}
