@@ -226,3 +226,20 @@ controls:
 	_, err = LoadFor(filepath.Join(dir, "none.yaml"), testChecklist())
 	assert.True(t, IsNotExist(err))
 }
+
+func TestMultiselectErrorPointsAtTheWrongValue(t *testing.T) {
+	p := write(t, t.TempDir(), "answers.yaml", `schema: selfassess/answers/v1
+checklist: demo
+controls:
+  C-2:
+    answers:
+      uses_cookies: true
+      flags:
+        - secure
+        - bogus
+`)
+	_, err := LoadFor(p, testChecklist())
+	require.Error(t, err)
+	assert.Equal(t, []string{p + `:9:11: controls.C-2.answers.flags[1]: "bogus" is not an option; choose from [secure, httponly]`},
+		err.(*Errors).Lines())
+}

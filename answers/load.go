@@ -322,10 +322,12 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 		out := []string{}
 		for i, e := range n.Content {
 			e = deref(e)
+			ef := fmt.Sprintf("%s[%d]", field, i)
 			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
-				p.errf(e, fmt.Sprintf("%s[%d]", field, i), "expected an option value, got %s", kindName(e))
+				p.errf(e, ef, "expected an option value, got %s", kindName(e))
 				return nil, false
 			}
+			p.f.pos[ef] = pos{e.Line, e.Column}
 			out = append(out, e.Value)
 		}
 		return out, true

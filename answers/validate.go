@@ -46,6 +46,14 @@ func Validate(f *File, cl *checklist.Checklist) error {
 				at(qf, "unknown question: control %s has questions %s", id, questionIDs(ctl))
 				continue
 			}
+			if vs, ok := c.Answers[qid].([]string); ok && q.Type == checklist.MultiSelect {
+				for i, v := range vs { // point at the wrong value itself
+					if !hasOption(q, v) {
+						at(fmt.Sprintf("%s[%d]", qf, i), "%q is not an option; choose from %s", v, optionValues(q))
+					}
+				}
+				continue
+			}
 			if msg := checkValue(q, c.Answers[qid]); msg != "" {
 				at(qf, "%s", msg)
 			}

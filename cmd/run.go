@@ -167,10 +167,13 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}()
 
 	if plan.interact {
-		tracker.quiet(true) // progress lines would tear the form on screen
+		accessible := o.accessible || o.ios.Getenv("TERM") == "dumb"
+		// Progress lines on a terminal would tear the full-screen form; they
+		// are held until it ends (line prompts and redirected stderr are fine).
+		tracker.quiet(o.ios.StderrIsTerminal() && !accessible)
 		err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
 			In: o.ios.In, Out: o.ios.Out,
-			Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
+			Accessible: accessible,
 			Review:     o.review,
 			AnsweredBy: o.ios.Getenv("USER"),
 			Now:        o.now,
