@@ -34,13 +34,13 @@ func init() {
 			var h http.Handler
 			switch args[0] {
 			case "good":
-				h = siteHandler(true, nil)
+				h = httpdSiteHandler(true, nil)
 			case "flawed":
-				h = siteHandler(false, nil)
+				h = httpdSiteHandler(false, nil)
 			case "hook-good":
-				h = hookHandler(true)
+				h = httpdHookHandler(true)
 			case "hook-flawed":
-				h = hookHandler(false)
+				h = httpdHookHandler(false)
 			default:
 				ts.Fatalf("httpd: unknown kind %q", args[0])
 			}
@@ -56,15 +56,15 @@ func init() {
 }
 
 const (
-	plantedJSKey  = "fk_user_Qm7Tz2Lp9Xc4Vb8Nd1Rk6Hs3Jw5"
-	plantedCookie = "ck_9fT2mZq7LxP4vR8sW1bN6yD3hJ5"
-	plantedBearer = "tok_Zx8Cv7Bn6Mm5Ll4Kk3Jj2Hh1Gg0Ff"
+	httpdPlantedJSKey  = "fk_user_Qm7Tz2Lp9Xc4Vb8Nd1Rk6Hs3Jw5"
+	httpdPlantedCookie = "ck_9fT2mZq7LxP4vR8sW1bN6yD3hJ5"
+	httpdPlantedBearer = "tok_Zx8Cv7Bn6Mm5Ll4Kk3Jj2Hh1Gg0Ff"
 )
 
-// siteHandler serves a well-configured site, or one with the flaws the
+// httpdSiteHandler serves a well-configured site, or one with the flaws the
 // http.* and js.* probes look for (including an error page that echoes the
 // caller's Authorization header). seenAuth records the header received.
-func siteHandler(good bool, seenAuth *atomic.Value) http.Handler {
+func httpdSiteHandler(good bool, seenAuth *atomic.Value) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if seenAuth != nil && r.Header.Get("Authorization") != "" {
 			seenAuth.Store(r.Header.Get("Authorization"))
@@ -87,9 +87,9 @@ func siteHandler(good bool, seenAuth *atomic.Value) http.Handler {
 		case r.URL.Path == "/" && r.Method == http.MethodGet:
 			h.Set("Content-Type", "text/html")
 			if good {
-				h.Add("Set-Cookie", "session="+plantedCookie+"; Path=/; Secure; HttpOnly; SameSite=Strict")
+				h.Add("Set-Cookie", "session="+httpdPlantedCookie+"; Path=/; Secure; HttpOnly; SameSite=Strict")
 			} else {
-				h.Add("Set-Cookie", "session="+plantedCookie+"; Path=/")
+				h.Add("Set-Cookie", "session="+httpdPlantedCookie+"; Path=/")
 			}
 			io.WriteString(w, `<!doctype html><html><script src="/app.js"></script></html>`)
 		case r.URL.Path == "/app.js":
@@ -97,7 +97,7 @@ func siteHandler(good bool, seenAuth *atomic.Value) http.Handler {
 			if good {
 				io.WriteString(w, "console.log('ready');\n")
 			} else {
-				fmt.Fprintf(w, "const key = %q;\nlocalStorage.setItem(\"access_token\", key);\n", plantedJSKey)
+				fmt.Fprintf(w, "const key = %q;\nlocalStorage.setItem(\"access_token\", key);\n", httpdPlantedJSKey)
 			}
 		case r.URL.Path == "/.well-known/security.txt" && good:
 			h.Set("Content-Type", "text/plain")
@@ -111,8 +111,8 @@ func siteHandler(good bool, seenAuth *atomic.Value) http.Handler {
 	})
 }
 
-// hookHandler verifies an HMAC X-Signature (good) or accepts anything.
-func hookHandler(good bool) http.Handler {
+// httpdHookHandler verifies an HMAC X-Signature (good) or accepts anything.
+func httpdHookHandler(good bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if good {
@@ -132,15 +132,15 @@ func hookHandler(good bool) http.Handler {
 // and checks that none reaches stdout or stderr, in JSON or table form.
 func TestProbeHTTPNoSecretsInOutput(t *testing.T) {
 	var seen atomic.Value
-	site := httptest.NewTLSServer(siteHandler(false, &seen))
+	site := httptest.NewTLSServer(httpdSiteHandler(false, &seen))
 	defer site.Close()
-	hook := httptest.NewTLSServer(hookHandler(false))
+	hook := httptest.NewTLSServer(httpdHookHandler(false))
 	defer hook.Close()
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	pemBytes := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: site.Certificate().Raw}),
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hook.Certificate().Raw})...)
 	require.NoError(t, os.WriteFile(ca, pemBytes, 0o644))
-	env := map[string]string{"ACME_AUTH": "Authorization: Bearer " + plantedBearer}
+	env := map[string]string{"ACME_AUTH": "Authorization: Bearer " + httpdPlantedBearer}
 
 	for _, format := range []string{"json", "table"} {
 		t.Run(format, func(t *testing.T) {
@@ -149,9 +149,9 @@ func TestProbeHTTPNoSecretsInOutput(t *testing.T) {
 				"--ca-file", ca, "--timeout", "5s", "--format", format, "--webhook-url", hook.URL + "/hooks", site.URL + "/"},
 				TestIO(strings.NewReader(""), &stdout, &stderr, env))
 			assert.Equal(t, ExitGate, code, "stderr: %s", stderr.String())
-			require.Equal(t, "Bearer "+plantedBearer, seen.Load(), "the header reached the target")
+			require.Equal(t, "Bearer "+httpdPlantedBearer, seen.Load(), "the header reached the target")
 			all := stdout.String() + stderr.String()
-			for _, s := range []string{plantedBearer, plantedCookie, plantedJSKey} {
+			for _, s := range []string{httpdPlantedBearer, httpdPlantedCookie, httpdPlantedJSKey} {
 				assert.NotContains(t, all, s)
 				assert.NotContains(t, all, s[:len(s)/2])
 			}
