@@ -190,7 +190,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 		}
 	}
 	if n := tracker.pending(); n > 0 {
-		fmt.Fprintf(errOut, "waiting for %d probe job(s)\n", n)
+		fmt.Fprintf(errOut, "waiting for the probes to finish (%d running)\n", n)
 	}
 	<-probesDone
 	if ctx.Err() != nil {
