@@ -267,3 +267,27 @@ func TestParseExceptions(t *testing.T) {
 	_, err = ParseExceptions("x.yaml", []byte("control: HIGH\n"), cl)
 	assert.EqualError(t, err, "x.yaml:1:1: expected a list of exceptions (- control: …, justification: …, approved_by: …, expires: YYYY-MM-DD)")
 }
+
+func TestExceptionAppliesToFailAndPartialOnly(t *testing.T) {
+	q := []checklist.Question{{ID: "q", Type: checklist.Confirm, Pass: &checklist.PassCriteria{Equals: ptr(true)}}}
+	exc := []Exception{{Control: "C", Justification: "j", ApprovedBy: "a", Expires: "2030-01-01"}}
+	tests := []struct {
+		name string
+		a    *answers.Control
+		rs   []probes.Result
+		want Status
+	}{
+		{"fail becomes excepted", &answers.Control{Answers: map[string]any{"q": false}}, []probes.Result{res("http.hsts", probes.Pass)}, Excepted},
+		{"partial becomes excepted", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Warn)}, Excepted},
+		{"error stays error: nothing was judged", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Error)}, Error},
+		{"not tested stays not tested", nil, []probes.Result{res("http.hsts", probes.Pass)}, NotTested},
+		{"pass stays pass", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Pass)}, Pass},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Evaluate(oneControl(checklist.Critical, q, []string{"http.hsts"}, false), ans(tt.a), tt.rs, exc, Options{Now: now})
+			assert.Equal(t, tt.want, r.Controls[0].Status)
+			assert.Equal(t, tt.want == Excepted, r.Controls[0].Exception != nil)
+		})
+	}
+}
