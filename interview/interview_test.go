@@ -407,3 +407,33 @@ func TestNothingToAsk(t *testing.T) {
 	assert.Equal(t, 0, saves)
 	assert.Contains(t, out.String(), "All 3 controls that need an answer are answered")
 }
+
+func TestHiddenConditionalHidesNothingElse(t *testing.T) {
+	cl := &checklist.Checklist{ID: "c", Sections: []checklist.Section{{ID: "s", Title: "S", Controls: []checklist.Control{
+		{ID: "K", Title: "Keys", Severity: checklist.Low, Requirement: "r",
+			Questions: []checklist.Question{
+				{ID: "a", Prompt: "A?", Type: checklist.Confirm},
+				{ID: "c", Prompt: "C?", Type: checklist.Select, Options: []checklist.Option{{Value: "x"}, {Value: "y"}},
+					When: &checklist.Condition{Question: "a", Equals: ptr(false)}},
+				{ID: "b", Prompt: "B?", Type: checklist.Text, When: &checklist.Condition{Question: "a", Equals: ptr(true)}},
+				{ID: "d", Prompt: "D?", Type: checklist.Confirm},
+			},
+			Evidence: []checklist.Evidence{{ID: "doc", Description: "A document"}}},
+	}}}}
+	ans := newAnswers(t)
+	d := startTUI(t, cl, ans, Options{})
+	d.at("K", "a")
+	d.press("n")
+	d.at("K", "c")
+	d.press(keyDown, keyEnter)
+	d.at("K", "d") // b is skipped; d, after it, is still asked
+	d.press("y")
+	d.at("K", "evidence:doc")
+	// an absolute path inside the answers file's directory is stored relative to it
+	d.press(filepath.Join(filepath.Dir(ans.Path), "report.pdf"), keyEnter)
+	d.at("K", "note")
+	d.press(keyEnter)
+	require.NoError(t, d.end())
+	assert.Equal(t, map[string]any{"a": false, "c": "y", "d": true}, ans.Controls["K"].Answers)
+	assert.Equal(t, []string{"report.pdf"}, ans.Controls["K"].Evidence)
+}

@@ -106,13 +106,14 @@ type step struct {
 	now       time.Time
 	prev      *answers.Control
 	whoAnswer string
+	baseDir   string
 }
 
 // newStep builds the pages for a control, pre-filled with prev (may be nil).
 func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir string) *step {
 	ctl := it.sc.Control
 	s := &step{
-		it: it, ctl: ctl, prev: prev, now: opts.Now(), whoAnswer: opts.AnsweredBy,
+		it: it, ctl: ctl, prev: prev, now: opts.Now(), whoAnswer: opts.AnsweredBy, baseDir: baseDir,
 		applies:  true,
 		progress: progressLine(it, answered),
 		header:   fmt.Sprintf("%s  %s  [%s]", ctl.ID, ctl.Title, ctl.Severity),
@@ -137,11 +138,12 @@ func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir
 	}
 	notApplicable := func() bool { return !s.applies }
 
-	// Questions: a new page starts at each conditional question, so the
-	// condition is evaluated after the answers it depends on were given.
+	// Questions: a conditional question gets a page of its own, so its
+	// condition is evaluated after the answers it depends on were given and
+	// hiding it hides nothing else.
 	var cur *page
-	for _, a := range s.answers {
-		if cur == nil || a.q.When != nil {
+	for i, a := range s.answers {
+		if cur == nil || a.q.When != nil || s.answers[i-1].q.When != nil {
 			q := a.q
 			cond := q.When != nil
 			cur = &page{hidden: func() bool {
@@ -305,7 +307,7 @@ func (s *step) result() *answers.Control {
 	}
 	for _, e := range s.evidence {
 		for _, p := range splitPaths(e) {
-			c.Evidence = append(c.Evidence, filepath.ToSlash(p))
+			c.Evidence = append(c.Evidence, filepath.ToSlash(relativeTo(s.baseDir, p)))
 		}
 	}
 	c.Owner, c.Due = strings.TrimSpace(s.owner), strings.TrimSpace(s.due)

@@ -304,6 +304,18 @@ func resolve(baseDir, p string) string {
 	return filepath.Join(baseDir, p)
 }
 
+// relativeTo stores an absolute path inside baseDir relative to it, as the
+// answers file expects (so the file stays valid when the project moves).
+func relativeTo(baseDir, p string) string {
+	if !filepath.IsAbs(p) || baseDir == "" {
+		return p
+	}
+	if rel, err := filepath.Rel(baseDir, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return rel
+	}
+	return p
+}
+
 func checkReadable(path string) error {
 	st, err := os.Stat(path)
 	switch {
