@@ -267,11 +267,15 @@ func (o *runOptions) plan() (*runPlan, error) {
 	}
 	p.cl, err = checklist.Resolve(clName)
 	if err != nil {
+		from := "--checklist"
+		if !o.changed("checklist") {
+			from = cfg.Path + ": checklist"
+		}
 		var nf *checklist.NotFoundError
 		if errors.As(err, &nf) {
-			return nil, usageErr(nf.Hint(), "--checklist: %v", err)
+			return nil, usageErr(nf.Hint(), "%s: %v", from, err)
 		}
-		return nil, inputErrors(o.ios, err, "--checklist")
+		return nil, inputErrors(o.ios, err, from)
 	}
 
 	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
