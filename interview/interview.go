@@ -145,7 +145,7 @@ func (s *session) nextStep() *step {
 
 // commit records the current step's answers and saves the file.
 func (s *session) commit(st *step) error {
-	s.ans.Controls[st.ctl.ID] = st.result()
+	s.ans.Controls[st.ctl.ID] = st.result(s.opts.Now())
 	if err := s.opts.Save(s.ans); err != nil {
 		return fmt.Errorf("saving answers: %w", err)
 	}

@@ -280,12 +280,12 @@ func (s *step) values() map[string]any {
 	return vals
 }
 
-// result is the answers.Control the step records.
-func (s *step) result() *answers.Control {
+// result is the answers.Control the step records, answered at now.
+func (s *step) result(now time.Time) *answers.Control {
 	c := &answers.Control{
 		Note:       strings.TrimSpace(s.note),
 		AnsweredBy: s.whoAnswer,
-		AnsweredAt: s.now.UTC().Truncate(time.Second),
+		AnsweredAt: now.UTC().Truncate(time.Second),
 	}
 	if !s.applies {
 		c.NotApplicable = strings.TrimSpace(s.naReason)
