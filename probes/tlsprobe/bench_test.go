@@ -14,7 +14,8 @@ import (
 // BenchmarkVsSSLScan measures one full tls.* run (versions, every suite,
 // certificate) against the same loopback server as sslscan, side by side:
 //
-//	go test -run '^$' -bench VsSSLScan -count 6 ./probes/tlsprobe/ | benchstat -col /tool -
+//	go test -run '^$' -bench VsSSLScan -count 6 ./probes/tlsprobe/ > bench.txt
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /tool bench.txt
 //
 // sslscan runs with the options that restrict it to the same work
 // (oracle.SSLScanArgs: no heartbleed, renegotiation, compression, fallback

@@ -3,6 +3,7 @@ package tlsprobe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net"
@@ -195,6 +196,7 @@ func TestCertificateProblems(t *testing.T) {
 		{"hostname mismatch", ca, leafOpts{hosts: []string{"www.example.com"}}, "127.0.0.1", probes.Fail, "does not match the host name (SANs: www.example.com)"},
 		{"untrusted issuer", other, leafOpts{hosts: []string{"127.0.0.1"}}, "127.0.0.1", probes.Fail, "not trusted: issued by an unknown authority"},
 		{"weak RSA key", ca, leafOpts{hosts: []string{"127.0.0.1"}, rsaBits: 1024}, "127.0.0.1", probes.Fail, "RSA key of 1024 bits"},
+		{"SHA-1 signature", ca, leafOpts{hosts: []string{"127.0.0.1"}, sigAlg: x509.ECDSAWithSHA1}, "127.0.0.1", probes.Fail, "certificate is signed with ECDSA-SHA1"},
 		{"expiring soon", ca, leafOpts{hosts: []string{"127.0.0.1"}, notAfter: now.Add(10 * 24 * time.Hour)}, "127.0.0.1", probes.Warn, "certificate expires in 9 days"},
 	}
 	for _, tc := range cases {
@@ -208,7 +210,8 @@ func TestCertificateProblems(t *testing.T) {
 			}
 			// every case but the foreign CA is signed by the trusted CA: the
 			// date or name problem must not be reported as distrust too
-			if tc.ca == ca && strings.Contains(r.Summary, "not trusted") {
+			// (x509 rightly refuses to verify a SHA-1 signature at all)
+			if tc.ca == ca && tc.opts.sigAlg == 0 && strings.Contains(r.Summary, "not trusted") {
 				t.Errorf("trusted chain reported untrusted: %q", r.Summary)
 			}
 		})

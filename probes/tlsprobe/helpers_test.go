@@ -59,6 +59,7 @@ type leafOpts struct {
 	notBefore time.Time
 	notAfter  time.Time
 	rsaBits   int // 0: ECDSA P-256
+	sigAlg    x509.SignatureAlgorithm
 }
 
 func (ca *testCA) leaf(t testing.TB, o leafOpts) tls.Certificate {
@@ -81,12 +82,13 @@ func (ca *testCA) leaf(t testing.TB, o leafOpts) tls.Certificate {
 	}
 	serial++
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: o.hosts[0]},
-		NotBefore:    o.notBefore,
-		NotAfter:     o.notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		SerialNumber:       big.NewInt(serial),
+		Subject:            pkix.Name{CommonName: o.hosts[0]},
+		NotBefore:          o.notBefore,
+		NotAfter:           o.notAfter,
+		KeyUsage:           x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:        []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		SignatureAlgorithm: o.sigAlg,
 	}
 	for _, h := range o.hosts {
 		if ip := net.ParseIP(h); ip != nil {
