@@ -6,6 +6,7 @@ import (
 	"net"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/selfassess/selfassess/probes"
@@ -44,7 +45,7 @@ var tlsRules = []tlsRule{
 // TLSVerification finds code and configuration that disable certificate
 // verification (InsecureSkipVerify: true, verify=False, curl -k, …).
 func TLSVerification(name string, content []byte) []probes.Finding {
-	lower := bytes.ToLower(content)
+	lower := asciiLower(content)
 	ext := extOf(name)
 	var li *lineIndex
 	var out []probes.Finding
@@ -56,7 +57,7 @@ func TLSVerification(name string, content []byte) []probes.Finding {
 		if !containsAnyString(lower, r.kw) {
 			continue
 		}
-		for _, m := range r.re.FindAllIndex(content, -1) {
+		for _, m := range findInLines(content, lower, r.kw, r.re) {
 			if li == nil {
 				li = newLineIndex(content)
 			}
@@ -121,38 +122,45 @@ var identRe = regexp.MustCompile(`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*`)
 // log.Printf("key=%s", apiKey), logger.info(f"password={password}"). Values
 // passed through redact/mask functions or cut to a prefix (key[:6]) pass.
 func SecretLogging(name string, content []byte) []probes.Finding {
-	lower := bytes.ToLower(content)
-	if !containsAnyString(lower, sensitiveWords) {
-		return nil
-	}
+	lower := asciiLower(content)
+	// Candidate lines: a credential word on the line or up to three lines
+	// below (calls spread their arguments over lines), and a log word on it.
+	// Most lines have neither, and the call regexp is costly.
 	var li *lineIndex
-	var out []probes.Finding
-	for start := 0; start < len(content); {
-		end := bytes.IndexByte(content[start:], '\n')
-		if end < 0 {
-			end = len(content)
-		} else {
-			end += start
-		}
-		lineStart, line := start, lower[start:end]
-		start = end + 1
-		// cheap checks first: a log word on the line, a credential word nearby
-		if !containsAnyString(line, logWords) {
-			continue
-		}
-		near := lower[lineStart:min(len(lower), end+400)]
-		if !containsAnyString(near, sensitiveWords) {
-			continue
-		}
-		for _, m := range logCallRe.FindAllIndex(content[lineStart:end], -1) {
-			from, to := lineStart+m[0], lineStart+m[1]
+	candidates := map[int]bool{}
+	for _, w := range sensitiveWords {
+		for i := 0; ; {
+			j := bytes.Index(lower[i:], []byte(w))
+			if j < 0 {
+				break
+			}
 			if li == nil {
 				li = newLineIndex(content)
 			}
-			n := li.line(from)
-			if isCommentLine(li.text(n)) {
-				break
+			n := li.line(i + j)
+			for k := n; k >= 1 && k > n-4; k-- {
+				candidates[k] = true
 			}
+			i += j + len(w)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	lines := make([]int, 0, len(candidates))
+	for n := range candidates {
+		lines = append(lines, n)
+	}
+	sort.Ints(lines)
+	var out []probes.Finding
+	for _, n := range lines {
+		start := li.starts[n-1]
+		text := li.text(n)
+		if !containsAnyString(lower[start:start+len(text)], logWords) || isCommentLine(text) {
+			continue
+		}
+		for _, m := range logCallRe.FindAllStringIndex(text, -1) {
+			from, to := start+m[0], start+m[1]
 			args := callArgs(content[to:])
 			ident := sensitiveArg(args)
 			if ident == "" {

@@ -96,10 +96,14 @@ type Secrets struct {
 
 type ruleScanner struct {
 	det *detect.Detector
-	// needsPath: the rule (or its allowlist) looks at the file path.
-	needsPath bool
+	// pathRule limits the rule to matching paths; allowPaths are the
+	// paths its allowlists exempt.
+	pathRule   *regexp.Regexp
+	allowPaths []*regexp.Regexp
 	// whole: the rule's regexp can span lines, so it gets the whole file.
 	whole bool
+	// lineFilter, when set, is a cheap necessary condition a line must meet.
+	lineFilter func(line string) bool
 }
 
 // multiLineRe spots regexps that can match across lines.
@@ -139,15 +143,18 @@ func NewSecrets() (*Secrets, error) {
 	var findingAllowlists []*config.Allowlist
 	for _, a := range cfg.Allowlists {
 		if len(a.Paths) > 0 && len(a.Commits) == 0 && len(a.Regexes) == 0 && len(a.StopWords) == 0 {
-			sc.pathAllowlists = append(sc.pathAllowlists, a)
+			sc.pathAllowlists = append(sc.pathAllowlists, &config.Allowlist{Paths: a.Paths})
 			continue
 		}
 		if len(a.Paths) > 0 && len(a.Commits) == 0 && a.MatchCondition != config.AllowlistMatchAnd {
-			// paths OR content conditions: keep the paths here and the rest with the rules
+			// paths OR content conditions: the paths here, the rest with the rules
 			sc.pathAllowlists = append(sc.pathAllowlists, &config.Allowlist{Paths: a.Paths})
-			b := *a
-			b.Paths = nil
-			findingAllowlists = append(findingAllowlists, &b)
+			rest := &config.Allowlist{Description: a.Description, MatchCondition: a.MatchCondition,
+				RegexTarget: a.RegexTarget, Regexes: a.Regexes, StopWords: a.StopWords}
+			if err := rest.Validate(); err != nil {
+				return nil, fmt.Errorf("secret rules: %w", err)
+			}
+			findingAllowlists = append(findingAllowlists, rest)
 			continue
 		}
 		findingAllowlists = append(findingAllowlists, a)
@@ -159,9 +166,9 @@ func NewSecrets() (*Secrets, error) {
 		if rule.Regex == nil {
 			continue // path-only rules (pkcs12-file): binary files are not read; source.gitignore covers them
 		}
-		needsPath := rule.Path != nil
+		var allowPaths []*regexp.Regexp
 		for _, a := range rule.Allowlists {
-			needsPath = needsPath || len(a.Paths) > 0
+			allowPaths = append(allowPaths, a.Paths...)
 		}
 		one := cfg
 		one.Allowlists = findingAllowlists
@@ -172,7 +179,11 @@ func NewSecrets() (*Secrets, error) {
 			one.Keywords[strings.ToLower(k)] = struct{}{}
 		}
 		i := len(sc.rules)
-		sc.rules = append(sc.rules, ruleScanner{det: detect.NewDetector(one), needsPath: needsPath, whole: multiLineRe.MatchString(rule.Regex.String())})
+		var filter func(string) bool
+		if id == "generic-api-key" {
+			filter = genericValueCandidate
+		}
+		sc.rules = append(sc.rules, ruleScanner{lineFilter: filter, det: detect.NewDetector(one), pathRule: rule.Path, allowPaths: allowPaths, whole: multiLineRe.MatchString(rule.Regex.String())})
 		if len(rule.Keywords) == 0 {
 			sc.noWords = append(sc.noWords, i)
 			continue
@@ -187,6 +198,11 @@ func NewSecrets() (*Secrets, error) {
 				sc.byWord = append(sc.byWord, nil)
 			}
 			sc.byWord[w] = append(sc.byWord[w], i)
+		}
+	}
+	for _, a := range sc.pathAllowlists {
+		if err := a.Validate(); err != nil { // joins the paths into one regexp
+			return nil, fmt.Errorf("secret rules: %w", err)
 		}
 	}
 	sc.trie = ahocorasick.NewTrieBuilder().AddStrings(words).Build()
@@ -219,6 +235,9 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 	var out []report.Finding
 	for r, set := range lines {
 		rs := s.rules[r]
+		if rs.pathRule != nil && !rs.pathRule.MatchString(name) {
+			continue
+		}
 		if rs.whole || set == nil {
 			if raw == "" {
 				raw = string(content)
@@ -232,9 +251,19 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 		}
 		sort.Ints(nums)
 		var b strings.Builder
+		kept := nums[:0]
 		for _, n := range nums {
-			b.WriteString(li.text(n))
+			text := li.text(n)
+			if rs.lineFilter != nil && !rs.lineFilter(text) {
+				continue
+			}
+			kept = append(kept, n)
+			b.WriteString(text)
 			b.WriteByte('\n')
+		}
+		nums = kept
+		if len(nums) == 0 {
+			continue
 		}
 		for _, f := range rs.det.Detect(detect.Fragment{Raw: b.String(), FilePath: rs.path(name)}) {
 			if f.StartLine >= 0 && f.StartLine < len(nums) {
@@ -433,11 +462,16 @@ func containsSecret(ev string, secrets ...string) bool {
 
 func isKeyRule(id string) bool { return id == "private-key" || id == "private-key-header" }
 
-// path passes the file path only to rules that use it: gitleaks checks
-// every path allowlist on every call otherwise.
+// path passes the file path only when the rule's path conditions can
+// matter: gitleaks evaluates every path allowlist on every call otherwise.
 func (r ruleScanner) path(name string) string {
-	if r.needsPath {
+	if r.pathRule != nil {
 		return name
+	}
+	for _, re := range r.allowPaths {
+		if re.MatchString(name) {
+			return name
+		}
 	}
 	return ""
 }
@@ -450,4 +484,41 @@ func specificity(f report.Finding) int {
 		return 2
 	}
 	return 1
+}
+
+// genericValueCandidate is a necessary condition for gitleaks'
+// generic-api-key on a line, checked in a single pass: after an assignment
+// or separator (= > : , |) and at most five quotes, blanks or '=', a run of
+// 10+ value characters ([\w.=+/-]) with at least 12 distinct characters
+// (the rule's entropy floor, 3.5 bits, needs 12). The rule's regexp costs
+// about 1 ms per line; most lines of code fail this test in microseconds.
+func genericValueCandidate(line string) bool {
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '=', '>', ':', ',', '|':
+		default:
+			continue
+		}
+		j := i + 1
+		for k := 0; k < 5 && j < len(line) && strings.IndexByte("`'\" \t=", line[j]) >= 0; k++ {
+			j++
+		}
+		var seen [128]bool
+		distinct, n := 0, 0
+		for ; j < len(line) && n < 150 && isValueChar(line[j]); j, n = j+1, n+1 {
+			if !seen[line[j]] {
+				seen[line[j]] = true
+				distinct++
+			}
+		}
+		if n >= 10 && distinct >= 12 {
+			return true
+		}
+	}
+	return false
+}
+
+func isValueChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '.' || c == '=' || c == '-' || c == '+' || c == '/'
 }

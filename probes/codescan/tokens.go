@@ -28,7 +28,7 @@ func TokenStorage(name string, content []byte) []probes.Finding {
 	}
 	var li *lineIndex
 	var out []probes.Finding
-	for _, m := range storageWriteRe.FindAllSubmatchIndex(content, -1) {
+	for _, m := range findInLines(content, content, []string{"localStorage", "sessionStorage"}, storageWriteRe) {
 		store := string(content[m[2]:m[3]])
 		key, value := group(content, m, 2), group(content, m, 3)
 		if key == "" {
@@ -85,7 +85,7 @@ var (
 // strings, where they end up in server logs, proxies, browser history and
 // Referer headers.
 func TokenInURL(name string, content []byte) []probes.Finding {
-	lower := bytes.ToLower(content)
+	lower := asciiLower(content)
 	if !containsAnyString(lower, tokenParamWords) {
 		return nil
 	}

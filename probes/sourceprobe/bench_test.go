@@ -44,3 +44,25 @@ func TestWriteBenchTree(t *testing.T) {
 }
 
 var benchFiles = 10_000
+
+// BenchmarkScanDir scans the tree at $SELFASSESS_BENCH_TREE (written by
+// TestWriteBenchTree), so /usr/bin/time -v measures the scan alone:
+//
+//	go test -c -o /tmp/sp.test ./probes/sourceprobe/
+//	SELFASSESS_BENCH_TREE=/tmp/tree /tmp/sp.test -test.run TestWriteBenchTree
+//	SELFASSESS_BENCH_TREE=/tmp/tree /usr/bin/time -v /tmp/sp.test -test.run '^$' -test.bench ScanDir -test.benchtime 1x
+func BenchmarkScanDir(b *testing.B) {
+	dir := os.Getenv("SELFASSESS_BENCH_TREE")
+	if dir == "" {
+		b.Skip("set SELFASSESS_BENCH_TREE=DIR (see TestWriteBenchTree)")
+	}
+	var elapsed time.Duration
+	files := 0
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		rs := Scan(context.Background(), dir, nil)
+		elapsed += time.Since(start)
+		files += rs[0].Observed.(observed).FilesScanned
+	}
+	b.ReportMetric(float64(files)/elapsed.Seconds(), "files/s")
+}
