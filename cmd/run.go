@@ -189,9 +189,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 			return runtimeErr("", "%v", err)
 		}
 	}
-	if n := tracker.pending(); n > 0 {
-		fmt.Fprintf(errOut, "waiting for the probes to finish (%d running)\n", n)
-	}
+	tracker.waiting()
 	<-probesDone
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
@@ -422,6 +420,16 @@ func (t *probeTracker) quiet(q bool) {
 			t.out(l)
 		}
 		t.lines = nil
+	}
+}
+
+// waiting says that the run now waits for probes still running. It writes
+// under the tracker's lock, as progress lines do from the probes' goroutines.
+func (t *probeTracker) waiting() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n := t.started - t.finished; n > 0 && t.out != nil {
+		t.out(fmt.Sprintf("waiting for the probes to finish (%d running)", n))
 	}
 }
 
