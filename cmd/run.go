@@ -551,18 +551,12 @@ func topFindings(cs []assessment.Control, n int) []assessment.Control {
 	return out
 }
 
-// firstProblem is the first failing piece of evidence, as one line.
+// firstProblem is the worst piece of evidence, as "source: message" on one line.
 func firstProblem(c assessment.Control) string {
 	for _, want := range []string{"fail", "error", "not_tested", "warn", "skipped"} {
 		for _, e := range c.Evidence {
 			if e.Status == want {
-				msg := oneLine(e.Message)
-				if e.Kind == "probe" {
-					msg = e.Source + ": " + msg
-				} else if e.Kind == "answer" {
-					msg = e.Source + ": " + msg
-				}
-				return msg
+				return e.Source + ": " + oneLine(e.Message)
 			}
 		}
 	}
