@@ -90,7 +90,6 @@ type page struct {
 
 // step is the form for one control: its pages and the values they bind.
 type step struct {
-	it        item
 	ctl       *checklist.Control
 	header    string // control id, title, severity
 	body      string // requirement, rationale, probe note
@@ -113,7 +112,7 @@ type step struct {
 func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir string) *step {
 	ctl := it.sc.Control
 	s := &step{
-		it: it, ctl: ctl, prev: prev, now: opts.Now(), whoAnswer: opts.AnsweredBy, baseDir: baseDir,
+		ctl: ctl, prev: prev, now: opts.Now(), whoAnswer: opts.AnsweredBy, baseDir: baseDir,
 		applies:  true,
 		progress: progressLine(it, answered),
 		header:   fmt.Sprintf("%s  %s  [%s]", ctl.ID, ctl.Title, ctl.Severity),
