@@ -120,6 +120,7 @@ func scrub(s string, secrets ...string) string {
 		}
 	}
 	s = redactUserinfo(s)
+	s = paramValueRe.ReplaceAllStringFunc(s, redactParamValue)
 	return longRun.ReplaceAllStringFunc(s, func(run string) string {
 		if strings.Contains(run, "***") || !looksRandom(run) {
 			return run

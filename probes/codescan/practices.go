@@ -302,7 +302,7 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 			continue
 		}
 		seen[n] = true
-		url := redactUserinfo(string(content[m[0]:m[1]]))
+		url := scrub(string(content[m[0]:m[1]]))
 		msg := fmt.Sprintf("plain-HTTP endpoint %s; use https://", scrub(url))
 		if status == probes.Warn {
 			msg = fmt.Sprintf("plain-HTTP endpoint %s on an internal host; use TLS inside the network too", scrub(url))

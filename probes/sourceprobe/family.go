@@ -287,13 +287,13 @@ func (a *accumulator) result(id string, tr *tree) probes.Result {
 	case p.total == 0 && id == idCI && p.checked == 0:
 		summary = fmt.Sprintf("no CI configuration files among %d files", a.scanned)
 	case p.total == 0:
-		summary = fmt.Sprintf("no %s in %d files", noun[1], p.checked)
+		summary = fmt.Sprintf("no %s in %d %s", noun[1], p.checked, plural(p.checked, "file", "files"))
 	default:
 		n := noun[1]
 		if p.total == 1 {
 			n = noun[0]
 		}
-		summary = fmt.Sprintf("%d %s in %d files, first at %s", p.total, n, len(p.files), p.findings[0].Location)
+		summary = fmt.Sprintf("%d %s in %d %s, first at %s", p.total, n, len(p.files), plural(len(p.files), "file", "files"), p.findings[0].Location)
 		if status == probes.Warn {
 			summary += " (warnings only)"
 		}

@@ -362,5 +362,5 @@ func TestFindingsAreCapped(t *testing.T) {
 	obs := r.Observed.(observed)
 	assert.Equal(t, maxFindings+50, obs.Findings)
 	assert.Equal(t, maxFindings, obs.FindingsListed)
-	assert.Contains(t, r.Summary, "550 web-storage writes of tokens in 1 files")
+	assert.Contains(t, r.Summary, "550 web-storage writes of tokens in 1 file,")
 }
