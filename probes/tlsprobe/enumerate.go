@@ -152,16 +152,26 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 	chunks := chunk(candidates(v), maxSuitesPerHello)
 	accepted := make([][]uint16, len(chunks))
 	refusals := make([]string, len(chunks))
+	// The other chunks wait for the first chunk's first answer: when the
+	// server refuses the version itself, they need no connection at all.
+	gate := make(chan struct{})
+	versionRefused := false
 	var wg sync.WaitGroup
 	for i, c := range chunks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var first *exchangeResult
 			if i == 0 {
-				first = pre
+				accepted[0], refusals[0] = p.eliminate(ctx, v, c, pre, func(refused bool) {
+					versionRefused = refused
+					close(gate)
+				})
+				return
 			}
-			accepted[i], refusals[i] = p.eliminate(ctx, v, c, first)
+			<-gate
+			if !versionRefused {
+				accepted[i], refusals[i] = p.eliminate(ctx, v, c, nil, nil)
+			}
 		}()
 	}
 	wg.Wait()
@@ -189,9 +199,19 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 
 // eliminate offers suites, removes each pick and repeats until the server
 // refuses; it returns the picks and the reason the last hello failed.
-func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, first *exchangeResult) ([]uint16, string) {
+// onFirst, if set, learns after the first answer whether the server
+// refused the protocol version itself (protocol_version alert, or a
+// ServerHello for another version) rather than these suites.
+func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, first *exchangeResult, onFirst func(versionRefused bool)) ([]uint16, string) {
 	remaining := slices.Clone(suites)
 	var picked []uint16
+	if onFirst != nil {
+		defer func() {
+			if onFirst != nil {
+				onFirst(false)
+			}
+		}()
+	}
 	for len(remaining) > 0 {
 		var r reply
 		var err error
@@ -200,6 +220,11 @@ func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, firs
 			first = nil
 		} else {
 			r, err = p.exchange(ctx, buildHello(helloSpec{v, remaining, p.ep.SNI}), false, false)
+		}
+		if onFirst != nil {
+			onFirst(err == nil && (r.Alert != nil && r.Alert.Description == alertProtocolVersion ||
+				r.Hello != nil && r.Hello.Version != v))
+			onFirst = nil
 		}
 		if err != nil {
 			return picked, describe(err, p.opt.Timeout)
@@ -334,6 +359,8 @@ func describe(err error, timeout time.Duration) string {
 	}
 	return err.Error()
 }
+
+const alertProtocolVersion = 70
 
 func chunk(s []uint16, n int) [][]uint16 {
 	var out [][]uint16
