@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
 	"github.com/selfassess/selfassess/checklist"
@@ -30,7 +31,7 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 	contacts := strings.Join(def.Contacts, ", ")
 	targets := strings.Join(def.Targets, ", ")
 
-	checklistField := huh.Field(huh.NewInput().Title("Checklist (built-in id or path to a checklist file)").
+	checklistField := huh.Field(huh.NewInput().Key("checklist").Title("Checklist (built-in id or path to a checklist file)").
 		Value(&p.Checklist).Validate(validateRequired(&p.Checklist)))
 	if ids := checklist.BuiltinIDs(); len(ids) > 0 {
 		if p.Checklist == "" {
@@ -45,20 +46,20 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 		if !known { // keep a file path given as the default
 			opts = append(opts, huh.NewOption(p.Checklist, p.Checklist))
 		}
-		checklistField = huh.NewSelect[string]().Title("Checklist").
+		checklistField = huh.NewSelect[string]().Key("checklist").Title("Checklist").
 			Description("The provider whose security review you are preparing for.").
 			Options(opts...).Value(&p.Checklist)
 	}
 
 	fields := []huh.Field{
-		huh.NewInput().Title("Organisation").Description("Your company, as the provider knows it.").
+		huh.NewInput().Key("organisation").Title("Organisation").Description("Your company, as the provider knows it.").
 			Value(&p.Organisation).Validate(validateRequired(&p.Organisation)),
-		huh.NewInput().Title("Integration name").Description("The app or integration under review.").
+		huh.NewInput().Key("integration").Title("Integration name").Description("The app or integration under review.").
 			Value(&p.Integration).Validate(validateRequired(&p.Integration)),
-		huh.NewInput().Title("Security contacts").Description("E-mail addresses, separated by commas.").
+		huh.NewInput().Key("contacts").Title("Security contacts").Description("E-mail addresses, separated by commas.").
 			Value(&contacts).Validate(defaulted(&contacts, validateContacts)),
 		checklistField,
-		huh.NewInput().Title("Targets").Description("Deployed https:// URLs to probe, separated by commas (may be empty).").
+		huh.NewInput().Key("targets").Title("Targets").Description("Deployed https:// URLs to probe, separated by commas (may be empty).").
 			Value(&targets).Validate(defaulted(&targets, validateTargets)),
 	}
 	if opts.Accessible {
@@ -75,10 +76,9 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 			}
 		}
 	} else {
-		form := huh.NewForm(huh.NewGroup(fields...).Title("selfassess init")).
-			WithInput(opts.In).WithOutput(opts.Out)
-		if err := form.RunWithContext(ctx); err != nil {
-			return def, mapFormErr(err)
+		form := huh.NewForm(huh.NewGroup(fields...).Title("selfassess init"))
+		if err := runForm(ctx, form, opts); err != nil {
+			return def, err
 		}
 	}
 	p.Organisation = strings.TrimSpace(p.Organisation)
@@ -135,4 +135,58 @@ func validateTargets(s string) error {
 		}
 	}
 	return nil
+}
+
+// formHook, when set (tests), sees a single form after every update.
+var formHook func(*huh.Form)
+
+// runForm runs one form as a bubbletea program on opts' streams, like
+// huh's Form.Run, but ends on end of input instead of waiting forever.
+func runForm(ctx context.Context, form *huh.Form, opts Options) error {
+	m := &formModel{form: form, observe: formHook}
+	var p *tea.Program
+	in := notifyEOF(opts.In, func() { go p.Send(inputEndedMsg{}) })
+	p = tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(opts.Out), tea.WithContext(ctx))
+	_, err := p.Run()
+	switch {
+	case m.inputEnded || form.State == huh.StateAborted,
+		errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
+		return ErrInterrupted
+	case err != nil:
+		return fmt.Errorf("questionnaire: %w", err)
+	case form.State != huh.StateCompleted: // quit by a signal
+		return ErrInterrupted
+	}
+	return nil
+}
+
+type formModel struct {
+	form       *huh.Form
+	observe    func(*huh.Form)
+	inputEnded bool
+}
+
+func (m *formModel) Init() tea.Cmd { return m.form.Init() }
+
+func (m *formModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(inputEndedMsg); ok {
+		m.inputEnded = true
+		return m, tea.Quit
+	}
+	f, cmd := m.form.Update(msg)
+	m.form = f.(*huh.Form)
+	if m.observe != nil {
+		m.observe(m.form)
+	}
+	if m.form.State != huh.StateNormal {
+		return m, tea.Quit
+	}
+	return m, cmd
+}
+
+func (m *formModel) View() string {
+	if m.form.State != huh.StateNormal {
+		return ""
+	}
+	return m.form.View()
 }
