@@ -92,13 +92,14 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		// compile the secret rules while the page is fetched
 		spawn(func() { _, _ = f.scanner() })
 	}
+	if want["http.redirect"] {
+		// plain HTTP: a connection of its own, nothing to share
+		spawn(func() { put(f.probeRedirect(ctx, c, u)) })
+	}
 	// The shared fetch: hsts, headers, cookies, banners, rate-limit, js.
 	page, pageErr := c.fetch(ctx, u, nil)
 	// Probes that make their own requests start now, resuming the TLS
 	// session the shared fetch opened.
-	if want["http.redirect"] {
-		spawn(func() { put(f.probeRedirect(ctx, c, u)) })
-	}
 	var leak *leakResult
 	if want["http.error-leak"] || want["http.banners"] {
 		spawn(func() { lr := probeErrorLeak(ctx, c, u); mu.Lock(); leak = lr; mu.Unlock() })
