@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,20 +44,11 @@ func Load(path string) (*File, error) {
 	return Parse(path, data)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
 // Parse decodes answers from data; name is used in error positions.
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = yamlLine.ReplaceAllString(msg, "")
-		msg = strings.TrimLeft(msg, ": ")
-		return nil, errList{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + msg}}.err()
+		return nil, errList{checklist.YAMLError(name, data, err)}.err()
 	}
 	p := &parser{name: name, f: &File{Schema: SchemaID, Controls: map[string]*Control{}, Path: name, pos: map[string]pos{}}}
 	if len(doc.Content) == 0 {

@@ -3,9 +3,7 @@ package assessment
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -31,8 +29,6 @@ func LoadExceptions(path string, cl *checklist.Checklist) ([]Exception, error) {
 	return ParseExceptions(path, data, cl)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
 // ParseExceptions decodes an exceptions file; name is used in error positions.
 func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Exception, error) {
 	var errs []answers.Error
@@ -41,11 +37,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		return nil, &answers.Errors{List: []answers.Error{{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}}
+		return nil, &answers.Errors{List: []answers.Error{checklist.YAMLError(name, data, err)}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil // an empty file: no exceptions

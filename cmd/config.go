@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -71,8 +70,6 @@ func loadConfig(path string) (*projectConfig, error) {
 	return parseConfig(path, data)
 }
 
-var yamlLineNo = regexp.MustCompile(`line (\d+): `)
-
 func parseConfig(path string, data []byte) (*projectConfig, error) {
 	var errs []checklist.FieldError
 	errf := func(n *yaml.Node, field, format string, a ...any) {
@@ -80,13 +77,7 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 1
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLineNo.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = strings.Replace(msg, m[0], "", 1)
-		}
-		return nil, &checklist.Errors{List: []checklist.FieldError{{File: path, Line: line, Col: 1, Msg: "invalid YAML: " + msg}}}
+		return nil, &checklist.Errors{List: []checklist.FieldError{checklist.YAMLError(path, data, err)}}
 	}
 	c := &projectConfig{Path: path}
 	if len(doc.Content) == 0 {
