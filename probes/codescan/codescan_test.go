@@ -6,8 +6,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/spf13/viper"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
 
 	"github.com/selfassess/selfassess/probes"
 )
@@ -340,4 +343,54 @@ func TestSuppress(t *testing.T) {
 	assert.Equal(t, 1, n)
 	require.Len(t, kept, 1)
 	assert.Equal(t, 2, kept[0].Line)
+}
+
+// The per-rule line dispatch must find exactly what gitleaks' own engine
+// finds over whole files.
+func TestDispatchMatchesGitleaksEngine(t *testing.T) {
+	s := secrets(t)
+	v := viper.New()
+	v.SetConfigType("toml")
+	require.NoError(t, v.ReadConfig(strings.NewReader(config.DefaultConfig+"\n"+providerRules)))
+	var vc config.ViperConfig
+	require.NoError(t, v.Unmarshal(&vc))
+	cfg, err := vc.Translate()
+	require.NoError(t, err)
+	whole := detect.NewDetector(cfg)
+
+	corpus := map[string]string{
+		"a.py":        "import os\nAPI_KEY = \"" + finceptKey + "\"\nother = 1\n",
+		"b.go":        "package b\n\nvar id = \"" + awsKey + "\"\nvar gh = \"" + githubPAT + "\"\n",
+		"c.js":        "const cfg = {\n  clientSecret: \"" + clientSecret + "\",\n  api_key: \"q8Zr7LmN2pXy5Wv3Tb9K\",\n};\n",
+		"d.yaml":      "db:\n  url: postgres://payments:" + dbPassword + "@db.prod.internal:5432/pay\n",
+		"e.txt":       "notes\n" + privateKey + "more\n",
+		".env":        "TURRIS_CLIENT_SECRET=" + clientSecret + "\nSTRIPE=sk_live_" + "51HqLx2eZvKYlo2C9aBcDeFgHiJkLmNoPq" + "\n",
+		"f.sh":        "curl -H \"Authorization: Bearer " + githubPAT + "\" https://api.github.com\n",
+		"g.json":      `{"token": "` + githubPAT + `", "password": "Xk9#mP2$vL7qR4wT"}` + "\n",
+		"lock/go.sum": "github.com/a/b v1.0.0 h1:" + awsKey + "=\n",
+	}
+	type key struct {
+		rule, secret string
+		line         int
+	}
+	for name, content := range corpus {
+		want := map[key]bool{}
+		for _, f := range whole.Detect(detect.Fragment{Raw: content, FilePath: name}) {
+			want[key{f.RuleID, f.Secret, f.StartLine}] = true
+		}
+		got := map[key]bool{}
+		skip := false
+		for _, a := range s.pathAllowlists {
+			skip = skip || a.PathAllowed(name)
+		}
+		if !skip {
+			for _, f := range s.detectAll(name, []byte(content), newLineIndex([]byte(content))) {
+				got[key{f.RuleID, f.Secret, f.StartLine}] = true
+			}
+		}
+		assert.Equal(t, want, got, name)
+		if name != "lock/go.sum" {
+			assert.NotEmpty(t, got, name)
+		}
+	}
 }

@@ -272,6 +272,7 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 			}
 		}
 	}
+	out = dropShadowedGeneric(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].StartLine != out[j].StartLine {
 			return out[i].StartLine < out[j].StartLine
@@ -521,4 +522,27 @@ func genericValueCandidate(line string) bool {
 func isValueChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == '_' || c == '.' || c == '=' || c == '-' || c == '+' || c == '/'
+}
+
+// dropShadowedGeneric does what gitleaks' engine does across rules: a
+// "generic" finding whose secret a specific rule also found on the same
+// line is dropped.
+func dropShadowedGeneric(fs []report.Finding) []report.Finding {
+	var out []report.Finding
+	for _, f := range fs {
+		shadowed := false
+		if strings.Contains(strings.ToLower(f.RuleID), "generic") {
+			for _, g := range fs {
+				if g.StartLine == f.StartLine && g.RuleID != f.RuleID && strings.Contains(g.Secret, f.Secret) &&
+					!strings.Contains(strings.ToLower(g.RuleID), "generic") {
+					shadowed = true
+					break
+				}
+			}
+		}
+		if !shadowed {
+			out = append(out, f)
+		}
+	}
+	return out
 }
