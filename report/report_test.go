@@ -272,3 +272,23 @@ func TestPDFLongTableRepeatsHeader(t *testing.T) {
 		assert.Contains(t, string(out), c.ID)
 	}
 }
+
+// Bookmarks: one per part and per section, and one per finding.
+func TestPDFBookmarks(t *testing.T) {
+	r := load(t)
+	b, err := PDF(r, Options{Date: date})
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "/Type /Outlines")
+	utf16 := func(s string) []byte {
+		out := []byte{0xfe, 0xff}
+		for _, c := range s {
+			out = append(out, byte(c>>8), byte(c))
+		}
+		return out
+	}
+	for _, title := range []string{"Executive summary", "Controls by section", "Authentication & Authorization", "Transport Security",
+		"Data Protection", "Web Application & Webhooks", "Findings", "FH-AUTH-1", "FH-WH-1", "Exceptions register", "Remediation plan",
+		"Appendix: probe details", "Signature"} {
+		assert.True(t, bytes.Contains(b, append([]byte("/Title ("), utf16(title)...)), "bookmark %q", title)
+	}
+}
