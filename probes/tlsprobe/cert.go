@@ -1,6 +1,7 @@
 package tlsprobe
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -132,6 +133,9 @@ func Inspect(chain []*x509.Certificate, host string, roots *x509.CertPool, now t
 	f.Trusted = err == nil
 	if err != nil {
 		f.TrustError = trustReason(err)
+		if len(chain) == 1 && bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && errors.As(err, new(x509.UnknownAuthorityError)) {
+			f.TrustError = "self-signed"
+		}
 	}
 	f.HostnameMatch = leaf.VerifyHostname(strings.Trim(host, "[]")) == nil
 	return f

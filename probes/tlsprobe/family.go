@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -239,6 +240,7 @@ func ciphersResult(e *Enumeration) probes.Result {
 	count := map[Class]int{}
 	type bad struct {
 		class    Class
+		reasons  []string
 		versions []string
 	}
 	flagged := map[string]*bad{}
@@ -249,23 +251,23 @@ func ciphersResult(e *Enumeration) probes.Result {
 			continue
 		}
 		vs := VersionSuites{Version: v.Version.String(), Suites: []SuiteObserved{}, ServerOrder: v.Enforced}
-		add := func(name, code string, class Class) {
+		add := func(name, code string, class Class, reasons []string) {
 			vs.Suites = append(vs.Suites, SuiteObserved{Name: name, Code: code, Class: class})
 			count[class]++
 			if class != Strong {
 				if flagged[name] == nil {
-					flagged[name] = &bad{class: class}
+					flagged[name] = &bad{class: class, reasons: reasons}
 					order = append(order, name)
 				}
 				flagged[name].versions = append(flagged[name].versions, v.Version.String())
 			}
 		}
 		for _, c := range v.SSLv2 {
-			add(sslv2Name(c), fmt.Sprintf("0x%06X", c), Insecure)
+			add(sslv2Name(c), fmt.Sprintf("0x%06X", c), Insecure, []string{"SSLv2"})
 		}
 		for _, c := range v.Suites {
 			s, _ := LookupSuite(c)
-			add(s.Name, FormatCode(c), s.Class())
+			add(s.Name, FormatCode(c), s.Class(), s.Reasons())
 		}
 		if v.Enforced != nil && v.Version >= VersionTLS12 {
 			if *v.Enforced {
@@ -281,14 +283,18 @@ func ciphersResult(e *Enumeration) probes.Result {
 		return probes.Result{Status: probes.Error, Observed: obs,
 			Summary: "the server accepted no cipher suite: " + e.Versions[4].Refusal}
 	}
+	// insecure suites first, then weak ones, each in the server's order
+	slices.SortStableFunc(order, func(a, b string) int {
+		return cmpClass(flagged[a].class) - cmpClass(flagged[b].class)
+	})
 	for _, name := range order {
 		b := flagged[name]
-		st, why := probes.Warn, "weak (CBC or no forward secrecy)"
+		st := probes.Warn
 		if b.class == Insecure {
-			st, why = probes.Fail, "insecure"
+			st = probes.Fail
 		}
 		r.Findings = append(r.Findings, probes.Finding{Status: st, Rule: "tls-" + string(b.class) + "-suite",
-			Message: fmt.Sprintf("%s is %s, accepted with %s", name, why, strings.Join(b.versions, ", "))})
+			Message: fmt.Sprintf("%s is %s: %s; accepted with %s", name, b.class, strings.Join(b.reasons, ", "), strings.Join(b.versions, ", "))})
 	}
 	switch {
 	case count[Insecure] > 0:
@@ -316,7 +322,11 @@ func certificateResult(f CertFacts) probes.Result {
 		fail("tls-cert-not-yet-valid", fmt.Sprintf("certificate is not valid before %s", f.NotBefore.Format(time.RFC3339)))
 	}
 	if !f.HostnameMatch {
-		fail("tls-cert-hostname-mismatch", fmt.Sprintf("certificate does not match the host name (SANs: %s)", strings.Join(f.SANs, ", ")))
+		sans := "SANs: " + strings.Join(f.SANs, ", ")
+		if len(f.SANs) == 0 {
+			sans = "it has no subject alternative names; the common name is not used"
+		}
+		fail("tls-cert-hostname-mismatch", fmt.Sprintf("certificate does not match the host name (%s)", sans))
 	}
 	if f.KeyType == "RSA" && f.KeyBits < 2048 {
 		fail("tls-cert-weak-key", fmt.Sprintf("RSA key of %d bits; at least 2048 are required", f.KeyBits))
@@ -342,6 +352,13 @@ func certificateResult(f CertFacts) probes.Result {
 		r.Summary = strings.Join(parts, "; ")
 	}
 	return r
+}
+
+func cmpClass(c Class) int {
+	if c == Insecure {
+		return 0
+	}
+	return 1
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

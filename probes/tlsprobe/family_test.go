@@ -2,10 +2,15 @@ package tlsprobe
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net"
 	"slices"
 	"strings"
@@ -351,5 +356,22 @@ func TestContextCancelStopsQuickly(t *testing.T) {
 		if r.Status != probes.Error {
 			t.Errorf("%s = %s after cancel", r.ID, r.Status)
 		}
+	}
+}
+
+func TestSelfSignedCertificate(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(99), Subject: pkix.Name{CommonName: "self"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * 24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := startGoTLS(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	r := NewFamily().Run(context.Background(), probes.Target{Kind: probes.KindURL, Value: "https://" + addr},
+		[]string{"tls.certificate"}, probes.Config{Timeout: 5 * time.Second, RootCAs: x509.NewCertPool()})[0]
+	if r.Status != probes.Fail || r.Summary != "certificate is not trusted: self-signed" {
+		t.Errorf("got %s %q", r.Status, r.Summary)
 	}
 }

@@ -95,6 +95,31 @@ func (s Suite) Class() Class {
 	return Weak
 }
 
+// Reasons explains the class: why the suite is insecure or weak.
+func (s Suite) Reasons() []string {
+	n := s.Name
+	var out []string
+	add := func(cond bool, why string) {
+		if cond {
+			out = append(out, why)
+		}
+	}
+	add(s.Cipher == "None" || strings.Contains(n, "_NULL_") || strings.HasSuffix(n, "_NULL"), "no encryption")
+	add(strings.Contains(n, "_anon_") || s.Au == "None", "anonymous (no authentication)")
+	add(strings.Contains(n, "EXPORT"), "export-grade")
+	add(strings.HasPrefix(s.Cipher, "RC4"), "RC4")
+	add(strings.HasPrefix(s.Cipher, "RC2"), "RC2")
+	add(strings.HasPrefix(s.Cipher, "3DES"), "3DES (64-bit blocks)")
+	add(strings.HasPrefix(s.Cipher, "DES"), "DES")
+	add(strings.HasPrefix(s.Cipher, "IDEA"), "IDEA (64-bit blocks)")
+	if len(out) > 0 {
+		return out
+	}
+	add(!s.AEAD(), "CBC (not AEAD)")
+	add(!s.ForwardSecret(), "no forward secrecy")
+	return out
+}
+
 // FormatCode renders a code point as sslscan does: 0xC02F.
 func FormatCode(c uint16) string { return fmt.Sprintf("0x%04X", c) }
 

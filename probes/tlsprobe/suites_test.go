@@ -58,3 +58,25 @@ func TestCandidates(t *testing.T) {
 		t.Errorf("TLS1.2 offers only %d suites", n)
 	}
 }
+
+func TestReasons(t *testing.T) {
+	cases := map[uint16]string{
+		0x0005: "RC4", 0x000a: "3DES (64-bit blocks)", 0x0034: "anonymous (no authentication)",
+		0x0002: "no encryption", 0x0003: "export-grade, RC4",
+		0x002f: "CBC (not AEAD), no forward secrecy", 0x009c: "no forward secrecy", 0xc013: "CBC (not AEAD)",
+		0xc02f: "",
+	}
+	for code, want := range cases {
+		s, _ := LookupSuite(code)
+		got := ""
+		for i, r := range s.Reasons() {
+			if i > 0 {
+				got += ", "
+			}
+			got += r
+		}
+		if got != want {
+			t.Errorf("%s: reasons %q, want %q", s.Name, got, want)
+		}
+	}
+}
