@@ -110,7 +110,8 @@ func (d *pdfDoc) heading(text string, newPage bool) {
 	if newPage {
 		d.AddPage()
 	} else {
-		d.ensure(20)
+		d.Ln(5)
+		d.ensure(25)
 	}
 	d.Bookmark(text, 0, -1)
 	d.font("B", 16)
