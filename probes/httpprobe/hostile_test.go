@@ -275,3 +275,18 @@ func TestDeflateBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestBombPage: a compression bomb as the page itself is an error for the
+// js probes (the page could not be searched whole).
+func TestBombPage(t *testing.T) {
+	bomb := gzipBomb(t, 64<<20)
+	srv := hostileServer(t, func(done <-chan struct{}, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(bomb)
+	})
+	cfg := probes.Config{Timeout: time.Second, MaxBody: 256 << 10}.Defaults()
+	r := run(t, newFamily(), srv.URL+"/", []string{"js.secrets"}, cfg)["js.secrets"]
+	assert.Equal(t, probes.Error, r.Status, r.Summary)
+	assert.Contains(t, findingRules(r, probes.Error), "js-compression-bomb")
+}

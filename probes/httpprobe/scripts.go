@@ -105,7 +105,10 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		items = append(items, item{name, content})
 	}
 
-	if page.Truncated {
+	if page.Bomb {
+		problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-compression-bomb",
+			Message: fmt.Sprintf("the page decompresses beyond %d bytes from %d compressed bytes (compression bomb?); only its first part was searched for scripts", len(page.Body), page.WireBytes), Location: pageLoc})
+	} else if page.Truncated {
 		problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-page-truncated",
 			Message: fmt.Sprintf("the page is larger than %d bytes (--max-body); only its first part was searched for scripts", len(page.Body)), Location: pageLoc})
 	}
