@@ -51,7 +51,16 @@ func goSuites() []uint16 {
 
 // FetchChain completes a normal crypto/tls handshake (TLS 1.0–1.3, verifying
 // nothing: we verify ourselves) and returns the chain the server sent.
-func FetchChain(ctx context.Context, ep Endpoint, timeout time.Duration) ([]*x509.Certificate, error) {
+func FetchChain(ctx context.Context, ep Endpoint, opt Options) ([]*x509.Certificate, error) {
+	timeout := opt.Timeout
+	if opt.slots != nil {
+		select {
+		case opt.slots <- struct{}{}:
+			defer func() { <-opt.slots }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	d := tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: timeout},
 		Config: &tls.Config{

@@ -28,6 +28,18 @@ type Options struct {
 	Timeout   time.Duration // per connection: dial, write, read
 	PerHost   int           // connections at once
 	RateLimit time.Duration // minimum gap between new connections
+
+	// slots, when shared by several calls (NewSlots), bounds their
+	// connections together; nil gives each call its own PerHost slots.
+	slots chan struct{}
+}
+
+// WithSlots returns opt with a connection limit shared by every call that
+// uses the result: the enumeration and the certificate handshake of one
+// target together stay within PerHost.
+func (opt Options) WithSlots() Options {
+	opt.slots = make(chan struct{}, max(opt.PerHost, 1))
+	return opt
 }
 
 // VersionResult is what one protocol version turned out to be.
@@ -87,7 +99,10 @@ func Enumerate(ctx context.Context, ep Endpoint, opt Options) (*Enumeration, err
 	if opt.Timeout <= 0 {
 		opt.Timeout = 10 * time.Second
 	}
-	p := &prober{ep: ep, opt: opt, sem: make(chan struct{}, opt.PerHost)}
+	p := &prober{ep: ep, opt: opt, sem: opt.slots}
+	if p.sem == nil {
+		p.sem = make(chan struct{}, opt.PerHost)
+	}
 
 	// One hello first, alone: an endpoint that does not answer, is not TLS
 	// or cannot be reached fails here, within one timeout, instead of
@@ -127,7 +142,10 @@ func Enumerate(ctx context.Context, ep Endpoint, opt Options) (*Enumeration, err
 // FetchRawChain reads the certificate chain from a TLS ≤1.2 handshake
 // flight, offering the suites the server accepted at version v.
 func FetchRawChain(ctx context.Context, ep Endpoint, opt Options, v Version, suites []uint16) ([][]byte, error) {
-	p := &prober{ep: ep, opt: opt, sem: make(chan struct{}, 1)}
+	p := &prober{ep: ep, opt: opt, sem: opt.slots}
+	if p.sem == nil {
+		p.sem = make(chan struct{}, 1)
+	}
 	if len(suites) > maxSuitesPerHello {
 		suites = suites[:maxSuitesPerHello]
 	}

@@ -80,13 +80,13 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 		}
 		return results(func(string) probes.Result { return probes.Result{Status: st, Summary: msg} })
 	}
-	opt := Options{Timeout: cfg.Timeout, PerHost: cfg.PerHost, RateLimit: cfg.RateLimit}
+	opt := Options{Timeout: cfg.Timeout, PerHost: cfg.PerHost, RateLimit: cfg.RateLimit}.WithSlots()
 
 	// The certificate handshake runs beside the enumeration.
 	certDone := make(chan certResult, 1)
 	if want["tls.certificate"] {
 		go func() {
-			chain, err := FetchChain(ctx, ep, cfg.Timeout)
+			chain, err := FetchChain(ctx, ep, opt)
 			if err != nil {
 				certDone <- certResult{err: err}
 				return
