@@ -122,10 +122,17 @@ func scrub(s string, secrets ...string) string {
 	s = redactUserinfo(s)
 	s = paramValueRe.ReplaceAllStringFunc(s, redactParamValue)
 	return longRun.ReplaceAllStringFunc(s, func(run string) string {
-		if strings.Contains(run, "***") || !looksRandom(run) {
+		if strings.Contains(run, "***") {
 			return run
 		}
-		return probes.Redact(run)
+		// judge the pieces between dots and slashes, so that host names and
+		// paths (people.csail.mit.edu/pubs/KRRR98.pdf) stay readable
+		for _, seg := range strings.FieldsFunc(run, func(r rune) bool { return r == '.' || r == '/' }) {
+			if len(seg) >= 12 && looksRandom(seg) {
+				return probes.Redact(run)
+			}
+		}
+		return run
 	})
 }
 

@@ -394,3 +394,29 @@ func TestDispatchMatchesGitleaksEngine(t *testing.T) {
 		}
 	}
 }
+
+func TestFalsePositivesSeenInRealCode(t *testing.T) {
+	// a URL in a block comment of Go or C code is prose, not an endpoint
+	assert.Empty(t, PlainHTTP("rc2.go", []byte("/*\nSee\n  http://people.csail.mit.edu/rivest/pubs/KRRR98.pdf\n*/\npackage rc2\n")))
+	assert.NotEmpty(t, PlainHTTP("rc2.go", []byte("var u = \"http://people.csail.mit.edu/rivest/pubs/KRRR98.pdf\"\n")))
+	// in configuration every non-comment URL counts
+	assert.NotEmpty(t, PlainHTTP("app.yaml", []byte("endpoint: http://api.acme.com/v1\n")))
+
+	// a lexer's token is syntax, not a credential; a web handler's token is a credential
+	lexer := "package parse\n\nimport \"go/token\"\n\nfunc f(tok token.Token) {\n\tlog.Fatalf(\"unexpected token %q\", token)\n}\n"
+	assert.Empty(t, SecretLogging("parse.go", []byte(lexer)))
+	assert.NotEmpty(t, SecretLogging("handler.go", []byte("package h\n\nfunc f() {\n\tlog.Printf(\"unexpected token %q\", token)\n}\n")))
+
+	// a usage text in a raw string that runs past the argument window is not code
+	usage := "fmt.Fprintln(out, `\nUsage: probe [flags]\n" + strings.Repeat("  -token string   the token to use\n", 20) + "`)\n"
+	assert.Empty(t, SecretLogging("main.go", []byte(usage)))
+
+	// generic-api-key on numbers and plain words
+	s := secrets(t)
+	assert.Empty(t, s.Scan("scanner_test.go", []byte(`{token.NUMBER, "0x1234567890abcdef"},`+"\n")))
+	assert.Empty(t, s.Scan("key.go", []byte(`KeyCtrlShiftEnd:   "ctrl+shift+end",`+"\n")))
+	assert.NotEmpty(t, s.Scan("cfg.go", []byte(`apiKey := "q8Zr7LmN2pXy5Wv3Tb9K"`+"\n")))
+
+	// evidence keeps host names and paths readable but not keys
+	assert.Equal(t, "see http://people.csail.mit.edu/rivest/pubs/KRRR98.pdf", scrub("see http://people.csail.mit.edu/rivest/pubs/KRRR98.pdf"))
+}

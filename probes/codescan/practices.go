@@ -152,6 +152,8 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 		lines = append(lines, n)
 	}
 	sort.Ints(lines)
+	// in a lexer or parser "token" is a piece of syntax
+	lexical := containsAnyString(lower, []string{"\"go/token\"", "yacc", "lexer", "tokeniz"})
 	var out []probes.Finding
 	for _, n := range lines {
 		start := li.starts[n-1]
@@ -162,7 +164,7 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 		for _, m := range logCallRe.FindAllStringIndex(text, -1) {
 			from, to := start+m[0], start+m[1]
 			args := callArgs(content[to:])
-			ident := sensitiveArg(args)
+			ident := sensitiveArg(args, lexical)
 			if ident == "" {
 				continue
 			}
@@ -214,7 +216,7 @@ func callArgs(rest []byte) string {
 
 // sensitiveArg returns the first credential identifier that args output in
 // full, or "".
-func sensitiveArg(args string) string {
+func sensitiveArg(args string, lexical bool) string {
 	// keep interpolations ({password}, ${token}, #{key}) from string literals,
 	// drop the literal text ("token refreshed" is not a token)
 	var code strings.Builder
@@ -241,7 +243,11 @@ func sensitiveArg(args string) string {
 		}
 		last = lit[1]
 	}
-	code.WriteString(args[last:])
+	rest := args[last:]
+	if i := strings.IndexAny(rest, "\"'`"); i >= 0 {
+		rest = rest[:i] // an unterminated literal (a raw string running past the window): not code
+	}
+	code.WriteString(rest)
 	c := code.String()
 	for {
 		next := redactCallRe.ReplaceAllString(c, " ")
@@ -253,6 +259,9 @@ func sensitiveArg(args string) string {
 	}
 	for _, id := range identRe.FindAllString(c, -1) {
 		lp := lastPart(id)
+		if lexical && (lp == "token" || lp == "tok" || lp == "tokens") {
+			continue // a lexer's token, not a credential
+		}
 		if sensitiveIdentRe.MatchString(lp) && !harmlessSuffixRe.MatchString(lp) && !isConstantName(lp) {
 			return id
 		}
@@ -281,6 +290,7 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 	if !bytes.Contains(content, []byte("http://")) {
 		return nil
 	}
+	code := codeExts[extOf(name)]
 	var li *lineIndex
 	var out []probes.Finding
 	seen := map[int]bool{}
@@ -296,6 +306,9 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 		if isCommentLine(text) || namespaceLineRe.MatchString(text) {
 			continue
 		}
+		if code && !insideQuotes(text, m[0]-li.starts[n-1]) {
+			continue // in code an endpoint is a string; bare URLs are prose in block comments
+		}
 		host := strings.ToLower(string(content[m[2]:m[3]]))
 		status, ok := classifyHost(host)
 		if !ok {
@@ -310,6 +323,26 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 		out = append(out, finding(status, "plain-http", msg, name, n, scrub(li.snippet(n, m[0], m[1]))))
 	}
 	return out
+}
+
+// codeExts are programming languages, where an endpoint is a string literal.
+var codeExts = set(".go", ".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".java", ".kt", ".kts", ".scala", ".rb", ".php",
+	".cs", ".fs", ".vb", ".swift", ".m", ".mm", ".rs", ".c", ".cc", ".cpp", ".cxx", ".h", ".hpp", ".dart", ".ex", ".exs",
+	".groovy", ".lua", ".pl", ".pm", ".r", ".jl", ".vue", ".svelte")
+
+// insideQuotes reports whether offset i of line is inside a string literal
+// (an odd number of unescaped quotes of one kind before it).
+func insideQuotes(line string, i int) bool {
+	counts := map[byte]int{}
+	for j := 0; j < i && j < len(line); j++ {
+		switch c := line[j]; c {
+		case '\\':
+			j++
+		case '"', '\'', '`':
+			counts[c]++
+		}
+	}
+	return counts['"']%2 == 1 || counts['\'']%2 == 1 || counts['`']%2 == 1
 }
 
 var plainHTTPRe = regexp.MustCompile(`http://(?:[^/\s"'@<>]*@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(?::\d+)?[^\s"'<>` + "`" + `)\]},]*`)

@@ -368,6 +368,9 @@ func skipSecret(f report.Finding) bool {
 	if IsPlaceholder(f.Secret) {
 		return true
 	}
+	if f.RuleID == "generic-api-key" && genericNoise(f.Secret) {
+		return true
+	}
 	if f.RuleID == "connection-string-password" && isProvider(f) {
 		if defaultDevPasswords[strings.ToLower(f.Secret)] {
 			return true
@@ -545,4 +548,16 @@ func dropShadowedGeneric(fs []report.Finding) []report.Finding {
 		}
 	}
 	return out
+}
+
+// numberRe: numeric literals ("0x1234567890abcdef", "-0123456789.5e10").
+var numberRe = regexp.MustCompile(`^[-+]?(?:0[xX][0-9a-fA-F_]+|[0-9_.]+(?:[eEpP][-+]?[0-9]+)?)$`)
+
+// genericNoise: values gitleaks' generic-api-key rule takes for keys that
+// are not: numbers, and lower-case words without a digit ("ctrl+shift+end").
+func genericNoise(v string) bool {
+	if numberRe.MatchString(v) {
+		return true
+	}
+	return !strings.ContainsAny(v, "0123456789") && strings.ToLower(v) == v
 }
