@@ -56,8 +56,6 @@ type VersionResult struct {
 type Enumeration struct {
 	Versions    []VersionResult // one per entry of Versions, same order
 	Connections int
-	// RawChain is the certificate chain from a TLS ≤1.2 flight, if read.
-	RawChain [][]byte
 }
 
 // Offered lists the offered versions, oldest first.
