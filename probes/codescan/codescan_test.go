@@ -37,7 +37,7 @@ func secrets(t *testing.T) *Secrets {
 	t.Helper()
 	sharedOnce.Do(func() {
 		var err error
-		shared, err = NewSecrets()
+		shared, err = buildSecrets()
 		require.NoError(t, err)
 	})
 	require.NotNil(t, shared)
