@@ -417,7 +417,7 @@ func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) 
 
 func (d *pdfDoc) controls() {
 	d.heading("Controls by section", true)
-	cols := []column{{"Control", 28, "L"}, {"Title", 104, "L"}, {"Severity", 22, "L"}, {"Status", 26, "L"}}
+	cols := []column{{"Control", 76, "L"}, {"Title", 62, "L"}, {"Severity", 18, "L"}, {"Status", 24, "L"}}
 	for _, s := range d.v.Sections {
 		d.subheading(s.Title, 1)
 		var rows [][]string
@@ -542,7 +542,7 @@ func (d *pdfDoc) plan() {
 	for _, c := range d.v.Plan {
 		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
 	}
-	d.table([]column{{"Control", 24, "L"}, {"Severity", 17, "L"}, {"Status", 22, "L"}, {"Remediation", 63, "L"}, {"Owner", 29, "L"}, {"Due", 25, "L"}}, rows,
+	d.table([]column{{"Control", 50, "L"}, {"Severity", 17, "L"}, {"Status", 20, "L"}, {"Remediation", 55, "L"}, {"Owner", 20, "L"}, {"Due", 18, "L"}}, rows,
 		func(row, col int) (assessment.Status, bool) {
 			if col == 2 {
 				return d.v.Plan[row].Status, true
