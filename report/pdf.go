@@ -417,7 +417,7 @@ func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) 
 
 func (d *pdfDoc) controls() {
 	d.heading("Controls by section", true)
-	cols := []column{{"Control", 76, "L"}, {"Title", 62, "L"}, {"Severity", 18, "L"}, {"Status", 24, "L"}}
+	cols := []column{{"Control", 58, "L"}, {"Title", 84, "L"}, {"Severity", 16, "L"}, {"Status", 22, "L"}}
 	for _, s := range d.v.Sections {
 		d.subheading(s.Title, 1)
 		var rows [][]string
