@@ -40,18 +40,9 @@ func (*family) Name() string                 { return "http" }
 func (*family) IDs() []string                { return append([]string(nil), urlIDs...) }
 func (*family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
 
-// The compiled secret rules are immutable and costly to build (tens of
-// milliseconds), so every family instance of the process shares one set.
-var (
-	secretsOnce sync.Once
-	secrets     *codescan.Secrets
-	secretsErr  error
-)
-
-func (f *family) scanner() (*codescan.Secrets, error) {
-	secretsOnce.Do(func() { secrets, secretsErr = codescan.NewSecrets() })
-	return secrets, secretsErr
-}
+// scanner returns the shared secret rules (codescan compiles them once per
+// process).
+func (f *family) scanner() (*codescan.Secrets, error) { return codescan.NewSecrets() }
 
 // Run fetches the target once, then runs the selected probes (those needing
 // extra requests concurrently, within the per-host limits).
