@@ -65,6 +65,8 @@ func wrongSignatures(now time.Time) http.Header {
 		"X-Hub-Signature-256": {"sha256=" + mac},
 		"X-Finhub-Signature":  {"t=" + ts + ",v1=" + mac},
 		"X-Fincept-Signature": {mac},
+		"X-Fincode-Signature": {mac},
+		"X-Turris-Signature":  {"sha256=" + mac},
 		"Stripe-Signature":    {"t=" + ts + ",v1=" + mac},
 		"Webhook-Id":          {"msg_selfassess_" + randomHex(6)},
 		"Webhook-Timestamp":   {ts},
