@@ -197,13 +197,17 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 	res.Offered = len(res.Suites) > 0
 	res.Refusal = refusals[0]
 	if len(res.Suites) >= 2 {
-		// Did the first pick follow our order? It did if it was the first
-		// offered suite the server turned out to accept.
-		followed := false
-		if len(accepted[0]) > 0 {
-			for _, c := range chunks[0] {
-				if slices.Contains(accepted[0], c) {
-					followed = c == accepted[0][0]
+		// Did the server follow our order? Each chunk with two or more
+		// picks shows it: its first pick must be the first suite of the
+		// chunk that the server turned out to accept.
+		followed := true
+		for i, picks := range accepted {
+			if len(picks) < 2 {
+				continue
+			}
+			for _, c := range chunks[i] {
+				if slices.Contains(picks, c) {
+					followed = followed && c == picks[0]
 					break
 				}
 			}
@@ -264,8 +268,8 @@ func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, firs
 // serverOrder offers the accepted suites reversed: a server that follows the
 // client's order picks the first, one that enforces its own does not. A
 // server follows the client only if it did so for the first, forward offer
-// too (followedFirst): some servers (Go's) adapt their order to hints in the
-// client's list, and count as enforcing their own.
+// too (followedFirst, when that was measurable): some servers (Go's) adapt
+// their order to hints in the client's list, and count as enforcing their own.
 func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16, followedFirst bool) *bool {
 	if !followedFirst {
 		enforced := true // already shown; no need for another connection

@@ -57,6 +57,13 @@ var interopServers = []interopServer{
 		start:        opensslServer("-tls1_3", "-ciphersuites", allTLS13),
 	},
 	{
+		// P-256 only: our x25519 key share gets a HelloRetryRequest, which
+		// still names the suite.
+		name: "openssl-tls13-hrr-p256", tools: []string{"openssl"}, expectVersions: "TLS1.2 TLS1.3",
+		expectSuites: []string{"TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+		start:        opensslServer("-groups", "P-256", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"),
+	},
+	{
 		// OpenSSL 3's DEFAULT list no longer holds CCM, ARIA or CAMELLIA;
 		// ALL does (and anonymous suites), so this server offers them all.
 		name: "openssl-all-ccm-aria-camellia", tools: []string{"openssl"}, expectVersions: "TLS1.0 TLS1.1 TLS1.2 TLS1.3",

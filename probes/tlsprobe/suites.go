@@ -2,6 +2,7 @@ package tlsprobe
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -165,6 +166,10 @@ func candidates(v Version) []uint16 {
 			rare = append(rare, s.Code)
 		}
 	}
+	// strong suites first: what a modern server accepts lands in the first
+	// chunk
+	rank := map[Class]int{Strong: 0, Weak: 1, Insecure: 2}
+	slices.SortStableFunc(common, func(a, b uint16) int { return rank[byCode[a].Class()] - rank[byCode[b].Class()] })
 	return append(common, rare...)
 }
 
