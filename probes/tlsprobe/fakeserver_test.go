@@ -82,6 +82,7 @@ type fakeServer struct {
 	suites   map[Version][]uint16
 	sslv2    []uint32 // SSLv2 cipher specs; nil = refuse SSLv2
 	hrr      bool     // answer TLS 1.3 with a HelloRetryRequest
+	chain    [][]byte // DER certificates sent after a TLS ≤1.2 ServerHello
 }
 
 func (s fakeServer) serve(c net.Conn) {
@@ -153,6 +154,25 @@ func (s fakeServer) serve(c net.Conn) {
 			rec := serverHelloRecord(legacy, suite, supported, v == VersionTLS13 && s.hrr)
 			if v == VersionSSL30 {
 				rec[1], rec[2] = 3, 0
+			}
+			if len(s.chain) > 0 && v <= VersionTLS12 {
+				var hs builder
+				hs.u8(hsCertificate)
+				hs.vec(3, func() {
+					hs.vec(3, func() {
+						for _, d := range s.chain {
+							hs.vec(3, func() { hs.bytes(d) })
+						}
+					})
+				})
+				hs.bytes([]byte{hsServerHelloDone, 0, 0, 0})
+				// the flight split over records of at most 1000 bytes
+				for len(hs.b) > 0 {
+					n := min(len(hs.b), 1000)
+					rec = append(rec, recordHandshake, rec[1], rec[2], byte(n>>8), byte(n))
+					rec = append(rec, hs.b[:n]...)
+					hs.b = hs.b[n:]
+				}
 			}
 			c.Write(rec)
 			return

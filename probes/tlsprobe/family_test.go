@@ -267,6 +267,27 @@ func TestAncientServer(t *testing.T) {
 	}
 }
 
+func TestCertificateFromRawFlight(t *testing.T) {
+	// crypto/tls cannot talk SSLv3: the chain is read from the clear-text
+	// handshake flight instead.
+	ca := newCA(t, "Old CA")
+	leaf := ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1"}, rsaBits: 2048})
+	addr := startRaw(t, fakeServer{
+		versions: []Version{VersionSSL30},
+		suites:   map[Version][]uint16{VersionSSL30: {0x002f}},
+		chain:    leaf.Certificate,
+	}.serve)
+	rs := runFamily(t, "https://"+addr, probes.Config{RootCAs: ca.pool})
+	c := rs["tls.certificate"]
+	f, ok := c.Observed.(CertFacts)
+	if !ok {
+		t.Fatalf("tls.certificate = %s %q", c.Status, c.Summary)
+	}
+	if c.Status != probes.Pass || f.Source != "raw-flight" || !f.Trusted || f.KeyBits != 2048 || len(f.Chain) != 2 {
+		t.Errorf("tls.certificate = %s %q, facts %+v", c.Status, c.Summary, f)
+	}
+}
+
 func TestHelloRetryRequestStillNamesTheSuite(t *testing.T) {
 	addr := startRaw(t, fakeServer{
 		versions: []Version{VersionTLS12, VersionTLS13},
