@@ -23,10 +23,17 @@ import (
 // program on one line.
 const maxEvidence = 160
 
+// maxPerFile bounds the findings one scanner reports for one file (or
+// script): past that, more of the same tells the reader nothing and costs
+// time on hostile input.
+const maxPerFile = 200
+
 // lineIndex maps byte offsets to 1-based line numbers and back.
 type lineIndex struct {
-	content []byte
-	starts  []int // offset of the first byte of each line
+	// text is the content as one string, so that lines are substrings, not
+	// copies: a minified bundle is one long line with many findings.
+	all    string
+	starts []int // offset of the first byte of each line
 }
 
 func newLineIndex(content []byte) *lineIndex {
@@ -36,7 +43,29 @@ func newLineIndex(content []byte) *lineIndex {
 			starts = append(starts, i+1)
 		}
 	}
-	return &lineIndex{content: content, starts: starts}
+	return &lineIndex{all: string(content), starts: starts}
+}
+
+// longLine: past this length a line is minified code or data, and scanners
+// look only at a window around each keyword instead of the whole line (every
+// single-line rule matches within a few hundred bytes of its keyword).
+const (
+	longLine   = 4096
+	longWindow = 1024
+)
+
+// around returns the span to scan for a keyword at [from, to): its whole
+// line, or on a long line a window of longWindow bytes each side.
+func (li *lineIndex) around(from, to int) span {
+	n := li.line(from)
+	start, end := li.starts[n-1], len(li.all)
+	if n < len(li.starts) {
+		end = li.starts[n] - 1
+	}
+	if end-start <= longLine {
+		return span{start, end}
+	}
+	return span{max(start, from-longWindow), min(end, to+longWindow)}
 }
 
 // line returns the 1-based line number holding offset.
@@ -50,43 +79,39 @@ func (li *lineIndex) text(n int) string {
 		return ""
 	}
 	start := li.starts[n-1]
-	end := len(li.content)
+	end := len(li.all)
 	if n < len(li.starts) {
 		end = li.starts[n] - 1
 	}
-	return strings.TrimRight(string(li.content[start:end]), "\r")
+	return strings.TrimSuffix(li.all[start:end], "\r")
 }
 
-// snippet returns the part of line n around [from, to) (offsets in the
-// whole content), at most about maxEvidence bytes.
-func (li *lineIndex) snippet(n, from, to int) string {
-	text := li.text(n)
+// evidence returns line n around [from, to) (offsets into the whole
+// content), redacted and bounded; see evidence.
+func (li *lineIndex) evidence(n, from, to int, secrets ...string) string {
 	start := li.starts[n-1]
-	from, to = from-start, to-start
-	if from < 0 {
-		from = 0
-	}
-	if to > len(text) {
-		to = len(text)
-	}
-	return window(text, from, to)
+	return evidence(li.text(n), from-start, to-start, secrets...)
 }
 
-// window cuts text to about maxEvidence bytes around [from, to), marking cuts with "…".
-func window(text string, from, to int) string {
+// evidence cuts text to about maxEvidence bytes around [from, to) and
+// redacts it. The cut is widened to whole key-like runs before redaction,
+// and only then shortened, so no cut can leave part of a secret in clear.
+func evidence(text string, from, to int, secrets ...string) string {
+	from = max(0, min(from, len(text)))
+	to = max(from, min(to, len(text)))
 	if len(text) <= maxEvidence {
-		return strings.TrimSpace(text)
+		return strings.TrimSpace(scrub(text, secrets...))
 	}
-	margin := (maxEvidence - (to - from)) / 2
-	if margin < 20 {
-		margin = 20
+	if to-from > maxEvidence-40 {
+		to = from + maxEvidence - 40
 	}
-	lo, hi := from-margin, to+margin
-	if lo < 0 {
-		lo = 0
+	margin := max(20, (maxEvidence-(to-from))/2)
+	lo, hi := max(0, from-margin), min(len(text), to+margin)
+	for lo > 0 && isRunChar(text[lo-1]) {
+		lo--
 	}
-	if hi > len(text) {
-		hi = len(text)
+	for hi < len(text) && isRunChar(text[hi]) {
+		hi++
 	}
 	for lo > 0 && lo < len(text) && (text[lo]&0xC0) == 0x80 {
 		lo--
@@ -94,14 +119,34 @@ func window(text string, from, to int) string {
 	for hi < len(text) && (text[hi]&0xC0) == 0x80 {
 		hi++
 	}
-	out := strings.TrimSpace(text[lo:hi])
-	if lo > 0 {
+	// redact first, then cut the redacted text around the (redacted) match:
+	// a cut there can only shorten text that is already safe
+	red := scrub(text[lo:hi], secrets...)
+	a := min(len(red), len(scrub(text[lo:from], secrets...)))
+	b := min(len(red), max(a, len(scrub(text[lo:to], secrets...))))
+	if b-a > maxEvidence-40 {
+		b = a + maxEvidence - 40
+	}
+	m := max(20, (maxEvidence-(b-a))/2)
+	clo, chi := max(0, a-m), min(len(red), b+m)
+	for clo > 0 && (red[clo]&0xC0) == 0x80 {
+		clo--
+	}
+	for chi < len(red) && (red[chi]&0xC0) == 0x80 {
+		chi++
+	}
+	out := strings.TrimSpace(red[clo:chi])
+	if lo > 0 || clo > 0 {
 		out = "…" + out
 	}
-	if hi < len(text) {
+	if hi < len(text) || chi < len(red) {
 		out += "…"
 	}
 	return out
+}
+
+func isRunChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+/=_-.~", c) >= 0
 }
 
 // longRun is a run of characters that could be a key or token.

@@ -420,3 +420,64 @@ func TestFalsePositivesSeenInRealCode(t *testing.T) {
 	// evidence keeps host names and paths readable but not keys
 	assert.Equal(t, "see http://people.csail.mit.edu/rivest/pubs/KRRR98.pdf", scrub("see http://people.csail.mit.edu/rivest/pubs/KRRR98.pdf"))
 }
+
+// Cutting a long line for evidence must never leave part of a key in clear,
+// wherever the cut falls.
+func TestEvidenceCutNeverSplitsASecret(t *testing.T) {
+	for pad := 0; pad < 80; pad++ {
+		line := strings.Repeat("a", 300) + " x=\"" + githubPAT + "\";" + strings.Repeat(" ", pad) +
+			"localStorage.setItem('token',t);" + strings.Repeat(" ", pad) + "y=\"" + awsKey + "\";" + strings.Repeat("b", 300)
+		fs := TokenStorage("app.js", []byte(line))
+		require.Len(t, fs, 1)
+		ev := fs[0].Evidence
+		assert.LessOrEqual(t, len(ev), maxEvidence+8)
+		assert.Contains(t, ev, "localStorage.setItem('token',t)")
+		for _, secret := range []string{githubPAT, awsKey} {
+			shown := len(probes.Redact(secret)) - len("***") // the prefix Redact shows
+			for i := 0; i+8 <= len(secret); i++ {
+				if piece := secret[i : i+8]; i+8 > shown && strings.Contains(ev, piece) {
+					t.Fatalf("pad %d: %q leaks %q of a secret", pad, ev, piece)
+				}
+			}
+		}
+	}
+}
+
+// A hostile or minified bundle: one 1 MiB line full of matches. Every
+// scanner stays within its per-file cap (and, in BenchmarkMinifiedBundle,
+// linear time).
+func TestMinifiedBundleIsBounded(t *testing.T) {
+	bundle := minifiedBundle()
+	s := secrets(t)
+	for name, scan := range map[string]func(string, []byte) []probes.Finding{"secrets": s.Scan, "storage": TokenStorage,
+		"url": TokenInURL, "tls": TLSVerification, "logging": SecretLogging, "http": PlainHTTP, "ci": CIInlineSecrets} {
+		fs := scan("https://app.example.com/bundle.js", bundle)
+		assert.LessOrEqual(t, len(fs), maxPerFile, name)
+		for _, f := range fs {
+			assert.Equal(t, 1, f.Line)
+			assert.LessOrEqual(t, len(f.Evidence), maxEvidence+8, name)
+		}
+	}
+}
+
+func minifiedBundle() []byte {
+	chunk := `function a(e){localStorage.setItem("token",e.t);fetch("http://api.acme.com/x?access_token="+e.t);console.log("k",apiKey);` +
+		`new https.Agent({rejectUnauthorized:false});var u="http://svc:` + dbPassword + `@db.acme.com";}`
+	var b strings.Builder
+	for b.Len() < 1<<20 {
+		b.WriteString(chunk)
+	}
+	return []byte(b.String())
+}
+
+func BenchmarkMinifiedBundle(b *testing.B) {
+	bundle := minifiedBundle()
+	s, err := buildSecrets()
+	require.NoError(b, err)
+	b.SetBytes(int64(len(bundle)))
+	for i := 0; i < b.N; i++ {
+		for _, scan := range []func(string, []byte) []probes.Finding{s.Scan, TokenStorage, TokenInURL, TLSVerification, SecretLogging, PlainHTTP} {
+			scan("bundle.js", bundle)
+		}
+	}
+}

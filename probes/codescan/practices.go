@@ -70,7 +70,11 @@ func TLSVerification(name string, content []byte) []probes.Finding {
 				continue // sslmode=verify-full and friends are fine
 			}
 			seen[n] = true
-			out = append(out, finding(probes.Fail, "tls-verification:"+r.id, r.what, name, n, scrub(li.snippet(n, m[0], m[1]))))
+			out = append(out, finding(probes.Fail, "tls-verification:"+r.id, r.what, name, n, li.evidence(n, m[0], m[1])))
+			if len(out) >= maxPerFile {
+				sortByLine(out)
+				return out
+			}
 		}
 	}
 	sortByLine(out)
@@ -156,12 +160,21 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 	lexical := containsAnyString(lower, []string{"\"go/token\"", "yacc", "lexer", "tokeniz"})
 	var out []probes.Finding
 	for _, n := range lines {
+		if len(out) >= maxPerFile {
+			break
+		}
 		start := li.starts[n-1]
 		text := li.text(n)
 		if !containsAnyString(lower[start:start+len(text)], logWords) || isCommentLine(text) {
 			continue
 		}
-		for _, m := range logCallRe.FindAllStringIndex(text, -1) {
+		for pos := 0; pos < len(text); {
+			m := logCallRe.FindStringIndex(text[pos:]) // one at a time: minified lines are long
+			if m == nil {
+				break
+			}
+			m[0], m[1] = m[0]+pos, m[1]+pos
+			pos = m[1]
 			from, to := start+m[0], start+m[1]
 			args := callArgs(content[to:])
 			ident := sensitiveArg(args, lexical)
@@ -169,7 +182,7 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 				continue
 			}
 			msg := fmt.Sprintf("log call outputs %s unredacted; log a redacted prefix (%s[:6]+\"***\") or nothing", ident, lastPart(ident))
-			out = append(out, finding(probes.Fail, "secret-logging", msg, name, n, scrub(li.snippet(n, from, to+len(args)))))
+			out = append(out, finding(probes.Fail, "secret-logging", msg, name, n, li.evidence(n, from, to+len(args))))
 			break
 		}
 	}
@@ -291,6 +304,7 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 		return nil
 	}
 	code := codeExts[extOf(name)]
+	var q quoteState
 	var li *lineIndex
 	var out []probes.Finding
 	seen := map[int]bool{}
@@ -303,10 +317,14 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 			continue
 		}
 		text := li.text(n)
-		if isCommentLine(text) || namespaceLineRe.MatchString(text) {
+		if n != q.line {
+			q = quoteState{line: n, skip: isCommentLine(text)}
+		}
+		col := m[0] - li.starts[n-1]
+		if q.skip || namespaceLineRe.MatchString(text[max(0, col-200):min(len(text), col+200)]) {
 			continue
 		}
-		if code && !insideQuotes(text, m[0]-li.starts[n-1]) {
+		if code && !q.inside(text, col) {
 			continue // in code an endpoint is a string; bare URLs are prose in block comments
 		}
 		host := strings.ToLower(string(content[m[2]:m[3]]))
@@ -320,7 +338,10 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 		if status == probes.Warn {
 			msg = fmt.Sprintf("plain-HTTP endpoint %s on an internal host; use TLS inside the network too", scrub(url))
 		}
-		out = append(out, finding(status, "plain-http", msg, name, n, scrub(li.snippet(n, m[0], m[1]))))
+		out = append(out, finding(status, "plain-http", msg, name, n, li.evidence(n, m[0], m[1])))
+		if len(out) >= maxPerFile {
+			break
+		}
 	}
 	return out
 }
@@ -330,19 +351,32 @@ var codeExts = set(".go", ".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", "
 	".cs", ".fs", ".vb", ".swift", ".m", ".mm", ".rs", ".c", ".cc", ".cpp", ".cxx", ".h", ".hpp", ".dart", ".ex", ".exs",
 	".groovy", ".lua", ".pl", ".pm", ".r", ".jl", ".vue", ".svelte")
 
-// insideQuotes reports whether offset i of line is inside a string literal
-// (an odd number of unescaped quotes of one kind before it).
-func insideQuotes(line string, i int) bool {
-	counts := map[byte]int{}
-	for j := 0; j < i && j < len(line); j++ {
-		switch c := line[j]; c {
+// quoteState tracks string literals along one line as matches advance
+// left to right, so a long minified line is walked once, not once per match.
+type quoteState struct {
+	line   int
+	skip   bool // comment line
+	pos    int
+	counts [3]int // " ' `
+}
+
+// inside reports whether offset i of line is inside a string literal (an
+// odd number of unescaped quotes of one kind before it). Offsets must not
+// decrease between calls for the same line.
+func (q *quoteState) inside(line string, i int) bool {
+	for ; q.pos < i && q.pos < len(line); q.pos++ {
+		switch line[q.pos] {
 		case '\\':
-			j++
-		case '"', '\'', '`':
-			counts[c]++
+			q.pos++
+		case '"':
+			q.counts[0]++
+		case '\'':
+			q.counts[1]++
+		case '`':
+			q.counts[2]++
 		}
 	}
-	return counts['"']%2 == 1 || counts['\'']%2 == 1 || counts['`']%2 == 1
+	return q.counts[0]%2 == 1 || q.counts[1]%2 == 1 || q.counts[2]%2 == 1
 }
 
 var plainHTTPRe = regexp.MustCompile(`http://(?:[^/\s"'@<>]*@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(?::\d+)?[^\s"'<>` + "`" + `)\]},]*`)
@@ -434,11 +468,11 @@ func CIInlineSecrets(name string, content []byte) []probes.Finding {
 	var out []probes.Finding
 	seen := map[int]bool{}
 	add := func(n, from, to int, what, value string) {
-		if seen[n] {
+		if seen[n] || len(out) >= maxPerFile {
 			return
 		}
 		seen[n] = true
-		ev := scrub(li.snippet(n, from, to), value)
+		ev := li.evidence(n, from, to, value)
 		if containsSecret(ev, value) || (len(value) >= 4 && strings.Contains(ev, value)) {
 			ev = ""
 		}

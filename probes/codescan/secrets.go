@@ -220,57 +220,48 @@ func (s *Secrets) RuleCount() int { return len(s.rules) }
 // and returns the findings with StartLine set to the 0-based line in content.
 func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report.Finding {
 	lower := asciiLower(content)
-	lines := map[int]map[int]bool{} // rule -> 1-based lines with a keyword
+	spans := map[int][]span{} // rule -> where its keywords are
 	s.trie.Walk(lower, func(end, n, pattern int64) bool {
-		line := li.line(int(end - n + 1))
+		sp := li.around(int(end-n+1), int(end+1))
 		for _, r := range s.byWord[pattern] {
-			if lines[r] == nil {
-				lines[r] = map[int]bool{}
-			}
-			lines[r][line] = true
+			spans[r] = append(spans[r], sp)
 		}
 		return true
 	})
 	for _, r := range s.noWords {
-		lines[r] = nil
+		spans[r] = nil
 	}
 	raw := ""
 	var out []report.Finding
-	for r, set := range lines {
+	for r, list := range spans {
 		rs := s.rules[r]
 		if rs.pathRule != nil && !rs.pathRule.MatchString(name) {
 			continue
 		}
-		if rs.whole || set == nil {
+		if rs.whole || list == nil {
 			if raw == "" {
 				raw = string(content)
 			}
 			out = append(out, rs.det.Detect(detect.Fragment{Raw: raw, FilePath: rs.path(name)})...)
 			continue
 		}
-		nums := make([]int, 0, len(set))
-		for n := range set {
-			nums = append(nums, n)
-		}
-		sort.Ints(nums)
 		var b strings.Builder
-		kept := nums[:0]
-		for _, n := range nums {
-			text := li.text(n)
+		var lineOf []int // fragment line -> 1-based line in content
+		for _, sp := range mergeSpans(list) {
+			text := strings.TrimSuffix(li.all[sp.a:sp.b], "\r")
 			if rs.lineFilter != nil && !rs.lineFilter(text) {
 				continue
 			}
-			kept = append(kept, n)
+			lineOf = append(lineOf, li.line(sp.a))
 			b.WriteString(text)
 			b.WriteByte('\n')
 		}
-		nums = kept
-		if len(nums) == 0 {
+		if len(lineOf) == 0 {
 			continue
 		}
 		for _, f := range rs.det.Detect(detect.Fragment{Raw: b.String(), FilePath: rs.path(name)}) {
-			if f.StartLine >= 0 && f.StartLine < len(nums) {
-				f.StartLine = nums[f.StartLine] - 1
+			if f.StartLine >= 0 && f.StartLine < len(lineOf) {
+				f.StartLine = lineOf[f.StartLine] - 1
 				out = append(out, f)
 			}
 		}
@@ -337,18 +328,22 @@ func (s *Secrets) Scan(name string, content []byte) []probes.Finding {
 			header := keyHeader(f.Match)
 			ev = header
 			if i := strings.Index(text, header); i >= 0 {
-				ev = window(text[:i+len(header)], i, i+len(header))
+				ev = evidence(text[:i+len(header)], i, i+len(header))
 			}
-			ev = scrub(ev)
 			secret = strings.TrimPrefix(f.Secret, header)
 		} else {
-			ev = scrub(snippetAround(text, f.Match), secret, f.Match)
+			m := firstLine(f.Match)
+			i := max(0, strings.Index(text, m))
+			ev = evidence(text, i, i+len(m), secret, f.Match)
 		}
 		if containsSecret(ev, secret) {
 			ev = "" // never risk it
 		}
 		msg := fmt.Sprintf("%s: %s", describe(f), redactedValue(f))
 		out = append(out, finding(probes.Fail, rule, msg, name, line, ev))
+		if len(out) >= maxPerFile {
+			break
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
@@ -441,16 +436,6 @@ func firstLine(s string) string {
 		return strings.TrimSpace(s[:i])
 	}
 	return s
-}
-
-// snippetAround windows text around the first line of match.
-func snippetAround(text, match string) string {
-	m := firstLine(match)
-	i := strings.Index(text, m)
-	if i < 0 {
-		return window(text, 0, 0)
-	}
-	return window(text, i, i+len(m))
 }
 
 // containsSecret reports whether ev still holds any secret (or any line of a
@@ -563,4 +548,22 @@ func genericNoise(v string) bool {
 		return true
 	}
 	return !strings.ContainsAny(v, "0123456789") && strings.ToLower(v) == v
+}
+
+// span is a byte range of the content.
+type span struct{ a, b int }
+
+// mergeSpans sorts spans and merges the overlapping ones (spans on
+// different lines never overlap: a line's span stops before its newline).
+func mergeSpans(list []span) []span {
+	sort.Slice(list, func(i, j int) bool { return list[i].a < list[j].a })
+	out := list[:0]
+	for _, sp := range list {
+		if n := len(out); n > 0 && sp.a <= out[n-1].b {
+			out[n-1].b = max(out[n-1].b, sp.b)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
 }

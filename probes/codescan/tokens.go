@@ -48,7 +48,10 @@ func TokenStorage(name string, content []byte) []probes.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s stores %s; keep tokens in HttpOnly cookies", store, describeKey(key))
-		out = append(out, finding(probes.Fail, "token-in-web-storage", msg, name, n, scrub(li.snippet(n, m[0], m[1]))))
+		out = append(out, finding(probes.Fail, "token-in-web-storage", msg, name, n, li.evidence(n, m[0], m[1])))
+		if len(out) >= maxPerFile {
+			break
+		}
 	}
 	return out
 }
@@ -123,8 +126,10 @@ func TokenInURL(name string, content []byte) []probes.Finding {
 		seen[n] = true
 		param := string(lower[m[2]:m[3]])
 		msg := fmt.Sprintf("%q sent in a URL query string; send it in a header or the body", param)
-		ev := paramValueRe.ReplaceAllStringFunc(li.snippet(n, m[0], m[1]+80), redactParamValue)
-		out = append(out, finding(probes.Fail, "token-in-url", msg, name, n, scrub(ev)))
+		out = append(out, finding(probes.Fail, "token-in-url", msg, name, n, li.evidence(n, m[0], m[1]+80)))
+		if len(out) >= maxPerFile {
+			break
+		}
 	}
 	sortByLine(out)
 	return out
