@@ -443,11 +443,11 @@ func TestEvidenceCutNeverSplitsASecret(t *testing.T) {
 	}
 }
 
-// A hostile or minified bundle: one 1 MiB line full of matches. Every
+// A hostile or minified bundle: one long line full of matches. Every
 // scanner stays within its per-file cap (and, in BenchmarkMinifiedBundle,
 // linear time).
 func TestMinifiedBundleIsBounded(t *testing.T) {
-	bundle := minifiedBundle()
+	bundle := minifiedBundle(256 << 10)
 	s := secrets(t)
 	for name, scan := range map[string]func(string, []byte) []probes.Finding{"secrets": s.Scan, "storage": TokenStorage,
 		"url": TokenInURL, "tls": TLSVerification, "logging": SecretLogging, "http": PlainHTTP, "ci": CIInlineSecrets} {
@@ -460,18 +460,18 @@ func TestMinifiedBundleIsBounded(t *testing.T) {
 	}
 }
 
-func minifiedBundle() []byte {
+func minifiedBundle(size int) []byte {
 	chunk := `function a(e){localStorage.setItem("token",e.t);fetch("http://api.acme.com/x?access_token="+e.t);console.log("k",apiKey);` +
 		`new https.Agent({rejectUnauthorized:false});var u="http://svc:` + dbPassword + `@db.acme.com";}`
 	var b strings.Builder
-	for b.Len() < 1<<20 {
+	for b.Len() < size {
 		b.WriteString(chunk)
 	}
 	return []byte(b.String())
 }
 
 func BenchmarkMinifiedBundle(b *testing.B) {
-	bundle := minifiedBundle()
+	bundle := minifiedBundle(1 << 20)
 	s, err := buildSecrets()
 	require.NoError(b, err)
 	b.SetBytes(int64(len(bundle)))
