@@ -219,7 +219,7 @@ func finding(status probes.Status, rule, message, name string, n int, evidence s
 
 // placeholderRe matches values that are obviously not real credentials:
 // references to the environment or a template, redacted or example values.
-var placeholderRe = regexp.MustCompile(`(?i)^(?:\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|<[^>]*>|%[A-Za-z_]+%|\[[^\]]*\])$|` +
+var placeholderRe = regexp.MustCompile(`(?i)^(?:\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|<[^>]*>|%[A-Za-z_]+%|\[[^\]]*\]|(?:%[-+# 0-9.*]*[sdvqxX])+)$|` +
 	`process\.env|import\.meta\.env|os\.getenv|os\.environ|getenv\(|environ\[|System\.getenv|ENV\[|secrets\.|` +
 	`xxxx|\*\*\*|\.\.\.|…|your[_-]?|_here|changeme|change_me|replace[_-]?me|placeholder|example|dummy|redacted|insert[_-]|todo|fixme`)
 

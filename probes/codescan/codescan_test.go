@@ -128,6 +128,7 @@ func TestSecretsSkipsPlaceholders(t *testing.T) {
 		`DATABASE_URL=postgres://postgres:postgres@localhost:5432/dev`,
 		`DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app`,
 		`amqp://guest:guest@localhost:5672/`,
+		`dsn := fmt.Sprintf("postgres://pay:%s@db.acme.com/pay", pw)`,
 		`-----BEGIN PUBLIC KEY-----`,
 	} {
 		fs := s.Scan("f.py", []byte(content+"\n"))
@@ -299,6 +300,9 @@ func TestPlainHTTP(t *testing.T) {
 	fs := PlainHTTP("k8s.yaml", []byte(`url: http://payments-svc:8080/charge`))
 	require.Len(t, fs, 1)
 	assert.Equal(t, probes.Warn, fs[0].Status, "an in-cluster host is a warning")
+	fs = PlainHTTP("a.go", []byte(`body := "see http://api.acme.com/v1\n"`))
+	require.Len(t, fs, 1)
+	assert.Equal(t, "plain-HTTP endpoint http://api.acme.com/v1; use https://", fs[0].Message, "the escape is not part of the URL")
 	fs = PlainHTTP("a.go", []byte(`u := "http://user:`+dbPassword+`@api.acme.com/x"`))
 	require.Len(t, fs, 1)
 	assertNoLeak(t, fs, dbPassword)

@@ -29,9 +29,9 @@ var tlsRules = []tlsRule{
 	{"python-verify-false", "Python HTTP call with verify=False", regexp.MustCompile(`\bverify\s*=\s*False\b`), []string{"verify"}, ".py .pyw .pyi .ipynb"},
 	{"python-unverified-context", "Python unverified SSL context", regexp.MustCompile(`\bssl\._create_unverified_context\b|\bcert_reqs\s*=\s*(?:ssl\.)?CERT_NONE\b|\bverify_mode\s*=\s*(?:ssl\.)?CERT_NONE\b|\bcheck_hostname\s*=\s*False\b`), []string{"_create_unverified_context", "cert_none", "check_hostname"}, ".py .pyw .pyi .ipynb"},
 	{"node-reject-unauthorized", "Node.js TLS client accepts any certificate", regexp.MustCompile(`\brejectUnauthorized["']?\s*:\s*false\b`), []string{"rejectunauthorized"}, ""},
-	{"node-tls-reject-unauthorized-env", "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate checks process-wide", regexp.MustCompile(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[:=]\s*["']?0\b`), []string{"node_tls_reject_unauthorized"}, ""},
+	{"node-tls-reject-unauthorized-env", "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate checks process-wide", regexp.MustCompile(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[:=]\s*["']?0\b`), []string{"node_tls_reject_unauthorized"}, ""}, // selfassess:allow: the rule itself
 	{"curl-insecure", "curl run with -k/--insecure", regexp.MustCompile(`\bcurl\b[^\n|;&]*\s(?:--insecure\b|-[a-zA-Z]*k[a-zA-Z]*(?:\s|$))`), []string{"curl"}, ""},
-	{"wget-no-check-certificate", "wget run with --no-check-certificate", regexp.MustCompile(`\bwget\b[^\n|;&]*--no-check-certificate\b`), []string{"--no-check-certificate"}, ""},
+	{"wget-no-check-certificate", "wget run with --no-check-certificate", regexp.MustCompile(`\bwget\b[^\n|;&]*--no-check-certificate\b`), []string{"--no-check-certificate"}, ""}, // selfassess:allow: the rule itself
 	{"php-curl-verify-off", "PHP cURL with peer/host verification off", regexp.MustCompile(`\bCURLOPT_SSL_VERIFY(?:PEER|HOST)\s*(?:=>|,)\s*(?:false|0)\b`), []string{"curlopt_ssl_verify"}, ".php .inc .phtml"},
 	{"php-guzzle-verify-false", "Guzzle request with 'verify' => false", regexp.MustCompile(`["']verify["']\s*=>\s*false\b`), []string{"verify"}, ".php .inc .phtml"},
 	{"dotnet-accept-any-certificate", ".NET certificate validation callback that accepts everything", regexp.MustCompile(`\b(?:ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)\b[^\n;]*(?:=>\s*true\b|\breturn\s+true\b|\bdelegate\b[^\n;]*\btrue\b)|\bDangerousAcceptAnyServerCertificateValidator\b`), []string{"certificatevalidationcallback", "certificatecustomvalidationcallback", "dangerousacceptany"}, ".cs .vb .fs .cshtml .razor .ps1"},
@@ -379,7 +379,7 @@ func (q *quoteState) inside(line string, i int) bool {
 	return q.counts[0]%2 == 1 || q.counts[1]%2 == 1 || q.counts[2]%2 == 1
 }
 
-var plainHTTPRe = regexp.MustCompile(`http://(?:[^/\s"'@<>]*@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(?::\d+)?[^\s"'<>` + "`" + `)\]},]*`)
+var plainHTTPRe = regexp.MustCompile(`http://(?:[^/\s"'@<>\\]*@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(?::\d+)?[^\s"'<>` + "`" + `)\]},\\]*`)
 
 // namespaceLineRe: XML namespaces, schema locations and doctypes name
 // documents, not endpoints.
