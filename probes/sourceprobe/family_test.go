@@ -365,3 +365,24 @@ func TestFindingsAreCapped(t *testing.T) {
 	assert.Equal(t, maxFindings, obs.FindingsListed)
 	assert.Contains(t, r.Summary, "600 web-storage writes of tokens in 3 files,")
 }
+
+func TestGitignoreUntrackedUnignoredSecretFile(t *testing.T) {
+	dir := gitRepo(t, files{
+		".gitignore":      goodIgnore,
+		"main.go":         "package main\n",
+		".env":            "X=1\n", // ignored
+		"deploy/.env.stg": "X=1\n", // .env.* is not in goodIgnore: neither tracked nor ignored
+	}, ".gitignore", "main.go")
+	r := scanOneProbe(t, dir, idGitignore)
+	assert.Equal(t, probes.Fail, r.Status, r.Summary)
+	require.Len(t, r.Findings, 1)
+	assert.Equal(t, "secret-file-unignored", r.Findings[0].Rule)
+	assert.Equal(t, "deploy/.env.stg", r.Findings[0].File)
+	assert.Equal(t, []string{"deploy/.env.stg"}, r.Observed.(gitignoreObserved).Unignored)
+	assert.Contains(t, r.Summary, "1 secret file is neither tracked nor ignored")
+
+	// ignoring it fixes it
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".gitignore"), []byte(goodIgnore+".env.*\n"), 0o644))
+	r = scanOneProbe(t, dir, idGitignore)
+	assert.Equal(t, probes.Pass, r.Status, "%s %+v", r.Summary, r.Findings)
+}

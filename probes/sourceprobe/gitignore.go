@@ -50,7 +50,8 @@ type gitignoreObserved struct {
 	Method      string   `json:"method"` // git check-ignore, or .gitignore parsed
 	Checked     []string `json:"checked"`
 	NotIgnored  []string `json:"not_ignored,omitempty"`
-	SecretFiles []string `json:"secret_files,omitempty"` // tracked (git) or present and not ignored (walk)
+	SecretFiles []string `json:"secret_files,omitempty"`           // tracked (git) or present and not ignored (walk)
+	Unignored   []string `json:"unignored_secret_files,omitempty"` // git: untracked and not ignored
 }
 
 // checkGitignore checks that secret-bearing files are ignored at the top of
@@ -118,6 +119,25 @@ func checkGitignore(ctx context.Context, tr *tree) probes.Result {
 		}
 		fs = append(fs, probes.Finding{Status: st, Rule: "secret-file-tracked", Message: msg, Location: rel, File: rel})
 	}
+	if tr.mode == "git" {
+		// untracked and not ignored: the next "git add ." commits it
+		untracked, err := gitUntracked(ctx, tr.root)
+		if err != nil {
+			obs.Note = strings.TrimSpace(obs.Note + " " + err.Error())
+		}
+		for _, rel := range untracked {
+			if inSkippedDir(rel) || !isSecretFile(tr.root, rel) {
+				continue
+			}
+			obs.Unignored = append(obs.Unignored, rel)
+			st := probes.Fail
+			msg := fmt.Sprintf("%s holds credentials and is neither tracked nor ignored; the next \"git add .\" commits it", rel)
+			if isTestPath(rel) {
+				st = probes.Warn
+			}
+			fs = append(fs, probes.Finding{Status: st, Rule: "secret-file-unignored", Message: msg, Location: rel, File: rel})
+		}
+	}
 	status := probes.Pass
 	for _, f := range fs {
 		if f.Status.Rank() > status.Rank() {
@@ -137,6 +157,8 @@ func checkGitignore(ctx context.Context, tr *tree) probes.Result {
 		if len(obs.NotIgnored) > 0 {
 			summary += fmt.Sprintf("; %d secret file patterns not ignored", len(obs.NotIgnored))
 		}
+	case len(obs.Unignored) > 0:
+		summary = fmt.Sprintf("%d secret %s neither tracked nor ignored, first %s", len(obs.Unignored), plural(len(obs.Unignored), "file is", "files are"), obs.Unignored[0])
 	case len(obs.NotIgnored) > 0:
 		summary = fmt.Sprintf("%d of %d secret file names not ignored: %s", len(obs.NotIgnored), len(names), strings.Join(obs.NotIgnored, ", "))
 	case len(fs) > 0:
@@ -314,4 +336,35 @@ func holdsPrivateKey(p string) bool {
 	}
 	// a binary (DER) .key is a private key too
 	return n > 0 && !bytes.Contains(head, []byte("-----BEGIN")) && bytes.IndexByte(head, 0) >= 0
+}
+
+// maxUntracked bounds the untracked files listed (a tree without a
+// .gitignore can hold a whole node_modules).
+const maxUntracked = 100_000
+
+// gitUntracked lists untracked files that no ignore rule covers.
+func gitUntracked(ctx context.Context, root string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, gitTimeout)
+	defer cancel()
+	cmd := gitCmd(ctx, root, "ls-files", "-z", "--others", "--exclude-standard")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("git ls-files --others failed (%s)", firstLineOf(stderr.String()))
+	}
+	var out []string
+	for _, p := range bytes.Split(stdout.Bytes(), []byte{0}) {
+		if len(p) > 0 && len(out) < maxUntracked {
+			out = append(out, string(p))
+		}
+	}
+	return out, nil
+}
+
+func firstLineOf(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
