@@ -113,12 +113,7 @@ func evidence(text string, from, to int, secrets ...string) string {
 	for hi < len(text) && isRunChar(text[hi]) {
 		hi++
 	}
-	for lo > 0 && lo < len(text) && (text[lo]&0xC0) == 0x80 {
-		lo--
-	}
-	for hi < len(text) && (text[hi]&0xC0) == 0x80 {
-		hi++
-	}
+	lo, hi = runeStart(text, lo), runeStart(text, hi)
 	// redact first, then cut the redacted text around the (redacted) match:
 	// a cut there can only shorten text that is already safe
 	red := scrub(text[lo:hi], secrets...)
@@ -129,12 +124,7 @@ func evidence(text string, from, to int, secrets ...string) string {
 	}
 	m := max(20, (maxEvidence-(b-a))/2)
 	clo, chi := max(0, a-m), min(len(red), b+m)
-	for clo > 0 && (red[clo]&0xC0) == 0x80 {
-		clo--
-	}
-	for chi < len(red) && (red[chi]&0xC0) == 0x80 {
-		chi++
-	}
+	clo, chi = runeStart(red, clo), runeStart(red, chi)
 	out := strings.TrimSpace(red[clo:chi])
 	if lo > 0 || clo > 0 {
 		out = "…" + out
@@ -332,4 +322,13 @@ func Suppress(content []byte, fs []probes.Finding) ([]probes.Finding, int) {
 		kept = append(kept, f)
 	}
 	return kept, len(fs) - len(kept)
+}
+
+// runeStart moves i back to the start of the UTF-8 sequence holding it, at
+// most 3 bytes (invalid input has long runs of continuation bytes).
+func runeStart(s string, i int) int {
+	for k := 0; k < 3 && i > 0 && i < len(s) && (s[i]&0xC0) == 0x80; k++ {
+		i--
+	}
+	return i
 }
