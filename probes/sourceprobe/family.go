@@ -74,7 +74,12 @@ func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
 			return fail("cannot load the secret rules: %v", err)
 		}
 	}
-	acc := scanFiles(ctx, tr, want, sec)
+	var acc *accumulator
+	if len(want) == 1 && want[idGitignore] {
+		acc = newAccumulator(tr, sec) // the ignore checks read no file contents
+	} else {
+		acc = scanFiles(ctx, tr, want, sec)
+	}
 	if ctx.Err() != nil {
 		return fail("scan interrupted: %v", ctx.Err())
 	}
@@ -126,9 +131,7 @@ func (a *accumulator) add(id string, fs []probes.Finding) {
 	}
 }
 
-// scanFiles reads every listed file once, with a bounded pool of workers,
-// and runs the scanners each selected probe needs on it.
-func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codescan.Secrets) *accumulator {
+func newAccumulator(tr *tree, sec *codescan.Secrets) *accumulator {
 	acc := &accumulator{probes: map[string]*probeAcc{}, skipped: map[string]int{}}
 	for k, v := range tr.skipped {
 		acc.skipped[k] = v
@@ -139,6 +142,13 @@ func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codesca
 	if sec != nil {
 		acc.rules = sec.RuleCount()
 	}
+	return acc
+}
+
+// scanFiles reads every listed file once, with a bounded pool of workers,
+// and runs the scanners each selected probe needs on it.
+func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codescan.Secrets) *accumulator {
+	acc := newAccumulator(tr, sec)
 	workers := runtime.GOMAXPROCS(0)
 	if workers > 16 {
 		workers = 16
@@ -194,7 +204,7 @@ func scanOne(tr *tree, rel string, want map[string]bool, sec *codescan.Secrets, 
 		}
 	}
 	var secretHits []probes.Finding
-	if sec != nil {
+	if sec != nil && (want[idSecrets] || want[idCI] && k.ci) {
 		secretHits = sec.Scan(rel, c)
 	}
 	run(idSecrets, true, func() []probes.Finding { return secretHits })

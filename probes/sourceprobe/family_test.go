@@ -386,3 +386,16 @@ func TestGitignoreUntrackedUnignoredSecretFile(t *testing.T) {
 	r = scanOneProbe(t, dir, idGitignore)
 	assert.Equal(t, probes.Pass, r.Status, "%s %+v", r.Summary, r.Findings)
 }
+
+func TestCISecretsIncludesSecretsEngineHits(t *testing.T) {
+	dir := writeFiles(t, files{
+		".gitlab-ci.yml": "deploy:\n  script:\n    - curl -H \"X-API-Key: " + plantedFincept + "\" https://api.acme.com/deploy\n",
+		"app.py":         "KEY = \"" + plantedFincept + "\"\n", // not CI: source.secrets' business
+	})
+	r := scanOneProbe(t, dir, idCI)
+	assert.Equal(t, probes.Fail, r.Status)
+	require.Len(t, r.Findings, 1)
+	assert.Equal(t, "provider:fincept-api-key", r.Findings[0].Rule)
+	assert.Equal(t, ".gitlab-ci.yml:3", r.Findings[0].Location)
+	assert.Equal(t, 1, r.Observed.(observed).FilesChecked)
+}
