@@ -118,8 +118,8 @@ func evidenceLine(e assessment.Evidence) string {
 	if e.Status != "" {
 		s = "[" + e.Status + "] " + s
 	}
-	if e.Location != "" {
-		s += " (" + e.Location + ")"
+	if loc := evidenceLocation(e); loc != "" {
+		s += " (" + loc + ")"
 	}
 	return s
 }

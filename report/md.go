@@ -24,6 +24,9 @@ var funcs = template.FuncMap{
 	"cell":    mdCell,
 	"join":    strings.Join,
 	"upper":   strings.ToUpper,
+	// evidence and where: see shownEvidence and evidenceLocation.
+	"evidence": shownEvidence,
+	"where":    evidenceLocation,
 }
 
 // mdCell makes text safe inside a Markdown table cell.

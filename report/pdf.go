@@ -199,10 +199,7 @@ func (d *pdfDoc) cover() {
 func (d *pdfDoc) factRow(label, value string) {
 	const lw = 42.0
 	d.font("", 10)
-	lines := d.SplitText(value, contentW-lw)
-	if len(lines) == 0 {
-		lines = []string{""}
-	}
+	lines := d.wrap(value, contentW-lw)
 	h := float64(len(lines)) * 5.2
 	d.ensure(h)
 	y := d.GetY()
@@ -210,8 +207,10 @@ func (d *pdfDoc) factRow(label, value string) {
 	d.SetXY(margin, y)
 	d.CellFormat(lw, 5.2, label, "", 0, "L", false, 0, "")
 	d.font("", 10)
-	d.SetXY(margin+lw, y)
-	d.MultiCell(contentW-lw, 5.2, value, "", "L", false)
+	for i, l := range lines {
+		d.SetXY(margin+lw, y+float64(i)*5.2)
+		d.CellFormat(contentW-lw, 5.2, l, "", 0, "L", false, 0, "")
+	}
 	d.SetY(y + h + 1)
 }
 
@@ -334,6 +333,71 @@ func truncate(d *pdfDoc, s string, w float64) string {
 	return string(rs) + "…"
 }
 
+// wrap splits s into lines no wider than w in the current font. Lines break
+// at spaces; a token too wide for a line (a control id such as
+// FH-ISSUE-HARDCODED-CREDENTIALS, a URL, a path) breaks after a '-', '/' or
+// '_', and only a piece still too wide is cut between characters. fpdf's
+// SplitText cuts long words anywhere, which made ids unreadable.
+func (d *pdfDoc) wrap(s string, w float64) []string {
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line, lineW := "", 0.0
+		flush := func() {
+			lines = append(lines, strings.TrimRight(line, " "))
+			line, lineW = "", 0
+		}
+		for _, word := range strings.Fields(para) {
+			sep := ""
+			if line != "" {
+				sep = " "
+			}
+			for _, piece := range d.breakToken(word, w) {
+				pw := d.GetStringWidth(sep + piece)
+				if line != "" && lineW+pw > w {
+					flush()
+					sep, pw = "", d.GetStringWidth(piece)
+				}
+				line += sep + piece
+				lineW += pw
+				sep = ""
+			}
+		}
+		flush()
+	}
+	return lines
+}
+
+// breakToken cuts a space-free token into pieces that each fit in w where
+// possible: after '-', '/' or '_' first, between characters as a last resort.
+func (d *pdfDoc) breakToken(tok string, w float64) []string {
+	if d.GetStringWidth(tok) <= w {
+		return []string{tok}
+	}
+	var pieces []string
+	start := 0
+	for i, r := range tok {
+		if (r == '-' || r == '/' || r == '_') && i+1 < len(tok) {
+			pieces = append(pieces, tok[start:i+1])
+			start = i + 1
+		}
+	}
+	pieces = append(pieces, tok[start:])
+	var out []string
+	for _, p := range pieces {
+		for d.GetStringWidth(p) > w {
+			rs := []rune(p)
+			n := 1 // at least one rune per line, however narrow w is
+			for n < len(rs) && d.GetStringWidth(string(rs[:n+1])) <= w {
+				n++
+			}
+			out = append(out, string(rs[:n]))
+			p = string(rs[n:])
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 type column struct {
 	title string
 	width float64
@@ -376,10 +440,7 @@ func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) 
 				fs = "B"
 			}
 			d.font(fs, 9)
-			ls := d.SplitText(row[j], c.width-2*pad)
-			if len(ls) == 0 {
-				ls = []string{""}
-			}
+			ls := d.wrap(row[j], c.width-2*pad)
 			lines[j] = ls
 			if lh := float64(len(ls))*4.2 + 2*pad; lh > h {
 				h = lh
@@ -466,10 +527,10 @@ func (d *pdfDoc) findings() {
 		if c.Requirement != "" {
 			d.para("I", 9.5, c.Requirement)
 		}
-		if len(c.Evidence) > 0 {
+		if ev := shownEvidence(c); len(ev) > 0 {
 			d.Ln(1)
 			d.para("B", 9.5, "Observed")
-			for _, e := range c.Evidence {
+			for _, e := range ev {
 				line := "•  " + evidenceLine(e)
 				if e.Source != "" && e.Kind != "answer" {
 					line += " — " + e.Source
@@ -509,7 +570,7 @@ func (d *pdfDoc) exceptions() {
 	if len(rows) == 0 {
 		d.para("I", 10, "No exceptions.")
 	} else {
-		d.table([]column{{"Control", 24, "L"}, {"Justification", 59, "L"}, {"Approved by", 38, "L"}, {"Expires", 25, "L"}, {"State", 34, "L"}}, rows,
+		d.table([]column{{"Control", 40, "L"}, {"Justification", 56, "L"}, {"Approved by", 30, "L"}, {"Expires", 22, "L"}, {"State", 32, "L"}}, rows,
 			func(row, col int) (assessment.Status, bool) {
 				if col == 4 {
 					return states[row], true
@@ -527,7 +588,7 @@ func (d *pdfDoc) exceptions() {
 	if len(na) > 0 {
 		d.Ln(4)
 		d.subheading("Not applicable", -1)
-		d.table([]column{{"Control", 26, "L"}, {"Title", 60, "L"}, {"Justification", 94, "L"}}, na,
+		d.table([]column{{"Control", 46, "L"}, {"Title", 50, "L"}, {"Justification", 84, "L"}}, na,
 			func(row, col int) (assessment.Status, bool) { return "", col == 0 })
 	}
 }
@@ -542,7 +603,7 @@ func (d *pdfDoc) plan() {
 	for _, c := range d.v.Plan {
 		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
 	}
-	d.table([]column{{"Control", 50, "L"}, {"Severity", 17, "L"}, {"Status", 20, "L"}, {"Remediation", 55, "L"}, {"Owner", 20, "L"}, {"Due", 18, "L"}}, rows,
+	d.table([]column{{"Control", 46, "L"}, {"Severity", 16, "L"}, {"Status", 20, "L"}, {"Remediation", 54, "L"}, {"Owner", 22, "L"}, {"Due", 22, "L"}}, rows,
 		func(row, col int) (assessment.Status, bool) {
 			if col == 2 {
 				return d.v.Plan[row].Status, true

@@ -189,6 +189,28 @@ func newView(r *assessment.Results, opts Options) *view {
 	return v
 }
 
+// shownEvidence is the evidence listed under a control: a note from the
+// answers is printed once, as the control's Note, not again as evidence.
+func shownEvidence(c *assessment.Control) []assessment.Evidence {
+	out := make([]assessment.Evidence, 0, len(c.Evidence))
+	for _, e := range c.Evidence {
+		if e.Kind == "note" && e.Message == c.Note {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// evidenceLocation is where the evidence was observed, or "" when that only
+// repeats the probe target its Source already names ("probe@target").
+func evidenceLocation(e assessment.Evidence) string {
+	if _, target, ok := strings.Cut(e.Source, "@"); ok && target == e.Location {
+		return ""
+	}
+	return e.Location
+}
+
 // StatusLabel is the status as printed: upper case words, readable without colour.
 func StatusLabel(s assessment.Status) string {
 	switch s {

@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/image/font/gofont/gobold"
 
 	"github.com/selfassess/selfassess/assessment"
 )
@@ -291,4 +293,54 @@ func TestPDFBookmarks(t *testing.T) {
 		"Appendix: probe details", "Signature"} {
 		assert.True(t, bytes.Contains(b, append([]byte("/Title ("), utf16(title)...)), "bookmark %q", title)
 	}
+}
+
+// Table cells wrap long ids at their hyphens, never inside a word, and
+// every line fits the width.
+func TestPDFWrapBreaksIDsAtHyphens(t *testing.T) {
+	f := fpdf.New("P", "mm", "A4", "")
+	f.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	f.AddPage()
+	d := &pdfDoc{Fpdf: f}
+	d.font("B", 9)
+	const w = 30.0
+	lines := d.wrap("FH-ISSUE-HARDCODED-CREDENTIALS", w)
+	require.Greater(t, len(lines), 1, "the id is wider than the cell")
+	assert.Equal(t, "FH-ISSUE-HARDCODED-CREDENTIALS", strings.Join(lines, ""))
+	for i, l := range lines {
+		assert.LessOrEqual(t, d.GetStringWidth(l), w, "line %q fits", l)
+		if i < len(lines)-1 {
+			assert.True(t, strings.HasSuffix(l, "-"), "line %q ends at a hyphen", l)
+		}
+	}
+	// words wrap at spaces; a token without break points is cut by width
+	in := "Keep tokens on the server " + strings.Repeat("x", 80)
+	lines = d.wrap(in, w)
+	assert.Greater(t, len(lines), 3)
+	assert.Equal(t, strings.ReplaceAll(in, " ", ""), strings.ReplaceAll(strings.Join(lines, ""), " ", ""), "nothing lost")
+	for _, l := range lines {
+		assert.LessOrEqual(t, d.GetStringWidth(l), w, "line %q fits", l)
+	}
+	assert.Equal(t, []string{"a", "", "b"}, d.wrap("a\n\nb", w), "line breaks are kept")
+}
+
+// A note is printed once, and a location that only repeats the probe's
+// target is not printed again.
+func TestEvidenceNotRepeated(t *testing.T) {
+	r := load(t)
+	c := &r.Controls[0]
+	c.Status, c.Note = assessment.Fail, "Tokens live in the backend."
+	c.Evidence = []assessment.Evidence{
+		{Kind: "probe", Source: "http.cookies@https://t.example/", Status: "fail", Message: "cookie lacks flags", Location: "https://t.example/"},
+		{Kind: "probe", Source: "js.token-storage@https://t.example/", Status: "fail", Message: "localStorage write", Location: "https://t.example/app.js:4"},
+		{Kind: "note", Source: "note", Message: c.Note},
+	}
+	md, err := Markdown(r, Options{Date: date})
+	require.NoError(t, err)
+	s := string(md)
+	assert.Equal(t, 1, strings.Count(s, c.Note), "the note once")
+	assert.Contains(t, s, "- [fail] cookie lacks flags — http.cookies@https://t.example/\n")
+	assert.Contains(t, s, "- [fail] localStorage write (`https://t.example/app.js:4`) — js.token-storage@https://t.example/\n")
+	assert.Equal(t, "[fail] cookie lacks flags", evidenceLine(c.Evidence[0]))
+	assert.Len(t, shownEvidence(c), 2)
 }
