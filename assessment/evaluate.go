@@ -45,9 +45,10 @@ var statusCredit = map[Status]float64{Pass: 1, Partial: 0.5, Excepted: 0.5}
 //     is not given → not_tested (optional questions never block; conditional
 //     ones only when their condition holds)
 //   - marked not applicable where the control allows it → not_applicable
-//   - a probe-only control none of whose probes ran → not_tested
-//   - a probe warning, or some of the control's probes not run → partial
-//     (the control is only partly verified)
+//   - a control with probes none of which ran (no target of their kind was
+//     given, or --only left them out) → not_tested, whatever the answers say
+//   - a probe warning, or some but not all of the control's probes run →
+//     partial (the control is only partly verified)
 //   - otherwise → pass
 //
 // Then an unexpired exception turns fail or partial into excepted; expired
@@ -201,7 +202,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	}
 	for _, id := range notRun {
 		c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id, Status: string(probes.Skipped),
-			Message: "probe not run (no applicable target, or not selected)"})
+			Message: notRunReason(id, byProbe[id])})
 	}
 	if a != nil {
 		for _, p := range a.Evidence {
@@ -225,7 +226,9 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 		c.Status = NotTested
 	case notApplicable:
 		c.Status = NotApplicable
-	case len(ctl.Questions) == 0 && len(ctl.Probes) > 0 && ran == 0:
+	case len(ctl.Probes) > 0 && ran == 0:
+		// Answers alone do not verify what the provider asked a probe to
+		// check: with no target of the right kind the control is untested.
 		c.Status = NotTested
 	case probeWarned || len(notRun) > 0:
 		c.Status = Partial
@@ -378,8 +381,11 @@ func summarize(cs []Control) Summary {
 }
 
 // gateReasons says why the verdict is not-ready; none means ready.
+// AllowUnanswered excuses controls left untested by missing answers or
+// evidence, not those whose probes did not run: it is about the
+// questionnaire, and a run that probed nothing must not come out ready.
 func gateReasons(cs []Control, opts Options) []string {
-	var reasons, untested []string
+	var reasons, unanswered, unprobed []string
 	for _, c := range cs {
 		sev := checklist.Severity(c.Severity)
 		switch {
@@ -387,12 +393,50 @@ func gateReasons(cs []Control, opts Options) []string {
 			reasons = append(reasons, fmt.Sprintf("%s (%s) failed", c.ID, c.Severity))
 		case c.Status == Error && sev.Rank() >= opts.FailOn.Rank():
 			reasons = append(reasons, fmt.Sprintf("%s (%s) could not be checked: a probe errored", c.ID, c.Severity))
+		case c.Status == NotTested && unansweredControl(c):
+			unanswered = append(unanswered, c.ID)
 		case c.Status == NotTested:
-			untested = append(untested, c.ID)
+			unprobed = append(unprobed, c.ID)
 		}
 	}
-	if len(untested) > 0 && !opts.AllowUnanswered {
-		reasons = append(reasons, fmt.Sprintf("%d control(s) not tested: %s", len(untested), strings.Join(untested, ", ")))
+	if len(unanswered) > 0 && !opts.AllowUnanswered {
+		reasons = append(reasons, fmt.Sprintf("%d control(s) not tested (unanswered): %s", len(unanswered), strings.Join(unanswered, ", ")))
+	}
+	if len(unprobed) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d control(s) not tested (their probes did not run; give --target, --source or --webhook-url): %s",
+			len(unprobed), strings.Join(unprobed, ", ")))
 	}
 	return reasons
+}
+
+// unansweredControl: the control is not_tested because a question or
+// required evidence is missing (rather than because no probe ran).
+func unansweredControl(c Control) bool {
+	for _, e := range c.Evidence {
+		if e.Status == string(NotTested) && (e.Kind == "answer" || e.Kind == "file") {
+			return true
+		}
+	}
+	return false
+}
+
+// notRunReason says why a probe has no result, and what would make it run.
+func notRunReason(id string, rs []probes.Result) string {
+	for _, r := range rs {
+		if r.Summary != "" {
+			return "probe not run: " + r.Summary
+		}
+	}
+	needs := "no target of its kind was given"
+	if d, ok := probes.Lookup(id); ok {
+		switch d.Family {
+		case "source":
+			needs = "no source tree was given (--source DIR)"
+		case "webhook":
+			needs = "no webhook endpoint was given (--webhook-url URL)"
+		default:
+			needs = "no deployed URL was given (--target URL)"
+		}
+	}
+	return "probe not run: " + needs + ", or --only left it out"
 }

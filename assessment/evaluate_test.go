@@ -65,7 +65,12 @@ func TestControlStatus(t *testing.T) {
 		{"probe error, nothing failed: error", confirm, []string{"http.hsts"}, false, yes, []probes.Result{res("http.hsts", probes.Error)}, Error},
 		{"probe error and answer fails: fail", confirm, []string{"http.hsts"}, false, no, []probes.Result{res("http.hsts", probes.Error)}, Fail},
 		{"probe warns: partial", confirm, []string{"tls.ciphers"}, false, yes, []probes.Result{res("tls.ciphers", probes.Warn)}, Partial},
-		{"answers pass, probe not run: partial", confirm, []string{"http.hsts"}, false, yes, nil, Partial},
+		{"answers pass, probe not run: not tested", confirm, []string{"http.hsts"}, false, yes, nil, NotTested},
+		{"answers pass, probe skipped: not tested", confirm, []string{"tls.versions"}, false, yes, []probes.Result{res("tls.versions", probes.Skipped)}, NotTested},
+		{"answers pass, one of two probes not run: partial", confirm, []string{"http.hsts", "source.secrets"}, false, yes,
+			[]probes.Result{res("http.hsts", probes.Pass)}, Partial},
+		{"answer fails, probe not run: fail", confirm, []string{"http.hsts"}, false, no, nil, Fail},
+		{"not applicable, probe not run: not applicable", confirm, []string{"http.cookies"}, true, &answers.Control{NotApplicable: "no cookies"}, nil, NotApplicable},
 		{"probe-only, skipped: not tested", nil, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Skipped)}, NotTested},
 		{"probe-only, missing: not tested", nil, []string{"http.hsts"}, false, nil, nil, NotTested},
 		{"probe-only, passes", nil, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Pass)}, Pass},
@@ -188,7 +193,7 @@ func TestScoreAndGate(t *testing.T) {
 		{"high fails", map[string]any{"CRIT": true, "HIGH": false, "MED": true, "LOW": true}, nil, Options{}, 74, NotReady, []string{"HIGH (high) failed"}},
 		{"critical fails with --fail-on critical", map[string]any{"CRIT": false, "HIGH": false, "MED": true, "LOW": true}, nil,
 			Options{FailOn: checklist.Critical}, 21, NotReady, []string{"CRIT (critical) failed"}},
-		{"unanswered blocks", map[string]any{"CRIT": true, "HIGH": true}, nil, Options{}, 79, NotReady, []string{"2 control(s) not tested: MED, LOW"}},
+		{"unanswered blocks", map[string]any{"CRIT": true, "HIGH": true}, nil, Options{}, 79, NotReady, []string{"2 control(s) not tested (unanswered): MED, LOW"}},
 		{"unanswered allowed", map[string]any{"CRIT": true, "HIGH": true}, nil, Options{AllowUnanswered: true}, 79, Ready, nil},
 		// N/A low is left out: 15/18
 		{"n/a excluded from score", map[string]any{"CRIT": true, "HIGH": true, "MED": false, "LOW": "no UI"}, nil, Options{}, 83, Ready, nil},
@@ -207,6 +212,53 @@ func TestScoreAndGate(t *testing.T) {
 			assert.Equal(t, 4, r.Summary.Total)
 		})
 	}
+}
+
+// A control whose probes did not run is not_tested and blocks the gate even
+// with AllowUnanswered (which is about the questionnaire): a run that probed
+// nothing is never ready. Some of its probes run → partial, which does not block.
+func TestGateProbesNotRun(t *testing.T) {
+	cl := gateChecklist()
+	cl.Sections[1].Controls[1].Probes = []string{"http.hsts", "source.secrets"} // LOW: answered and probed
+	all := map[string]any{"CRIT": true, "HIGH": true, "MED": true, "LOW": true}
+	tests := []struct {
+		name    string
+		rs      []probes.Result
+		opts    Options
+		status  Status
+		verdict string
+		reasons []string
+	}{
+		{"no probe ran", nil, Options{}, NotTested, NotReady,
+			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
+		{"no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, NotTested, NotReady,
+			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
+		{"one of two ran: partial, ready", []probes.Result{res("http.hsts", probes.Pass)}, Options{}, Partial, Ready, nil},
+		{"both ran", []probes.Result{res("http.hsts", probes.Pass), res("source.secrets", probes.Pass)}, Options{}, Pass, Ready, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Now = now
+			r := Evaluate(cl, answered(all), tt.rs, nil, tt.opts)
+			assert.Equal(t, tt.status, r.Controls[3].Status)
+			assert.Equal(t, tt.verdict, r.Summary.Verdict)
+			assert.Equal(t, tt.reasons, r.Gate.Reasons)
+		})
+	}
+}
+
+func TestProbeNotRunSaysWhatToGive(t *testing.T) {
+	cl := oneControl(checklist.High, nil, []string{"tls.versions", "source.secrets", "webhook.signature"}, false)
+	r := Evaluate(cl, ans(nil), []probes.Result{{ID: "tls.versions", Target: "http://a.test", Status: probes.Skipped, Summary: "not an https URL"}}, nil, Options{Now: now})
+	var msgs []string
+	for _, e := range r.Controls[0].Evidence {
+		msgs = append(msgs, e.Message)
+	}
+	assert.Equal(t, []string{
+		"probe not run: not an https URL",
+		"probe not run: no source tree was given (--source DIR), or --only left it out",
+		"probe not run: no webhook endpoint was given (--webhook-url URL), or --only left it out",
+	}, msgs)
 }
 
 func TestExceptionsAndSections(t *testing.T) {
