@@ -65,7 +65,7 @@ func runVerify(o *verifyOptions) error {
 		}
 		keys, err := submission.ParseAllowedSigners(b)
 		if err != nil {
-			return usageErr("", "--allowed-signers %s: %v", o.allowedSigners, err)
+			return usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %s: %v", o.allowedSigners, err)
 		}
 		trust = submission.Trust{Keys: keys, Source: "--allowed-signers " + o.allowedSigners}
 	}
