@@ -292,6 +292,14 @@ func (o *runOptions) plan() (*runPlan, error) {
 		if ci && o.changed("answers") {
 			return nil, usageErr("", "--answers %s: file not found", ansPath)
 		}
+		if ci && !o.allowUnanswered {
+			where, _ := filepath.Abs(filepath.Dir(ansPath))
+			return nil, usageErr("the questionnaire writes it: run 'selfassess run' in a terminal; or pass --answers FILE, or --allow-unanswered to record every control as not_tested",
+				"no answers file: %s does not exist in %s", filepath.Base(ansPath), where)
+		}
+		if ci {
+			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", ansPath)
+		}
 		p.ans = answers.New(ansPath, p.cl.ID)
 		if err := answers.Validate(p.ans, p.cl); err != nil { // records the checklist order for saving
 			return nil, inputErrors(o.ios, err, "--answers")
