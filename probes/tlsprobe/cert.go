@@ -64,7 +64,7 @@ func FetchChain(ctx context.Context, ep Endpoint, opt Options) ([]*x509.Certific
 	d := tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: timeout},
 		Config: &tls.Config{
-			ServerName:         ep.SNI,
+			ServerName: ep.SNI,
 			// The handshake only fetches the chain; Inspect checks it with
 			// x509 (roots, hostname, dates) and reports each failure as a
 			// finding, which a failed handshake could not do.
