@@ -38,11 +38,15 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 		if rs.pathRule != nil && !rs.pathRule.MatchString(name) {
 			continue
 		}
+		det, err := rs.detector()
+		if err != nil {
+			continue // cannot happen for the embedded rules: TestEveryRuleCompiles
+		}
 		if rs.whole || list == nil {
 			if raw == "" {
 				raw = string(content)
 			}
-			out = append(out, rs.det.Detect(detect.Fragment{Raw: raw, FilePath: rs.path(name)})...)
+			out = append(out, det.Detect(detect.Fragment{Raw: raw, FilePath: rs.path(name)})...)
 			continue
 		}
 		var b strings.Builder
@@ -59,7 +63,7 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 		if len(lineOf) == 0 {
 			continue
 		}
-		for _, f := range rs.det.Detect(detect.Fragment{Raw: b.String(), FilePath: rs.path(name)}) {
+		for _, f := range det.Detect(detect.Fragment{Raw: b.String(), FilePath: rs.path(name)}) {
 			if f.StartLine >= 0 && f.StartLine < len(lineOf) {
 				f.StartLine = lineOf[f.StartLine] - 1
 				out = append(out, f)
@@ -90,7 +94,7 @@ func asciiLower(b []byte) []byte {
 
 // path passes the file path only when the rule's path conditions can
 // matter: gitleaks evaluates every path allowlist on every call otherwise.
-func (r ruleScanner) path(name string) string {
+func (r *ruleScanner) path(name string) string {
 	if r.pathRule != nil {
 		return name
 	}

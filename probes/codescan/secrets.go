@@ -8,8 +8,8 @@ import (
 	"sync"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/rs/zerolog"
-	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
@@ -88,14 +88,21 @@ type Secrets struct {
 	// pathAllowlists are gitleaks' global path allowlists (lock files,
 	// images, vendored modules), checked once per file.
 	pathAllowlists []*config.Allowlist
-	rules          []ruleScanner
+	rules          []*ruleScanner
 	trie           *ahocorasick.Trie
 	byWord         [][]int // keyword pattern index -> rule indexes
 	noWords        []int   // rules without keywords: run on every file
 }
 
+// ruleScanner is one rule. Its detector (the rule's regexps and
+// allowlists) is compiled on first use: a run meets the keywords of a few
+// rules only, and compiling all of them costs more than a small scan.
 type ruleScanner struct {
-	det *detect.Detector
+	id string
+	// src is the rule as decoded; targeted are the global allowlists
+	// that name it and findingAllowlists the ones that apply to all rules.
+	src               config.ViperConfig
+	findingAllowlists []*config.Allowlist
 	// pathRule limits the rule to matching paths; allowPaths are the
 	// paths its allowlists exempt.
 	pathRule   *regexp.Regexp
@@ -104,6 +111,25 @@ type ruleScanner struct {
 	whole bool
 	// lineFilter, when set, is a cheap necessary condition a line must meet.
 	lineFilter func(line string) bool
+
+	once sync.Once
+	det  *detect.Detector
+	err  error
+}
+
+// detector compiles the rule once; every rule is compiled by a test
+// (TestEveryRuleCompiles), so err stays nil for the embedded rules.
+func (r *ruleScanner) detector() (*detect.Detector, error) {
+	r.once.Do(func() {
+		cfg, err := r.src.Translate()
+		if err != nil {
+			r.err = fmt.Errorf("secret rule %s: %w", r.id, err)
+			return
+		}
+		cfg.Allowlists = r.findingAllowlists
+		r.det = detect.NewDetector(cfg)
+	})
+	return r.det, r.err
 }
 
 var (
@@ -119,21 +145,44 @@ func DefaultSecrets() (*Secrets, error) {
 }
 
 // NewSecrets returns the detector for gitleaks' default rules plus the
-// provider rules. Compiling them takes about 0.1 s, so it is done once per
-// process and shared: a Secrets never changes after it is built.
+// provider rules. It is built once per process and shared: a Secrets never
+// changes after it is built (its rules compile on first use).
 func NewSecrets() (*Secrets, error) { return DefaultSecrets() }
 
-func buildSecrets() (*Secrets, error) {
-	v := viper.New()
-	v.SetConfigType("toml")
-	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig + "\n" + providerRules)); err != nil {
-		return nil, fmt.Errorf("secret rules: %w", err)
-	}
+// decodeRules reads gitleaks' default rules and ours. go-toml fills
+// gitleaks' ViperConfig directly (its field names match the keys up to
+// case, as viper's decoder matches them), without viper's generic map and
+// reflection pass, which cost more than the rest of the start-up.
+func decodeRules() (config.ViperConfig, error) {
 	var vc config.ViperConfig
-	if err := v.Unmarshal(&vc); err != nil {
-		return nil, fmt.Errorf("secret rules: %w", err)
+	if err := toml.Unmarshal([]byte(config.DefaultConfig+"\n"+providerRules), &vc); err != nil {
+		return vc, fmt.Errorf("secret rules: %w", err)
 	}
-	cfg, err := vc.Translate()
+	return vc, nil
+}
+
+func buildSecrets() (*Secrets, error) {
+	vc, err := decodeRules()
+	if err != nil {
+		return nil, err
+	}
+	// The global allowlists are translated now (they apply to every file);
+	// the rules when first used. Allowlists aimed at given rules travel
+	// with those rules.
+	globals := config.ViperConfig{AllowList: vc.AllowList, MinVersion: vc.MinVersion}
+	targeted := map[string]config.ViperConfig{}
+	for _, a := range vc.Allowlists {
+		if len(a.TargetRules) == 0 {
+			globals.Allowlists = append(globals.Allowlists, a)
+			continue
+		}
+		for _, id := range a.TargetRules {
+			t := targeted[id]
+			t.Allowlists = append(t.Allowlists, a)
+			targeted[id] = t
+		}
+	}
+	cfg, err := globals.Translate()
 	if err != nil {
 		return nil, fmt.Errorf("secret rules: %w", err)
 	}
@@ -161,34 +210,56 @@ func buildSecrets() (*Secrets, error) {
 	}
 	var words []string
 	wordIndex := map[string]int{}
-	for _, id := range cfg.OrderedRules {
-		rule := cfg.Rules[id]
-		if rule.Regex == nil {
+	seen := map[string]bool{}
+	for _, vr := range vc.Rules {
+		if seen[vr.ID] {
+			return nil, fmt.Errorf("secret rules: rule %s defined twice", vr.ID)
+		}
+		seen[vr.ID] = true
+		if vr.Regex == "" {
 			continue // path-only rules (pkcs12-file): binary files are not read; source.gitignore covers them
 		}
-		var allowPaths []*regexp.Regexp
-		for _, a := range rule.Allowlists {
-			allowPaths = append(allowPaths, a.Paths...)
+		if len(vr.Required) > 0 {
+			// composite rules would need the other rules in the same detector
+			return nil, fmt.Errorf("secret rules: rule %s: composite rules are not supported", vr.ID)
 		}
-		one := cfg
-		one.Allowlists = findingAllowlists
-		one.Rules = map[string]config.Rule{id: rule}
-		one.OrderedRules = []string{id}
-		one.Keywords = map[string]struct{}{}
-		for _, k := range rule.Keywords {
-			one.Keywords[strings.ToLower(k)] = struct{}{}
+		rs := &ruleScanner{id: vr.ID, findingAllowlists: findingAllowlists, whole: multiLineRe.MatchString(vr.Regex)}
+		rs.src = targeted[vr.ID]
+		delete(targeted, vr.ID)
+		rs.src.Rules = append(rs.src.Rules, vr)
+		if vr.Path != "" {
+			if rs.pathRule, err = regexp.Compile(vr.Path); err != nil {
+				return nil, fmt.Errorf("secret rules: rule %s: path: %w", vr.ID, err)
+			}
+		}
+		allows := vr.Allowlists
+		if vr.AllowList != nil {
+			allows = append(allows, vr.AllowList)
+		}
+		var paths []string
+		for _, a := range allows {
+			paths = append(paths, a.Paths...)
+		}
+		for _, a := range rs.src.Allowlists {
+			paths = append(paths, a.Paths...)
+		}
+		for _, p := range paths {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("secret rules: rule %s: allowlist path: %w", vr.ID, err)
+			}
+			rs.allowPaths = append(rs.allowPaths, re)
+		}
+		if vr.ID == "generic-api-key" {
+			rs.lineFilter = genericValueCandidate
 		}
 		i := len(sc.rules)
-		var filter func(string) bool
-		if id == "generic-api-key" {
-			filter = genericValueCandidate
-		}
-		sc.rules = append(sc.rules, ruleScanner{lineFilter: filter, det: detect.NewDetector(one), pathRule: rule.Path, allowPaths: allowPaths, whole: multiLineRe.MatchString(rule.Regex.String())})
-		if len(rule.Keywords) == 0 {
+		sc.rules = append(sc.rules, rs)
+		if len(vr.Keywords) == 0 {
 			sc.noWords = append(sc.noWords, i)
 			continue
 		}
-		for _, k := range rule.Keywords {
+		for _, k := range vr.Keywords {
 			k = strings.ToLower(k)
 			w, ok := wordIndex[k]
 			if !ok {
@@ -199,6 +270,9 @@ func buildSecrets() (*Secrets, error) {
 			}
 			sc.byWord[w] = append(sc.byWord[w], i)
 		}
+	}
+	for id := range targeted {
+		return nil, fmt.Errorf("secret rules: [[allowlists]] target rule ID '%s' does not exist", id)
 	}
 	for _, a := range sc.pathAllowlists {
 		if err := a.Validate(); err != nil { // joins the paths into one regexp
