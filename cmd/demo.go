@@ -61,6 +61,13 @@ func (o *runOptions) demoPlan() (*runPlan, func(), error) {
 		cleanup()
 		return nil, nil, runtimeErr("", "the bundled demo answers do not fit the FinHub checklist: %v", err)
 	}
+	// The package copies the answers file, so it gets the fresh dates too.
+	if freshenDemoDates(cl, ans, o.now()) {
+		if err := answers.Save(ans); err != nil {
+			cleanup()
+			return nil, nil, runtimeErr("", "writing the demo answers: %v", err)
+		}
+	}
 
 	targets, err := startDemoTargets()
 	if err != nil {
@@ -88,6 +95,34 @@ func (o *runOptions) demoPlan() (*runPlan, func(), error) {
 		cl: cl, ans: ans, probeCfg: cfg, targets: ts,
 		failOn: checklist.High, outDir: outDir, ephemeral: true,
 	}, stop, nil
+}
+
+// freshenDemoDates moves the bundled answers' dates next to today, so the
+// demo gives the same result whenever it runs: a date answer becomes 30 days
+// ago (within any max_age_days) and a remediation due date 120 days ahead.
+// It reports whether it changed anything.
+func freshenDemoDates(cl *checklist.Checklist, ans *answers.File, now time.Time) bool {
+	today, changed := now.UTC(), false
+	for _, sc := range cl.Controls() {
+		a := ans.Controls[sc.Control.ID]
+		if a == nil {
+			continue
+		}
+		if a.Due != "" {
+			a.Due, changed = today.AddDate(0, 0, 120).Format(time.DateOnly), true
+		}
+		for _, q := range sc.Control.Questions {
+			if _, ok := a.Answers[q.ID]; !ok || q.Type != checklist.Date {
+				continue
+			}
+			ago := 30
+			if q.Pass != nil && q.Pass.MaxAgeDays > 0 && q.Pass.MaxAgeDays <= ago {
+				ago = q.Pass.MaxAgeDays / 2
+			}
+			a.Answers[q.ID], changed = today.AddDate(0, 0, -ago).Format(time.DateOnly), true
+		}
+	}
+	return changed
 }
 
 // writeDemoInputs copies the bundled inputs to dir, replacing earlier copies.

@@ -15,6 +15,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/probes"
 )
@@ -82,4 +84,44 @@ func BenchmarkDemo(b *testing.B) {
 			b.Fatalf("exit %d: %s", code, errOut.String())
 		}
 	}
+}
+
+// The bundled demo answers must give the same result whenever the demo
+// runs: their dates are moved next to the run's "now". The fincept fixture
+// has a date answer with a 90-day maximum age; years later it fails as
+// written and passes once freshened.
+func TestDemoDatesDoNotGoStale(t *testing.T) {
+	cl, err := checklist.Builtin("fincept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Date(2035, 6, 1, 0, 0, 0, 0, time.UTC)
+	failingAnswers := func(ans *answers.File) []string {
+		var out []string
+		for _, c := range assessment.Evaluate(cl, ans, nil, nil, assessment.Options{Now: later}).Controls {
+			for _, e := range c.Evidence {
+				if e.Kind == "answer" && e.Status == string(assessment.Fail) {
+					out = append(out, c.ID+" "+e.Source)
+				}
+			}
+		}
+		return out
+	}
+	load := func() *answers.File {
+		ans, err := answers.LoadFor(filepath.Join("..", "testdata", "answers", "fincept-ready.yaml"), cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	stale := load()
+	assert.Equal(t, []string{"FX-ACCOUNT-KEY-ROTATION production-last-rotated"}, failingAnswers(stale), "the fixture's date is old by 2035")
+	assert.False(t, freshenDemoDates(cl, &answers.File{Controls: map[string]*answers.Control{}}, later), "nothing to change")
+
+	fresh := load()
+	fresh.Controls["FX-ACCOUNT-KEY-ROTATION"].Due = "2020-01-01"
+	assert.True(t, freshenDemoDates(cl, fresh, later))
+	assert.Empty(t, failingAnswers(fresh))
+	assert.Equal(t, "2035-05-02", fresh.Controls["FX-ACCOUNT-KEY-ROTATION"].Answers["production-last-rotated"])
+	assert.Equal(t, "2035-09-29", fresh.Controls["FX-ACCOUNT-KEY-ROTATION"].Due)
 }
