@@ -121,8 +121,8 @@ type Control struct {
 	// Evidence lists why the status is what it is: failing answers, probe
 	// findings (redacted), evidence files.
 	Evidence      []Evidence `json:"evidence"`
-	Exception     *Exception `json:"exception,omitempty"`
-	Remediation   string     `json:"remediation,omitempty"`
+	Exception     *Exception `json:"exception"` // null when none (results.json contract)
+	Remediation   string     `json:"remediation"`
 	NotApplicable string     `json:"not_applicable,omitempty"` // justification
 	Note          string     `json:"note,omitempty"`
 	Owner         string     `json:"owner,omitempty"`

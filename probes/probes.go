@@ -64,7 +64,7 @@ type Result struct {
 	Status  Status `json:"status"`
 	Summary string `json:"summary"`
 	// Observed holds the probe's facts (JSON-marshalable; secrets redacted).
-	Observed any `json:"observed,omitempty"`
+	Observed any `json:"observed"` // null when none (results.json contract)
 	// Findings are the individual problems (or notes) behind Status.
 	Findings   []Finding `json:"findings,omitempty"`
 	DurationMS int64     `json:"duration_ms"`

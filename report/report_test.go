@@ -19,6 +19,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/probes"
 )
 
 const fixture = "../testdata/results/finhub-acme.json"
@@ -72,6 +73,30 @@ func TestJSONRoundTripsAndValidates(t *testing.T) {
 	b, err = JSON(empty)
 	require.NoError(t, err)
 	require.NoError(t, ValidateResults(b))
+}
+
+// Every field DESIGN.md's results.json contract names is present under that
+// name, even when empty: scripts index them without checking.
+func TestJSONHasEveryContractField(t *testing.T) {
+	r := &assessment.Results{Schema: assessment.SchemaID,
+		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.Pass}},
+		Probes:   []probes.Result{{ID: "tls.versions", Status: probes.Pass}}}
+	b, err := JSON(r)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b, &doc))
+	has := func(obj any, where string, keys ...string) {
+		m, ok := obj.(map[string]any)
+		require.True(t, ok, where)
+		for _, k := range keys {
+			assert.Contains(t, m, k, "%s.%s", where, k)
+		}
+	}
+	has(doc, "results", "schema", "tool", "checklist", "targets", "started_at", "finished_at", "summary", "controls", "probes")
+	has(doc["checklist"], "checklist", "id", "version", "sha256")
+	has(doc["summary"], "summary", "total", "pass", "fail", "partial", "not_applicable", "not_tested", "error", "excepted", "score", "verdict")
+	has(doc["controls"].([]any)[0], "controls[0]", "id", "section", "title", "severity", "status", "answers", "probe_refs", "evidence", "exception", "remediation")
+	has(doc["probes"].([]any)[0], "probes[0]", "id", "target", "status", "summary", "observed", "duration_ms")
 }
 
 func TestLoadResultsErrors(t *testing.T) {
