@@ -21,6 +21,10 @@ type DiffResult struct {
 	NewVerdict  string    `json:"new_verdict"`
 	OldFinished time.Time `json:"old_finished_at"`
 	NewFinished time.Time `json:"new_finished_at"`
+	// OldChecklist and NewChecklist are "ID VERSION" of the checklist each
+	// side was assessed against; controls are matched by id either way.
+	OldChecklist string `json:"old_checklist"`
+	NewChecklist string `json:"new_checklist"`
 	// NewlyFailing: now fail, partial or error; before something better.
 	NewlyFailing []ControlChange `json:"newly_failing"`
 	// NewlyPassing: now pass; before anything else (remediated).
@@ -30,6 +34,9 @@ type DiffResult struct {
 	Added   []ControlChange `json:"added"`
 	Removed []ControlChange `json:"removed"`
 }
+
+// SameChecklist reports whether both sides used the same checklist id and version.
+func (d *DiffResult) SameChecklist() bool { return d.OldChecklist == d.NewChecklist }
 
 // Empty reports whether nothing changed.
 func (d *DiffResult) Empty() bool {
@@ -45,6 +52,7 @@ func Diff(old, new *Results) *DiffResult {
 		OldScore: old.Summary.Score, NewScore: new.Summary.Score,
 		OldVerdict: old.Summary.Verdict, NewVerdict: new.Summary.Verdict,
 		OldFinished: old.FinishedAt, NewFinished: new.FinishedAt,
+		OldChecklist: old.Checklist.ID + " " + old.Checklist.Version, NewChecklist: new.Checklist.ID + " " + new.Checklist.Version,
 		NewlyFailing: []ControlChange{}, NewlyPassing: []ControlChange{}, Changed: []ControlChange{},
 		Added: []ControlChange{}, Removed: []ControlChange{},
 	}

@@ -49,6 +49,9 @@ func runDiff(o *diffOptions) error {
 		return usageErr("", "%v", pathErr(err))
 	}
 	d := assessment.Diff(oldRes, newRes)
+	if !d.SameChecklist() {
+		fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: %s was assessed against checklist %s, %s against %s; controls are matched by id\n", o.old, d.OldChecklist, o.new, d.NewChecklist)
+	}
 	switch o.format {
 	case "json":
 		b, err := json.MarshalIndent(d, "", "  ")

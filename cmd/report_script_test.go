@@ -19,7 +19,8 @@ import (
 //
 //	results-fixture DEST                     copy testdata/results/finhub-acme.json to DEST
 //	results-edit SRC DEST ID=STATUS|-ID|+ID  change control statuses, remove (-) or add (+) controls;
-//	                                         sha256=FILE sets the checklist digest to FILE's
+//	                                         sha256=FILE sets the checklist digest to FILE's,
+//	                                         version=V the checklist version
 //	mkzip OUT NAME=FILE|NAME@>TARGET...      write a zip with the given entries (@> makes a symlink)
 //	perm-is FILE MODE                        the file's permission bits are MODE (octal)
 func init() {
@@ -63,6 +64,8 @@ func cmdResultsEdit(ts *testscript.TestScript, neg bool, args []string) {
 		case strings.HasPrefix(e, "+"):
 			r.Controls = append(r.Controls, assessment.Control{ID: e[1:], Section: "web", Title: "Added control " + e[1:],
 				Severity: "low", Status: assessment.Pass, Answers: []assessment.Answer{}, ProbeRefs: []string{}, Evidence: []assessment.Evidence{}})
+		case strings.HasPrefix(e, "version="):
+			r.Checklist.Version = strings.TrimPrefix(e, "version=")
 		case strings.HasPrefix(e, "sha256="):
 			data, err := os.ReadFile(ts.MkAbs(strings.TrimPrefix(e, "sha256=")))
 			ts.Check(err)
