@@ -510,6 +510,9 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 			names := make([]string, len(out.Files))
 			for i, f := range out.Files {
 				names[i] = filepath.Base(f)
+				if rel, err := filepath.Rel(out.Dir, f); err == nil {
+					names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
+				}
 			}
 			fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
 		}
