@@ -158,6 +158,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 	probesDone := make(chan struct{})
 	if len(plan.targets) > 0 {
 		fmt.Fprintf(errOut, "probing %d target(s) in the background\n", len(plan.targets))
+	} else if n := probedControls(plan.cl); n > 0 {
+		// Say it before the questionnaire, not after ten minutes of answers.
+		fmt.Fprintf(errOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
 	}
 	go func() {
 		defer close(probesDone)
@@ -182,8 +185,12 @@ func runRun(ctx context.Context, o *runOptions) error {
 		})
 		tracker.quiet(false)
 		if errors.Is(err, interview.ErrInterrupted) {
+			hint := "run the same command again to continue at the first unanswered control"
+			if o.review {
+				hint = "run the same command without --review to continue at the first unanswered control"
+			}
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
-				Hint: "run 'selfassess run' again to continue where you stopped"}
+				Hint: hint}
 		}
 		if err != nil {
 			return runtimeErr("", "%v", err)
@@ -366,6 +373,17 @@ func inputErrors(ios *IOStreams, err error, flag string) error {
 	return usageErr("", "%v", err)
 }
 
+// probedControls counts the controls that probes verify.
+func probedControls(cl *checklist.Checklist) int {
+	n := 0
+	for _, sc := range cl.Controls() {
+		if len(sc.Control.Probes) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -540,7 +558,8 @@ func countProblems(cs []assessment.Control) int {
 	return n
 }
 
-// topFindings orders problems by severity, then fail > error > not_tested > partial.
+// topFindings orders problems: partial ones (which never block the gate)
+// last, then by severity, then fail > error > not_tested.
 func topFindings(cs []assessment.Control, n int) []assessment.Control {
 	rank := map[assessment.Status]int{assessment.Fail: 4, assessment.Error: 3, assessment.NotTested: 2, assessment.Partial: 1}
 	var out []assessment.Control
@@ -550,6 +569,10 @@ func topFindings(cs []assessment.Control, n int) []assessment.Control {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
+		pi, pj := out[i].Status == assessment.Partial, out[j].Status == assessment.Partial
+		if pi != pj {
+			return pj
+		}
 		si, sj := checklist.Severity(out[i].Severity).Rank(), checklist.Severity(out[j].Severity).Rank()
 		if si != sj {
 			return si > sj

@@ -80,6 +80,7 @@ func TestRunInteractiveInterruptedKeepsAnswers(t *testing.T) {
 		terminalIO("Head of Platform\n\n", out, errOut))
 	assert.Equal(t, ExitUsage, code)
 	assert.Contains(t, errOut.String(), "questionnaire interrupted; the answers given so far are saved in "+ansPath)
+	assert.Contains(t, errOut.String(), "hint: run the same command again to continue at the first unanswered control")
 	saved, err := os.ReadFile(ansPath)
 	require.NoError(t, err)
 	assert.Contains(t, string(saved), "owner: Head of Platform")
