@@ -24,6 +24,8 @@ var funcs = template.FuncMap{
 	"cell":    mdCell,
 	"join":    strings.Join,
 	"upper":   strings.ToUpper,
+	"line":    oneLine,
+	"quote":   mdQuote,
 	// evidence and where: see shownEvidence and evidenceLocation.
 	"evidence": shownEvidence,
 	"where":    evidenceLocation,
@@ -31,8 +33,16 @@ var funcs = template.FuncMap{
 
 // mdCell makes text safe inside a Markdown table cell.
 func mdCell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.Join(strings.Fields(s), " ")
+	return oneLine(strings.ReplaceAll(s, "|", `\|`))
+}
+
+// oneLine folds line breaks and runs of spaces, so a value stays inside
+// its list item.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// mdQuote makes every line of s part of one blockquote.
+func mdQuote(s string) string {
+	return "> " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n> ")
 }
 
 // loadTemplate reads name from dir when dir is set, else the embedded copy.

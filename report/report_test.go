@@ -369,3 +369,18 @@ func TestEvidenceNotRepeated(t *testing.T) {
 	assert.Equal(t, "[fail] cookie lacks flags", evidenceLine(c.Evidence[0]))
 	assert.Len(t, shownEvidence(c), 2)
 }
+
+// Multi-line text from a user's checklist or a probe stays inside its
+// blockquote or list item.
+func TestMarkdownMultiLineText(t *testing.T) {
+	r := load(t)
+	c := &r.Controls[0]
+	c.Status = assessment.Fail
+	c.Requirement = "Tokens are stored server-side.\nRefresh tokens are encrypted."
+	c.Evidence = []assessment.Evidence{{Kind: "probe", Source: "http.error-leak@https://t.example/", Status: "fail", Message: "Traceback:\n  File app.py"}}
+	md, err := Markdown(r, Options{Date: date})
+	require.NoError(t, err)
+	s := string(md)
+	assert.Contains(t, s, "\n> Tokens are stored server-side.\n> Refresh tokens are encrypted.\n")
+	assert.Contains(t, s, "\n- [fail] Traceback: File app.py — http.error-leak@https://t.example/\n")
+}
