@@ -115,7 +115,7 @@ func deref(n *yaml.Node) *yaml.Node {
 func (p *parser) fields(n *yaml.Node, path string, known map[string]func(key, val *yaml.Node)) {
 	n = deref(n)
 	if n.Kind != yaml.MappingNode {
-		p.errf(n, path, "expected a mapping, got %s", kindName(n))
+		p.errf(n, path, "expected a mapping, got %s", KindName(n))
 		return
 	}
 	seen := map[string]bool{}
@@ -174,7 +174,7 @@ func (p *parser) file(root *yaml.Node) {
 				return
 			}
 			if v.Kind != yaml.MappingNode {
-				p.errf(v, "controls", "expected a mapping of control id to answers, got %s", kindName(v))
+				p.errf(v, "controls", "expected a mapping of control id to answers, got %s", KindName(v))
 				return
 			}
 			seen := map[string]bool{}
@@ -212,7 +212,7 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				return
 			}
 			if v.Kind != yaml.MappingNode {
-				p.errf(v, path+".answers", "expected a mapping of question id to answer, got %s", kindName(v))
+				p.errf(v, path+".answers", "expected a mapping of question id to answer, got %s", KindName(v))
 				return
 			}
 			c.Answers = map[string]any{}
@@ -262,7 +262,7 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				return
 			}
 			if v.Kind != yaml.SequenceNode {
-				p.errf(v, field, "expected a list of file paths, got %s", kindName(v))
+				p.errf(v, field, "expected a list of file paths, got %s", KindName(v))
 				return
 			}
 			for i, e := range v.Content {
@@ -313,7 +313,7 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 			e = deref(e)
 			ef := fmt.Sprintf("%s[%d]", field, i)
 			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
-				p.errf(e, ef, "expected an option value, got %s", kindName(e))
+				p.errf(e, ef, "expected an option value, got %s", KindName(e))
 				return nil, false
 			}
 			p.f.pos[ef] = pos{e.Line, e.Column}
@@ -321,14 +321,14 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 		}
 		return out, true
 	}
-	p.errf(n, field, "expected a value or a list of option values, got %s", kindName(n))
+	p.errf(n, field, "expected a value or a list of option values, got %s", KindName(n))
 	return nil, false
 }
 
 // str reads a scalar string field.
 func (p *parser) str(n *yaml.Node, field string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.errf(n, field, "expected a string, got %s", kindName(n))
+		p.errf(n, field, "expected a string, got %s", KindName(n))
 		return "", false
 	}
 	return n.Value, true
@@ -343,7 +343,9 @@ func (p *parser) text(n *yaml.Node, field string) string {
 	return strings.TrimSpace(s)
 }
 
-func kindName(n *yaml.Node) string {
+// KindName describes a YAML node for "expected X, got Y" messages:
+// "a mapping", "a list", "nothing", "a boolean (yes)", "a number (3)", "\"text\"".
+func KindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"

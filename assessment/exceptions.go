@@ -73,7 +73,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 			}
 			nodes[k.Value] = v
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-				errf(v, f, "expected text")
+				errf(v, f, "expected text, got %s", answers.KindName(v))
 				continue
 			}
 			*dst = strings.TrimSpace(v.Value)

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
 )
 
@@ -85,12 +86,12 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		errf(root, "", "expected settings such as `checklist: finhub`, got a %s", nodeKind(root))
+		errf(root, "", "expected settings such as `checklist: finhub`, got %s", answers.KindName(root))
 		return nil, &checklist.Errors{List: errs}
 	}
 	str := func(n *yaml.Node, field string, dst *string) {
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-			errf(n, field, "expected text, got %s", nodeKind(n))
+			errf(n, field, "expected text, got %s", answers.KindName(n))
 			return
 		}
 		*dst = strings.TrimSpace(n.Value)
@@ -101,7 +102,7 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			errf(n, field, "expected a list, got %s", nodeKind(n))
+			errf(n, field, "expected a list, got %s", answers.KindName(n))
 			return
 		}
 		for i, e := range n.Content {
@@ -205,19 +206,6 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 		c.Checklist = rel(c.Checklist)
 	}
 	return c, nil
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	}
-	if n.Tag == "!!null" {
-		return "nothing"
-	}
-	return fmt.Sprintf("%q", n.Value)
 }
 
 // findConfig returns the config to use: the named file (which must exist),
