@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +43,9 @@ passphrase, when wanted, comes from an environment variable, never a flag.`,
 }
 
 func runKeygen(o *keygenOptions) error {
+	if strings.HasSuffix(o.out, ".pub") { // --sign-key reads a .pub path as "the key is in ssh-agent"
+		return usageErr("name the private key; its public key is written next to it as PATH.pub", "--out %s: the private key's path must not end in .pub", o.out)
+	}
 	var pass []byte
 	if o.passphraseEnv != "" {
 		v := o.ios.Getenv(o.passphraseEnv)
