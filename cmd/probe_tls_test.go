@@ -2,17 +2,8 @@ package cmd
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -22,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/selfassess/selfassess/internal/pki"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )
 
@@ -56,43 +48,18 @@ func cmdRequireInterop(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// scriptCA signs test certificates.
-type scriptCA struct {
-	cert *x509.Certificate
-	key  crypto.Signer
+// newScriptCA makes a private CA for one script server.
+func newScriptCA(ts *testscript.TestScript, name string) *pki.CA {
+	ca, err := pki.NewCA(name, time.Now().Add(-365*24*time.Hour), time.Now().Add(365*24*time.Hour))
+	ts.Check(err)
+	return ca
 }
 
-func newScriptCA(ts *testscript.TestScript, name string) *scriptCA {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// scriptLeaf is a server certificate with an RSA 2048 key for host.
+func scriptLeaf(ts *testscript.TestScript, ca *pki.CA, host string, notBefore, notAfter time.Time) tls.Certificate {
+	leaf, err := ca.Issue(pki.Leaf{Hosts: []string{host}, NotBefore: notBefore, NotAfter: notAfter, RSABits: 2048})
 	ts.Check(err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-365 * 24 * time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	ts.Check(err)
-	cert, err := x509.ParseCertificate(der)
-	ts.Check(err)
-	return &scriptCA{cert, key}
-}
-
-func (ca *scriptCA) leaf(ts *testscript.TestScript, host string, notBefore, notAfter time.Time) tls.Certificate {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	ts.Check(err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: host},
-		NotBefore: notBefore, NotAfter: notAfter, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else {
-		tmpl.DNSNames = []string{host}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
-	ts.Check(err)
-	return tls.Certificate{Certificate: [][]byte{der, ca.cert.Raw}, PrivateKey: key}
-}
-
-func writeScriptPEM(ts *testscript.TestScript, path, typ string, der []byte) {
-	ts.Check(os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
+	return leaf
 }
 
 func cmdTLSD(ts *testscript.TestScript, neg bool, args []string) {
@@ -101,16 +68,16 @@ func cmdTLSD(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	name, kind := args[0], args[1]
 	ca := newScriptCA(ts, name+" test CA")
-	writeScriptPEM(ts, ts.MkAbs(name+"-ca.pem"), "CERTIFICATE", ca.cert.Raw)
+	ts.Check(os.WriteFile(ts.MkAbs(name+"-ca.pem"), ca.CertPEM(), 0o600))
 	now := time.Now()
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	leaf := ca.leaf(ts, "127.0.0.1", now.Add(-time.Hour), now.Add(90*24*time.Hour))
+	leaf := scriptLeaf(ts, ca, "127.0.0.1", now.Add(-time.Hour), now.Add(90*24*time.Hour))
 	switch kind {
 	case "good":
 	case "expired":
-		leaf = ca.leaf(ts, "127.0.0.1", now.Add(-60*24*time.Hour), now.Add(-48*time.Hour))
+		leaf = scriptLeaf(ts, ca, "127.0.0.1", now.Add(-60*24*time.Hour), now.Add(-48*time.Hour))
 	case "mismatch":
-		leaf = ca.leaf(ts, "www.example.com", now.Add(-time.Hour), now.Add(90*24*time.Hour))
+		leaf = scriptLeaf(ts, ca, "www.example.com", now.Add(-time.Hour), now.Add(90*24*time.Hour))
 	case "legacy":
 		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS12
 		cfg.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}
@@ -124,24 +91,14 @@ func cmdTLSD(ts *testscript.TestScript, neg bool, args []string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
 	ts.Defer(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				if kind == "plain" {
-					c.Read(make([]byte, 4096))
-					c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
-					return
-				}
-				tls.Server(c, cfg).Handshake()
-			}()
+	handle := pki.Handshake(cfg)
+	if kind == "plain" {
+		handle = func(c net.Conn) {
+			c.Read(make([]byte, 4096))
+			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
 		}
-	}()
+	}
+	go pki.Serve(ln, 5*time.Second, handle)
 	ts.Setenv(name, "https://"+ln.Addr().String())
 }
 
@@ -151,13 +108,11 @@ func cmdOSSLD(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	name := args[0]
 	ca := newScriptCA(ts, name+" test CA")
-	writeScriptPEM(ts, ts.MkAbs(name+"-ca.pem"), "CERTIFICATE", ca.cert.Raw)
-	leaf := ca.leaf(ts, "127.0.0.1", time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
-	certFile, keyFile := ts.MkAbs(name+".crt"), ts.MkAbs(name+".key")
-	writeScriptPEM(ts, certFile, "CERTIFICATE", leaf.Certificate[0])
-	kd, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
+	ts.Check(os.WriteFile(ts.MkAbs(name+"-ca.pem"), ca.CertPEM(), 0o600))
+	leaf := scriptLeaf(ts, ca, "127.0.0.1", time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
+	leaf.Certificate = leaf.Certificate[:1] // s_server sends the leaf alone
+	certFile, keyFile, err := pki.WriteFiles(ts.MkAbs("."), name, leaf)
 	ts.Check(err)
-	writeScriptPEM(ts, keyFile, "PRIVATE KEY", kd)
 
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {

@@ -1,14 +1,8 @@
 package httpprobe
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -20,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/selfassess/selfassess/internal/pki"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -35,26 +30,17 @@ func requireTool(t *testing.T, name string) {
 	}
 }
 
-// selfSigned writes a certificate for 127.0.0.1 and its key into dir.
-func selfSigned(t *testing.T, dir string) (certPath, keyPath string, pool *x509.CertPool) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// serverCert writes a certificate for 127.0.0.1 (signed by a fresh
+// private CA) and its key into dir, and returns the pool trusting the CA.
+func serverCert(t *testing.T, dir string) (certPath, keyPath string, pool *x509.CertPool) {
+	now := time.Now()
+	ca, err := pki.NewCA("nginx test CA", now.Add(-time.Hour), now.Add(24*time.Hour))
 	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	leaf, err := ca.Issue(pki.Leaf{Hosts: []string{"127.0.0.1"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
 	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
+	certPath, keyPath, err = pki.WriteFiles(dir, "server", leaf)
 	require.NoError(t, err)
-	kder, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
-	require.NoError(t, os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600))
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certPath, keyPath, pool
+	return certPath, keyPath, ca.Pool
 }
 
 func freePort(t *testing.T) int {
@@ -69,7 +55,7 @@ func freePort(t *testing.T) int {
 func nginxSite(t *testing.T, fixed bool) (tlsPort, plainPort int, pool *x509.CertPool) {
 	requireTool(t, "nginx")
 	dir := t.TempDir()
-	certPath, keyPath, pool := selfSigned(t, dir)
+	certPath, keyPath, pool := serverCert(t, dir)
 	root := filepath.Join(dir, "www")
 	require.NoError(t, os.MkdirAll(filepath.Join(root, ".well-known"), 0o755))
 	write := func(name, content string) {

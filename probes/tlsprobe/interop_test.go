@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	// ipki: the parameters named pki below are the servers' certificates
+	ipki "github.com/selfassess/selfassess/internal/pki"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )
@@ -92,28 +94,16 @@ var interopServers = []interopServer{
 		name: "go-rc4-3des", expectVersions: "TLS1.0 TLS1.1 TLS1.2",
 		expectSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
 		start: func(t testing.TB, dir string, port int, pki *interopPKI) error {
-			ln, err := tls.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port), &tls.Config{
-				Certificates: []tls.Certificate{pki.rsa}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
-				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
-					tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA},
-			})
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 			if err != nil {
 				return err
 			}
 			t.Cleanup(func() { ln.Close() })
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					go func() {
-						defer c.Close()
-						c.SetDeadline(time.Now().Add(10 * time.Second))
-						c.(*tls.Conn).Handshake()
-					}()
-				}
-			}()
+			go ipki.Serve(ln, 10*time.Second, ipki.Handshake(&tls.Config{
+				Certificates: []tls.Certificate{pki.rsa}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
+					tls.TLS_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA},
+			}))
 			return nil
 		},
 	},
