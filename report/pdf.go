@@ -111,7 +111,7 @@ func (d *pdfDoc) heading(text string, newPage bool) {
 		d.AddPage()
 	} else {
 		d.Ln(5)
-		d.ensure(25)
+		d.ensure(45) // the heading, a table header and a few rows: no orphaned heading
 	}
 	d.Bookmark(text, 0, -1)
 	d.font("B", 16)
@@ -122,7 +122,7 @@ func (d *pdfDoc) heading(text string, newPage bool) {
 }
 
 func (d *pdfDoc) subheading(text string, level int) {
-	d.ensure(18)
+	d.ensure(30) // the heading plus a table header and a two-line row, or a few lines of text
 	d.Ln(2)
 	if level >= 0 {
 		d.Bookmark(text, level, -1)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -383,4 +384,44 @@ func TestMarkdownMultiLineText(t *testing.T) {
 	s := string(md)
 	assert.Contains(t, s, "\n> Tokens are stored server-side.\n> Refresh tokens are encrypted.\n")
 	assert.Contains(t, s, "\n- [fail] Traceback: File app.py — http.error-leak@https://t.example/\n")
+}
+
+// No page ends with a section heading whose table starts on the next page.
+// Sections of 1, 2, 3, … controls put headings at many heights on the page.
+func TestPDFNoOrphanedHeadings(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	r := Synthetic(150)
+	r.Sections = nil
+	size, left := 1, 1
+	for i := range r.Controls {
+		if left--; left == 0 || i == 0 {
+			if i > 0 {
+				size++
+			}
+			left = size
+			id := fmt.Sprintf("sec%02d", len(r.Sections)+1)
+			r.Sections = append(r.Sections, assessment.SectionStats{ID: id, Title: "Heading of " + id})
+		}
+		r.Controls[i].Section = r.Sections[len(r.Sections)-1].ID
+	}
+	b, err := PDF(r, Options{Date: date})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "orphans.pdf")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	out, err := exec.Command(pdftotext, "-layout", p, "-").Output()
+	require.NoError(t, err)
+	headings := 0
+	for n, page := range strings.Split(string(out), "\f") {
+		var lines []string
+		for _, l := range strings.Split(page, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.Contains(l, "page ") {
+				lines = append(lines, l)
+			}
+		}
+		headings += strings.Count(page, "Heading of sec")
+		if len(lines) > 0 {
+			assert.NotContains(t, lines[len(lines)-1], "Heading of sec", "page %d ends with a heading", n+1)
+		}
+	}
+	assert.GreaterOrEqual(t, headings, len(r.Sections), "every section heading is in the PDF")
 }
