@@ -340,7 +340,7 @@ func certificateResult(f CertFacts) probes.Result {
 	} else if f.DaysLeft < 30 {
 		r.Status = probes.Warn
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Warn, Rule: "tls-cert-expiring",
-			Message: fmt.Sprintf("certificate expires in %d days (%s)", f.DaysLeft, f.NotAfter.Format(time.DateOnly))})
+			Message: fmt.Sprintf("certificate expires %s (%s)", inDays(f.DaysLeft), f.NotAfter.Format(time.DateOnly))})
 	}
 	var parts []string
 	for _, fd := range r.Findings {
@@ -352,6 +352,18 @@ func certificateResult(f CertFacts) probes.Result {
 		r.Summary = strings.Join(parts, "; ")
 	}
 	return r
+}
+
+// inDays says when a certificate with days whole days left expires: "in
+// 0 days" for one that expires tomorrow would read as "today".
+func inDays(days int) string {
+	switch days {
+	case 0:
+		return "in less than a day"
+	case 1:
+		return "in 1 day"
+	}
+	return fmt.Sprintf("in %d days", days)
 }
 
 func cmpClass(c Class) int {

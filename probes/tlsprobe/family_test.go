@@ -207,6 +207,7 @@ func TestCertificateProblems(t *testing.T) {
 		{"weak RSA key", ca, leafOpts{hosts: []string{"127.0.0.1"}, rsaBits: 1024}, "127.0.0.1", probes.Fail, "RSA key of 1024 bits"},
 		{"SHA-1 signature", ca, leafOpts{hosts: []string{"127.0.0.1"}, sigAlg: x509.ECDSAWithSHA1}, "127.0.0.1", probes.Fail, "certificate is signed with ECDSA-SHA1"},
 		{"expiring soon", ca, leafOpts{hosts: []string{"127.0.0.1"}, notAfter: now.Add(10 * 24 * time.Hour)}, "127.0.0.1", probes.Warn, "certificate expires in 9 days"},
+		{"expiring within a day", ca, leafOpts{hosts: []string{"127.0.0.1"}, notAfter: now.Add(20 * time.Hour)}, "127.0.0.1", probes.Warn, "certificate expires in less than a day"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
