@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -73,15 +74,15 @@ func runInit(ctx context.Context, o *initOptions) error {
 		p, err := interview.AskProject(ctx, interview.Options{In: o.ios.In, Out: o.ios.Out,
 			Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb"},
 			interview.Project{Organisation: cfg.Organisation, Integration: cfg.Integration,
-				Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets})
+				Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: defaultSource(cfg.Source)})
 		if errors.Is(err, interview.ErrInterrupted) {
 			return &ExitError{Code: ExitUsage, Err: errors.New("interrupted; nothing was written")}
 		}
 		if err != nil {
 			return runtimeErr("", "%v", err)
 		}
-		cfg.Organisation, cfg.Integration, cfg.Contacts, cfg.Checklist, cfg.Targets =
-			p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets
+		cfg.Organisation, cfg.Integration, cfg.Contacts, cfg.Checklist, cfg.Targets, cfg.Source =
+			p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets, p.Source
 	} else {
 		var missing []string
 		for _, m := range []struct{ flag, val string }{{"--organisation", cfg.Organisation},
@@ -106,6 +107,14 @@ func runInit(ctx context.Context, o *initOptions) error {
 			return usageErr("check it with 'selfassess checklist validate "+cfg.Checklist+"'", "--checklist %s: %v", cfg.Checklist, err)
 		}
 	}
+	// Paths typed here are relative to the current directory; the file's
+	// are relative to the file.
+	toFile := func(p string) string { return relativeToFile(o.path, p) }
+	cfg.Source, cfg.Answers, cfg.Exceptions, cfg.Output, cfg.SignKey =
+		toFile(cfg.Source), toFile(cfg.Answers), toFile(cfg.Exceptions), toFile(cfg.Output), toFile(cfg.SignKey)
+	if !slices.Contains(checklist.BuiltinIDs(), cfg.Checklist) {
+		cfg.Checklist = toFile(cfg.Checklist)
+	}
 	data, err := marshalConfig(&cfg)
 	if err != nil {
 		return runtimeErr("", "encoding %s: %v", o.path, err)
@@ -125,6 +134,39 @@ func runInit(ctx context.Context, o *initOptions) error {
 	}
 	fmt.Fprintf(o.ios.Out, "Wrote %s. Next: selfassess run\n", o.path)
 	return nil
+}
+
+// relativeToFile rewrites p, relative to the current directory, as relative
+// to the directory of the file at path; absolute and ~/ paths are kept, and
+// so is a key pasted in place of a path, for the config check to refuse.
+func relativeToFile(path, p string) string {
+	if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~/") || keyMaterial.MatchString(p) {
+		return p
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(dir, abs); err == nil {
+		return r
+	}
+	return abs
+}
+
+// defaultSource proposes the current directory as the source tree when it
+// is a git checkout (init usually runs at the repository's root).
+func defaultSource(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if _, err := os.Stat(".git"); err == nil {
+		return "."
+	}
+	return ""
 }
 
 // flagForSetting names the init flag behind a selfassess.yaml setting path

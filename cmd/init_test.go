@@ -14,9 +14,9 @@ func TestInitInteractiveAsksAndWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "selfassess.yaml")
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
 	// organisation, integration, contacts, checklist (accessible select: the
-	// option number; 1 is finhub), targets
+	// option number; 1 is finhub), targets, source (none)
 	code := MainWith([]string{"init", "--config", path},
-		terminalIO("Acme Ltd\nAcme Checkout\nsecurity@acme.example\n1\nhttps://checkout.acme.example\n", out, errOut))
+		terminalIO("Acme Ltd\nAcme Checkout\nsecurity@acme.example\n1\nhttps://checkout.acme.example\n\n", out, errOut))
 	require.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -27,6 +27,7 @@ func TestInitInteractiveAsksAndWrites(t *testing.T) {
 	assert.Equal(t, []string{"security@acme.example"}, cfg.Contacts)
 	assert.Equal(t, "finhub", cfg.Checklist)
 	assert.Equal(t, []string{"https://checkout.acme.example"}, cfg.Targets)
+	assert.Empty(t, cfg.Source)
 
 	// interrupted (input ends): nothing written
 	path2 := filepath.Join(t.TempDir(), "selfassess.yaml")

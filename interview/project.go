@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"os"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,6 +22,7 @@ type Project struct {
 	Contacts     []string // e-mail addresses
 	Checklist    string   // built-in id or a file path
 	Targets      []string // https URLs of the deployed integration
+	Source       string   // the source tree to scan; "" for none
 }
 
 // AskProject asks for the project settings, starting from def (e.g. values
@@ -61,6 +63,11 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 		checklistField,
 		huh.NewInput().Key("targets").Title("Targets").Description("Deployed https:// URLs to probe, separated by commas (may be empty).").
 			Value(&targets).Validate(defaulted(&targets, validateTargets)),
+		// Without it the source.* probes do not run and the controls they
+		// verify stay not_tested.
+		huh.NewInput().Key("source").Title("Source tree").
+			Description("Directory of the integration's source code, scanned for secrets and risky code (may be empty).").
+			Value(&p.Source).Validate(defaulted(&p.Source, validateSourceDir)),
 	}
 	if opts.Accessible {
 		ctx, cancel := context.WithCancel(ctx)
@@ -85,6 +92,7 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 	p.Integration = strings.TrimSpace(p.Integration)
 	p.Contacts = splitList(contacts)
 	p.Targets = splitList(targets)
+	p.Source = strings.TrimSpace(p.Source)
 	return p, nil
 }
 
@@ -133,6 +141,17 @@ func validateTargets(s string) error {
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return fmt.Errorf("%q is not a URL: use https://host/path", t)
 		}
+	}
+	return nil
+}
+
+func validateSourceDir(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if fi, err := os.Stat(s); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%q is not a directory", s)
 	}
 	return nil
 }

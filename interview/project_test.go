@@ -76,10 +76,14 @@ func TestAskProjectForm(t *testing.T) {
 	press(keyEnter) // keep the default, turris
 	wait("targets", "")
 	press("https://pay.acme.example", keyEnter)
+	wait("source", "")
+	press("no-such-dir", keyEnter)
+	wait("source", `"no-such-dir" is not a directory`)
+	press(keyCtrlU, ".", keyEnter)
 	res := <-done
 	require.NoError(t, res.err)
 	assert.Equal(t, Project{Organisation: "ACME Ltd", Integration: "Checkout", Contacts: []string{"sec@acme.example"},
-		Checklist: "turris", Targets: []string{"https://pay.acme.example"}}, res.p)
+		Checklist: "turris", Targets: []string{"https://pay.acme.example"}, Source: "."}, res.p)
 }
 
 func TestAskProjectCtrlC(t *testing.T) {
