@@ -72,6 +72,9 @@ func runReport(o *reportOptions) error {
 			return usageErr("", "--template-dir %s: not a folder", o.templateDir)
 		}
 	}
+	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
+		return usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", o.out)
+	}
 	res, err := report.LoadResults(o.results)
 	if err != nil {
 		return usageErr("", "%v", pathErr(err))
