@@ -69,6 +69,9 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	}
 
 	// Everything that can fail on the user's input comes before any write.
+	if fi, err := os.Stat(in.OutDir); err == nil && !fi.IsDir() {
+		return outputSummary{}, usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", in.OutDir)
+	}
 	var changes []byte
 	if in.PreviousPath != "" {
 		prev, err := report.LoadResults(in.PreviousPath)
