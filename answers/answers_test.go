@@ -246,3 +246,20 @@ controls:
 	assert.Equal(t, []string{p + `:9:11: controls.C-2.answers.flags[1]: "bogus" is not an option; choose from [secure, httponly]`},
 		err.(*Errors).Lines())
 }
+
+// Input files are read with a bound; a directory or an oversized file is a
+// one-line error naming it, not a read of gigabytes.
+func TestReadInputBounds(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(big, make([]byte, 2049), 0o644))
+	_, err := ReadInput(big, 2048)
+	assert.EqualError(t, err, big+":1:1: file is larger than 2 KiB; is it the right file?")
+	data, err := ReadInput(big, 4096)
+	require.NoError(t, err)
+	assert.Len(t, data, 2049)
+	_, err = ReadInput(dir, 2048)
+	assert.EqualError(t, err, dir+" is a directory, not a file")
+	_, err = Load(filepath.Join(dir, "none.yaml"))
+	assert.True(t, IsNotExist(err))
+}

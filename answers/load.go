@@ -29,19 +29,33 @@ func New(path, checklistID string) *File {
 // returned together as *Errors, each FILE:LINE:COL: field: msg; use LoadFor
 // to check the answers against the checklist in the same pass.
 func Load(path string) (*File, error) {
+	data, err := ReadInput(path, maxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// ReadInput reads an input file of at most limit bytes, so a wrong path (a
+// log, a device) cannot exhaust memory. A larger file is an *Errors naming
+// it; a directory is an error that says so.
+func ReadInput(path string, limit int64) ([]byte, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
+	if fi, err := fh.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if len(data) > maxFileSize {
-		return nil, errList{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}}.err()
+	if int64(len(data)) > limit {
+		return nil, errList{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("file is larger than %d KiB; is it the right file?", limit>>10)}}.err()
 	}
-	return Parse(path, data)
+	return data, nil
 }
 
 // Parse decodes answers from data; name is used in error positions.

@@ -2,7 +2,6 @@ package assessment
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -22,7 +21,7 @@ import (
 // Every field is required; controls must exist in cl and appear once.
 // Problems are returned together as answers.Errors (FILE:LINE:COL: field: msg).
 func LoadExceptions(path string, cl *checklist.Checklist) ([]Exception, error) {
-	data, err := os.ReadFile(path)
+	data, err := answers.ReadInput(path, 1<<20)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/mail"
 	"os"
@@ -56,17 +55,9 @@ var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-s
 // loadConfig reads a selfassess.yaml. Relative paths in it are relative to
 // the file's directory. Every problem is reported at once as *checklist.Errors.
 func loadConfig(path string) (*projectConfig, error) {
-	fh, err := os.Open(path)
+	data, err := answers.ReadInput(path, 1<<20)
 	if err != nil {
 		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, 1<<20+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > 1<<20 {
-		return nil, &checklist.Errors{List: []checklist.FieldError{{File: path, Line: 1, Col: 1, Msg: "larger than 1 MiB; this is not a selfassess.yaml"}}}
 	}
 	return parseConfig(path, data)
 }
