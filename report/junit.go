@@ -121,6 +121,9 @@ func evidenceLine(e assessment.Evidence) string {
 	if loc := evidenceLocation(e); loc != "" {
 		s += " (" + loc + ")"
 	}
+	if e.Source != "" && e.Kind != "answer" && e.Kind != "note" {
+		s += " — " + e.Source // which probe, on which target
+	}
 	return s
 }
 

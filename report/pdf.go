@@ -531,11 +531,7 @@ func (d *pdfDoc) findings() {
 			d.Ln(1)
 			d.para("B", 9.5, "Observed")
 			for _, e := range ev {
-				line := "•  " + evidenceLine(e)
-				if e.Source != "" && e.Kind != "answer" {
-					line += " — " + e.Source
-				}
-				d.para("", 9, line)
+				d.para("", 9, "•  "+evidenceLine(e))
 			}
 		}
 		if c.Note != "" {

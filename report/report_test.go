@@ -367,7 +367,10 @@ func TestEvidenceNotRepeated(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(s, c.Note), "the note once")
 	assert.Contains(t, s, "- [fail] cookie lacks flags — http.cookies@https://t.example/\n")
 	assert.Contains(t, s, "- [fail] localStorage write (`https://t.example/app.js:4`) — js.token-storage@https://t.example/\n")
-	assert.Equal(t, "[fail] cookie lacks flags", evidenceLine(c.Evidence[0]))
+	assert.Equal(t, "[fail] cookie lacks flags — http.cookies@https://t.example/", evidenceLine(c.Evidence[0]), "the target is named once")
+	j, err := JUnit(r)
+	require.NoError(t, err)
+	assert.Contains(t, string(j), "[fail] cookie lacks flags — http.cookies@https://t.example/")
 	assert.Len(t, shownEvidence(c), 2)
 }
 
