@@ -111,6 +111,10 @@ type Config struct {
 	// Progress, when set, is called as probes start and finish. It must be safe
 	// for concurrent use.
 	Progress func(Event)
+
+	// Hosts holds the per-host connection slots (PerHost each) that all
+	// families share; Defaults creates it, so one Run shares one.
+	Hosts *HostSlots
 }
 
 // Event reports progress to the caller (the cmd layer prints it).
@@ -147,6 +151,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Hosts == nil {
+		c.Hosts = NewHostSlots(c.PerHost)
 	}
 	return c
 }

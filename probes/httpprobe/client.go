@@ -53,7 +53,8 @@ func (l *hostLimits) state(host string, cfg probes.Config) *hostState {
 	defer l.mu.Unlock()
 	h := l.hosts[host]
 	if h == nil {
-		h = &hostState{sem: make(chan struct{}, cfg.PerHost), budget: cfg.Budget}
+		// the run's slots for the host, shared with the TLS probes
+		h = &hostState{sem: cfg.Hosts.For(host), budget: cfg.Budget}
 		l.hosts[host] = h
 	}
 	return h

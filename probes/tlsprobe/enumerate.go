@@ -29,17 +29,10 @@ type Options struct {
 	PerHost   int           // connections at once
 	RateLimit time.Duration // minimum gap between new connections
 
-	// slots, when shared by several calls (NewSlots), bounds their
-	// connections together; nil gives each call its own PerHost slots.
+	// slots, when set, are shared with other calls (the family passes
+	// the run's per-host slots, probes.HostSlots); nil gives each call its
+	// own PerHost slots.
 	slots chan struct{}
-}
-
-// WithSlots returns opt with a connection limit shared by every call that
-// uses the result: the enumeration and the certificate handshake of one
-// target together stay within PerHost.
-func (opt Options) WithSlots() Options {
-	opt.slots = make(chan struct{}, max(opt.PerHost, 1))
-	return opt
 }
 
 // VersionResult is what one protocol version turned out to be.

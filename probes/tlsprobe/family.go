@@ -80,7 +80,9 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 		}
 		return results(func(string) probes.Result { return probes.Result{Status: st, Summary: msg} })
 	}
-	opt := Options{Timeout: cfg.Timeout, PerHost: cfg.PerHost, RateLimit: cfg.RateLimit}.WithSlots()
+	// The enumeration and the certificate handshake share the host's
+	// slots with every other probe of the run (see probes.HostSlots).
+	opt := Options{Timeout: cfg.Timeout, PerHost: cfg.PerHost, RateLimit: cfg.RateLimit, slots: cfg.Hosts.For(ep.Host)}
 
 	// The certificate handshake runs beside the enumeration.
 	certDone := make(chan certResult, 1)
