@@ -219,7 +219,7 @@ func evidenceFiles(a *answers.File) ([]submission.EvidenceFile, error) {
 	}
 	sort.Strings(ids)
 	var out []submission.EvidenceFile
-	seen := map[string]bool{}
+	seen := map[string]string{} // package name → source path
 	for _, id := range ids {
 		c := a.Controls[id]
 		if c == nil {
@@ -230,11 +230,20 @@ func evidenceFiles(a *answers.File) ([]submission.EvidenceFile, error) {
 			if !filepath.IsAbs(src) {
 				src = filepath.Join(base, filepath.FromSlash(p))
 			}
-			name := path.Join(safeSegment(id), safeSegment(filepath.Base(src)))
-			if seen[name] {
+			// Two files with one base name (docs/a/x.pdf, docs/b/x.pdf) both go
+			// in, as x.pdf and x-2.pdf; the same file named twice goes in once.
+			base := safeSegment(filepath.Base(src))
+			name, dup := path.Join(safeSegment(id), base), false
+			for n := 2; seen[name] != "" && !dup; n++ {
+				if dup = filepath.Clean(seen[name]) == filepath.Clean(src); !dup {
+					ext := path.Ext(base)
+					name = path.Join(safeSegment(id), fmt.Sprintf("%s-%d%s", strings.TrimSuffix(base, ext), n, ext))
+				}
+			}
+			if dup {
 				continue
 			}
-			seen[name] = true
+			seen[name] = src
 			fi, err := os.Lstat(src)
 			if err != nil {
 				return nil, usageErr("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, id, p, errors.Unwrap(err))
