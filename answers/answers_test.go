@@ -263,3 +263,53 @@ func TestReadInputBounds(t *testing.T) {
 	_, err = Load(filepath.Join(dir, "none.yaml"))
 	assert.True(t, IsNotExist(err))
 }
+
+// A hand-written file's comments survive a save by the questionnaire: they
+// stay on the fields they were written next to, and a new answer slots in.
+func TestSaveKeepsComments(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "answers.yaml", `# Answers for the demo review.
+# Owner: platform team
+schema: selfassess/answers/v1
+checklist: demo
+controls:
+  # cookies: decided in ADR-12
+  C-2:
+    answers:
+      uses_cookies: true # the session cookie only
+      flags: [secure, httponly]
+  C-1:
+    answers:
+      store: cookie
+    note: ask security # before the review
+`)
+	f, err := LoadFor(p, testChecklist())
+	require.NoError(t, err)
+	f.Controls["C-1"].Answers["days"] = 30
+	require.NoError(t, Save(f))
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, `# Answers for the demo review.
+# Owner: platform team
+schema: selfassess/answers/v1
+checklist: demo
+controls:
+  # cookies: decided in ADR-12
+  C-2:
+    answers:
+      uses_cookies: true # the session cookie only
+      flags: [secure, httponly]
+  C-1:
+    answers:
+      store: cookie
+      days: 30
+    note: ask security # before the review
+`, string(got))
+	// and again: stable
+	g, err := LoadFor(p, testChecklist())
+	require.NoError(t, err)
+	require.NoError(t, Save(g))
+	again, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, string(got), string(again))
+}

@@ -69,6 +69,7 @@ func Parse(name string, data []byte) (*File, error) {
 		p.errf(&yaml.Node{Line: 1, Column: 1}, "", "file is empty; expected schema: %s", SchemaID)
 		return nil, p.errs.err()
 	}
+	p.f.comments = collectComments(&doc)
 	p.file(doc.Content[0])
 	// With errors, the file is still returned as far as it was understood,
 	// so LoadFor can report checklist problems in the same pass.

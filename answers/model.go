@@ -27,6 +27,8 @@ type File struct {
 	// layout is the checklist Validate checked against; Save writes controls
 	// and questions in its order.
 	layout *checklist.Checklist
+	// comments are the loaded file's comments by field path; Save keeps them.
+	comments map[string]comment
 }
 
 // Control is the team's answer to one control.

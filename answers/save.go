@@ -50,10 +50,12 @@ func Marshal(f *File) ([]byte, error) {
 		controls.Style = yaml.FlowStyle
 	}
 	root.Content = append(root.Content, scalar("controls"), controls)
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}
+	applyComments(doc, f.comments)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encoding answers: %w", err)
 	}
 	if err := enc.Close(); err != nil {
