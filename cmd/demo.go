@@ -36,6 +36,14 @@ const demoOutDir = "selfassess-demo"
 // demoPlan starts the two demo targets and returns a plan that probes them
 // with the bundled answers; stop shuts the targets down.
 func (o *runOptions) demoPlan() (*runPlan, func(), error) {
+	// The demo brings its own targets, answers and key: a flag it would
+	// ignore is refused rather than silently dropped.
+	for _, name := range []string{"config", "checklist", "target", "answers", "exceptions", "source", "webhook-url",
+		"ca-file", "review", "allow-unanswered", "fail-on", "sign-key"} {
+		if o.changed(name) {
+			return nil, nil, usageErr("drop --"+name+", or run without --demo", "--demo uses its own targets, answers and key; --%s does not apply to it", name)
+		}
+	}
 	outDir := demoOutDir
 	if o.changed("out") {
 		outDir = o.outDir
