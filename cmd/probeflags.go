@@ -141,7 +141,7 @@ func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
 	var ts []probes.Target
 	for _, raw := range urls {
 		if err := checkURL(raw); err != nil {
-			return nil, usageErr("targets look like https://app.example.com", "target %q: %v", raw, err)
+			return nil, usageErr("targets look like https://app.example.com", "target %q: %v", shownURL(raw), err)
 		}
 		ts = append(ts, probes.Target{Kind: probes.KindURL, Value: raw})
 	}
@@ -157,11 +157,20 @@ func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
 	}
 	if f.WebhookURL != "" {
 		if err := checkURL(f.WebhookURL); err != nil {
-			return nil, usageErr("", "--webhook-url %q: %v", f.WebhookURL, err)
+			return nil, usageErr("", "--webhook-url %q: %v", shownURL(f.WebhookURL), err)
 		}
 		ts = append(ts, probes.Target{Kind: probes.KindWebhook, Value: f.WebhookURL})
 	}
 	return ts, nil
+}
+
+// shownURL is raw as an error may show it: without a password or token.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return probes.RedactURL(u)
 }
 
 func checkURL(raw string) error {

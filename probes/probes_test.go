@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -181,5 +182,35 @@ func TestRedact(t *testing.T) {
 	out := RedactIn("Authorization: "+secret+" was sent", secret)
 	if strings.Contains(out, "0123456789abcdef") || !strings.Contains(out, "***") {
 		t.Errorf("RedactIn left the secret: %q", out)
+	}
+}
+
+// TestRunNamesTargetsWithoutSecrets: a token in a target's query string
+// (webhook URLs carry them) never reaches results or progress events.
+func TestRunNamesTargetsWithoutSecrets(t *testing.T) {
+	token := "wh" + "tok_Zq8Wm2Kx9Lp4Rt7Yv1"
+	fams := []Family{
+		fakeFamily{name: "http", ids: []string{"http.hsts"}, kind: KindURL, run: passAll},
+		fakeFamily{name: "webhook", ids: []string{"webhook.signature"}, kind: KindWebhook, run: func(Target, []string) []Result { return nil }},
+		fakeFamily{name: "source", ids: []string{"source.secrets"}, kind: KindSource, run: passAll},
+	}
+	targets := []Target{{KindURL, "https://a.example/?access_token=" + token + "&page=2"}, {KindWebhook, "https://h.example/hook?token=" + token}, {KindSource, "./src"}}
+	var mu sync.Mutex
+	var events []string
+	rs := Run(context.Background(), fams, targets, Config{Progress: func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e.Target)
+	}})
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Target)
+	}
+	want := []string{"https://a.example/?access_token=" + Redact(token) + "&page=2", "https://h.example/hook?token=" + Redact(token), "./src"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("targets %q, want %q", got, want)
+	}
+	if all := strings.Join(events, " "); strings.Contains(all, token) || len(events) != 6 {
+		t.Errorf("progress events %q", events)
 	}
 }

@@ -1,6 +1,9 @@
 package probes
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // Redact shows just enough of a secret to recognise it: the first few
 // characters (at most a third of it, and none of a short one) then "***".
@@ -32,4 +35,35 @@ func RedactIn(text string, secrets ...string) string {
 		}
 	}
 	return text
+}
+
+// RedactURL shows a URL without its user info and with every query value
+// longer than six characters redacted: tokens and signatures travel in
+// query strings (webhook URLs, OAuth callbacks).
+func RedactURL(u *url.URL) string {
+	v := *u
+	v.User = nil
+	if v.RawQuery != "" {
+		parts := strings.Split(v.RawQuery, "&")
+		for i, p := range parts {
+			if k, val, ok := strings.Cut(p, "="); ok && len(val) > 6 {
+				parts[i] = k + "=" + Redact(val)
+			}
+		}
+		v.RawQuery = strings.Join(parts, "&")
+	}
+	return v.String()
+}
+
+// DisplayTarget is how results and messages name a target: URLs through
+// RedactURL, anything else (a directory) as given.
+func DisplayTarget(t Target) string {
+	if t.Kind != KindURL && t.Kind != KindWebhook {
+		return t.Value
+	}
+	u, err := url.Parse(t.Value)
+	if err != nil {
+		return t.Value
+	}
+	return RedactURL(u)
 }

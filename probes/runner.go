@@ -45,11 +45,11 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			if cfg.Progress != nil {
-				cfg.Progress(Event{Target: j.t.Value, Family: j.f.Name()})
+				cfg.Progress(Event{Target: DisplayTarget(j.t), Family: j.f.Name()})
 			}
 			results[i] = runFamily(ctx, j.f, j.t, j.ids, cfg)
 			if cfg.Progress != nil {
-				cfg.Progress(Event{Target: j.t.Value, Family: j.f.Name(), Done: true, Results: results[i]})
+				cfg.Progress(Event{Target: DisplayTarget(j.t), Family: j.f.Name(), Done: true, Results: results[i]})
 			}
 		}()
 	}
@@ -61,8 +61,8 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 	}
 	targetOrder := map[string]int{}
 	for i, t := range targets {
-		if _, ok := targetOrder[t.Value]; !ok {
-			targetOrder[t.Value] = i
+		if _, ok := targetOrder[DisplayTarget(t)]; !ok {
+			targetOrder[DisplayTarget(t)] = i
 		}
 	}
 	var out []Result
@@ -91,16 +91,16 @@ func runFamily(ctx context.Context, f Family, t Target, ids []string, cfg Config
 					Summary: fmt.Sprintf("internal error in %s probes: %v", f.Name(), r)})
 			}
 		}
+		// results name the target without the secrets its URL may hold
+		display := DisplayTarget(t)
 		got := map[string]bool{}
 		for i := range rs {
 			got[rs[i].ID] = true
-			if rs[i].Target == "" {
-				rs[i].Target = t.Value
-			}
+			rs[i].Target = display
 		}
 		for _, id := range ids {
 			if !got[id] {
-				rs = append(rs, Result{ID: id, Target: t.Value, Status: Error, Summary: "probe produced no result",
+				rs = append(rs, Result{ID: id, Target: display, Status: Error, Summary: "probe produced no result",
 					DurationMS: time.Since(start).Milliseconds()})
 			}
 		}

@@ -430,20 +430,7 @@ func isRedirect(code int) bool {
 }
 
 // redactURL hides query values (they may hold tokens) and userinfo.
-func redactURL(u *url.URL) string {
-	v := *u
-	v.User = nil
-	if v.RawQuery != "" {
-		parts := strings.Split(v.RawQuery, "&")
-		for i, p := range parts {
-			if k, val, ok := strings.Cut(p, "="); ok && len(val) > 6 {
-				parts[i] = k + "=" + probes.Redact(val)
-			}
-		}
-		v.RawQuery = strings.Join(parts, "&")
-	}
-	return v.String()
-}
+func redactURL(u *url.URL) string { return probes.RedactURL(u) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
