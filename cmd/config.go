@@ -215,7 +215,7 @@ func findConfig(named string) (*projectConfig, error) {
 		if errors.As(err, &ce) {
 			return nil, err
 		}
-		return nil, usageErr("create one with 'selfassess init'", "--config: %v", err)
+		return nil, usageErr("create one with 'selfassess init'", "--config: %v", pathErr(err))
 	}
 	return c, nil
 }

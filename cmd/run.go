@@ -368,9 +368,9 @@ func inputErrors(ios *IOStreams, err error, flag string) error {
 		return usageErr("nothing was run or changed; fix the file and run again", "%d problem%s in %s", n, plural(n), ce.List[0].File)
 	}
 	if flag != "" {
-		return usageErr("", "%s: %v", flag, err)
+		return usageErr("", "%s: %v", flag, pathErr(err))
 	}
-	return usageErr("", "%v", err)
+	return usageErr("", "%v", pathErr(err))
 }
 
 // probedControls counts the controls that probes verify.
