@@ -87,22 +87,32 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 		}
 		*dst = strings.TrimSpace(n.Value)
 	}
-	list := func(n *yaml.Node, field string, dst *[]string) {
-		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" { // a single value is a list of one
+	// list reads a list of text (a single value is a list of one) and
+	// returns each kept item's node and field path, for errors.
+	type item struct {
+		node  *yaml.Node
+		field string
+	}
+	list := func(n *yaml.Node, field string, dst *[]string) []item {
+		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 			*dst = []string{strings.TrimSpace(n.Value)}
-			return
+			return []item{{n, field + "[0]"}}
 		}
 		if n.Kind != yaml.SequenceNode {
 			errf(n, field, "expected a list, got %s", answers.KindName(n))
-			return
+			return nil
 		}
+		var at []item
 		for i, e := range n.Content {
 			var s string
-			str(e, fmt.Sprintf("%s[%d]", field, i), &s)
+			f := fmt.Sprintf("%s[%d]", field, i)
+			str(e, f, &s)
 			if s != "" {
 				*dst = append(*dst, s)
+				at = append(at, item{e, f})
 			}
 		}
+		return at
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -123,27 +133,19 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 		case "integration":
 			str(v, k.Value, &c.Integration)
 		case "contacts":
-			list(v, "contacts", &c.Contacts)
+			at := list(v, "contacts", &c.Contacts)
 			for j, addr := range c.Contacts {
 				if _, err := mail.ParseAddress(addr); err != nil {
-					at := v
-					if v.Kind == yaml.SequenceNode {
-						at = v.Content[j]
-					}
-					errf(at, fmt.Sprintf("contacts[%d]", j), "%q is not an e-mail address", addr)
+					errf(at[j].node, at[j].field, "%q is not an e-mail address", addr)
 				}
 			}
 		case "checklist":
 			str(v, "checklist", &c.Checklist)
 		case "targets":
-			list(v, "targets", &c.Targets)
+			at := list(v, "targets", &c.Targets)
 			for j, t := range c.Targets {
 				if err := checkURL(t); err != nil {
-					at := v
-					if v.Kind == yaml.SequenceNode {
-						at = v.Content[j]
-					}
-					errf(at, fmt.Sprintf("targets[%d]", j), "%q: %v", t, err)
+					errf(at[j].node, at[j].field, "%q: %v", t, err)
 				}
 			}
 		case "source":
