@@ -240,6 +240,13 @@ func TestSARIF(t *testing.T) {
 	}
 	assert.True(t, sawSource, "source finding with file and line")
 	assert.True(t, sawURL, "URL finding as artifact location")
+
+	// A summary over the whole source tree points at no file; a URL target keeps its location.
+	tree := assessment.Evidence{Kind: "probe", Source: "source.secrets@/home/ci/checkout", Location: "/home/ci/checkout"}
+	assert.Nil(t, location(tree))
+	site := assessment.Evidence{Kind: "probe", Source: "http.hsts@https://a.example/", Location: "https://a.example/"}
+	require.NotNil(t, location(site))
+	assert.Equal(t, "https://a.example/", *location(site).PhysicalLocation.ArtifactLocation.URI)
 	var raw map[string]any
 	require.NoError(t, json.Unmarshal(b, &raw))
 }

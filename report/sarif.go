@@ -79,6 +79,8 @@ func location(e assessment.Evidence) *sarif.Location {
 		}
 	case isURL(e.Location):
 		pl.WithArtifactLocation(sarif.NewSimpleArtifactLocation(e.Location))
+	case e.Location != "" && evidenceLocation(e) == "":
+		return nil // a summary of the whole source tree: no file to point at
 	case e.Location != "":
 		file, line := splitFileLine(e.Location)
 		pl.WithArtifactLocation(sarif.NewSimpleArtifactLocation(filepath.ToSlash(file)))
