@@ -38,11 +38,11 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 		if rs.pathRule != nil && !rs.pathRule.MatchString(name) {
 			continue
 		}
-		det, err := rs.detector()
-		if err != nil {
-			continue // cannot happen for the embedded rules: TestEveryRuleCompiles
-		}
 		if rs.whole || list == nil {
+			det, err := rs.detector()
+			if err != nil {
+				continue // cannot happen for the embedded rules: TestEveryRuleCompiles
+			}
 			if raw == "" {
 				raw = string(content)
 			}
@@ -61,6 +61,10 @@ func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report
 			b.WriteByte('\n')
 		}
 		if len(lineOf) == 0 {
+			continue // nothing for the rule: not even worth compiling it
+		}
+		det, err := rs.detector()
+		if err != nil {
 			continue
 		}
 		for _, f := range det.Detect(detect.Fragment{Raw: b.String(), FilePath: rs.path(name)}) {
