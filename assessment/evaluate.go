@@ -393,10 +393,10 @@ func gateReasons(cs []Control, opts Options) []string {
 			reasons = append(reasons, fmt.Sprintf("%s (%s) failed", c.ID, c.Severity))
 		case c.Status == Error && sev.Rank() >= opts.FailOn.Rank():
 			reasons = append(reasons, fmt.Sprintf("%s (%s) could not be checked: a probe errored", c.ID, c.Severity))
-		case c.Status == NotTested && unansweredControl(c):
-			unanswered = append(unanswered, c.ID)
-		case c.Status == NotTested:
+		case c.Status == NotTested && noProbeRan(c):
 			unprobed = append(unprobed, c.ID)
+		case c.Status == NotTested:
+			unanswered = append(unanswered, c.ID)
 		}
 	}
 	if len(unanswered) > 0 && !opts.AllowUnanswered {
@@ -409,15 +409,18 @@ func gateReasons(cs []Control, opts Options) []string {
 	return reasons
 }
 
-// unansweredControl: the control is not_tested because a question or
-// required evidence is missing (rather than because no probe ran).
-func unansweredControl(c Control) bool {
+// noProbeRan: the control has probes and none of them ran (whether or not
+// its questions are answered too).
+func noProbeRan(c Control) bool {
+	if len(c.ProbeRefs) == 0 {
+		return false
+	}
 	for _, e := range c.Evidence {
-		if e.Status == string(NotTested) && (e.Kind == "answer" || e.Kind == "file") {
-			return true
+		if e.Kind == "probe" && e.Status != string(probes.Skipped) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // notRunReason says why a probe has no result, and what would make it run.

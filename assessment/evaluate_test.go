@@ -234,12 +234,18 @@ func TestGateProbesNotRun(t *testing.T) {
 		{"no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, NotTested, NotReady,
 			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
 		{"one of two ran: partial, ready", []probes.Result{res("http.hsts", probes.Pass)}, Options{}, Partial, Ready, nil},
+		{"unanswered and no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, NotTested, NotReady,
+			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
 		{"both ran", []probes.Result{res("http.hsts", probes.Pass), res("source.secrets", probes.Pass)}, Options{}, Pass, Ready, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.Now = now
-			r := Evaluate(cl, answered(all), tt.rs, nil, tt.opts)
+			vals := all
+			if strings.HasPrefix(tt.name, "unanswered") { // LOW left unanswered too
+				vals = map[string]any{"CRIT": true, "HIGH": true, "MED": true}
+			}
+			r := Evaluate(cl, answered(vals), tt.rs, nil, tt.opts)
 			assert.Equal(t, tt.status, r.Controls[3].Status)
 			assert.Equal(t, tt.verdict, r.Summary.Verdict)
 			assert.Equal(t, tt.reasons, r.Gate.Reasons)
