@@ -200,18 +200,18 @@ func (d *pdfDoc) factRow(label, value string) {
 	const lw = 42.0
 	d.font("", 10)
 	lines := d.wrap(value, contentW-lw)
-	h := float64(len(lines)) * 5.2
-	d.ensure(h)
+	d.ensure(min(float64(len(lines))*5.2, 40)) // a long list (many targets) flows onto the next page
 	y := d.GetY()
 	d.font("B", 10)
 	d.SetXY(margin, y)
 	d.CellFormat(lw, 5.2, label, "", 0, "L", false, 0, "")
 	d.font("", 10)
-	for i, l := range lines {
-		d.SetXY(margin+lw, y+float64(i)*5.2)
-		d.CellFormat(contentW-lw, 5.2, l, "", 0, "L", false, 0, "")
+	d.SetY(y)
+	for _, l := range lines {
+		d.SetX(margin + lw)
+		d.CellFormat(contentW-lw, 5.2, l, "", 1, "L", false, 0, "")
 	}
-	d.SetY(y + h + 1)
+	d.Ln(1)
 }
 
 func (d *pdfDoc) summary() {

@@ -435,3 +435,30 @@ func TestPDFNoOrphanedHeadings(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, headings, len(r.Sections), "every section heading is in the PDF")
 }
+
+// A cover with many targets flows onto a second page instead of one page per line.
+func TestPDFManyTargetsFlow(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	r := load(t)
+	r.Targets = nil
+	for i := range 120 {
+		r.Targets = append(r.Targets, fmt.Sprintf("https://host-%03d.acme.example/", i))
+	}
+	few, err := PDF(load(t), Options{Date: date})
+	require.NoError(t, err)
+	many, err := PDF(r, Options{Date: date})
+	require.NoError(t, err)
+	pages := func(b []byte) (int, string) {
+		p := filepath.Join(t.TempDir(), "t.pdf")
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+		out, err := exec.Command(pdftotext, "-layout", p, "-").Output()
+		require.NoError(t, err)
+		return strings.Count(string(out), "\f"), string(out)
+	}
+	nFew, _ := pages(few)
+	nMany, text := pages(many)
+	assert.LessOrEqual(t, nMany, nFew+3, "120 targets need a few cover pages, not one per line")
+	for _, tg := range r.Targets {
+		assert.Contains(t, text, tg)
+	}
+}
