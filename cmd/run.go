@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -178,7 +179,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 			In: o.ios.In, Out: o.ios.Out,
 			Accessible: accessible,
 			Review:     o.review,
-			AnsweredBy: o.ios.Getenv("USER"),
+			AnsweredBy: o.answeredBy(),
 			Now:        o.now,
 			Save:       answers.Save,
 			ProbeNote:  tracker.note,
@@ -231,6 +232,19 @@ func runRun(ctx context.Context, o *runOptions) error {
 		return errGate
 	}
 	return nil
+}
+
+// answeredBy names who answers: $USER, $LOGNAME, else the account name.
+func (o *runOptions) answeredBy() string {
+	for _, v := range []string{"USER", "LOGNAME"} {
+		if s := o.ios.Getenv(v); s != "" {
+			return s
+		}
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
 }
 
 // plan resolves flags over the config file and loads every input, reporting
