@@ -398,6 +398,9 @@ func (d *pdfDoc) breakToken(tok string, w float64) []string {
 	return out
 }
 
+// maxCellLines is how many lines of a table cell fit on one page under the header.
+const maxCellLines = 60 // (pageH - margin - bottomMargin - header 6.5 - padding) / 4.2 mm per line
+
 type column struct {
 	title string
 	width float64
@@ -441,6 +444,9 @@ func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) 
 			}
 			d.font(fs, 9)
 			ls := d.wrap(row[j], c.width-2*pad)
+			if len(ls) > maxCellLines { // a row never splits, so it must fit on a page
+				ls = append(ls[:maxCellLines-1], "[… cut; see report.md]")
+			}
 			lines[j] = ls
 			if lh := float64(len(ls))*4.2 + 2*pad; lh > h {
 				h = lh

@@ -462,3 +462,24 @@ func TestPDFManyTargetsFlow(t *testing.T) {
 		assert.Contains(t, text, tg)
 	}
 }
+
+// A table cell longer than a page is cut (the full text is in report.md)
+// rather than drawn past the page bottom.
+func TestPDFHugeCellFitsAPage(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	r := load(t)
+	r.Probes[0].Summary = strings.Repeat("very long probe summary text ", 400)
+	b, err := PDF(r, Options{Date: date})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "huge.pdf")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	out, err := exec.Command(pdftotext, "-layout", p, "-").Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "[… cut; see report.md]")
+	for n, page := range strings.Split(string(out), "\f") {
+		if strings.Contains(page, "very long probe summary") {
+			assert.Contains(t, page, "tls.versions", "page %d: the cut cell is drawn whole, with its row", n+1)
+			assert.Contains(t, page, "[… cut; see report.md]", "page %d: the cut cell ends on its page", n+1)
+		}
+	}
+}
