@@ -320,6 +320,9 @@ func (o *runOptions) plan() (*runPlan, error) {
 		}
 		if ci {
 			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", ansPath)
+		} else if fi, err := os.Stat(filepath.Dir(ansPath)); err != nil || !fi.IsDir() {
+			// Found now, not when saving the first answer.
+			return nil, usageErr("create the directory, or pass --answers FILE", "--answers %s: directory %s does not exist", ansPath, filepath.Dir(ansPath))
 		}
 		p.ans = answers.New(ansPath, p.cl.ID)
 		if err := answers.Validate(p.ans, p.cl); err != nil { // records the checklist order for saving

@@ -96,3 +96,18 @@ func TestRunInteractiveInterruptedKeepsAnswers(t *testing.T) {
 	assert.NotContains(t, out.String(), "Who owns security findings")
 	assert.Contains(t, out.String(), "Verdict: READY")
 }
+
+// The questionnaire saves after every control: an answers file it could not
+// write is refused before the first question, not after it.
+func TestRunInteractiveAnswersDirMissing(t *testing.T) {
+	dir := t.TempDir()
+	cl := filepath.Join(dir, "acme.yaml")
+	require.NoError(t, os.WriteFile(cl, []byte(ownerChecklist), 0o644))
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	ansPath := filepath.Join(dir, "nope", "answers.yaml")
+	code := MainWith([]string{"run", "--checklist", cl, "--answers", ansPath, "--out", filepath.Join(dir, "out")},
+		terminalIO("Head of Platform\n\n", out, errOut))
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, errOut.String(), "selfassess: error: --answers "+ansPath+": directory "+filepath.Dir(ansPath)+" does not exist")
+	assert.NotContains(t, out.String(), "Who owns security findings")
+}
