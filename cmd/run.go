@@ -482,7 +482,9 @@ func (t *probeTracker) pending() int {
 	return t.started - t.finished
 }
 
-// note says which of the control's probes already failed, for the questionnaire.
+// note says which of the control's probes already failed, for the
+// questionnaire; while nothing failed and probes still run, it says how far
+// they are (the progress lines are held while the form is on screen).
 func (t *probeTracker) note(controlID string) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -491,6 +493,9 @@ func (t *probeTracker) note(controlID string) string {
 		for _, f := range t.failed[id] {
 			parts = append(parts, id+" failed on "+f)
 		}
+	}
+	if len(parts) == 0 && len(t.byCtl[controlID]) > 0 && t.started > t.finished {
+		return fmt.Sprintf("still running in the background (%d checks finished, %d running)", t.finished, t.started-t.finished)
 	}
 	return strings.Join(parts, "; ")
 }

@@ -61,7 +61,8 @@ func TestProbeTrackerNotesFailedProbesPerControl(t *testing.T) {
 	tr.out = func(l string) { lines = append(lines, l) }
 	tr.event(probes.Event{Target: "https://a.test/", Family: "tls"})
 	assert.Equal(t, 1, tr.pending())
-	assert.Equal(t, "", tr.note("TLS"), "nothing finished yet")
+	assert.Equal(t, "still running in the background (0 checks finished, 1 running)", tr.note("TLS"), "nothing finished yet")
+	assert.Equal(t, "", tr.note("ASK"), "no probes")
 	tr.quiet(true)
 	tr.event(probes.Event{Target: "https://a.test/", Family: "tls", Done: true, Results: []probes.Result{
 		{ID: "tls.versions", Target: "https://a.test/", Status: probes.Fail, Summary: "offered: TLS1.0\nTLS1.2"},
