@@ -7,12 +7,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/selfassess/selfassess/internal/localserver"
 	"github.com/selfassess/selfassess/internal/pki"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )
@@ -116,45 +116,21 @@ func cmdOSSLD(ts *testscript.TestScript, neg bool, args []string) {
 
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		port, err := localserver.FreePort()
 		ts.Check(err)
-		addr := ln.Addr().String()
-		ln.Close()
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		full := append([]string{"s_server", "-quiet", "-www", "-accept", addr, "-cert", certFile, "-key", keyFile}, args[1:]...)
-		cmd := exec.Command("openssl", full...)
-		logf, err := os.Create(filepath.Join(ts.MkAbs("."), name+"-openssl.log"))
+		logDir := ts.MkAbs(name + "-log")
+		ts.Check(os.MkdirAll(logDir, 0o755))
+		p, err := localserver.Start(logDir, "openssl", full...)
 		ts.Check(err)
-		cmd.Stdout, cmd.Stderr = logf, logf
-		ts.Check(cmd.Start())
-		done := make(chan struct{})
-		go func() { cmd.Wait(); logf.Close(); close(done) }()
-		ts.Defer(func() { cmd.Process.Kill(); <-done })
-		if lastErr = waitTCP(addr, 10*time.Second, done); lastErr == nil {
+		ts.Defer(p.Stop)
+		if lastErr = localserver.WaitListening(addr, 10*time.Second, p.Exited()); lastErr == nil {
 			ts.Setenv(name, "https://"+addr)
 			return
 		}
 	}
-	ts.Fatalf("ossld: openssl s_server did not start: %v (see %s-openssl.log)", lastErr, name)
-}
-
-func waitTCP(addr string, d time.Duration, exited <-chan struct{}) error {
-	deadline := time.Now().Add(d)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("server exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	ts.Fatalf("ossld: openssl s_server did not start: %v (see %s-log/openssl.log)", lastErr, name)
 }
 
 func cmdSSLScanMatch(ts *testscript.TestScript, neg bool, args []string) {

@@ -161,8 +161,8 @@ func WriteFiles(dir, name string, c tls.Certificate) (certFile, keyFile string, 
 }
 
 // Serve accepts connections on ln until it is closed and runs handle on
-// each in its own goroutine, with a deadline of timeout, closing the
-// connection afterwards.
+// each in its own goroutine, with a deadline of timeout (none when 0),
+// closing the connection afterwards.
 func Serve(ln net.Listener, timeout time.Duration, handle func(net.Conn)) {
 	for {
 		c, err := ln.Accept()
@@ -171,7 +171,9 @@ func Serve(ln net.Listener, timeout time.Duration, handle func(net.Conn)) {
 		}
 		go func() {
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(timeout))
+			if timeout > 0 {
+				c.SetDeadline(time.Now().Add(timeout))
+			}
 			handle(c)
 		}()
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/selfassess/selfassess/internal/localserver"
 	"github.com/selfassess/selfassess/internal/pki"
 	"github.com/selfassess/selfassess/probes"
 )
@@ -44,10 +45,9 @@ func serverCert(t *testing.T, dir string) (certPath, keyPath string, pool *x509.
 }
 
 func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := localserver.FreePort()
 	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // nginxSite writes the site's files and starts nginx with an HTTPS server
@@ -137,32 +137,14 @@ http {
 `, dir, tlsPort, certPath, keyPath, root, server, plainPort, plain)
 	confPath := filepath.Join(dir, "nginx.conf")
 	require.NoError(t, os.WriteFile(confPath, []byte(conf), 0o600))
-	cmd := exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", confPath)
-	out, err := os.Create(filepath.Join(dir, "nginx.out"))
+	p, err := localserver.Start(dir, "nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", confPath)
 	require.NoError(t, err)
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	// wait (bounded) until both ports accept connections
-	for _, p := range []int{tlsPort, plainPort} {
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
-		for i := 0; ; i++ {
-			c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-			if err == nil {
-				c.Close()
-				break
-			}
-			select {
-			case <-done:
-				log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-				t.Fatalf("nginx exited: %s", log)
-			case <-time.After(50 * time.Millisecond):
-			}
-			if i > 100 {
-				t.Fatalf("nginx did not listen on %s", addr)
-			}
+	t.Cleanup(p.Stop)
+	for _, port := range []int{tlsPort, plainPort} {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		if err := localserver.WaitListening(addr, 10*time.Second, p.Exited()); err != nil {
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Fatalf("nginx: %v: %s", err, log)
 		}
 	}
 	return tlsPort, plainPort, pool

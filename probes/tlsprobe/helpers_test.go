@@ -82,21 +82,12 @@ func startRaw(t testing.TB, handle func(net.Conn)) string {
 	}
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done); ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				select {
-				case <-done:
-				default:
-					handle(c)
-				}
-			}()
+	go pki.Serve(ln, 0, func(c net.Conn) {
+		select {
+		case <-done:
+		default:
+			handle(c)
 		}
-	}()
+	})
 	return ln.Addr().String()
 }

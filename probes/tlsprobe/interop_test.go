@@ -14,6 +14,7 @@ import (
 	"time"
 
 	// ipki: the parameters named pki below are the servers' certificates
+	"github.com/selfassess/selfassess/internal/localserver"
 	ipki "github.com/selfassess/selfassess/internal/pki"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
@@ -172,53 +173,18 @@ func conf13(suites string) string {
 // startProcess runs a server until the test ends; its output goes to a
 // log file shown when the test fails.
 func startProcess(t testing.TB, dir, name string, args ...string) error {
-	logPath := filepath.Join(dir, name+".log")
-	logf, err := os.Create(logPath)
+	p, err := localserver.Start(dir, name, args...)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-		logf.Close()
+		p.Stop()
 		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
+			b, _ := os.ReadFile(p.Log)
 			t.Logf("%s log:\n%s", name, b)
 		}
 	})
 	return nil
-}
-
-// waitListening polls until something accepts on addr.
-func waitListening(addr string, d time.Duration) error {
-	deadline := time.Now().Add(d)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func newInteropPKI(t testing.TB) *interopPKI {
@@ -243,13 +209,16 @@ func startInterop(t testing.TB, srv interopServer, pki *interopPKI) string {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		dir := t.TempDir()
-		port := freePort(t)
+		port, err := localserver.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		if err := srv.start(t, dir, port, pki); err != nil {
 			lastErr = err
 			continue
 		}
-		if lastErr = waitListening(addr, 10*time.Second); lastErr == nil {
+		if lastErr = localserver.WaitListening(addr, 10*time.Second, nil); lastErr == nil {
 			return addr
 		}
 	}
