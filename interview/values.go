@@ -225,25 +225,26 @@ func validateRequired(def *string) func(string) error {
 }
 
 func validateNumber(optional bool, def *string) func(string) error {
-	return func(s string) error {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			s = strings.TrimSpace(*def)
-		}
-		if s == "" {
-			if optional {
-				return nil
-			}
-			return errRequired
-		}
+	return validateTyped(optional, def, func(s string) error {
 		if _, err := strconv.ParseFloat(s, 64); err != nil {
 			return fmt.Errorf("%q is not a number", s)
 		}
 		return nil
-	}
+	})
 }
 
 func validateDate(optional bool, def *string) func(string) error {
+	return validateTyped(optional, def, func(s string) error {
+		if _, err := time.Parse(dateLayout, s); err != nil {
+			return fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. 2025-03-31", s)
+		}
+		return nil
+	})
+}
+
+// validateTyped checks the input, or the default on an empty line: empty
+// is fine only for an optional question; anything else must parse.
+func validateTyped(optional bool, def *string, parse func(string) error) func(string) error {
 	return func(s string) error {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -255,10 +256,7 @@ func validateDate(optional bool, def *string) func(string) error {
 			}
 			return errRequired
 		}
-		if _, err := time.Parse(dateLayout, s); err != nil {
-			return fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. 2025-03-31", s)
-		}
-		return nil
+		return parse(s)
 	}
 }
 
