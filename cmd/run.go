@@ -172,9 +172,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 
 	if plan.interact {
 		accessible := o.accessible || o.ios.Getenv("TERM") == "dumb"
-		// Progress lines on a terminal would tear the full-screen form; they
-		// are held until it ends (line prompts and redirected stderr are fine).
-		tracker.quiet(o.ios.StderrIsTerminal() && !accessible)
+		// Progress lines on a terminal would tear the full-screen form, or
+		// land in the middle of a line prompt; they are held until the
+		// questionnaire ends (each control's probe note says how far they are).
+		tracker.quiet(o.ios.StderrIsTerminal())
 		err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
 			In: o.ios.In, Out: o.ios.Out,
 			Accessible: accessible,
