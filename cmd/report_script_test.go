@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -9,8 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/selfassess/selfassess/assessment"
 )
@@ -136,4 +140,27 @@ func cmdPermIs(ts *testscript.TestScript, neg bool, args []string) {
 	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
 		ts.Fatalf("%s has mode %04o", args[0], got)
 	}
+}
+
+// File names from an untrusted package never reach the terminal raw: a
+// control character would let the package drive the reviewer's terminal.
+func TestVerifyQuotesControlCharacters(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "evil.zip")
+	f, err := os.Create(p)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("pkg/SHA256SUMS")
+	require.NoError(t, err)
+	fmt.Fprintf(w, "%064x  gone\x1b]0;owned\x07.txt\n", 0)
+	w, err = zw.Create("pkg/extra\x1b[2J.txt")
+	require.NoError(t, err)
+	w.Write([]byte("x"))
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+	var out, errOut bytes.Buffer
+	code := MainWith([]string{"verify", p}, TestIO(strings.NewReader(""), &out, &errOut, nil))
+	assert.Equal(t, ExitGate, code, errOut.String())
+	assert.NotContains(t, out.String()+errOut.String(), "\x1b")
+	assert.Contains(t, out.String(), `MISSING   "gone\x1b]0;owned\a.txt"`)
+	assert.Contains(t, out.String(), `EXTRA     "extra\x1b[2J.txt"`)
 }

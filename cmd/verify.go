@@ -3,6 +3,8 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -76,19 +78,19 @@ func runVerify(o *verifyOptions) error {
 	w := o.ios.Out
 	fmt.Fprintf(w, "package: %s\n", o.path)
 	for _, r := range res.Rejected {
-		fmt.Fprintf(w, "REJECTED  %s\n", r)
+		fmt.Fprintf(w, "REJECTED  %s\n", printable(r))
 	}
 	for _, m := range res.Mismatched {
-		fmt.Fprintf(w, "MODIFIED  %s (hash does not match SHA256SUMS)\n", m)
+		fmt.Fprintf(w, "MODIFIED  %s (hash does not match SHA256SUMS)\n", printable(m))
 	}
 	for _, m := range res.Missing {
-		fmt.Fprintf(w, "MISSING   %s\n", m)
+		fmt.Fprintf(w, "MISSING   %s\n", printable(m))
 	}
 	for _, m := range res.Extra {
-		fmt.Fprintf(w, "EXTRA     %s (not listed in SHA256SUMS)\n", m)
+		fmt.Fprintf(w, "EXTRA     %s (not listed in SHA256SUMS)\n", printable(m))
 	}
 	for _, p := range res.Problems {
-		fmt.Fprintf(w, "PROBLEM   %s\n", p)
+		fmt.Fprintf(w, "PROBLEM   %s\n", printable(p))
 	}
 	if len(res.Rejected) == 0 {
 		fmt.Fprintf(w, "files:   %d of %d listed files match SHA256SUMS\n", len(res.Checked), len(res.Checked)+len(res.Mismatched)+len(res.Missing))
@@ -111,6 +113,18 @@ func runVerify(o *verifyOptions) error {
 		fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: this proves integrity, not identity; compare %s with the team's key or pass --signer\n", res.KeyFP)
 	}
 	return nil
+}
+
+// printable shows a file name (or a line naming one) from the untrusted
+// package as is, or quoted when it holds control characters that could
+// drive the terminal.
+func printable(name string) string {
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // readSmall reads a key file of reasonable size.
