@@ -37,7 +37,7 @@ var Catalogue = []Descriptor{
 	{"source.gitignore", "source", "Ignored secret files", "fails when .env, *.key and similar files are not ignored or are tracked"},
 	{"source.token-storage", "source", "Tokens in web storage (source)", "fails when code writes token-like keys to localStorage/sessionStorage"},
 	{"source.token-in-url", "source", "Tokens in URLs (source)", "fails when code puts tokens or API keys in query strings"},
-	{"source.tls-verification", "source", "TLS verification disabled", "fails when code or scripts turn certificate checks off (InsecureSkipVerify, verify=False, rejectUnauthorized, curl -k and the like)"},
+	{"source.tls-verification", "source", "TLS verification disabled", "fails when code or scripts turn certificate checks off (InsecureSkipVerify, verify=False, rejectUnauthorized, insecure curl options and the like)"},
 	{"source.secret-logging", "source", "Secrets in logs", "fails when log or print calls output tokens, keys or passwords"},
 	{"source.ci-secrets", "source", "Inline CI secrets", "fails when CI configuration holds credentials inline instead of the CI secret store"},
 	{"source.plain-http", "source", "Plain-HTTP endpoints", "fails on http:// API endpoints in code or configuration"},
