@@ -52,7 +52,10 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		for _, d := range probes.Catalogue {
 			fmt.Fprintf(tw, "%s\t%s\n", d.ID, d.Checks)
 		}
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return runtimeErr("", "writing output: %v", err)
+		}
+		return nil
 	}
 	if o.format != "table" && o.format != "json" {
 		return usageErr("", "--format must be table or json, got %q", o.format)
@@ -89,8 +92,8 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		}{results}); err != nil {
 			return runtimeErr("", "writing output: %v", err)
 		}
-	} else {
-		printProbeTable(o.ios, results)
+	} else if err := printProbeTable(o.ios, results); err != nil {
+		return runtimeErr("", "writing output: %v", err)
 	}
 	for _, r := range results {
 		if r.Status == probes.Fail || r.Status == probes.Error {
@@ -100,7 +103,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	return nil
 }
 
-func printProbeTable(ios *IOStreams, results []probes.Result) {
+func printProbeTable(ios *IOStreams, results []probes.Result) error {
 	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tPROBE\tSTATUS\tSUMMARY")
 	for _, r := range results {
@@ -115,7 +118,7 @@ func printProbeTable(ios *IOStreams, results []probes.Result) {
 			}
 		}
 	}
-	tw.Flush()
+	return tw.Flush() // tabwriter keeps the first write error
 }
 
 // progressPrinter reports families as they finish, as plain lines on stderr.

@@ -1,13 +1,16 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -152,4 +155,25 @@ func cmdSSLScanMatch(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("selfassess and sslscan agree")
 	}
 	ts.Logf("sslscan agrees: versions %v, %d suite lists", scan.Versions, len(scan.Suites))
+}
+
+// failingWriter fails every write, as stdout on a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestProbeOutputWriteFailure: output that cannot be written is a runtime
+// failure (exit 3) with one line naming it, in every format, not a pass.
+func TestProbeOutputWriteFailure(t *testing.T) {
+	for _, args := range [][]string{
+		{"probe", "--list"},
+		{"probe", "--only", "tls.versions", "--timeout", "1s", "https://127.0.0.1:1/"},
+		{"probe", "--only", "tls.versions", "--timeout", "1s", "--format", "json", "https://127.0.0.1:1/"},
+	} {
+		var stderr bytes.Buffer
+		code := MainWith(args, TestIO(strings.NewReader(""), failingWriter{}, &stderr, nil))
+		if code != ExitRuntime || !strings.Contains(stderr.String(), "selfassess: error: writing output: no space left on device\n") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and a 'writing output' error", args, code, stderr.String(), ExitRuntime)
+		}
+	}
 }
