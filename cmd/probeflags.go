@@ -3,6 +3,7 @@ package cmd
 import (
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -89,7 +90,7 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 		}
 	}
 	if f.CAFile != "" {
-		pem, err := os.ReadFile(f.CAFile)
+		pem, err := readCAFile(f.CAFile)
 		if err != nil {
 			return cfg, usageErr("", "--ca-file: %v", err)
 		}
@@ -162,6 +163,26 @@ func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
 		ts = append(ts, probes.Target{Kind: probes.KindWebhook, Value: f.WebhookURL})
 	}
 	return ts, nil
+}
+
+// maxCAFile bounds --ca-file: a CA bundle is kilobytes (the whole system
+// bundle is about 200 KiB); /dev/zero or a disk image would never end.
+const maxCAFile = 4 << 20
+
+func readCAFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxCAFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxCAFile {
+		return nil, fmt.Errorf("%s is larger than %d MiB; give a PEM file of CA certificates", path, maxCAFile>>20)
+	}
+	return b, nil
 }
 
 // shownURL is raw as an error may show it: without a password or token.
