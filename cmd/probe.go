@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -84,6 +85,12 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		fams = all.Families()
 	}
 	results := probes.Run(ctx, fams, targets, cfg)
+	if len(results) == 0 {
+		// --only kept no probe that applies to these targets: a run that
+		// checked nothing must not look like a pass
+		return usageErr("source.* needs --source DIR, webhook.* needs --webhook-url URL, tls.*, http.* and js.* need URLs",
+			"--only %q selects no probe for the targets given", strings.Join(cfg.Only, ","))
+	}
 	if o.format == "json" {
 		enc := json.NewEncoder(o.ios.Out)
 		enc.SetIndent("", "  ")
