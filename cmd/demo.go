@@ -1,18 +1,13 @@
 package cmd
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"embed"
 	"fmt"
 	"io"
 	"io/fs"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +16,7 @@ import (
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/pki"
 )
 
 // demodata holds the demo's bundled inputs: answers for the FinHub
@@ -205,40 +201,16 @@ var demoStrongSuites = []uint16{
 // demoCertificate makes a throwaway CA and a 90-day leaf certificate for
 // localhost and the loopback addresses.
 func demoCertificate(now time.Time) (tls.Certificate, *x509.CertPool, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	notBefore, notAfter := now.Add(-time.Hour), now.Add(90*24*time.Hour)
+	ca, err := pki.NewCA("selfassess demo CA", notBefore, notAfter)
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "selfassess demo CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(90 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	leaf, err := ca.Issue(pki.Leaf{Hosts: []string{"localhost", "127.0.0.1", "::1"}, NotBefore: notBefore, NotAfter: notAfter})
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	leafTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(90 * 24 * time.Hour),
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &leafKey.PublicKey, caKey)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}, pool, nil
+	return leaf, ca.Pool, nil
 }
 
 const demoPage = `<!doctype html>
