@@ -17,6 +17,7 @@ import (
 
 	"github.com/selfassess/selfassess/internal/localserver"
 	"github.com/selfassess/selfassess/internal/pki"
+	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )
 
@@ -43,7 +44,7 @@ func init() {
 func cmdRequireInterop(ts *testscript.TestScript, neg bool, args []string) {
 	for _, tool := range args {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
+			if testenv.Required() {
 				ts.Fatalf("%s is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed", tool)
 			}
 			ts.Logf("%s not installed", tool)

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -37,14 +38,7 @@ func load(t testing.TB) *assessment.Results {
 // requireTool finds an external tool; missing skips locally, fails in CI.
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("%s is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.RequireTool(t, name)
 }
 
 func TestFixtureCoversEveryStatus(t *testing.T) {

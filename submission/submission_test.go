@@ -15,20 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/selfassess/selfassess/internal/testenv"
 )
 
 var date = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("%s is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.RequireTool(t, name)
 }
 
 func testSigner(t testing.TB) *Signer {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -42,12 +43,7 @@ func sslscanArgs(addr string) []string {
 //
 //	go test -run '^$' -bench FullProbeVsSSLScan -benchtime 10x -count 3 ./probes/all/
 func BenchmarkFullProbeVsSSLScan(b *testing.B) {
-	if _, err := exec.LookPath("sslscan"); err != nil {
-		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
-			b.Fatalf("sslscan is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed")
-		}
-		b.Skip("sslscan not installed")
-	}
+	testenv.RequireTool(b, "sslscan")
 	binDir := b.TempDir()
 	for _, tc := range []struct {
 		name        string

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/selfassess/selfassess/internal/localserver"
 	"github.com/selfassess/selfassess/internal/pki"
+	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -23,12 +23,7 @@ import (
 // (set by .ci/run) makes that a failure.
 func requireTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("%s is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
+	testenv.RequireTool(t, name)
 }
 
 // serverCert writes a certificate for 127.0.0.1 (signed by a fresh

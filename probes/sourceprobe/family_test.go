@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -32,12 +33,7 @@ func writeFiles(t *testing.T, fs files) string {
 
 func requireGit(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
-			t.Fatal("git is required (SELFASSESS_REQUIRE_INTEROP=1)")
-		}
-		t.Skip("git not installed")
-	}
+	testenv.RequireTool(t, "git")
 }
 
 // gitRepo writes fs, runs git init and stages the given paths (all of fs

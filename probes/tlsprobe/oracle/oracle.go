@@ -9,12 +9,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"os"
 	"os/exec"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/selfassess/selfassess/internal/testenv"
 )
 
 // Report is what one scanner found: offered versions and, per version, the
@@ -54,12 +55,7 @@ func Require(t interface {
 }, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("SELFASSESS_REQUIRE_INTEROP") == "1" {
-				t.Fatalf("%s is required (SELFASSESS_REQUIRE_INTEROP=1) but not installed", tool)
-			}
-			t.Skipf("%s not installed", tool)
-		}
+		testenv.RequireTool(t, tool)
 	}
 }
 
