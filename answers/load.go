@@ -104,7 +104,7 @@ func LoadFor(path string, cl *checklist.Checklist) (*File, error) {
 			}
 		}
 	}
-	sortByPosition(list)
+	checklist.SortErrors(list)
 	return nil, &Errors{List: list}
 }
 

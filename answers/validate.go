@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/selfassess/selfassess/checklist"
@@ -73,23 +72,9 @@ func Validate(f *File, cl *checklist.Checklist) error {
 			}
 		}
 	}
-	sortByPosition(errs)
+	checklist.SortErrors(errs)
 	f.layout = cl
 	return errs.err()
-}
-
-// sortByPosition orders problems by position; those without one come last.
-func sortByPosition(list []Error) {
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		if (a.Line == 0) != (b.Line == 0) {
-			return b.Line == 0
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
 }
 
 // EvidencePath resolves an evidence path relative to the answers file's directory.

@@ -64,9 +64,9 @@ func (e *Errors) Lines() []string {
 	return out
 }
 
-// sortErrors orders problems by position; problems without one come last,
+// SortErrors orders problems by position; problems without one come last,
 // in the order they were found.
-func sortErrors(list []FieldError) {
+func SortErrors(list []FieldError) {
 	sort.SliceStable(list, func(i, j int) bool {
 		a, b := list[i], list[j]
 		if (a.Line == 0) != (b.Line == 0) {

@@ -70,7 +70,7 @@ func Parse(name string, data []byte) (*Checklist, error) {
 		for i := range list {
 			list[i].File = name
 		}
-		sortErrors(list)
+		SortErrors(list)
 		return nil, &Errors{List: list}
 	}
 	sum := sha256.Sum256(data)

@@ -31,7 +31,7 @@ func Validate(cl *Checklist) error {
 	for i := range list {
 		list[i].File = cl.File
 	}
-	sortErrors(list)
+	SortErrors(list)
 	return &Errors{List: list}
 }
 
