@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
 	"golang.org/x/term"
 
 	"github.com/selfassess/selfassess/answers"
@@ -83,13 +82,13 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 			return outputSummary{}, usageErr("", "rendering changes.md: %v", err)
 		}
 	}
-	evidence, err := evidenceFiles(in.Answers)
+	evidence, packed, err := evidenceFiles(in.Answers)
 	if err != nil {
 		return outputSummary{}, err
 	}
 	var answersYAML []byte
 	if in.Answers != nil {
-		if answersYAML, err = answersBytes(in.Answers); err != nil {
+		if answersYAML, err = packagedAnswers(in.Answers, packed); err != nil {
 			return outputSummary{}, runtimeErr("", "answers: %v", err)
 		}
 	}
@@ -206,12 +205,17 @@ func readPassword(ios *IOStreams, prompt string) ([]byte, error) {
 	return b, err
 }
 
+// evidenceRef is one evidence path as an answers file names it.
+type evidenceRef struct{ control, path string }
+
 // evidenceFiles lists the answers' evidence files, resolved against the
-// answers file's folder, as evidence/CONTROL/NAME.
-func evidenceFiles(a *answers.File) ([]submission.EvidenceFile, error) {
+// answers file's folder, as evidence/CONTROL/NAME; packed maps each
+// evidence path of the answers to its path in the package.
+func evidenceFiles(a *answers.File) (files []submission.EvidenceFile, packed map[evidenceRef]string, err error) {
 	if a == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
+	packed = map[evidenceRef]string{}
 	base := filepath.Dir(a.Path)
 	ids := make([]string, 0, len(a.Controls))
 	for id := range a.Controls {
@@ -240,21 +244,22 @@ func evidenceFiles(a *answers.File) ([]submission.EvidenceFile, error) {
 					name = path.Join(safeSegment(id), fmt.Sprintf("%s-%d%s", strings.TrimSuffix(base, ext), n, ext))
 				}
 			}
+			packed[evidenceRef{id, p}] = path.Join(submission.EvidenceDir, name)
 			if dup {
 				continue
 			}
 			seen[name] = src
 			fi, err := os.Lstat(src)
 			if err != nil {
-				return nil, usageErr("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, id, p, errors.Unwrap(err))
+				return nil, nil, usageErr("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, id, p, errors.Unwrap(err))
 			}
 			if !fi.Mode().IsRegular() {
-				return nil, usageErr("name the file itself, not a link or folder", "%s: control %s: evidence %q is not a regular file", a.Path, id, p)
+				return nil, nil, usageErr("name the file itself, not a link or folder", "%s: control %s: evidence %q is not a regular file", a.Path, id, p)
 			}
 			out = append(out, submission.EvidenceFile{Name: name, Src: src})
 		}
 	}
-	return out, nil
+	return out, packed, nil
 }
 
 // safeSegment keeps a path segment free of separators and dot-dot.
@@ -271,19 +276,55 @@ func safeSegment(s string) string {
 	return s
 }
 
-// answersBytes is the answers file as saved, or as marshalled when it was never saved.
-func answersBytes(a *answers.File) ([]byte, error) {
-	if a.Path != "" {
-		f, err := os.Open(a.Path)
-		if err == nil {
-			defer f.Close()
-			return io.ReadAll(io.LimitReader(f, 16<<20))
-		}
-		if !errors.Is(err, os.ErrNotExist) {
-			return nil, err
-		}
+// packagedAnswers is the answers file for the package: its evidence paths
+// name the packed copies (evidence/CONTROL/NAME, relative to the package
+// root where answers.yaml sits), so they resolve inside the unpacked
+// package. Without evidence the file goes in exactly as saved; with it, it
+// is marshalled by the answers package, which keeps comments and order.
+// The team's own file is not touched.
+func packagedAnswers(a *answers.File, packed map[evidenceRef]string) ([]byte, error) {
+	raw, err := savedAnswers(a)
+	if err != nil {
+		return nil, err
 	}
-	return yaml.Marshal(a)
+	moved := false
+	cp := *a
+	cp.Controls = make(map[string]*answers.Control, len(a.Controls))
+	for id, c := range a.Controls {
+		if c == nil || len(c.Evidence) == 0 {
+			cp.Controls[id] = c
+			continue
+		}
+		cc := *c
+		cc.Evidence = make([]string, len(c.Evidence))
+		for i, p := range c.Evidence {
+			cc.Evidence[i] = p
+			if np, ok := packed[evidenceRef{id, p}]; ok && np != p {
+				cc.Evidence[i], moved = np, true
+			}
+		}
+		cp.Controls[id] = &cc
+	}
+	if raw != nil && !moved {
+		return raw, nil
+	}
+	return answers.Marshal(&cp)
+}
+
+// savedAnswers is the answers file as saved; nil when it was never saved.
+func savedAnswers(a *answers.File) ([]byte, error) {
+	if a.Path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(a.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 16<<20))
 }
 
 func contains(list []string, s string) bool {

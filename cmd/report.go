@@ -144,6 +144,11 @@ func reportPackage(o *reportOptions, res *assessment.Results, formats []string) 
 			in.Checklist = cl
 		}
 	}
+	if in.Answers != nil && in.Checklist != nil {
+		// Only for the checklist order the packaged answers.yaml is written
+		// in; report does not judge the answers, so problems are ignored.
+		_ = answers.Validate(in.Answers, in.Checklist)
+	}
 	sum, err := writeOutputs(o.ios, res, in)
 	if err != nil {
 		return err

@@ -1,0 +1,180 @@
+package cmd
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/submission"
+)
+
+// teamAnswers is in the form answers.Save writes (checklist order), so the
+// packaged copy can differ from it only in the evidence lines.
+const teamAnswers = `# Acme's answers for the FinHub certification.
+schema: selfassess/answers/v1
+checklist: finhub
+controls:
+  FH-AUTH-1:
+    answers:
+      secrets-manager: true
+    # the vault runbook and its screenshot
+    evidence:
+      - docs/policies/2026/vault-runbook.md
+      - ../shared/screens/vault.png
+    owner: Dana
+  FH-DATA-1:
+    answers:
+      hosted-fields: true
+    evidence:
+      - docs/a/x.pdf
+      - docs/b/x.pdf
+      - ./docs/b/x.pdf
+      - top.txt
+`
+
+var teamEvidence = map[string]string{
+	"team/docs/policies/2026/vault-runbook.md": "# Vault runbook\n",
+	"shared/screens/vault.png":                 "\x89PNG fake",
+	"team/docs/a/x.pdf":                        "first",
+	"team/docs/b/x.pdf":                        "second",
+	"team/top.txt":                             "top",
+}
+
+// The packaged answers.yaml names the packed evidence paths, so a reviewer
+// (and report --package run on the unpacked package) finds every file; the
+// team's own answers.yaml is left as it was.
+func TestPackagedAnswersNamePackedEvidence(t *testing.T) {
+	fixture, err := filepath.Abs("../testdata/results/finhub-acme.json")
+	require.NoError(t, err)
+	root := t.TempDir()
+	for name, data := range teamEvidence {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(data), 0o644))
+	}
+	teamPath := filepath.Join(root, "team", "answers.yaml")
+	require.NoError(t, os.WriteFile(teamPath, []byte(teamAnswers), 0o644))
+	key, err := submission.GenerateKey(nil, "test")
+	require.NoError(t, err)
+	env := map[string]string{submission.EnvSigningKey: string(key.PrivatePEM), "SOURCE_DATE_EPOCH": "1790000000"}
+
+	report := func(answersPath, out string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := MainWith([]string{"report", fixture, "--package", "--answers", answersPath, "--out", out},
+			TestIO(strings.NewReader(""), &stdout, &stderr, env))
+		require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	pkg := filepath.Join(root, "pkg")
+	report(teamPath, pkg)
+
+	got, err := os.ReadFile(teamPath)
+	require.NoError(t, err)
+	assert.Equal(t, teamAnswers, string(got), "the team's answers.yaml must not change")
+
+	packedPath := filepath.Join(pkg, "answers.yaml")
+	packed, err := os.ReadFile(packedPath)
+	require.NoError(t, err)
+	checkEvidenceResolves(t, packedPath, map[string][]string{
+		"FH-AUTH-1": {"evidence/FH-AUTH-1/vault-runbook.md", "evidence/FH-AUTH-1/vault.png"},
+		"FH-DATA-1": {"evidence/FH-DATA-1/x.pdf", "evidence/FH-DATA-1/x-2.pdf", "evidence/FH-DATA-1/x-2.pdf", "evidence/FH-DATA-1/top.txt"},
+	})
+	// Everything but the evidence paths is kept, comments included.
+	teamLines, packedLines := strings.Split(teamAnswers, "\n"), strings.Split(string(packed), "\n")
+	require.Len(t, packedLines, len(teamLines), "packaged:\n%s", packed)
+	for i := range teamLines {
+		if teamLines[i] != packedLines[i] {
+			assert.True(t, strings.HasPrefix(teamLines[i], "      - ") && strings.HasPrefix(packedLines[i], "      - evidence/"),
+				"line %d changed: %q → %q", i+1, teamLines[i], packedLines[i])
+		}
+	}
+	// The content of each packed file is the team's file.
+	for rel, src := range map[string]string{
+		"evidence/FH-AUTH-1/vault.png": "shared/screens/vault.png",
+		"evidence/FH-DATA-1/x.pdf":     "team/docs/a/x.pdf",
+		"evidence/FH-DATA-1/x-2.pdf":   "team/docs/b/x.pdf",
+	} {
+		b, err := os.ReadFile(filepath.Join(pkg, filepath.FromSlash(rel)))
+		require.NoError(t, err)
+		assert.Equal(t, teamEvidence[src], string(b), rel)
+	}
+
+	// A reviewer unpacks the zip and re-packs from its answers.yaml.
+	unpacked := filepath.Join(root, "unpacked")
+	unzip(t, pkg+".zip", unpacked)
+	unpackedAnswers := filepath.Join(unpacked, "pkg", "answers.yaml")
+	again := filepath.Join(root, "again")
+	report(unpackedAnswers, again)
+	repacked, err := os.ReadFile(filepath.Join(again, "answers.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, string(packed), string(repacked), "re-packing keeps the packaged answers.yaml as it is")
+	checkEvidenceResolves(t, filepath.Join(again, "answers.yaml"), nil)
+	res, err := submission.Verify(again+".zip", submission.Trust{})
+	require.NoError(t, err)
+	assert.True(t, res.OK(), "%+v", res)
+}
+
+// checkEvidenceResolves loads a packaged answers.yaml and checks that every
+// evidence path resolves to a file whose SHA-256 is the one SHA256SUMS
+// lists for that path; want, when given, is the expected paths per control.
+func checkEvidenceResolves(t *testing.T, answersPath string, want map[string][]string) {
+	t.Helper()
+	a, err := answers.Load(answersPath)
+	require.NoError(t, err)
+	pkg := filepath.Dir(answersPath)
+	sumsData, err := os.ReadFile(filepath.Join(pkg, submission.SumsFile))
+	require.NoError(t, err)
+	entries, err := submission.ParseSums(sumsData)
+	require.NoError(t, err)
+	sums := map[string]string{}
+	for _, e := range entries {
+		sums[e.Name] = e.Hex
+	}
+	n := 0
+	for id, c := range a.Controls {
+		if want != nil {
+			assert.Equal(t, want[id], c.Evidence, id)
+		}
+		for _, e := range c.Evidence {
+			n++
+			p := answers.EvidencePath(a, e)
+			b, err := os.ReadFile(p)
+			if !assert.NoError(t, err, "control %s: evidence %q", id, e) {
+				continue
+			}
+			rel, err := filepath.Rel(pkg, p)
+			require.NoError(t, err)
+			h := sha256.Sum256(b)
+			assert.Equal(t, sums[filepath.ToSlash(rel)], hex.EncodeToString(h[:]), "control %s: evidence %q vs %s", id, e, submission.SumsFile)
+		}
+	}
+	assert.Positive(t, n, "no evidence paths in %s", answersPath)
+}
+
+func unzip(t *testing.T, zipPath, dir string) {
+	t.Helper()
+	zr, err := zip.OpenReader(zipPath)
+	require.NoError(t, err)
+	defer zr.Close()
+	for _, f := range zr.File {
+		require.False(t, strings.Contains(f.Name, ".."), f.Name)
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		rc, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+}
