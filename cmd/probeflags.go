@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -94,14 +93,12 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 		if err != nil {
 			return cfg, usageErr("", "--ca-file: %v", err)
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
+		// the system roots load later, and only if a chain needs them
+		trust, err := probes.NewTrust(pem)
+		if err != nil {
 			return cfg, usageErr("the file must hold PEM \"CERTIFICATE\" blocks", "--ca-file %s: no certificates found", f.CAFile)
 		}
-		cfg.RootCAs = pool
+		cfg.Trust = trust
 	}
 	if len(f.HeaderEnv) > 0 {
 		cfg.Headers = http.Header{}

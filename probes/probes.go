@@ -96,8 +96,12 @@ type Config struct {
 	Budget      int           // HTTP requests per host per run
 	Burst       int           // http.rate-limit opt-in burst (0 = off, max 200)
 
-	RootCAs *x509.CertPool // nil = system roots; set from --ca-file
-	CAFile  string
+	RootCAs *x509.CertPool // nil = system roots (unless Trust is set)
+	// Trust, when set, replaces RootCAs: the system roots plus --ca-file's
+	// certificates, the system ones loaded only if needed. Verify through
+	// Config.VerifyCert, never RootCAs alone.
+	Trust  *Trust
+	CAFile string
 
 	// Headers are extra request headers (from --header-env); their values are secret.
 	Headers http.Header

@@ -35,6 +35,7 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 			}
 		}
 	}
+	warmRoots(cfg, targets)
 	results := make([][]Result, len(jobs))
 	sem := make(chan struct{}, cfg.Concurrency)
 	var wg sync.WaitGroup

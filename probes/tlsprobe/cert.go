@@ -14,6 +14,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/selfassess/selfassess/probes"
 )
 
 // CertFacts are the tls.certificate observations.
@@ -103,6 +105,11 @@ func ParseChain(ders [][]byte) ([]*x509.Certificate, error) {
 // system roots) with the intermediates the server sent, host name (IP SANs
 // for IP hosts), and validity at now.
 func Inspect(chain []*x509.Certificate, host string, roots *x509.CertPool, now time.Time) CertFacts {
+	return inspect(chain, host, probes.Config{RootCAs: roots}.VerifyCert, now)
+}
+
+// inspect is Inspect with the trust as a function (probes.Config.VerifyCert).
+func inspect(chain []*x509.Certificate, host string, verify func(*x509.Certificate, x509.VerifyOptions) ([][]*x509.Certificate, error), now time.Time) CertFacts {
 	leaf := chain[0]
 	f := CertFacts{
 		Subject:            leaf.Subject.String(),
@@ -129,8 +136,8 @@ func Inspect(chain []*x509.Certificate, host string, roots *x509.CertPool, now t
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
 	}
-	opts := x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now}
-	_, err := leaf.Verify(opts)
+	opts := x509.VerifyOptions{Intermediates: inter, CurrentTime: now}
+	_, err := verify(leaf, opts)
 	// An expired (or not yet valid) leaf from a trusted CA is "trusted, but
 	// expired": two findings, each with its own reason. So the chain is
 	// judged again at the edge of the leaf's validity.
@@ -140,7 +147,7 @@ func Inspect(chain []*x509.Certificate, host string, roots *x509.CertPool, now t
 		if f.NotYetValid {
 			opts.CurrentTime = leaf.NotBefore.Add(time.Second)
 		}
-		_, err = leaf.Verify(opts)
+		_, err = verify(leaf, opts)
 	}
 	f.Trusted = err == nil
 	if err != nil {

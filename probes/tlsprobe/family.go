@@ -93,7 +93,7 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 				certDone <- certResult{err: err}
 				return
 			}
-			f := Inspect(chain, ep.Host, cfg.RootCAs, cfg.Now())
+			f := inspect(chain, ep.Host, cfg.VerifyCert, cfg.Now())
 			f.Source = "handshake"
 			certDone <- certResult{facts: &f}
 		}()
@@ -171,7 +171,7 @@ func fallbackCert(ctx context.Context, ep Endpoint, opt Options, cfg probes.Conf
 			r.err = err
 			return r
 		}
-		f := Inspect(chain, ep.Host, cfg.RootCAs, cfg.Now())
+		f := inspect(chain, ep.Host, cfg.VerifyCert, cfg.Now())
 		f.Source = "raw-flight"
 		r.facts, r.err = &f, nil
 		return r
