@@ -27,12 +27,14 @@ import (
 //	                                         version=V the checklist version
 //	mkzip OUT NAME=FILE|NAME@>TARGET...      write a zip with the given entries (@> makes a symlink)
 //	perm-is FILE MODE                        the file's permission bits are MODE (octal)
+//	allowed-signers OUT PUB PREFIX...        write OUT with a line "PREFIX KEY" per prefix, KEY from PUB
 func init() {
 	scriptCmdSet = append(scriptCmdSet, func(m map[string]func(ts *testscript.TestScript, neg bool, args []string)) {
 		m["results-fixture"] = cmdResultsFixture
 		m["results-edit"] = cmdResultsEdit
 		m["mkzip"] = cmdMkzip
 		m["perm-is"] = cmdPermIs
+		m["allowed-signers"] = cmdAllowedSigners
 	})
 }
 
@@ -163,4 +165,19 @@ func TestVerifyQuotesControlCharacters(t *testing.T) {
 	assert.NotContains(t, out.String()+errOut.String(), "\x1b")
 	assert.Contains(t, out.String(), `MISSING   "gone\x1b]0;owned\a.txt"`)
 	assert.Contains(t, out.String(), `EXTRA     "extra\x1b[2J.txt"`)
+}
+
+func cmdAllowedSigners(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: allowed-signers OUT PUB PREFIX...")
+	}
+	fields := strings.Fields(ts.ReadFile(args[1]))
+	if len(fields) < 2 {
+		ts.Fatalf("%s: not a public key", args[1])
+	}
+	var b strings.Builder
+	for _, prefix := range args[2:] {
+		fmt.Fprintf(&b, "%s %s %s\n", prefix, fields[0], fields[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -28,9 +29,14 @@ func newVerifyCmd(ios *IOStreams) *cobra.Command {
 		Long: `verify checks a submission package (the zip or its folder): every file's
 SHA-256 against SHA256SUMS, that no file is missing or extra, and the SSH
 signature over SHA256SUMS. Archive entries that escape the folder or are links
-are rejected. Without --signer or --allowed-signers the signature is checked
-against the package's own allowed_signers, which proves integrity only, not
-who signed it. Exit 0 only when everything holds; 1 when verification fails.`,
+are rejected. With --allowed-signers the key must be listed there as
+ssh-keygen -Y verify -I selfassess -n selfassess requires: for principal
+selfassess (exact, comma-separated lists, * and ? patterns, !negation), within
+valid-after/valid-before, and for namespace selfassess when namespaces="…" is
+given; cert-authority lines are not supported. Without --signer or
+--allowed-signers the signature is checked against the package's own
+allowed_signers, which proves integrity only, not who signed it. Exit 0 only
+when everything holds; 1 when verification fails; 2 for bad input.`,
 		Example: `  selfassess verify acme-package.zip --signer team.pub
   selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers`,
 		Args: cobra.ExactArgs(1),
@@ -65,11 +71,14 @@ func runVerify(o *verifyOptions) error {
 		if err != nil {
 			return usageErr("", "--allowed-signers: %v", err)
 		}
-		keys, err := submission.ParseAllowedSigners(b)
-		if err != nil {
-			return usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %s: %v", o.allowedSigners, err)
+		signers, err := submission.ParseAllowedSigners(o.allowedSigners, b)
+		if errors.Is(err, submission.ErrCertAuthority) {
+			return usageErr("", "--allowed-signers %v", err)
 		}
-		trust = submission.Trust{Keys: keys, Source: "--allowed-signers " + o.allowedSigners}
+		if err != nil {
+			return usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %v", err)
+		}
+		trust = submission.Trust{Signers: signers, Source: "--allowed-signers " + o.allowedSigners}
 	}
 	res, err := submission.Verify(o.path, trust)
 	if err != nil {

@@ -457,21 +457,6 @@ func shortTemp(t *testing.T) string {
 	return d
 }
 
-func TestAllowedSignersParsing(t *testing.T) {
-	s := testSigner(t)
-	key := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
-	other := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(testSigner(t).PublicKey())))
-	file := "# team keys\n" +
-		"alice@example.com " + key + " alice\n" +
-		"bob namespaces=\"git\" " + other + "\n"
-	keys, err := ParseAllowedSigners([]byte(file))
-	require.NoError(t, err)
-	require.Len(t, keys, 1, "bob's key is for git only")
-	assert.Equal(t, s.PublicKey().Marshal(), keys[0].Marshal())
-	_, err = ParseAllowedSigners([]byte("x y z\n"))
-	assert.Error(t, err)
-}
-
 // encryptedKey is a passphrase-protected key made by ssh-keygen with one KDF
 // round (fast under -race), or by GenerateKey when ssh-keygen is missing.
 func encryptedKey(t *testing.T, pass string) *KeyPair {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
@@ -63,11 +64,18 @@ func ParseSums(b []byte) ([]SumEntry, error) {
 
 // Trust says which keys may have signed the package.
 type Trust struct {
-	// Keys are trusted public keys (--signer, --allowed-signers). Empty means
-	// the package's own allowed_signers is used, which proves integrity only.
+	// Keys are keys trusted outright (--signer), for any principal.
 	Keys []ssh.PublicKey
-	// Source describes where Keys came from, for the report.
+	// Signers are allowed_signers lines (--allowed-signers): the key must be
+	// listed for principal selfassess, within its valid-after/valid-before,
+	// and for namespace selfassess when the line restricts namespaces.
+	// With neither Keys nor Signers, the package's own allowed_signers is
+	// used the same way, which proves integrity only.
+	Signers []AllowedSigner
+	// Source describes where the keys came from, for the report.
 	Source string
+	// Now is the time validity is checked at; nil means time.Now.
+	Now func() time.Time
 }
 
 // Result is what verification found.
@@ -391,16 +399,16 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust Trust, res *Re
 		res.Problems = append(res.Problems, fmt.Sprintf("signature namespace is %q, want %q", sig.Namespace, Namespace))
 		return
 	}
-	keys := trust.Keys
 	res.TrustSource = trust.Source
-	if len(keys) == 0 {
+	signers := trust.Signers
+	if len(trust.Keys) == 0 && len(signers) == 0 {
 		res.TrustSource = "the package's own " + AllowedSignersFile
 		af, ok := files[AllowedSignersFile]
 		if !ok {
 			res.Problems = append(res.Problems, AllowedSignersFile+" is missing; give --signer or --allowed-signers")
 			return
 		}
-		keys, err = ParseAllowedSigners(af.data)
+		signers, err = ParseAllowedSigners(AllowedSignersFile, af.data)
 		if err != nil {
 			res.Problems = append(res.Problems, err.Error())
 			return
@@ -408,15 +416,12 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust Trust, res *Re
 	} else {
 		res.IdentityProven = true
 	}
-	want := string(sig.PublicKey.Marshal())
-	trusted := false
-	for _, k := range keys {
-		if string(k.Marshal()) == want {
-			trusted = true
+	if ok, why := trusted(sig.PublicKey, trust, signers); !ok {
+		p := fmt.Sprintf("signed by %s, which is not a trusted key (%s)", res.KeyFP, res.TrustSource)
+		if why != "" {
+			p += ": " + why
 		}
-	}
-	if !trusted {
-		res.Problems = append(res.Problems, fmt.Sprintf("signed by %s, which is not a trusted key (%s)", res.KeyFP, res.TrustSource))
+		res.Problems = append(res.Problems, p)
 		return
 	}
 	if err := sshsig.Verify(bytes.NewReader(sums), sig, sig.PublicKey, sig.HashAlgorithm, Namespace); err != nil {
@@ -426,70 +431,31 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust Trust, res *Re
 	res.SignatureOK = true
 }
 
-// ParseAllowedSigners reads an OpenSSH allowed_signers file and returns the
-// keys valid for the selfassess namespace. Certificate authorities are not supported.
-func ParseAllowedSigners(b []byte) ([]ssh.PublicKey, error) {
-	var keys []ssh.PublicKey
-	for n, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		// principals, then optional options, then the key
-		rest := strings.TrimSpace(line[len(firstField(line)):])
-		opts := ""
-		if f := firstField(rest); strings.Contains(f, "=") || strings.HasPrefix(f, "cert-authority") {
-			opts = f // key types never contain '='
-			rest = strings.TrimSpace(rest[len(opts):])
-		}
-		pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(rest))
-		if err != nil {
-			return nil, fmt.Errorf("%s line %d: no public key", AllowedSignersFile, n+1)
-		}
-		if strings.Contains(opts, "cert-authority") {
-			continue
-		}
-		if ns := optionValue(opts, "namespaces"); ns != "" && !matchList(ns, Namespace) {
-			continue
-		}
-		keys = append(keys, pub)
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("no key for namespace " + Namespace + " in the allowed signers")
-	}
-	return keys, nil
-}
-
-// firstField returns the first whitespace-separated field, honouring quotes.
-func firstField(s string) string {
-	inQuote := false
-	for i, c := range s {
-		switch {
-		case c == '"':
-			inQuote = !inQuote
-		case (c == ' ' || c == '\t') && !inQuote:
-			return s[:i]
+// trusted: key is one of trust.Keys, or an allowed signer for principal
+// and namespace selfassess now (ssh-keygen -Y verify -I selfassess -n
+// selfassess). why says what the lines listing the key lack; "" when none
+// lists it.
+func trusted(key ssh.PublicKey, trust Trust, signers []AllowedSigner) (ok bool, why string) {
+	for _, k := range trust.Keys {
+		if string(k.Marshal()) == string(key.Marshal()) {
+			return true, ""
 		}
 	}
-	return s
-}
-
-func optionValue(opts, name string) string {
-	for _, o := range strings.Split(opts, ",") {
-		if k, v, ok := strings.Cut(o, "="); ok && strings.EqualFold(k, name) {
-			return strings.Trim(v, `"`)
+	now := time.Now()
+	if trust.Now != nil {
+		now = trust.Now()
+	}
+	var reasons []string
+	for i := range signers {
+		ok, reason := signers[i].verdict(key, Principal, Namespace, now)
+		if ok {
+			return true, ""
+		}
+		if reason != "" {
+			reasons = append(reasons, reason)
 		}
 	}
-	return ""
-}
-
-func matchList(list, want string) bool {
-	for _, p := range strings.Split(list, ",") {
-		if ok, _ := path.Match(strings.TrimSpace(p), want); ok {
-			return true
-		}
-	}
-	return false
+	return false, strings.Join(reasons, "; ")
 }
 
 // ParsePublicKeys reads one or more authorized_keys-format public keys (--signer).
