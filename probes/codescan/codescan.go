@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -140,7 +141,7 @@ func isRunChar(c byte) bool {
 }
 
 // longRun is a run of characters that could be a key or token.
-var longRun = regexp.MustCompile(`[A-Za-z0-9+/=_\-.~]{16,}`)
+var longRun = lazyre.New(`[A-Za-z0-9+/=_\-.~]{16,}`)
 
 // scrub redacts the given secrets in s, then any long token-like run of
 // mixed letters and digits, so an evidence line never carries a credential
@@ -155,8 +156,8 @@ func scrub(s string, secrets ...string) string {
 		}
 	}
 	s = redactUserinfo(s)
-	s = paramValueRe.ReplaceAllStringFunc(s, redactParamValue)
-	return longRun.ReplaceAllStringFunc(s, func(run string) string {
+	s = paramValueRe().ReplaceAllStringFunc(s, redactParamValue)
+	return longRun().ReplaceAllStringFunc(s, func(run string) string {
 		if strings.Contains(run, "***") {
 			return run
 		}
@@ -209,7 +210,7 @@ func finding(status probes.Status, rule, message, name string, n int, evidence s
 
 // placeholderRe matches values that are obviously not real credentials:
 // references to the environment or a template, redacted or example values.
-var placeholderRe = regexp.MustCompile(`(?i)^(?:\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|<[^>]*>|%[A-Za-z_]+%|\[[^\]]*\]|(?:%[-+# 0-9.*]*[sdvqxX])+)$|` +
+var placeholderRe = lazyre.New(`(?i)^(?:\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|<[^>]*>|%[A-Za-z_]+%|\[[^\]]*\]|(?:%[-+# 0-9.*]*[sdvqxX])+)$|` +
 	`process\.env|import\.meta\.env|os\.getenv|os\.environ|getenv\(|environ\[|System\.getenv|ENV\[|secrets\.|` +
 	`xxxx|\*\*\*|\.\.\.|…|your[_-]?|_here|changeme|change_me|replace[_-]?me|placeholder|example|dummy|redacted|insert[_-]|todo|fixme`)
 
@@ -220,7 +221,7 @@ func IsPlaceholder(value string) bool {
 	if v == "" {
 		return true
 	}
-	if placeholderRe.MatchString(v) {
+	if placeholderRe().MatchString(v) {
 		return true
 	}
 	// a single repeated character: "0000000000", "aaaaaaaa"
@@ -290,12 +291,12 @@ func findInLines(content, lower []byte, words []string, re *regexp.Regexp) [][]i
 }
 
 // userinfoRe matches the password of scheme://user:password@host.
-var userinfoRe = regexp.MustCompile(`(://[^/\s:@"'` + "`" + `]*:)([^@/\s"'` + "`" + `]+)@`)
+var userinfoRe = lazyre.New(`(://[^/\s:@"'` + "`" + `]*:)([^@/\s"'` + "`" + `]+)@`)
 
 // redactUserinfo redacts passwords in URLs (scheme://user:password@host).
 func redactUserinfo(s string) string {
-	return userinfoRe.ReplaceAllStringFunc(s, func(m string) string {
-		sub := userinfoRe.FindStringSubmatch(m)
+	return userinfoRe().ReplaceAllStringFunc(s, func(m string) string {
+		sub := userinfoRe().FindStringSubmatch(m)
 		if strings.Contains(sub[2], "***") || IsPlaceholder(sub[2]) {
 			return m
 		}

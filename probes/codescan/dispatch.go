@@ -4,16 +4,17 @@ package codescan
 // runs only over the lines holding its keywords.
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
+
+	"github.com/selfassess/selfassess/internal/lazyre"
 )
 
 // multiLineRe spots regexps that can match across lines.
-var multiLineRe = regexp.MustCompile(`\\[rn]|\[\\s\\S|\(\?s`)
+var multiLineRe = lazyre.New(`\\[rn]|\[\\s\\S|\(\?s`)
 
 // detectAll runs the rules whose keywords occur in content, each over the
 // lines holding its keywords (or the whole content for multi-line rules),

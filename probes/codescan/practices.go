@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -16,7 +17,7 @@ import (
 type tlsRule struct {
 	id   string
 	what string
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 	// kw: one of these (lower case) must appear before the regexp runs.
 	kw []string
 	// exts limit the rule to one language's files ("" = any file; a file
@@ -25,21 +26,21 @@ type tlsRule struct {
 }
 
 var tlsRules = []tlsRule{
-	{"go-insecure-skip-verify", "Go TLS client skips certificate verification", regexp.MustCompile(`\bInsecureSkipVerify\s*:\s*true\b`), []string{"insecureskipverify"}, ".go"},
-	{"python-verify-false", "Python HTTP call with verify=False", regexp.MustCompile(`\bverify\s*=\s*False\b`), []string{"verify"}, ".py .pyw .pyi .ipynb"},
-	{"python-unverified-context", "Python unverified SSL context", regexp.MustCompile(`\bssl\._create_unverified_context\b|\bcert_reqs\s*=\s*(?:ssl\.)?CERT_NONE\b|\bverify_mode\s*=\s*(?:ssl\.)?CERT_NONE\b|\bcheck_hostname\s*=\s*False\b`), []string{"_create_unverified_context", "cert_none", "check_hostname"}, ".py .pyw .pyi .ipynb"},
-	{"node-reject-unauthorized", "Node.js TLS client accepts any certificate", regexp.MustCompile(`\brejectUnauthorized["']?\s*:\s*false\b`), []string{"rejectunauthorized"}, ""},
-	{"node-tls-reject-unauthorized-env", "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate checks process-wide", regexp.MustCompile(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[:=]\s*["']?0\b`), []string{"node_tls_reject_unauthorized"}, ""}, // selfassess:allow: the rule itself
-	{"curl-insecure", "curl run with -k/--insecure", regexp.MustCompile(`\bcurl\b[^\n|;&]*\s(?:--insecure\b|-[a-zA-Z]*k[a-zA-Z]*(?:\s|$))`), []string{"curl"}, ""},
-	{"wget-no-check-certificate", "wget run with --no-check-certificate", regexp.MustCompile(`\bwget\b[^\n|;&]*--no-check-certificate\b`), []string{"--no-check-certificate"}, ""}, // selfassess:allow: the rule itself
-	{"php-curl-verify-off", "PHP cURL with peer/host verification off", regexp.MustCompile(`\bCURLOPT_SSL_VERIFY(?:PEER|HOST)\s*(?:=>|,)\s*(?:false|0)\b`), []string{"curlopt_ssl_verify"}, ".php .inc .phtml"},
-	{"php-guzzle-verify-false", "Guzzle request with 'verify' => false", regexp.MustCompile(`["']verify["']\s*=>\s*false\b`), []string{"verify"}, ".php .inc .phtml"},
-	{"dotnet-accept-any-certificate", ".NET certificate validation callback that accepts everything", regexp.MustCompile(`\b(?:ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)\b[^\n;]*(?:=>\s*true\b|\breturn\s+true\b|\bdelegate\b[^\n;]*\btrue\b)|\bDangerousAcceptAnyServerCertificateValidator\b`), []string{"certificatevalidationcallback", "certificatecustomvalidationcallback", "dangerousacceptany"}, ".cs .vb .fs .cshtml .razor .ps1"},
-	{"java-trust-all", "Java client trusts every certificate or host name", regexp.MustCompile(`\bNoopHostnameVerifier\b|\bALLOW_ALL_HOSTNAME_VERIFIER\b|\bTrustAllStrategy\b|\bsetHostnameVerifier\s*\(\s*\([^)]*\)\s*->\s*true\b|\bInsecureTrustManagerFactory\b`), []string{"noophostnameverifier", "allow_all_hostname_verifier", "trustallstrategy", "sethostnameverifier", "insecuretrustmanagerfactory"}, ".java .kt .kts .scala .groovy .gradle"},
-	{"ruby-verify-none", "Ruby OpenSSL VERIFY_NONE", regexp.MustCompile(`\bOpenSSL::SSL::VERIFY_NONE\b`), []string{"verify_none"}, ".rb .rake .erb .gemspec"},
-	{"git-ssl-verify-off", "git with SSL verification off", regexp.MustCompile(`\bhttp\.sslVerify\s*[= ]\s*false\b|\bGIT_SSL_NO_VERIFY\s*[:=]\s*["']?(?:1|true)\b`), []string{"sslverify", "git_ssl_no_verify"}, ""},
-	{"npm-strict-ssl-off", "npm with strict-ssl off", regexp.MustCompile(`\bstrict-ssl\s*[= ]\s*false\b`), []string{"strict-ssl"}, ""},
-	{"config-tls-verify-off", "configuration turns TLS verification off", regexp.MustCompile(`(?i)\b(?:ssl_?verify|tls_?verify|verify_?ssl|verify_?tls|validate_certs|insecure[_-]skip[_-]tls[_-]verify|tls_?insecure|skip_?tls_?verify|sslmode|pgsslmode)["']?\s*[:=]\s*["']?(?:false|no|off|0|disable)\b|(?i)\binsecure[_-]skip[_-]tls[_-]verify["']?\s*[:=]\s*["']?true\b`), []string{"verify", "validate_certs", "insecure", "sslmode"}, ""},
+	{"go-insecure-skip-verify", "Go TLS client skips certificate verification", lazyre.New(`\bInsecureSkipVerify\s*:\s*true\b`), []string{"insecureskipverify"}, ".go"},
+	{"python-verify-false", "Python HTTP call with verify=False", lazyre.New(`\bverify\s*=\s*False\b`), []string{"verify"}, ".py .pyw .pyi .ipynb"},
+	{"python-unverified-context", "Python unverified SSL context", lazyre.New(`\bssl\._create_unverified_context\b|\bcert_reqs\s*=\s*(?:ssl\.)?CERT_NONE\b|\bverify_mode\s*=\s*(?:ssl\.)?CERT_NONE\b|\bcheck_hostname\s*=\s*False\b`), []string{"_create_unverified_context", "cert_none", "check_hostname"}, ".py .pyw .pyi .ipynb"},
+	{"node-reject-unauthorized", "Node.js TLS client accepts any certificate", lazyre.New(`\brejectUnauthorized["']?\s*:\s*false\b`), []string{"rejectunauthorized"}, ""},
+	{"node-tls-reject-unauthorized-env", "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate checks process-wide", lazyre.New(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[:=]\s*["']?0\b`), []string{"node_tls_reject_unauthorized"}, ""}, // selfassess:allow: the rule itself
+	{"curl-insecure", "curl run with -k/--insecure", lazyre.New(`\bcurl\b[^\n|;&]*\s(?:--insecure\b|-[a-zA-Z]*k[a-zA-Z]*(?:\s|$))`), []string{"curl"}, ""},
+	{"wget-no-check-certificate", "wget run with --no-check-certificate", lazyre.New(`\bwget\b[^\n|;&]*--no-check-certificate\b`), []string{"--no-check-certificate"}, ""}, // selfassess:allow: the rule itself
+	{"php-curl-verify-off", "PHP cURL with peer/host verification off", lazyre.New(`\bCURLOPT_SSL_VERIFY(?:PEER|HOST)\s*(?:=>|,)\s*(?:false|0)\b`), []string{"curlopt_ssl_verify"}, ".php .inc .phtml"},
+	{"php-guzzle-verify-false", "Guzzle request with 'verify' => false", lazyre.New(`["']verify["']\s*=>\s*false\b`), []string{"verify"}, ".php .inc .phtml"},
+	{"dotnet-accept-any-certificate", ".NET certificate validation callback that accepts everything", lazyre.New(`\b(?:ServerCertificateValidationCallback|ServerCertificateCustomValidationCallback|RemoteCertificateValidationCallback)\b[^\n;]*(?:=>\s*true\b|\breturn\s+true\b|\bdelegate\b[^\n;]*\btrue\b)|\bDangerousAcceptAnyServerCertificateValidator\b`), []string{"certificatevalidationcallback", "certificatecustomvalidationcallback", "dangerousacceptany"}, ".cs .vb .fs .cshtml .razor .ps1"},
+	{"java-trust-all", "Java client trusts every certificate or host name", lazyre.New(`\bNoopHostnameVerifier\b|\bALLOW_ALL_HOSTNAME_VERIFIER\b|\bTrustAllStrategy\b|\bsetHostnameVerifier\s*\(\s*\([^)]*\)\s*->\s*true\b|\bInsecureTrustManagerFactory\b`), []string{"noophostnameverifier", "allow_all_hostname_verifier", "trustallstrategy", "sethostnameverifier", "insecuretrustmanagerfactory"}, ".java .kt .kts .scala .groovy .gradle"},
+	{"ruby-verify-none", "Ruby OpenSSL VERIFY_NONE", lazyre.New(`\bOpenSSL::SSL::VERIFY_NONE\b`), []string{"verify_none"}, ".rb .rake .erb .gemspec"},
+	{"git-ssl-verify-off", "git with SSL verification off", lazyre.New(`\bhttp\.sslVerify\s*[= ]\s*false\b|\bGIT_SSL_NO_VERIFY\s*[:=]\s*["']?(?:1|true)\b`), []string{"sslverify", "git_ssl_no_verify"}, ""},
+	{"npm-strict-ssl-off", "npm with strict-ssl off", lazyre.New(`\bstrict-ssl\s*[= ]\s*false\b`), []string{"strict-ssl"}, ""},
+	{"config-tls-verify-off", "configuration turns TLS verification off", lazyre.New(`(?i)\b(?:ssl_?verify|tls_?verify|verify_?ssl|verify_?tls|validate_certs|insecure[_-]skip[_-]tls[_-]verify|tls_?insecure|skip_?tls_?verify|sslmode|pgsslmode)["']?\s*[:=]\s*["']?(?:false|no|off|0|disable)\b|(?i)\binsecure[_-]skip[_-]tls[_-]verify["']?\s*[:=]\s*["']?true\b`), []string{"verify", "validate_certs", "insecure", "sslmode"}, ""},
 }
 
 // TLSVerification finds code and configuration that disable certificate
@@ -57,7 +58,7 @@ func TLSVerification(name string, content []byte) []probes.Finding {
 		if !containsAnyString(lower, r.kw) {
 			continue
 		}
-		for _, m := range findInLines(content, lower, r.kw, r.re) {
+		for _, m := range findInLines(content, lower, r.kw, r.re()) {
 			if li == nil {
 				li = newLineIndex(content)
 			}
@@ -99,27 +100,27 @@ func extOf(name string) string {
 }
 
 // logCallRe matches the opening of a log or print call in the common languages.
-var logCallRe = regexp.MustCompile(`\b(?:console\.(?:log|info|warn|error|debug|trace)|(?:log|logger|logging|LOG|Log|slog|logrus|zap|winston|pino|klog|glog|_log|self\.log|self\.logger|this\.log|this\.logger|\w+Logger|\w+_logger)\.\w+|print(?:ln|f)?|fmt\.(?:Print|Println|Printf|Fprint|Fprintf|Fprintln)|System\.(?:out|err)\.print(?:ln|f)?|puts|echo|error_log|var_dump|print_r|Console\.Write(?:Line)?|Debug\.Log|NSLog)\s*\(`)
+var logCallRe = lazyre.New(`\b(?:console\.(?:log|info|warn|error|debug|trace)|(?:log|logger|logging|LOG|Log|slog|logrus|zap|winston|pino|klog|glog|_log|self\.log|self\.logger|this\.log|this\.logger|\w+Logger|\w+_logger)\.\w+|print(?:ln|f)?|fmt\.(?:Print|Println|Printf|Fprint|Fprintf|Fprintln)|System\.(?:out|err)\.print(?:ln|f)?|puts|echo|error_log|var_dump|print_r|Console\.Write(?:Line)?|Debug\.Log|NSLog)\s*\(`)
 
 // sensitiveIdentRe: identifiers that hold credentials.
-var sensitiveIdentRe = regexp.MustCompile(`(?i)^(?:.*(?:token|secret|passw(?:or)?d|passwd|pwd|api_?key|apikey|authorization|auth_?header|credential|private_?key|client_?secret|access_?key|bearer|jwt))$`)
+var sensitiveIdentRe = lazyre.New(`(?i)^(?:.*(?:token|secret|passw(?:or)?d|passwd|pwd|api_?key|apikey|authorization|auth_?header|credential|private_?key|client_?secret|access_?key|bearer|jwt))$`)
 
 // harmlessSuffixRe: names that mention a credential but hold something else.
-var harmlessSuffixRe = regexp.MustCompile(`(?i)(?:type|types|count|len|length|size|expir\w*|expires_?at|ttl|url|uri|path|file|name|names|policy|hint|hash|hashed|reset|valid|validity|time|at|format|id|ids|endpoint|header_?name|key_?name|field|label|prompt|required|enabled|error|err|status|version|scope|scopes|kind|ref|manager|store|service|provider|client|source|index|idx|rotation|rotated|changed|strength|mask|masked|redacted|digest|fingerprint|prefix|suffix)$`)
+var harmlessSuffixRe = lazyre.New(`(?i)(?:type|types|count|len|length|size|expir\w*|expires_?at|ttl|url|uri|path|file|name|names|policy|hint|hash|hashed|reset|valid|validity|time|at|format|id|ids|endpoint|header_?name|key_?name|field|label|prompt|required|enabled|error|err|status|version|scope|scopes|kind|ref|manager|store|service|provider|client|source|index|idx|rotation|rotated|changed|strength|mask|masked|redacted|digest|fingerprint|prefix|suffix)$`)
 
 // redactCallRe removes arguments passed through a redacting or summarising function.
-var redactCallRe = regexp.MustCompile(`(?i)\b[\w.]*(?:redact|mask|sanitiz|scrub|censor|obfuscat|truncat|hash|digest|fingerprint|len|length|count|size|type|typeof|bool|isset|empty|has)\w*\s*\([^()]*\)`)
+var redactCallRe = lazyre.New(`(?i)\b[\w.]*(?:redact|mask|sanitiz|scrub|censor|obfuscat|truncat|hash|digest|fingerprint|len|length|count|size|type|typeof|bool|isset|empty|has)\w*\s*\([^()]*\)`)
 
 // sliceRe: token[:6], key.slice(0, 4), secret.substring(0,4) show only a prefix.
-var sliceRe = regexp.MustCompile(`[\w.]+\s*(?:\[\s*-?\d*\s*:\s*-?\d*\s*\]|\.(?:slice|substring|substr|take|prefix)\s*\([^()]*\)|\.(?:length|size|Length|Count))`)
+var sliceRe = lazyre.New(`[\w.]+\s*(?:\[\s*-?\d*\s*:\s*-?\d*\s*\]|\.(?:slice|substring|substr|take|prefix)\s*\([^()]*\)|\.(?:length|size|Length|Count))`)
 
-var stringLitRe = regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|` + "`[^`]*`")
+var stringLitRe = lazyre.New(`"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|` + "`[^`]*`")
 var (
-	templateInterpRe = regexp.MustCompile(`\$\{([^}]*)\}`)                    // JS `${token}`
-	fStringInterpRe  = regexp.MustCompile(`\{([^{}]*)\}`)                     // Python f"{token}"
-	dquoteInterpRe   = regexp.MustCompile(`#\{([^}]*)\}|\$\{?([A-Za-z_]\w*)`) // Ruby "#{token}", PHP/shell "$token"
+	templateInterpRe = lazyre.New(`\$\{([^}]*)\}`)                    // JS `${token}`
+	fStringInterpRe  = lazyre.New(`\{([^{}]*)\}`)                     // Python f"{token}"
+	dquoteInterpRe   = lazyre.New(`#\{([^}]*)\}|\$\{?([A-Za-z_]\w*)`) // Ruby "#{token}", PHP/shell "$token"
 )
-var identRe = regexp.MustCompile(`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*`)
+var identRe = lazyre.New(`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*`)
 
 // SecretLogging finds log and print calls whose arguments include a token,
 // key or password variable unredacted: console.log("token", token),
@@ -169,7 +170,7 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 			continue
 		}
 		for pos := 0; pos < len(text); {
-			m := logCallRe.FindStringIndex(text[pos:]) // one at a time: minified lines are long
+			m := logCallRe().FindStringIndex(text[pos:]) // one at a time: minified lines are long
 			if m == nil {
 				break
 			}
@@ -234,18 +235,18 @@ func sensitiveArg(args string, lexical bool) string {
 	// drop the literal text ("token refreshed" is not a token)
 	var code strings.Builder
 	last := 0
-	for _, lit := range stringLitRe.FindAllStringIndex(args, -1) {
+	for _, lit := range stringLitRe().FindAllStringIndex(args, -1) {
 		code.WriteString(args[last:lit[0]])
 		code.WriteString(" ")
 		s := args[lit[0]:lit[1]]
 		var re *regexp.Regexp
 		switch {
 		case s[0] == '`':
-			re = templateInterpRe
+			re = templateInterpRe()
 		case lit[0] > 0 && (args[lit[0]-1] == 'f' || args[lit[0]-1] == 'F'):
-			re = fStringInterpRe
+			re = fStringInterpRe()
 		case s[0] == '"':
-			re = dquoteInterpRe
+			re = dquoteInterpRe()
 		}
 		if re != nil {
 			for _, im := range re.FindAllStringSubmatch(s, -1) {
@@ -263,19 +264,19 @@ func sensitiveArg(args string, lexical bool) string {
 	code.WriteString(rest)
 	c := code.String()
 	for {
-		next := redactCallRe.ReplaceAllString(c, " ")
-		next = sliceRe.ReplaceAllString(next, " ")
+		next := redactCallRe().ReplaceAllString(c, " ")
+		next = sliceRe().ReplaceAllString(next, " ")
 		if next == c {
 			break
 		}
 		c = next
 	}
-	for _, id := range identRe.FindAllString(c, -1) {
+	for _, id := range identRe().FindAllString(c, -1) {
 		lp := lastPart(id)
 		if lexical && (lp == "token" || lp == "tok" || lp == "tokens") {
 			continue // a lexer's token, not a credential
 		}
-		if sensitiveIdentRe.MatchString(lp) && !harmlessSuffixRe.MatchString(lp) && !isConstantName(lp) {
+		if sensitiveIdentRe().MatchString(lp) && !harmlessSuffixRe().MatchString(lp) && !isConstantName(lp) {
 			return id
 		}
 	}
@@ -308,7 +309,7 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 	var li *lineIndex
 	var out []probes.Finding
 	seen := map[int]bool{}
-	for _, m := range plainHTTPRe.FindAllSubmatchIndex(content, -1) {
+	for _, m := range plainHTTPRe().FindAllSubmatchIndex(content, -1) {
 		if li == nil {
 			li = newLineIndex(content)
 		}
@@ -321,7 +322,7 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 			q = quoteState{line: n, skip: isCommentLine(text)}
 		}
 		col := m[0] - li.starts[n-1]
-		if q.skip || namespaceLineRe.MatchString(text[max(0, col-200):min(len(text), col+200)]) {
+		if q.skip || namespaceLineRe().MatchString(text[max(0, col-200):min(len(text), col+200)]) {
 			continue
 		}
 		if code && !q.inside(text, col) {
@@ -379,11 +380,11 @@ func (q *quoteState) inside(line string, i int) bool {
 	return q.counts[0]%2 == 1 || q.counts[1]%2 == 1 || q.counts[2]%2 == 1
 }
 
-var plainHTTPRe = regexp.MustCompile(`http://(?:[^/\s"'@<>\\]*@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(?::\d+)?[^\s"'<>` + "`" + `)\]},\\]*`)
+var plainHTTPRe = lazyre.New(`http://(?:[^/\s"'@<>\\]*@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(?::\d+)?[^\s"'<>` + "`" + `)\]},\\]*`)
 
 // namespaceLineRe: XML namespaces, schema locations and doctypes name
 // documents, not endpoints.
-var namespaceLineRe = regexp.MustCompile(`(?i)xmlns|schemaLocation|<!DOCTYPE|"\$schema"|\$schema:|@namespace`)
+var namespaceLineRe = lazyre.New(`(?i)xmlns|schemaLocation|<!DOCTYPE|"\$schema"|\$schema:|@namespace`)
 
 // harmlessHosts are documentation, namespace and licence hosts.
 var harmlessHosts = []string{
@@ -429,16 +430,16 @@ func classifyHost(host string) (probes.Status, bool) {
 }
 
 // ciKeyValueRe: KEY: value / KEY=value / export KEY=value lines.
-var ciKeyValueRe = regexp.MustCompile(`(?m)^[ \t]*(?:-[ \t]*)?(?:export[ \t]+|set[ \t]+|env[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?::|=)[ \t]*(.*?)[ \t]*$`)
+var ciKeyValueRe = lazyre.New(`(?m)^[ \t]*(?:-[ \t]*)?(?:export[ \t]+|set[ \t]+|env[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?::|=)[ \t]*(.*?)[ \t]*$`)
 
-var ciSecretNameRe = regexp.MustCompile(`(?i)(?:token|secret|passw(?:or)?d|passwd|pwd|api_?key|apikey|access_?key|private_?key|credentials?|auth)`)
-var ciHarmlessNameRe = regexp.MustCompile(`(?i)(?:_url|_uri|_file|_path|_name|_id|_endpoint|_host|_port|_type|_header|_env|_var|_user|_username|_length|_ttl|_expires?|_region)$`)
+var ciSecretNameRe = lazyre.New(`(?i)(?:token|secret|passw(?:or)?d|passwd|pwd|api_?key|apikey|access_?key|private_?key|credentials?|auth)`)
+var ciHarmlessNameRe = lazyre.New(`(?i)(?:_url|_uri|_file|_path|_name|_id|_endpoint|_host|_port|_type|_header|_env|_var|_user|_username|_length|_ttl|_expires?|_region)$`)
 
 // ciReferenceRe: values that come from the CI's secret store or the environment.
-var ciReferenceRe = regexp.MustCompile(`^\$\{\{|^\$\(|^\$\{|^\$[A-Za-z_]|^%[A-Za-z_]|^\(\(|^\{\{|\bsecrets\.|\bvault\b|\bcredentials\(|^(?:true|false|yes|no|on|off|null|~|inherit|required|optional|\||>|>-|\|-)$`)
+var ciReferenceRe = lazyre.New(`^\$\{\{|^\$\(|^\$\{|^\$[A-Za-z_]|^%[A-Za-z_]|^\(\(|^\{\{|\bsecrets\.|\bvault\b|\bcredentials\(|^(?:true|false|yes|no|on|off|null|~|inherit|required|optional|\||>|>-|\|-)$`)
 
 // ciLoginRe: passwords given on command lines (docker login -p x, -u user:pass, Bearer headers).
-var ciLoginRe = regexp.MustCompile(`(?:\s(?:-p|--password)(?:[ \t]+|=)["']?([^\s"'$]{4,})|\bBearer[ \t]+([A-Za-z0-9._~+/=-]{8,})|\s-u[ \t]+["']?[^\s:"'$]+:([^\s@"'$]{4,}))`)
+var ciLoginRe = lazyre.New(`(?:\s(?:-p|--password)(?:[ \t]+|=)["']?([^\s"'$]{4,})|\bBearer[ \t]+([A-Za-z0-9._~+/=-]{8,})|\s-u[ \t]+["']?[^\s:"'$]+:([^\s@"'$]{4,}))`)
 
 // IsCIConfig reports whether path (slash-separated, relative to the
 // repository root) is a CI configuration file.
@@ -478,9 +479,9 @@ func CIInlineSecrets(name string, content []byte) []probes.Finding {
 		}
 		out = append(out, finding(probes.Fail, "ci-inline-secret", fmt.Sprintf("%s written inline (%s); use the CI's secret store", what, probes.Redact(value)), name, n, ev))
 	}
-	for _, m := range ciKeyValueRe.FindAllSubmatchIndex(content, -1) {
+	for _, m := range ciKeyValueRe().FindAllSubmatchIndex(content, -1) {
 		key := string(content[m[2]:m[3]])
-		if !ciSecretNameRe.MatchString(key) || ciHarmlessNameRe.MatchString(key) {
+		if !ciSecretNameRe().MatchString(key) || ciHarmlessNameRe().MatchString(key) {
 			continue
 		}
 		value := strings.TrimSpace(string(content[m[4]:m[5]]))
@@ -488,7 +489,7 @@ func CIInlineSecrets(name string, content []byte) []probes.Finding {
 			value = strings.TrimSpace(value[:i])
 		}
 		value = strings.Trim(value, `"'`)
-		if len(value) < 4 || ciReferenceRe.MatchString(value) || IsPlaceholder(value) || isNumber(value) {
+		if len(value) < 4 || ciReferenceRe().MatchString(value) || IsPlaceholder(value) || isNumber(value) {
 			continue
 		}
 		if li == nil {
@@ -500,7 +501,7 @@ func CIInlineSecrets(name string, content []byte) []probes.Finding {
 		}
 		add(n, m[0], m[1], key, value)
 	}
-	for _, m := range ciLoginRe.FindAllSubmatchIndex(content, -1) {
+	for _, m := range ciLoginRe().FindAllSubmatchIndex(content, -1) {
 		value := ""
 		for g := 1; g <= 3; g++ {
 			if m[2*g] >= 0 {

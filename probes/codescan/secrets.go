@@ -15,6 +15,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/logging"
 	"github.com/zricethezav/gitleaks/v8/report"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -223,7 +224,7 @@ func buildSecrets() (*Secrets, error) {
 			// composite rules would need the other rules in the same detector
 			return nil, fmt.Errorf("secret rules: rule %s: composite rules are not supported", vr.ID)
 		}
-		rs := &ruleScanner{id: vr.ID, findingAllowlists: findingAllowlists, whole: multiLineRe.MatchString(vr.Regex)}
+		rs := &ruleScanner{id: vr.ID, findingAllowlists: findingAllowlists, whole: multiLineRe().MatchString(vr.Regex)}
 		rs.src = targeted[vr.ID]
 		delete(targeted, vr.ID)
 		rs.src.Rules = append(rs.src.Rules, vr)
@@ -463,12 +464,12 @@ func specificity(f report.Finding) int {
 }
 
 // numberRe: numeric literals ("0x1234567890abcdef", "-0123456789.5e10").
-var numberRe = regexp.MustCompile(`^[-+]?(?:0[xX][0-9a-fA-F_]+|[0-9_.]+(?:[eEpP][-+]?[0-9]+)?)$`)
+var numberRe = lazyre.New(`^[-+]?(?:0[xX][0-9a-fA-F_]+|[0-9_.]+(?:[eEpP][-+]?[0-9]+)?)$`)
 
 // genericNoise: values gitleaks' generic-api-key rule takes for keys that
 // are not: numbers, and lower-case words without a digit ("ctrl+shift+end").
 func genericNoise(v string) bool {
-	if numberRe.MatchString(v) {
+	if numberRe().MatchString(v) {
 		return true
 	}
 	return !strings.ContainsAny(v, "0123456789") && strings.ToLower(v) == v

@@ -3,21 +3,21 @@ package codescan
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
 // storageWriteRe matches writes to web storage: setItem(key, value),
 // storage[key] = value and storage.key = value.
-var storageWriteRe = regexp.MustCompile(`\b(localStorage|sessionStorage)\s*(?:\.\s*setItem\s*\(\s*([^,)]{1,120})(?:,\s*([^)\n]{0,200}))?|\[\s*([^\]\n]{1,120})\]\s*=[^=]|\.\s*([A-Za-z_$][\w$]*)\s*=[^=])`)
+var storageWriteRe = lazyre.New(`\b(localStorage|sessionStorage)\s*(?:\.\s*setItem\s*\(\s*([^,)]{1,120})(?:,\s*([^)\n]{0,200}))?|\[\s*([^\]\n]{1,120})\]\s*=[^=]|\.\s*([A-Za-z_$][\w$]*)\s*=[^=])`)
 
 // tokenKeyRe: key names that hold credentials ("auth" but not "author").
-var tokenKeyRe = regexp.MustCompile(`(?i)token|jwt|bearer|auth(?:$|[^o])|authoriz|session|\bsid\b|secret|api[_-]?key|credential|passw|access[_-]?key|private[_-]?key`)
+var tokenKeyRe = lazyre.New(`(?i)token|jwt|bearer|auth(?:$|[^o])|authoriz|session|\bsid\b|secret|api[_-]?key|credential|passw|access[_-]?key|private[_-]?key`)
 
 // tokenValueRe: stored values that are plainly credentials even under a bland key.
-var tokenValueRe = regexp.MustCompile(`(?i)access_?token|refresh_?token|id_?token|\btoken\b|jwt|bearer|api_?key|password|secret`)
+var tokenValueRe = lazyre.New(`(?i)access_?token|refresh_?token|id_?token|\btoken\b|jwt|bearer|api_?key|password|secret`)
 
 // TokenStorage finds localStorage/sessionStorage writes of token-like keys
 // (or of token-like values). The providers want tokens in HTTP-only cookies,
@@ -28,7 +28,7 @@ func TokenStorage(name string, content []byte) []probes.Finding {
 	}
 	var li *lineIndex
 	var out []probes.Finding
-	for _, m := range findInLines(content, content, []string{"localStorage", "sessionStorage"}, storageWriteRe) {
+	for _, m := range findInLines(content, content, []string{"localStorage", "sessionStorage"}, storageWriteRe()) {
 		store := string(content[m[2]:m[3]])
 		key, value := group(content, m, 2), group(content, m, 3)
 		if key == "" {
@@ -37,7 +37,7 @@ func TokenStorage(name string, content []byte) []probes.Finding {
 		if key == "" {
 			key = group(content, m, 5)
 		}
-		if !tokenKeyRe.MatchString(key) && !tokenValueRe.MatchString(value) {
+		if !tokenKeyRe().MatchString(key) && !tokenValueRe().MatchString(value) {
 			continue
 		}
 		if li == nil {
@@ -79,9 +79,9 @@ const tokenParam = `(?:access_token|refresh_token|id_token|auth_token|authtoken|
 
 var (
 	// searchParams.set("token", …), params.append('api_key', …), q.Set("access_token", …)
-	paramsSetRe = regexp.MustCompile(`(?i)\b(?:searchParams|params|query|q|values|qs|urlParams)\s*\.\s*(?:set|append|add)\s*\(\s*["'` + "`" + `](` + tokenParam + `)["'` + "`" + `]`)
+	paramsSetRe = lazyre.New(`(?i)\b(?:searchParams|params|query|q|values|qs|urlParams)\s*\.\s*(?:set|append|add)\s*\(\s*["'` + "`" + `](` + tokenParam + `)["'` + "`" + `]`)
 	// new URLSearchParams({ token: … })
-	urlSearchParamsRe = regexp.MustCompile(`(?i)new\s+URLSearchParams\s*\(\s*\{[^}]{0,200}?\b(` + tokenParam + `)["']?\s*:`)
+	urlSearchParamsRe = lazyre.New(`(?i)new\s+URLSearchParams\s*\(\s*\{[^}]{0,200}?\b(` + tokenParam + `)["']?\s*:`)
 )
 
 // TokenInURL finds access_token, token, api_key and similar placed in query
@@ -94,9 +94,9 @@ func TokenInURL(name string, content []byte) []probes.Finding {
 	}
 	// candidate matches: [start, end, paramStart, paramEnd]
 	matches := queryParams(lower)
-	matches = append(matches, findInLines(content, lower, []string{".set(", ".append(", ".add("}, paramsSetRe)...)
+	matches = append(matches, findInLines(content, lower, []string{".set(", ".append(", ".add("}, paramsSetRe())...)
 	if bytes.Contains(lower, []byte("urlsearchparams")) {
-		matches = append(matches, urlSearchParamsRe.FindAllSubmatchIndex(content, -1)...)
+		matches = append(matches, urlSearchParamsRe().FindAllSubmatchIndex(content, -1)...)
 	}
 	var li *lineIndex
 	var out []probes.Finding
@@ -170,7 +170,7 @@ func queryParams(lower []byte) [][]int {
 }
 
 // paramValueRe matches a credential parameter with a literal value.
-var paramValueRe = regexp.MustCompile(`(?i)\b` + tokenParam + `=[^&"'\s` + "`" + `$+{}()]{4,}`)
+var paramValueRe = lazyre.New(`(?i)\b` + tokenParam + `=[^&"'\s` + "`" + `$+{}()]{4,}`)
 
 func redactParamValue(kv string) string {
 	k, v, _ := strings.Cut(kv, "=")

@@ -2,10 +2,10 @@ package httpprobe
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -15,7 +15,7 @@ var bannerHeaders = []string{"Server", "X-Powered-By", "X-AspNet-Version", "X-As
 	"X-Powered-CMS", "X-Application-Server"}
 
 // versionLike matches a product version: nginx/1.25.3, PHP/8.2, 4.0.30319.
-var versionLike = regexp.MustCompile(`\d+\.\d+`)
+var versionLike = lazyre.New(`\d+\.\d+`)
 
 // alwaysDisclosing headers exist only to name the stack.
 var alwaysDisclosing = map[string]bool{"X-Powered-By": true, "X-AspNet-Version": true, "X-AspNetMvc-Version": true,
@@ -37,7 +37,7 @@ func probeBanners(chain []*response) probes.Result {
 				f := probes.Finding{Rule: "banner-" + strings.ToLower(name), Location: redactURL(r.URL),
 					Evidence: name + ": " + truncate(v, 200)}
 				switch {
-				case versionLike.MatchString(v):
+				case versionLike().MatchString(v):
 					f.Status, f.Message = probes.Fail, name+" discloses a product version"
 				case alwaysDisclosing[name]:
 					f.Status, f.Message = probes.Warn, name+" discloses the product (remove the header)"

@@ -3,9 +3,9 @@ package httpprobe
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -15,11 +15,11 @@ func parseSetCookies(h http.Header) []*http.Cookie {
 
 // sessionName matches cookie names that carry a session or a token and so
 // must be HttpOnly. CSRF cookies are meant to be read by scripts.
-var sessionName = regexp.MustCompile(`(?i)(sess|sid$|^sid|token|auth|jwt|login|remember|bearer|access|refresh|identity|^id$|_id$)`)
-var csrfName = regexp.MustCompile(`(?i)(csrf|xsrf)`)
+var sessionName = lazyre.New(`(?i)(sess|sid$|^sid|token|auth|jwt|login|remember|bearer|access|refresh|identity|^id$|_id$)`)
+var csrfName = lazyre.New(`(?i)(csrf|xsrf)`)
 
 func isSessionName(name string) bool {
-	return sessionName.MatchString(name) && !csrfName.MatchString(name)
+	return sessionName().MatchString(name) && !csrfName().MatchString(name)
 }
 
 // cookieFacts is one cookie as reported (value always redacted).

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -18,31 +19,31 @@ import (
 type leakPattern struct {
 	rule string
 	what string
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 }
 
 var leakPatterns = []leakPattern{
 	// stack traces
-	{"stack-trace-java", "a Java stack trace", regexp.MustCompile(`(?m)^\s*at [\w$.]+\([\w$]+\.(java|kt|scala):\d+\)|Exception in thread "|\bjava\.lang\.\w+(Exception|Error)\b`)},
-	{"stack-trace-python", "a Python traceback", regexp.MustCompile(`Traceback \(most recent call last\)|File "[^"]+\.py", line \d+`)},
-	{"stack-trace-go", "a Go panic trace", regexp.MustCompile(`goroutine \d+ \[[a-z ]+\]:|\.go:\d+ \+0x[0-9a-f]+`)},
-	{"stack-trace-node", "a Node.js stack trace", regexp.MustCompile(`(?m)^\s*at .*\(?(/|[A-Za-z]:\\)[^()\s]+\.(js|mjs|cjs|ts):\d+:\d+\)?`)},
-	{"stack-trace-dotnet", "a .NET stack trace", regexp.MustCompile(`(?m)^\s*at [\w.<>]+\(.*\) in .+:line \d+|System\.(NullReference|InvalidOperation|Argument)\w*Exception`)},
-	{"stack-trace-php", "a PHP error", regexp.MustCompile(`(Fatal error|Parse error|Warning|Notice|Uncaught \w+)(</b>)?: .* in (<b>)?\S+\.php(</b>)? on line|Stack trace:\s*(<br\s*/?>)?\s*#0 `)},
-	{"stack-trace-ruby", "a Ruby backtrace", regexp.MustCompile(`\S+\.rb:\d+:in [` + "`" + `']`)},
+	{"stack-trace-java", "a Java stack trace", lazyre.New(`(?m)^\s*at [\w$.]+\([\w$]+\.(java|kt|scala):\d+\)|Exception in thread "|\bjava\.lang\.\w+(Exception|Error)\b`)},
+	{"stack-trace-python", "a Python traceback", lazyre.New(`Traceback \(most recent call last\)|File "[^"]+\.py", line \d+`)},
+	{"stack-trace-go", "a Go panic trace", lazyre.New(`goroutine \d+ \[[a-z ]+\]:|\.go:\d+ \+0x[0-9a-f]+`)},
+	{"stack-trace-node", "a Node.js stack trace", lazyre.New(`(?m)^\s*at .*\(?(/|[A-Za-z]:\\)[^()\s]+\.(js|mjs|cjs|ts):\d+:\d+\)?`)},
+	{"stack-trace-dotnet", "a .NET stack trace", lazyre.New(`(?m)^\s*at [\w.<>]+\(.*\) in .+:line \d+|System\.(NullReference|InvalidOperation|Argument)\w*Exception`)},
+	{"stack-trace-php", "a PHP error", lazyre.New(`(Fatal error|Parse error|Warning|Notice|Uncaught \w+)(</b>)?: .* in (<b>)?\S+\.php(</b>)? on line|Stack trace:\s*(<br\s*/?>)?\s*#0 `)},
+	{"stack-trace-ruby", "a Ruby backtrace", lazyre.New(`\S+\.rb:\d+:in [` + "`" + `']`)},
 	// framework debug pages
-	{"debug-page-django", "a Django debug page", regexp.MustCompile(`You're seeing this error because you have <code>DEBUG = True</code>|DisallowedHost at /`)},
-	{"debug-page-rails", "a Rails debug page", regexp.MustCompile(`Action Controller: Exception caught|ActionController::RoutingError|<title>Action Controller`)},
-	{"debug-page-laravel", "a Laravel/Whoops debug page", regexp.MustCompile(`Whoops, looks like something went wrong|Whoops! There was an error|Illuminate\\[A-Z]\w+|<title>Ignition`)},
-	{"debug-page-werkzeug", "a Werkzeug/Flask debugger", regexp.MustCompile(`Werkzeug Debugger|The debugger caught an exception`)},
-	{"debug-page-aspnet", "an ASP.NET error page", regexp.MustCompile(`Server Error in '[^']*' Application|YSOD|ASP\.NET is configured to show verbose error messages`)},
-	{"debug-page-symfony", "a Symfony debug page", regexp.MustCompile(`Symfony\\Component\\|sf-dump|<title>Symfony Exception`)},
-	{"debug-page-express", "an Express/Spring default error with internals", regexp.MustCompile(`Whitelabel Error Page|<pre>(TypeError|ReferenceError|SyntaxError): `)},
+	{"debug-page-django", "a Django debug page", lazyre.New(`You're seeing this error because you have <code>DEBUG = True</code>|DisallowedHost at /`)},
+	{"debug-page-rails", "a Rails debug page", lazyre.New(`Action Controller: Exception caught|ActionController::RoutingError|<title>Action Controller`)},
+	{"debug-page-laravel", "a Laravel/Whoops debug page", lazyre.New(`Whoops, looks like something went wrong|Whoops! There was an error|Illuminate\\[A-Z]\w+|<title>Ignition`)},
+	{"debug-page-werkzeug", "a Werkzeug/Flask debugger", lazyre.New(`Werkzeug Debugger|The debugger caught an exception`)},
+	{"debug-page-aspnet", "an ASP.NET error page", lazyre.New(`Server Error in '[^']*' Application|YSOD|ASP\.NET is configured to show verbose error messages`)},
+	{"debug-page-symfony", "a Symfony debug page", lazyre.New(`Symfony\\Component\\|sf-dump|<title>Symfony Exception`)},
+	{"debug-page-express", "an Express/Spring default error with internals", lazyre.New(`Whitelabel Error Page|<pre>(TypeError|ReferenceError|SyntaxError): `)},
 	// databases
-	{"sql-error", "a database error", regexp.MustCompile(`(?i)you have an error in your sql syntax|SQLSTATE\[|\bORA-\d{5}\b|PG::\w+Error|org\.postgresql\.util\.PSQLException|\bpq: [a-z]|sqlite3?\.OperationalError|SQLite3::\w+Exception|Unclosed quotation mark after the character string|Microsoft OLE DB Provider for|com\.mysql\.jdbc|mysqli?_\w+\(\)|duplicate key value violates unique constraint|relation "[^"]+" does not exist|SequelizeDatabaseError|MongoServerError`)},
+	{"sql-error", "a database error", lazyre.New(`(?i)you have an error in your sql syntax|SQLSTATE\[|\bORA-\d{5}\b|PG::\w+Error|org\.postgresql\.util\.PSQLException|\bpq: [a-z]|sqlite3?\.OperationalError|SQLite3::\w+Exception|Unclosed quotation mark after the character string|Microsoft OLE DB Provider for|com\.mysql\.jdbc|mysqli?_\w+\(\)|duplicate key value violates unique constraint|relation "[^"]+" does not exist|SequelizeDatabaseError|MongoServerError`)},
 	// internal addresses and server paths
-	{"internal-ip", "an internal IP address", regexp.MustCompile(`(^|[^\d.])(10\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)|172\.(1[6-9]|2\d|3[01])\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)|192\.168\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)|127\.\d{1,3}\.\d{1,3}\.\d{1,3})($|[^\d.])`)},
-	{"server-path", "a server file path", regexp.MustCompile(`(^|[\s"'(>=:])(/var/www/|/home/[a-z_][\w.-]*/|/usr/src/app/|/srv/[\w.-]+/|/opt/[\w.-]+/|/Users/\w+/|[A-Z]:\\(inetpub|Users|Windows|Program Files|www|src|app)\\)`)},
+	{"internal-ip", "an internal IP address", lazyre.New(`(^|[^\d.])(10\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)|172\.(1[6-9]|2\d|3[01])\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)|192\.168\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)|127\.\d{1,3}\.\d{1,3}\.\d{1,3})($|[^\d.])`)},
+	{"server-path", "a server file path", lazyre.New(`(^|[\s"'(>=:])(/var/www/|/home/[a-z_][\w.-]*/|/usr/src/app/|/srv/[\w.-]+/|/opt/[\w.-]+/|/Users/\w+/|[A-Z]:\\(inetpub|Users|Windows|Program Files|www|src|app)\\)`)},
 }
 
 // leakResult carries the error-leak result and the responses (banners
@@ -135,7 +136,7 @@ func probeErrorLeak(ctx context.Context, c *client, u *url.URL) *leakResult {
 func scanLeaks(body []byte, secrets []string) []probes.Finding {
 	var out []probes.Finding
 	for _, p := range leakPatterns {
-		loc := p.re.FindIndex(body)
+		loc := p.re().FindIndex(body)
 		if loc == nil {
 			continue
 		}
@@ -167,24 +168,24 @@ func quoteLine(body []byte, start, end int, secrets []string) string {
 }
 
 var (
-	secretAssign = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|session)["']?\s*[:=]\s*["']?|(?:authorization:?\s*(?:bearer|basic|token)?|bearer|basic)\s+)([^\s"'<>&;,]{4,})`)
-	urlCreds     = regexp.MustCompile(`(://[^/\s:@]+:)([^@\s/]+)@`)
-	longToken    = regexp.MustCompile(`[A-Za-z0-9_\-+/=]{24,}`)
+	secretAssign = lazyre.New(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|session)["']?\s*[:=]\s*["']?|(?:authorization:?\s*(?:bearer|basic|token)?|bearer|basic)\s+)([^\s"'<>&;,]{4,})`)
+	urlCreds     = lazyre.New(`(://[^/\s:@]+:)([^@\s/]+)@`)
+	longToken    = lazyre.New(`[A-Za-z0-9_\-+/=]{24,}`)
 )
 
 // scrub redacts the user's header values, credential assignments, URL
 // passwords and long token-like strings in quoted text.
 func scrub(s string, secrets []string) string {
 	s = probes.RedactIn(s, secrets...)
-	s = urlCreds.ReplaceAllString(s, "${1}***@")
-	s = secretAssign.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretAssign.FindStringSubmatch(m)
+	s = urlCreds().ReplaceAllString(s, "${1}***@")
+	s = secretAssign().ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretAssign().FindStringSubmatch(m)
 		if strings.HasSuffix(sub[2], "***") {
 			return m
 		}
 		return sub[1] + probes.Redact(sub[2])
 	})
-	s = longToken.ReplaceAllStringFunc(s, func(m string) string {
+	s = longToken().ReplaceAllStringFunc(s, func(m string) string {
 		hasDigit := strings.ContainsAny(m, "0123456789")
 		hasLetter := strings.IndexFunc(m, func(r rune) bool { return r >= 'A' && r <= 'z' }) >= 0
 		if hasDigit && hasLetter {

@@ -5,19 +5,19 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
 
+	"github.com/selfassess/selfassess/internal/lazyre"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/codescan"
 )
 
 var (
-	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
-	scriptTag   = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script\s*>`)
-	srcAttr     = regexp.MustCompile(`(?i)(?:^|\s)src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
+	htmlComment = lazyre.New(`(?s)<!--.*?-->`)
+	scriptTag   = lazyre.New(`(?is)<script\b([^>]*)>(.*?)</script\s*>`)
+	srcAttr     = lazyre.New(`(?i)(?:^|\s)src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
 )
 
 // pageScripts are the scripts an HTML page references and embeds.
@@ -40,9 +40,9 @@ func isHTML(r *response) bool {
 
 func extractScripts(body []byte) pageScripts {
 	var ps pageScripts
-	body = htmlComment.ReplaceAll(body, nil)
-	for _, m := range scriptTag.FindAllSubmatch(body, -1) {
-		if sm := srcAttr.FindSubmatch(m[1]); sm != nil {
+	body = htmlComment().ReplaceAll(body, nil)
+	for _, m := range scriptTag().FindAllSubmatch(body, -1) {
+		if sm := srcAttr().FindSubmatch(m[1]); sm != nil {
 			src := string(sm[1]) + string(sm[2]) + string(sm[3])
 			ps.External = append(ps.External, html.UnescapeString(strings.TrimSpace(src)))
 			continue
