@@ -1,6 +1,7 @@
 package codescan
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -52,5 +53,32 @@ func TestEveryRuleCompiles(t *testing.T) {
 		require.True(t, ok, r.id)
 		assert.Equal(t, cfg.Rules[r.id].Regex.String(), rule.Regex.String(), r.id)
 		assert.Equal(t, len(cfg.Rules[r.id].Allowlists), len(rule.Allowlists), r.id)
+	}
+}
+
+// multiLine must say what the regexp it replaced said, for every rule.
+func TestMultiLineAgreesWithItsRegexp(t *testing.T) {
+	oracle := regexp.MustCompile(`\\[rn]|\[\\s\\S|\(\?s`)
+	vc, err := decodeRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := []string{`a\nb`, `a\rb`, `x[\s\S]*y`, `(?s)x.*y`, `(?i)abc`, `[\S]`, `\\n`, `plain`}
+	multi := 0
+	for _, p := range extra {
+		if multiLine(p) != oracle.MatchString(p) {
+			t.Errorf("multiLine(%q) = %v, the regexp says %v", p, multiLine(p), oracle.MatchString(p))
+		}
+	}
+	for _, r := range vc.Rules {
+		if multiLine(r.Regex) != oracle.MatchString(r.Regex) {
+			t.Errorf("rule %s: multiLine = %v, the regexp says %v", r.ID, multiLine(r.Regex), oracle.MatchString(r.Regex))
+		}
+		if multiLine(r.Regex) {
+			multi++
+		}
+	}
+	if multi == 0 {
+		t.Error("no rule is multi-line: the private-key rules are")
 	}
 }

@@ -224,7 +224,7 @@ func buildSecrets() (*Secrets, error) {
 			// composite rules would need the other rules in the same detector
 			return nil, fmt.Errorf("secret rules: rule %s: composite rules are not supported", vr.ID)
 		}
-		rs := &ruleScanner{id: vr.ID, findingAllowlists: findingAllowlists, whole: multiLineRe().MatchString(vr.Regex)}
+		rs := &ruleScanner{id: vr.ID, findingAllowlists: findingAllowlists, whole: multiLine(vr.Regex)}
 		rs.src = targeted[vr.ID]
 		delete(targeted, vr.ID)
 		rs.src.Rules = append(rs.src.Rules, vr)
