@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/selfassess/selfassess/internal/testenv"
 )
 
 func authorizedKey(k ssh.PublicKey) string {
@@ -115,7 +117,10 @@ func TestAllowedSignersVerdictsAgreeWithSSHKeygen(t *testing.T) {
 	}
 	sshKeygen, _ := exec.LookPath("ssh-keygen")
 	if sshKeygen == "" {
-		requireTool(t, "ssh-keygen") // fails under SELFASSESS_REQUIRE_INTEROP=1
+		if testenv.Required() {
+			requireTool(t, "ssh-keygen") // fails under SELFASSESS_REQUIRE_INTEROP=1
+		}
+		t.Log("ssh-keygen not installed: our verdicts are checked, the cross-check with ssh-keygen is not")
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
