@@ -25,12 +25,11 @@ func multiLine(pattern string) bool {
 func (s *Secrets) detectAll(name string, content []byte, li *lineIndex) []report.Finding {
 	lower := asciiLower(content)
 	spans := map[int][]span{} // rule -> where its keywords are
-	s.trie.Walk(lower, func(end, n, pattern int64) bool {
-		sp := li.around(int(end-n+1), int(end+1))
-		for _, r := range s.byWord[pattern] {
+	s.trie.walk(lower, func(end, n, keyword int) {
+		sp := li.around(end-n+1, end+1)
+		for _, r := range s.byWord[keyword] {
 			spans[r] = append(spans[r], sp)
 		}
-		return true
 	})
 	for _, r := range s.noWords {
 		spans[r] = nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/pelletier/go-toml/v2"
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -90,7 +89,7 @@ type Secrets struct {
 	// images, vendored modules), checked once per file.
 	pathAllowlists []*config.Allowlist
 	rules          []*ruleScanner
-	trie           *ahocorasick.Trie
+	trie           *keywordTrie
 	byWord         [][]int // keyword pattern index -> rule indexes
 	noWords        []int   // rules without keywords: run on every file
 }
@@ -280,7 +279,7 @@ func buildSecrets() (*Secrets, error) {
 			return nil, fmt.Errorf("secret rules: %w", err)
 		}
 	}
-	sc.trie = ahocorasick.NewTrieBuilder().AddStrings(words).Build()
+	sc.trie = newKeywordTrie(words)
 	return sc, nil
 }
 
