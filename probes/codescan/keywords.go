@@ -27,6 +27,14 @@ func newKeywordTrie(words []string) *keywordTrie {
 		}
 	}
 	// the goto function: a tree of the keywords, -1 where there is no edge
+	states := 1
+	for _, w := range words {
+		states += len(w) // at most
+	}
+	t.delta = make([]int32, 0, states*t.ncols)
+	t.out = make([]int32, 0, states)
+	t.dict = make([]int32, 0, states)
+	t.length = make([]int32, 0, len(words))
 	t.addState()
 	for k, w := range words {
 		t.length = append(t.length, int32(len(w)))
