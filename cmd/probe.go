@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 
@@ -154,19 +155,25 @@ func printProbeTable(ios *IOStreams, results []probes.Result) error {
 
 // progressPrinter reports families as they finish, as plain lines on stderr.
 func progressPrinter(ios *IOStreams) func(probes.Event) {
-	var mu = make(chan struct{}, 1)
+	var mu sync.Mutex
 	return func(e probes.Event) {
 		if !e.Done {
 			return
 		}
-		mu <- struct{}{}
-		defer func() { <-mu }()
-		worst := probes.Skipped
-		for _, r := range e.Results {
-			if r.Status.Rank() > worst.Rank() {
-				worst = r.Status
-			}
-		}
-		fmt.Fprintf(ios.ErrOut, "probed %s: %s checks %s\n", e.Target, e.Family, worst)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(ios.ErrOut, progressLine(e))
 	}
+}
+
+// progressLine is the line `probe` and `run` print when a family finishes
+// with a target: its worst status.
+func progressLine(e probes.Event) string {
+	worst := probes.Skipped
+	for _, r := range e.Results {
+		if r.Status.Rank() > worst.Rank() {
+			worst = r.Status
+		}
+	}
+	return fmt.Sprintf("probed %s: %s checks %s", e.Target, e.Family, worst)
 }

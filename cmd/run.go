@@ -438,16 +438,12 @@ func (t *probeTracker) event(e probes.Event) {
 		return
 	}
 	t.finished++
-	worst := probes.Skipped
 	for _, r := range e.Results {
-		if r.Status.Rank() > worst.Rank() {
-			worst = r.Status
-		}
 		if r.Status == probes.Fail {
 			t.failed[r.ID] = append(t.failed[r.ID], r.Target+": "+oneLine(r.Summary))
 		}
 	}
-	line := fmt.Sprintf("probed %s: %s checks %s", e.Target, e.Family, worst)
+	line := progressLine(e)
 	if t.silent {
 		t.lines = append(t.lines, line)
 	} else if t.out != nil {
