@@ -18,7 +18,9 @@ import (
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/oscaltest"
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/report"
 )
 
 func init() {
@@ -148,4 +150,24 @@ func TestTopFindingsOrder(t *testing.T) {
 	}
 	assert.Equal(t, []string{"CRIT-ERROR", "HIGH-FAIL", "HIGH-UNTESTED", "LOW-FAIL", "CRIT-PARTIAL"}, ids)
 	assert.Len(t, topFindings(cs, 2), 2)
+}
+
+// TestDemoOSCALValidates: the demo's OSCAL assessment results, plan and
+// POA&M validate against NIST's schema (issue: a reviewer's GRC tool must
+// accept them as they come out of a real run).
+func TestDemoOSCALValidates(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := MainWith([]string{"run", "--demo", "--out", filepath.Join(dir, "demo")}, TestIO(nil, &out, &errOut, nil)); code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errOut.String())
+	}
+	for _, f := range []string{report.OSCALResultsFile, report.OSCALPlanFile, report.OSCALPOAMFile} {
+		b, err := os.ReadFile(filepath.Join(dir, "demo", f))
+		if err != nil {
+			t.Fatalf("the demo package lacks %s: %v", f, err)
+		}
+		if err := oscaltest.Validate(b); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
 }

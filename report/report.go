@@ -29,10 +29,11 @@ var Formats = map[string]string{
 	"json":  "results.json",
 	"junit": "junit.xml",
 	"sarif": "results.sarif",
+	"oscal": OSCALResultsFile, // with OSCALPlanFile and OSCALPOAMFile
 }
 
 // FormatOrder is every format, in the order they are listed and rendered.
-var FormatOrder = []string{"md", "pdf", "json", "junit", "sarif"}
+var FormatOrder = []string{"md", "pdf", "json", "junit", "sarif", "oscal"}
 
 // ParseFormats turns "md,pdf" into a list, rejecting unknown names and
 // dropping duplicates; "" or "all" means every format.
@@ -82,6 +83,14 @@ func Render(r *assessment.Results, formats []string, opts Options) (map[string][
 			b, err = JUnit(r)
 		case "sarif":
 			b, err = SARIF(r)
+		case "oscal":
+			var files map[string][]byte
+			if files, err = OSCAL(r, opts); err == nil {
+				for name, content := range files {
+					out[name] = content
+				}
+				continue
+			}
 		default:
 			return nil, fmt.Errorf("unknown format %q", f)
 		}
