@@ -140,7 +140,10 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 			ans := Answer{Question: q.ID, Prompt: q.Prompt, Value: v}
 			ev := Evidence{Kind: "answer", Source: q.ID, Status: "info", Message: fmt.Sprintf("%s %s", q.Prompt, formatValue(v))}
 			if q.Pass != nil {
-				ok, why := passes(q, v, now)
+				// max_age_days_from refers to another answer of this control
+				rq := *q
+				rq.Pass = q.Pass.Resolve(given)
+				ok, why := passes(&rq, v, now)
 				ans.Pass = &ok
 				ev.Status = string(Pass)
 				if !ok {

@@ -143,6 +143,8 @@ type Option struct {
 //   - multiselect: all_of: [values that must be chosen], none_of: [values that must not be]
 //   - number:      min / max (inclusive)
 //   - text/date:   not_empty: true; date also max_age_days (answer no older than N days)
+//     and max_age_days_from (the maximum age is the answer to a number question
+//     of the same control, e.g. the team's own policy period)
 type PassCriteria struct {
 	Equals     *bool    `yaml:"equals,omitempty" json:"equals,omitempty"`
 	AnyOf      []string `yaml:"any_of,omitempty" json:"any_of,omitempty"`
@@ -152,6 +154,34 @@ type PassCriteria struct {
 	Max        *float64 `yaml:"max,omitempty" json:"max,omitempty"`
 	NotEmpty   bool     `yaml:"not_empty,omitempty" json:"not_empty,omitempty"`
 	MaxAgeDays int      `yaml:"max_age_days,omitempty" json:"max_age_days,omitempty"`
+	// MaxAgeDaysFrom names a number question of the same control whose
+	// answer is the date's maximum age in days; with max_age_days too, the
+	// smaller of the two applies.
+	MaxAgeDaysFrom string `yaml:"max_age_days_from,omitempty" json:"max_age_days_from,omitempty"`
+}
+
+// Resolve returns the criteria with references to other answers of the same
+// control replaced by their values: max_age_days_from becomes max_age_days.
+// A reference whose answer is missing or not a positive number adds nothing
+// (the unanswered question leaves the control untested on its own).
+func (p *PassCriteria) Resolve(given map[string]any) *PassCriteria {
+	if p == nil || p.MaxAgeDaysFrom == "" {
+		return p
+	}
+	r := *p
+	var days float64
+	switch n := given[p.MaxAgeDaysFrom].(type) {
+	case int:
+		days = float64(n)
+	case int64:
+		days = float64(n)
+	case float64:
+		days = n
+	}
+	if d := int(days); d >= 1 && (r.MaxAgeDays == 0 || d < r.MaxAgeDays) {
+		r.MaxAgeDays = d
+	}
+	return &r
 }
 
 // Condition shows a question only when another question's answer matches:

@@ -166,7 +166,7 @@ func schemaDocument() obj {
 				ifType(typeRule(obj{{"minItems", 1}}, "all_of", "none_of"), MultiSelect),
 				ifType(typeRule(false, "min", "max"), Number),
 				ifType(typeRule(false, "not_empty"), Text),
-				ifType(typeRule(false, "not_empty", "max_age_days"), Date),
+				ifType(typeRule(false, "not_empty", "max_age_days", "max_age_days_from"), Date),
 			}},
 		)},
 		{"option", strict("One choice.", []string{"value"}, obj{
@@ -182,6 +182,7 @@ func schemaDocument() obj {
 			{"max", obj{{"type", "number"}, {"description", "number: largest passing answer (inclusive)."}}},
 			{"not_empty", obj{{"const", true}, {"description", "text or date: any answer passes."}}},
 			{"max_age_days", obj{{"type", "integer"}, {"minimum", 1}, {"description", "date: the answer is at most this many days old."}}},
+			{"max_age_days_from", ref("id", "date: the answer is at most as many days old as the answer to this number question of the same control (e.g. the team's policy period).")},
 		}), kv{"minProperties", 1})},
 		{"condition", append(strict("Ask a question only when an earlier one was answered so.", []string{"question"}, obj{
 			{"question", ref("id", "Id of an earlier question of the same control.")},

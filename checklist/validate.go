@@ -177,6 +177,7 @@ func (v *validator) control(path string, c *Control) {
 		v.required(qp+".prompt", q.Prompt)
 		v.question(qp, q)
 		v.condition(qp, q, c, questions, allQuestions)
+		v.reference(qp, q, c, allQuestions)
 		if q.ID != "" {
 			if _, dup := questions[q.ID]; !dup {
 				questions[q.ID] = qi
@@ -240,7 +241,7 @@ func (v *validator) pass(pp string, t QuestionType, p *PassCriteria, opts []Opti
 		MultiSelect: {"all_of", "none_of"},
 		Number:      {"min", "max"},
 		Text:        {"not_empty"},
-		Date:        {"not_empty", "max_age_days"},
+		Date:        {"not_empty", "max_age_days", "max_age_days_from"},
 	}[t]
 	set := setCriteria(p)
 	if len(set) == 0 {
@@ -292,6 +293,7 @@ func setCriteria(p *PassCriteria) []string {
 	add(p.Max != nil, "max")
 	add(p.NotEmpty, "not_empty")
 	add(p.MaxAgeDays != 0, "max_age_days")
+	add(p.MaxAgeDaysFrom != "", "max_age_days_from")
 	return set
 }
 
@@ -353,6 +355,25 @@ func (v *validator) condition(qp string, q *Question, c *Control, earlier, all m
 		v.errorf(wp+".any_of", "applies to select and multiselect questions; %q is a %s question", dep.ID, dep.Type)
 	case len(w.AnyOf) > 0:
 		v.optionValues(wp+".any_of", w.AnyOf, dep.Options)
+	}
+}
+
+// reference checks that max_age_days_from names a number question of the
+// same control.
+func (v *validator) reference(qp string, q *Question, c *Control, all map[string]int) {
+	if q.Pass == nil || q.Pass.MaxAgeDaysFrom == "" || q.Type != Date {
+		return // on another type, pass() reports it
+	}
+	rp := qp + ".pass.max_age_days_from"
+	ref := q.Pass.MaxAgeDaysFrom
+	idx, ok := all[ref]
+	switch {
+	case ref == q.ID:
+		v.errorf(rp, "question %q cannot refer to itself", q.ID)
+	case !ok:
+		v.errorf(rp, "unknown question %q; this control's questions: %s", ref, abbreviate(questionIDs(c)))
+	case c.Questions[idx].Type != Number:
+		v.errorf(rp, "must name a number question (the maximum age in days); %q is a %s question", ref, c.Questions[idx].Type)
 	}
 }
 

@@ -128,7 +128,9 @@ func fails(ctl *checklist.Control, vals map[string]any, now time.Time) bool {
 		if !ok {
 			continue // unanswered optional question
 		}
-		if !passes(q, v, now) {
+		rq := *q // max_age_days_from refers to another answer of this control
+		rq.Pass = q.Pass.Resolve(vals)
+		if !passes(&rq, v, now) {
 			return true
 		}
 	}
