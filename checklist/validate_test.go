@@ -131,6 +131,18 @@ func TestValidateRules(t *testing.T) {
 		{"probe listed twice",
 			strings.Replace(withQuestions, "severity: low\n", "severity: low\n        probes: [http.hsts, http.hsts]\n", 1),
 			`q.yaml:14:29: sections[0].controls[0].probes[1]: probe "http.hsts" is listed twice (first at 14:18)`},
+		{"age reference to an unknown question",
+			third("            type: date\n            pass: {max_age_days_from: nope}\n"),
+			`q.yaml:28:39: ` + q + `[2].pass.max_age_days_from: unknown question "nope"; this control's questions: uses, how, more`},
+		{"age reference to a select question",
+			third("            type: date\n            pass: {max_age_days_from: how}\n"),
+			`q.yaml:28:39: ` + q + `[2].pass.max_age_days_from: must name a number question (the maximum age in days); "how" is a select question`},
+		{"age reference to itself",
+			third("            type: date\n            pass: {max_age_days_from: more}\n"),
+			`q.yaml:28:39: ` + q + `[2].pass.max_age_days_from: question "more" cannot refer to itself`},
+		{"age reference on a number question",
+			third("            type: number\n            pass: {max_age_days_from: uses}\n"),
+			`q.yaml:28:39: ` + q + `[2].pass.max_age_days_from: does not apply to a number question; use min or max`},
 		{"bad date",
 			strings.Replace(withQuestions, "provider: {name: P}", "provider: {name: P}\nsource: {title: S, retrieved: 2025-13-01}", 1),
 			`q.yaml:6:31: source.retrieved: "2025-13-01" is not a date (YYYY-MM-DD)`},
@@ -163,4 +175,23 @@ func TestValidateModelWithoutPositions(t *testing.T) {
 		`provider.name: is required`,
 		`sections: at least one section is required`,
 	}, lines)
+}
+
+// max_age_days_from takes the maximum age from another answer of the control;
+// with max_age_days as well, the smaller applies.
+func TestPassCriteriaResolve(t *testing.T) {
+	p := &PassCriteria{MaxAgeDaysFrom: "policy"}
+	assert.Equal(t, 90, p.Resolve(map[string]any{"policy": 90}).MaxAgeDays)
+	assert.Equal(t, 365, p.Resolve(map[string]any{"policy": 365.0}).MaxAgeDays)
+	assert.Equal(t, 0, p.Resolve(map[string]any{}).MaxAgeDays, "unanswered: no age from it")
+	assert.Equal(t, 0, p.Resolve(map[string]any{"policy": "90"}).MaxAgeDays, "not a number")
+	assert.Equal(t, 0, p.Resolve(map[string]any{"policy": 0}).MaxAgeDays, "not positive")
+	assert.Equal(t, 0, p.MaxAgeDays, "the checklist's criteria are not changed")
+	capped := &PassCriteria{MaxAgeDays: 180, MaxAgeDaysFrom: "policy"}
+	assert.Equal(t, 90, capped.Resolve(map[string]any{"policy": 90}).MaxAgeDays)
+	assert.Equal(t, 180, capped.Resolve(map[string]any{"policy": 3650}).MaxAgeDays)
+	plain := &PassCriteria{MaxAgeDays: 30}
+	assert.Same(t, plain, plain.Resolve(map[string]any{"policy": 1}))
+	var none *PassCriteria
+	assert.Nil(t, none.Resolve(nil))
 }
