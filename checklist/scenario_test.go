@@ -9,6 +9,7 @@ package checklist_test
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net/http"
@@ -581,6 +582,86 @@ func TestReadyAnswersAreReadyAgainstCompliantTargets(t *testing.T) {
 					rs = append(rs, probes.Result{ID: p, Target: "compliant", Status: probes.Pass})
 				}
 			}
+		}
+		res := assessment.Evaluate(cl, f, rs, nil, assessment.Options{Now: asOf})
+		if res.Summary.Verdict != assessment.Ready || res.Summary.Pass != res.Summary.Total {
+			t.Errorf("%s: verdict %s, %d of %d pass: %v", id, res.Summary.Verdict, res.Summary.Pass, res.Summary.Total, res.Gate.Reasons)
+			for _, c := range res.Controls {
+				if c.Status != assessment.Pass {
+					t.Logf("%s %s:\n%s", c.ID, c.Status, evidenceLines(&c))
+				}
+			}
+		}
+	}
+}
+
+// compliantSite serves what every linked http.*, tls.* and js.* probe asks
+// for, and a webhook endpoint (/hooks) that rejects unsigned events.
+func compliantSite(t *testing.T) (string, probes.Config) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		switch r.URL.Path {
+		case "/":
+			h.Set("Set-Cookie", "session=7f3c9a1e5b2d4f60a8c1e3b5d7f9a2c4; Path=/; Secure; HttpOnly; SameSite=Lax")
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<!doctype html><title>app</title><script src="/app.js"></script>`)
+		case "/app.js":
+			h.Set("Content-Type", "text/javascript")
+			fmt.Fprint(w, `fetch("/api/me", {credentials: "same-origin"}).then(r => r.json());`)
+		case "/hooks":
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+		default:
+			http.Error(w, "Not found", http.StatusNotFound)
+		}
+	}))
+	srv.TLS = &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: []uint16{
+		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return srv.URL + "/", probes.Config{Timeout: 5 * time.Second, RootCAs: pool}
+}
+
+// The *-ready answers give READY against compliant targets probed for real:
+// an HTTPS site and webhook that meet every linked probe and a clean source
+// tree. (http.redirect asks port 80 of the loopback host; nothing listening
+// there passes.)
+func TestReadyAnswersAreReadyAgainstRealCompliantTargets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("probes real servers")
+	}
+	site, cfg := compliantSite(t)
+	src := writeTree(t, map[string]string{
+		".gitignore": ".env\n.env.local\n.env.*.local\nconfig.json\nsecrets.*\n*.key\nid_rsa\nid_ed25519\ncredentials.json\n*.pem\n*.p12\n*.jks\n*.pfx\n.netrc\n.pypirc\n",
+		"client.py": "import os\nimport requests\n\nAPI_KEY = os.getenv(\"FINCEPT_API_KEY\")\n\n\ndef quote(symbol):\n" +
+			"    r = requests.get(\"https://finceptbackend.share.zrok.io/quote\", params={\"symbol\": symbol},\n" +
+			"                     headers={\"X-API-Key\": API_KEY}, timeout=10)\n    return r.json()\n",
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rs := probes.Run(ctx, all.Families(), []probes.Target{
+		{Kind: probes.KindURL, Value: site},
+		{Kind: probes.KindWebhook, Value: site + "hooks"},
+		{Kind: probes.KindSource, Value: src},
+	}, cfg)
+	for _, r := range rs {
+		t.Logf("%s %s %s: %s", r.ID, r.Target, r.Status, r.Summary)
+	}
+	for _, id := range checklist.BuiltinIDs() {
+		cl := load(t, id)
+		f, err := answers.LoadFor(filepath.Join("..", "testdata", "answers", id+"-ready.yaml"), cl)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
 		}
 		res := assessment.Evaluate(cl, f, rs, nil, assessment.Options{Now: asOf})
 		if res.Summary.Verdict != assessment.Ready || res.Summary.Pass != res.Summary.Total {
