@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/selfassess/selfassess/checklist"
 )
 
 // Save writes f to f.Path atomically: a temporary file in the same
@@ -157,7 +159,7 @@ func valueNode(v any) *yaml.Node {
 		}
 		return seq
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := checklist.AsNumber(v); ok {
 		tag := "!!float"
 		if f == float64(int64(f)) {
 			tag = "!!int"

@@ -93,7 +93,7 @@ func checkValue(q *checklist.Question, v any) string {
 			return fmt.Sprintf("a yes/no question needs true or false, got %s", describe(v))
 		}
 	case checklist.Number:
-		if _, ok := toFloat(v); !ok {
+		if _, ok := checklist.AsNumber(v); !ok {
 			return fmt.Sprintf("a number question needs a number, got %s", describe(v))
 		}
 	case checklist.Text:
@@ -127,23 +127,6 @@ func checkValue(q *checklist.Question, v any) string {
 	return ""
 }
 
-func toFloat(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case float32:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	}
-	return 0, false
-}
-
-// Number returns a number answer as float64 (answers may hold int or float64).
-func Number(v any) (float64, bool) { return toFloat(v) }
-
 func describe(v any) string {
 	switch x := v.(type) {
 	case bool:
@@ -155,7 +138,7 @@ func describe(v any) string {
 	case nil:
 		return "nothing"
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := checklist.AsNumber(v); ok {
 		return fmt.Sprintf("a number (%g)", f)
 	}
 	return fmt.Sprintf("%T", v)

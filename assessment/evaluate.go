@@ -3,7 +3,6 @@ package assessment
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -141,9 +140,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 			ev := Evidence{Kind: "answer", Source: q.ID, Status: "info", Message: fmt.Sprintf("%s %s", q.Prompt, formatValue(v))}
 			if q.Pass != nil {
 				// max_age_days_from refers to another answer of this control
-				rq := *q
-				rq.Pass = q.Pass.Resolve(given)
-				ok, why := passes(&rq, v, now)
+				ok, why := q.Pass.Resolve(given).Check(v, now)
 				ans.Pass = &ok
 				ev.Status = string(Pass)
 				if !ok {
@@ -241,68 +238,6 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	return c
 }
 
-// passes applies a question's pass criteria to its answer; every criterion
-// set must hold.
-func passes(q *checklist.Question, v any, now time.Time) (bool, string) {
-	p := q.Pass
-	if p.Equals != nil {
-		if b, ok := v.(bool); !ok || b != *p.Equals {
-			return false, fmt.Sprintf("expected %s", yesNo(*p.Equals))
-		}
-	}
-	if len(p.AnyOf) > 0 {
-		if s, ok := v.(string); !ok || !slices.Contains(p.AnyOf, s) {
-			return false, "expected one of " + strings.Join(p.AnyOf, ", ")
-		}
-	}
-	if len(p.AllOf) > 0 || len(p.NoneOf) > 0 {
-		chosen, _ := v.([]string)
-		for _, want := range p.AllOf {
-			if !slices.Contains(chosen, want) {
-				return false, "missing " + want
-			}
-		}
-		for _, bad := range p.NoneOf {
-			if slices.Contains(chosen, bad) {
-				return false, "must not include " + bad
-			}
-		}
-	}
-	if p.Min != nil || p.Max != nil {
-		n, ok := answers.Number(v)
-		if !ok {
-			return false, "expected a number"
-		}
-		if p.Min != nil && n < *p.Min {
-			return false, fmt.Sprintf("expected at least %g", *p.Min)
-		}
-		if p.Max != nil && n > *p.Max {
-			return false, fmt.Sprintf("expected at most %g", *p.Max)
-		}
-	}
-	if p.NotEmpty {
-		if s, ok := v.(string); !ok || strings.TrimSpace(s) == "" {
-			return false, "expected an answer"
-		}
-	}
-	if p.MaxAgeDays > 0 {
-		s, _ := v.(string)
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			return false, "expected a date YYYY-MM-DD"
-		}
-		today, _ := time.Parse(time.DateOnly, now.UTC().Format(time.DateOnly))
-		age := int(today.Sub(d).Hours() / 24)
-		if age < 0 {
-			return false, "date is in the future"
-		}
-		if age > p.MaxAgeDays {
-			return false, fmt.Sprintf("%d days old, at most %d allowed", age, p.MaxAgeDays)
-		}
-	}
-	return true, ""
-}
-
 func yesNo(b bool) string {
 	if b {
 		return "yes"
@@ -322,7 +257,7 @@ func formatValue(v any) string {
 	case string:
 		return x
 	}
-	if n, ok := answers.Number(v); ok {
+	if n, ok := checklist.AsNumber(v); ok {
 		return fmt.Sprintf("%g", n)
 	}
 	return fmt.Sprint(v)

@@ -144,7 +144,7 @@ func TestPassCriteria(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, why := passes(&tt.q, tt.v, now)
+			got, why := tt.q.Pass.Check(tt.v, now)
 			assert.Equal(t, tt.want, got, why)
 			if !got {
 				assert.NotEmpty(t, why)

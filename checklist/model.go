@@ -160,30 +160,6 @@ type PassCriteria struct {
 	MaxAgeDaysFrom string `yaml:"max_age_days_from,omitempty" json:"max_age_days_from,omitempty"`
 }
 
-// Resolve returns the criteria with references to other answers of the same
-// control replaced by their values: max_age_days_from becomes max_age_days.
-// A reference whose answer is missing or not a positive number adds nothing
-// (the unanswered question leaves the control untested on its own).
-func (p *PassCriteria) Resolve(given map[string]any) *PassCriteria {
-	if p == nil || p.MaxAgeDaysFrom == "" {
-		return p
-	}
-	r := *p
-	var days float64
-	switch n := given[p.MaxAgeDaysFrom].(type) {
-	case int:
-		days = float64(n)
-	case int64:
-		days = float64(n)
-	case float64:
-		days = n
-	}
-	if d := int(days); d >= 1 && (r.MaxAgeDays == 0 || d < r.MaxAgeDays) {
-		r.MaxAgeDays = d
-	}
-	return &r
-}
-
 // Condition shows a question only when another question's answer matches:
 // equals for confirm (bool) answers, any_of for select/multiselect answers.
 type Condition struct {

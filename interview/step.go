@@ -3,6 +3,7 @@ package interview
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,8 +67,8 @@ func (a *answer) value() (any, bool) {
 	case checklist.MultiSelect:
 		return append([]string{}, a.list...), true
 	case checklist.Number:
-		f, ok := toFloat(a.s)
-		return f, ok
+		f, err := strconv.ParseFloat(strings.TrimSpace(a.s), 64)
+		return f, err == nil
 	default:
 		s := strings.TrimSpace(a.s)
 		return s, s != ""
@@ -211,7 +212,7 @@ func (s *step) prefill() {
 			case checklist.Confirm:
 				a.b, _ = v.(bool)
 			case checklist.MultiSelect:
-				a.list = stringsOf(v)
+				a.list = checklist.AsStrings(v)
 			default:
 				a.s = formatDefault(v)
 			}

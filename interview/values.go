@@ -40,31 +40,12 @@ func matches(c *checklist.Condition, v any) bool {
 		b, ok := v.(bool)
 		return ok && b == *c.Equals
 	}
-	for _, s := range stringsOf(v) {
+	for _, s := range checklist.AsStrings(v) {
 		if slices.Contains(c.AnyOf, s) {
 			return true
 		}
 	}
 	return false
-}
-
-// stringsOf flattens an answer into the strings a condition can match.
-func stringsOf(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case bool:
-		return []string{strconv.FormatBool(v)}
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, e := range v {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
-	}
-	return nil
 }
 
 // visibleQuestions lists the questions whose conditions hold for vals.
@@ -128,73 +109,12 @@ func fails(ctl *checklist.Control, vals map[string]any, now time.Time) bool {
 		if !ok {
 			continue // unanswered optional question
 		}
-		rq := *q // max_age_days_from refers to another answer of this control
-		rq.Pass = q.Pass.Resolve(vals)
-		if !passes(&rq, v, now) {
+		// max_age_days_from refers to another answer of this control
+		if ok, _ := q.Pass.Resolve(vals).Check(v, now); !ok {
 			return true
 		}
 	}
 	return false
-}
-
-func passes(q *checklist.Question, v any, now time.Time) bool {
-	p := q.Pass
-	switch q.Type {
-	case checklist.Confirm:
-		b, _ := v.(bool)
-		return p.Equals == nil || b == *p.Equals
-	case checklist.Select:
-		s, _ := v.(string)
-		return len(p.AnyOf) == 0 || slices.Contains(p.AnyOf, s)
-	case checklist.MultiSelect:
-		got := stringsOf(v)
-		for _, want := range p.AllOf {
-			if !slices.Contains(got, want) {
-				return false
-			}
-		}
-		for _, bad := range p.NoneOf {
-			if slices.Contains(got, bad) {
-				return false
-			}
-		}
-		return true
-	case checklist.Number:
-		f, ok := toFloat(v)
-		return ok && (p.Min == nil || f >= *p.Min) && (p.Max == nil || f <= *p.Max)
-	case checklist.Text:
-		return !p.NotEmpty || !isEmpty(v)
-	case checklist.Date:
-		s, _ := v.(string)
-		if p.NotEmpty && s == "" {
-			return false
-		}
-		if p.MaxAgeDays > 0 {
-			d, err := time.Parse(dateLayout, s)
-			return err == nil && now.Sub(d) <= time.Duration(p.MaxAgeDays)*24*time.Hour
-		}
-		return true
-	}
-	return true
-}
-
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case float64:
-		return v, true
-	case float32:
-		return float64(v), true
-	case int:
-		return float64(v), true
-	case int64:
-		return float64(v), true
-	case uint64:
-		return float64(v), true
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		return f, err == nil
-	}
-	return 0, false
 }
 
 // formatDefault turns a saved answer into the text an input starts with.
@@ -207,7 +127,7 @@ func formatDefault(v any) string {
 	case time.Time:
 		return v.Format(dateLayout)
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := checklist.AsNumber(v); ok {
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
