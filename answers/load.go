@@ -3,7 +3,6 @@ package answers
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // maxFileSize bounds what Load reads: an answers file is a few kilobytes.
@@ -29,40 +29,18 @@ func New(path, checklistID string) *File {
 // returned together as *Errors, each FILE:LINE:COL: field: msg; use LoadFor
 // to check the answers against the checklist in the same pass.
 func Load(path string) (*File, error) {
-	data, err := ReadInput(path, maxFileSize)
+	data, err := input.ReadFile(path, maxFileSize)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
-// ReadInput reads an input file of at most limit bytes, so a wrong path (a
-// log, a device) cannot exhaust memory. A larger file is an *Errors naming
-// it; a directory is an error that says so.
-func ReadInput(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	if fi, err := fh.Stat(); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, errList{{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("file is larger than %d KiB; is it the right file?", limit>>10)}}.err()
-	}
-	return data, nil
-}
-
 // Parse decodes answers from data; name is used in error positions.
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, errList{checklist.YAMLError(name, data, err)}.err()
+		return nil, errList{input.YAMLError(name, data, err)}.err()
 	}
 	p := &parser{name: name, f: &File{Schema: SchemaID, Controls: map[string]*Control{}, Path: name, pos: map[string]pos{}}}
 	if len(doc.Content) == 0 {
@@ -130,7 +108,7 @@ func deref(n *yaml.Node) *yaml.Node {
 func (p *parser) fields(n *yaml.Node, path string, known map[string]func(key, val *yaml.Node)) {
 	n = deref(n)
 	if n.Kind != yaml.MappingNode {
-		p.errf(n, path, "expected a mapping, got %s", KindName(n))
+		p.errf(n, path, "expected a mapping, got %s", input.KindName(n))
 		return
 	}
 	seen := map[string]bool{}
@@ -189,7 +167,7 @@ func (p *parser) file(root *yaml.Node) {
 				return
 			}
 			if v.Kind != yaml.MappingNode {
-				p.errf(v, "controls", "expected a mapping of control id to answers, got %s", KindName(v))
+				p.errf(v, "controls", "expected a mapping of control id to answers, got %s", input.KindName(v))
 				return
 			}
 			seen := map[string]bool{}
@@ -227,7 +205,7 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				return
 			}
 			if v.Kind != yaml.MappingNode {
-				p.errf(v, path+".answers", "expected a mapping of question id to answer, got %s", KindName(v))
+				p.errf(v, path+".answers", "expected a mapping of question id to answer, got %s", input.KindName(v))
 				return
 			}
 			c.Answers = map[string]any{}
@@ -277,7 +255,7 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				return
 			}
 			if v.Kind != yaml.SequenceNode {
-				p.errf(v, field, "expected a list of file paths, got %s", KindName(v))
+				p.errf(v, field, "expected a list of file paths, got %s", input.KindName(v))
 				return
 			}
 			for i, e := range v.Content {
@@ -328,7 +306,7 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 			e = deref(e)
 			ef := fmt.Sprintf("%s[%d]", field, i)
 			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
-				p.errf(e, ef, "expected an option value, got %s", KindName(e))
+				p.errf(e, ef, "expected an option value, got %s", input.KindName(e))
 				return nil, false
 			}
 			p.f.pos[ef] = pos{e.Line, e.Column}
@@ -336,14 +314,14 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 		}
 		return out, true
 	}
-	p.errf(n, field, "expected a value or a list of option values, got %s", KindName(n))
+	p.errf(n, field, "expected a value or a list of option values, got %s", input.KindName(n))
 	return nil, false
 }
 
 // str reads a scalar string field.
 func (p *parser) str(n *yaml.Node, field string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.errf(n, field, "expected a string, got %s", KindName(n))
+		p.errf(n, field, "expected a string, got %s", input.KindName(n))
 		return "", false
 	}
 	return n.Value, true
@@ -356,28 +334,6 @@ func (p *parser) text(n *yaml.Node, field string) string {
 	}
 	s, _ := p.str(n, field)
 	return strings.TrimSpace(s)
-}
-
-// KindName describes a YAML node for "expected X, got Y" messages:
-// "a mapping", "a list", "nothing", "a boolean (yes)", "a number (3)", "\"text\"".
-func KindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			return "nothing"
-		case "!!bool":
-			return "a boolean (" + n.Value + ")"
-		case "!!int", "!!float":
-			return "a number (" + n.Value + ")"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "an unexpected YAML node"
 }
 
 // IsDate reports whether s is a valid calendar date YYYY-MM-DD.

@@ -3,8 +3,6 @@ package answers
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // Save writes f to f.Path atomically: a temporary file in the same
@@ -26,7 +25,7 @@ func Save(f *File) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(f.Path, data, 0o644); err != nil {
+	if err := input.WriteFileAtomic(f.Path, data, 0o644); err != nil {
 		return fmt.Errorf("saving %s: %w", f.Path, err)
 	}
 	return nil
@@ -187,47 +186,4 @@ func addStr(n *yaml.Node, key, val string) {
 	if val != "" {
 		n.Content = append(n.Content, scalar(key), str(val))
 	}
-}
-
-// WriteFileAtomic writes data to path the way Save does (temp file in the
-// same directory, fsync, rename); mode applies to a new file, an existing
-// file keeps its own.
-func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	ok = true
-	// Persist the rename itself; best effort (not every filesystem supports it).
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // LoadExceptions reads an exceptions file: a YAML list of
@@ -21,7 +22,7 @@ import (
 // Every field is required; controls must exist in cl and appear once.
 // Problems are returned together as answers.Errors (FILE:LINE:COL: field: msg).
 func LoadExceptions(path string, cl *checklist.Checklist) ([]Exception, error) {
-	data, err := answers.ReadInput(path, 1<<20)
+	data, err := input.ReadFile(path, 1<<20)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &answers.Errors{List: []answers.Error{checklist.YAMLError(name, data, err)}}
+		return nil, &answers.Errors{List: []answers.Error{input.YAMLError(name, data, err)}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil // an empty file: no exceptions
@@ -72,7 +73,7 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 			}
 			nodes[k.Value] = v
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-				errf(v, f, "expected text, got %s", answers.KindName(v))
+				errf(v, f, "expected text, got %s", input.KindName(v))
 				continue
 			}
 			*dst = strings.TrimSpace(v.Value)

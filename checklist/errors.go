@@ -2,82 +2,22 @@ package checklist
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/selfassess/selfassess/internal/input"
 )
 
-// FieldError is one problem in a checklist, at a position in its file.
-// Line and Col are 1-based; 0 when the checklist was not loaded from YAML.
-type FieldError struct {
-	File string
-	Line int
-	Col  int
-	// Path is the field path, e.g. "sections[1].controls[0].severity";
-	// empty for problems with the document as a whole.
-	Path string
-	Msg  string
-}
+// Problems are reported with the shared input types, so every input file's
+// errors look alike.
+type (
+	// FieldError is one problem at a position: FILE:LINE:COL: PATH: MSG.
+	FieldError = input.FieldError
+	// Errors is every problem found in one file, in file order.
+	Errors = input.Errors
+)
 
-// Error formats the problem as FILE:LINE:COL: PATH: MSG.
-func (e FieldError) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col))
-		}
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Errors is every problem found in one checklist, in file order.
-type Errors struct {
-	List []FieldError
-}
-
-// Error is the first problem plus a count of the others, so it stays one
-// line; use Lines to print all of them.
-func (e *Errors) Error() string {
-	switch len(e.List) {
-	case 0:
-		return "no errors"
-	case 1:
-		return e.List[0].Error()
-	case 2:
-		return e.List[0].Error() + " (and 1 more error)"
-	}
-	return fmt.Sprintf("%s (and %d more errors)", e.List[0].Error(), len(e.List)-1)
-}
-
-// Lines returns one formatted line per problem.
-func (e *Errors) Lines() []string {
-	out := make([]string, len(e.List))
-	for i, fe := range e.List {
-		out[i] = fe.Error()
-	}
-	return out
-}
-
-// SortErrors orders problems by position; problems without one come last,
-// in the order they were found.
-func SortErrors(list []FieldError) {
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		if (a.Line == 0) != (b.Line == 0) {
-			return b.Line == 0
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
-}
+// SortErrors orders problems by position.
+func SortErrors(list []FieldError) { input.SortErrors(list) }
 
 // NotFoundError is returned by Resolve for a name that is neither a
 // built-in checklist id nor an existing file.

@@ -11,14 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // MaxFileSize bounds a checklist file; the built-ins are a few dozen KiB.
@@ -40,9 +39,9 @@ func Parse(name string, data []byte) (*Checklist, error) {
 	}
 	root, err := parseYAML(data)
 	if err != nil {
-		var se *syntaxError
+		var se *input.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fail(se.line, se.col, "%s", se.msg)
+			return nil, fail(se.Line, se.Col, "%s", se.Msg)
 		}
 		return nil, fail(1, 1, "%v", err)
 	}
@@ -80,15 +79,7 @@ func Parse(name string, data []byte) (*Checklist, error) {
 
 // Load reads and parses a checklist file.
 func Load(path string) (*Checklist, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read checklist: %w", err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("cannot read checklist: %s is a directory", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := input.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read checklist: %w", err)
 	}
@@ -116,17 +107,6 @@ func looksLikePath(s string) bool {
 	return strings.ContainsAny(s, `/\`) || ext == ".yaml" || ext == ".yml"
 }
 
-// syntaxError is a YAML parse error; the parser reports only a line, so
-// the column is that line's first non-blank character.
-type syntaxError struct {
-	line, col int
-	msg       string
-}
-
-func (e *syntaxError) Error() string { return e.msg }
-
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseYAML parses exactly one YAML document and returns its root node
 // (nil for an empty document).
 func parseYAML(data []byte) (*yaml.Node, error) {
@@ -136,7 +116,7 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, toSyntaxError(data, err)
+		return nil, input.ToSyntaxError(data, err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -145,9 +125,9 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 		if len(extra.Content) > 0 {
 			line, col = extra.Content[0].Line, extra.Content[0].Column
 		}
-		return nil, &syntaxError{line: line, col: col, msg: "a checklist file holds exactly one YAML document; found a second one"}
+		return nil, &input.SyntaxError{Line: line, Col: col, Msg: "a checklist file holds exactly one YAML document; found a second one"}
 	case !errors.Is(err, io.EOF):
-		return nil, toSyntaxError(data, err)
+		return nil, input.ToSyntaxError(data, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, nil
@@ -157,76 +137,6 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 		return nil, nil
 	}
 	return root, nil
-}
-
-var yamlAnchorErr = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
-
-// parserProblems are the YAML parser's (not scanner's) messages; yaml/v3
-// reports their line 0-based, so one is added.
-var parserProblems = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected <document start>": true,
-	"did not find expected <stream-start>":   true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found duplicate %TAG directive":         true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found undefined tag handle":             true,
-}
-
-func toSyntaxError(data []byte, err error) error {
-	msg := err.Error()
-	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if parserProblems[m[2]] {
-			line++
-		}
-		return &syntaxError{line: line, col: errorColumn(data, line, msg), msg: "invalid YAML: " + m[2]}
-	}
-	line, col := 1, 1
-	if m := yamlAnchorErr.FindStringSubmatch(msg); m != nil {
-		// the parser does not say where the alias is; find its first use
-		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
-			line = bytes.Count(data[:i], []byte("\n")) + 1
-			col = i - bytes.LastIndexByte(data[:i], '\n')
-		}
-	}
-	return &syntaxError{line: line, col: col, msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
-}
-
-// errorColumn finds the column of a syntax error that yaml/v3 reports by
-// line only: it parses ever longer prefixes of that line and takes the
-// first that fails the same way, whose last character is the culprit.
-// Otherwise (or when that would parse too much) it is the line's first
-// non-blank character.
-func errorColumn(data []byte, line int, msg string) int {
-	start := 0
-	for i := 1; i < line; i++ {
-		nl := bytes.IndexByte(data[start:], '\n')
-		if nl < 0 {
-			return 1
-		}
-		start += nl + 1
-	}
-	end := len(data)
-	if nl := bytes.IndexByte(data[start:], '\n'); nl >= 0 {
-		end = start + nl
-	}
-	text := data[start:end]
-	fallback := len(text) - len(bytes.TrimLeft(text, " \t")) + 1
-	if (end-start)*end > 32<<20 {
-		return fallback
-	}
-	for k := start + 1; k <= end; k++ {
-		var n yaml.Node
-		if err := yaml.Unmarshal(data[:k], &n); err != nil && err.Error() == msg {
-			return utf8.RuneCount(data[start:k])
-		}
-	}
-	return fallback
 }
 
 // positions maps a field path ("sections[0].controls[2].severity") to where
@@ -326,7 +236,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decodeStruct(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.fail(n, path, "expected a list, got %s", describe(n))
+			d.fail(n, path, "expected a list, got %s", input.KindName(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -336,25 +246,25 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(s)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			d.fail(n, path, "expected a string, got %s", describe(n))
+			d.fail(n, path, "expected a string, got %s", input.KindName(n))
 			return
 		}
 		if tag := n.ShortTag(); tag == "!!bool" || tag == "!!binary" {
-			d.fail(n, path, "expected a string, got %s (quote it: %q)", describe(n), n.Value)
+			d.fail(n, path, "expected a string, got %s (quote it: %q)", input.KindName(n), n.Value)
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-			d.fail(n, path, "expected true or false, got %s", describe(n))
+			d.fail(n, path, "expected true or false, got %s", input.KindName(n))
 			return
 		}
 		v.SetBool(b)
 	case reflect.Int:
 		var i int
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			d.fail(n, path, "expected a whole number, got %s", describe(n))
+			d.fail(n, path, "expected a whole number, got %s", input.KindName(n))
 			return
 		}
 		v.SetInt(int64(i))
@@ -362,7 +272,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		var f float64
 		tag := n.ShortTag()
 		if n.Kind != yaml.ScalarNode || (tag != "!!int" && tag != "!!float") || n.Decode(&f) != nil {
-			d.fail(n, path, "expected a number, got %s", describe(n))
+			d.fail(n, path, "expected a number, got %s", input.KindName(n))
 			return
 		}
 		v.SetFloat(f)
@@ -374,7 +284,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a mapping, got %s", describe(n))
+		d.fail(n, path, "expected a mapping, got %s", input.KindName(n))
 		return
 	}
 	fields := yamlFields(v.Type())
@@ -384,7 +294,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		name := key.Value
 		keyPath := joinPath(path, name)
 		if key.Kind != yaml.ScalarNode {
-			d.report(key, path, "field names must be plain strings, got %s", describe(key))
+			d.report(key, path, "field names must be plain strings, got %s", input.KindName(key))
 			continue
 		}
 		if name == "<<" {
@@ -416,31 +326,6 @@ func joinPath(parent, field string) string {
 		return field
 	}
 	return parent + "." + field
-}
-
-// describe names a node's kind for type errors: `a string "urgent"`.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	v := n.Value
-	if len(v) > 40 {
-		v = v[:37] + "..."
-	}
-	switch n.ShortTag() {
-	case "!!bool":
-		return "the boolean " + v
-	case "!!int", "!!float":
-		return "the number " + v
-	case "!!null":
-		return "nothing"
-	}
-	return fmt.Sprintf("the string %q", v)
 }
 
 // structFields is a struct type's YAML field names, in declaration order.

@@ -230,7 +230,7 @@ func TestResolve(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot read checklist")
 
 	_, err = Load(dir)
-	assert.ErrorContains(t, err, "is a directory")
+	assert.ErrorContains(t, err, "a directory, not a regular file")
 }
 
 func TestResolveBuiltins(t *testing.T) {

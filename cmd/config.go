@@ -14,8 +14,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // configSchema is selfassess.yaml's optional `schema` value.
@@ -55,7 +55,7 @@ var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-s
 // loadConfig reads a selfassess.yaml. Relative paths in it are relative to
 // the file's directory. Every problem is reported at once as *checklist.Errors.
 func loadConfig(path string) (*projectConfig, error) {
-	data, err := answers.ReadInput(path, 1<<20)
+	data, err := input.ReadFile(path, 1<<20)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &checklist.Errors{List: []checklist.FieldError{checklist.YAMLError(path, data, err)}}
+		return nil, &checklist.Errors{List: []checklist.FieldError{input.YAMLError(path, data, err)}}
 	}
 	c := &projectConfig{Path: path}
 	if len(doc.Content) == 0 {
@@ -77,12 +77,12 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		errf(root, "", "expected settings such as `checklist: finhub`, got %s", answers.KindName(root))
+		errf(root, "", "expected settings such as `checklist: finhub`, got %s", input.KindName(root))
 		return nil, &checklist.Errors{List: errs}
 	}
 	str := func(n *yaml.Node, field string, dst *string) {
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-			errf(n, field, "expected text, got %s", answers.KindName(n))
+			errf(n, field, "expected text, got %s", input.KindName(n))
 			return
 		}
 		*dst = strings.TrimSpace(n.Value)
@@ -99,7 +99,7 @@ func parseConfig(path string, data []byte) (*projectConfig, error) {
 			return []item{{n, field + "[0]"}}
 		}
 		if n.Kind != yaml.SequenceNode {
-			errf(n, field, "expected a list, got %s", answers.KindName(n))
+			errf(n, field, "expected a list, got %s", input.KindName(n))
 			return nil
 		}
 		var at []item

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/interview"
 )
 
@@ -129,7 +129,7 @@ func runInit(ctx context.Context, o *initOptions) error {
 		}
 		return usageErr("", "%v", err)
 	}
-	if err := answers.WriteFileAtomic(o.path, data, 0o644); err != nil {
+	if err := input.WriteFileAtomic(o.path, data, 0o644); err != nil {
 		return runtimeErr("", "writing %s: %v", o.path, err)
 	}
 	fmt.Fprintf(o.ios.Out, "Wrote %s. Next: selfassess run\n", o.path)

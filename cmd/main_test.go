@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -25,6 +26,29 @@ func TestMain(m *testing.M) {
 				os.Exit(100)
 			}
 			os.Exit(0)
+		},
+		// selfassess-within DURATION CODE ARGS... is selfassess-exits that
+		// also fails when selfassess is still running after DURATION.
+		"selfassess-within": func() {
+			limit, err := time.ParseDuration(os.Args[1])
+			want, err2 := strconv.Atoi(os.Args[2])
+			if err != nil || err2 != nil {
+				fmt.Fprintln(os.Stderr, "selfassess-within: usage: selfassess-within DURATION CODE ARGS...")
+				os.Exit(100)
+			}
+			done := make(chan int, 1)
+			go func() { done <- Main(os.Args[3:]) }()
+			select {
+			case got := <-done:
+				if got != want {
+					fmt.Fprintf(os.Stderr, "selfassess-within: exit code %d, want %d\n", got, want)
+					os.Exit(100)
+				}
+				os.Exit(0)
+			case <-time.After(limit):
+				fmt.Fprintf(os.Stderr, "selfassess-within: still running after %s\n", limit)
+				os.Exit(100)
+			}
 		},
 	})
 }

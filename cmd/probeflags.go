@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -167,19 +167,7 @@ func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
 const maxCAFile = 4 << 20
 
 func readCAFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxCAFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxCAFile {
-		return nil, fmt.Errorf("%s is larger than %d MiB; give a PEM file of CA certificates", path, maxCAFile>>20)
-	}
-	return b, nil
+	return input.ReadFile(path, maxCAFile)
 }
 
 // shownURL is raw as an error may show it: without a password or token.

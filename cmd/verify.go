@@ -3,12 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"unicode"
 
 	"github.com/spf13/cobra"
 
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/submission"
 )
 
@@ -138,13 +138,6 @@ func printable(name string) string {
 
 // readSmall reads a key file of reasonable size.
 func readSmall(p string) ([]byte, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, pathErr(err)
-	}
-	if fi.Size() > 1<<20 {
-		return nil, fmt.Errorf("%s: larger than 1 MiB", p)
-	}
-	b, err := os.ReadFile(p)
+	b, err := input.ReadFile(p, 1<<20)
 	return b, pathErr(err)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // dateLayout is the answers file's date format.
@@ -246,9 +247,9 @@ func checkReadable(path string) error {
 	case st.IsDir():
 		return errors.New("is a directory, not a file")
 	}
-	f, err := os.Open(path)
+	f, err := input.Open(path) // a FIFO would block the questionnaire
 	if err != nil {
-		return errors.New("cannot read it")
+		return errors.New("not a regular file, or cannot read it")
 	}
 	return f.Close()
 }

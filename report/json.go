@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"sync"
 
@@ -16,6 +14,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // ResultsSchema is the JSON Schema of results.json.
@@ -93,19 +92,11 @@ func firstLeaf(e *jsonschema.ValidationError) *jsonschema.ValidationError {
 // LoadResults reads and validates a results.json file. Errors name the file
 // and, for syntax errors, line:col.
 func LoadResults(path string) (*assessment.Results, error) {
-	f, err := os.Open(path)
+	b, err := input.ReadFile(path, MaxResultsSize)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxResultsSize+1)); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if buf.Len() > MaxResultsSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, MaxResultsSize>>20)
-	}
-	return ParseResults(path, buf.Bytes())
+	return ParseResults(path, b)
 }
 
 // ParseResults parses results.json bytes; name is used in errors.

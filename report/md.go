@@ -2,13 +2,13 @@ package report
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/templates"
 )
 
@@ -45,6 +45,9 @@ func mdQuote(s string) string {
 	return "> " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n> ")
 }
 
+// maxTemplateSize bounds a --template-dir template; ours are a few KiB.
+const maxTemplateSize = 1 << 20
+
 // loadTemplate reads name from dir when dir is set, else the embedded copy.
 func loadTemplate(dir, name string) (*template.Template, error) {
 	var b []byte
@@ -52,7 +55,7 @@ func loadTemplate(dir, name string) (*template.Template, error) {
 	src := name
 	if dir != "" {
 		src = filepath.Join(dir, name)
-		b, err = os.ReadFile(src)
+		b, err = input.ReadFile(src, maxTemplateSize)
 	} else {
 		b, err = templates.FS.ReadFile(name)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // maxKeyFile bounds key files read (a private key is a few KiB).
@@ -177,19 +179,12 @@ func agentSigner(path string, pub ssh.PublicKey, getenv func(string) string) (*S
 }
 
 func readBounded(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, unwrapPath(err)
+	b, err := input.ReadFile(path, max)
+	var fe *input.FileError
+	if errors.As(err, &fe) {
+		return nil, errors.New(fe.Msg) // callers name the file
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("larger than %d KiB", max>>10)
-	}
-	return b, nil
+	return b, unwrapPath(err)
 }
 
 // unwrapPath drops *PathError's op so messages read "x: no such file or directory".

@@ -19,6 +19,8 @@ import (
 
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // Limits for reading untrusted packages (zip bombs, huge folders).
@@ -238,7 +240,7 @@ func zipEntryName(name string) (string, error) {
 }
 
 func readZip(p string, size int64, res *Result) (map[string]*pkgFile, error) {
-	zf, err := os.Open(p)
+	zf, err := input.Open(p)
 	if err != nil {
 		return nil, unwrapPath(err)
 	}
