@@ -14,6 +14,7 @@ import (
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/interview"
+	"github.com/selfassess/selfassess/project"
 )
 
 func init() { register(newInitCmd) }
@@ -43,7 +44,7 @@ takes them from flags. An existing file is kept unless --force is given.`,
 		RunE: func(c *cobra.Command, args []string) error { return runInit(c.Context(), o) },
 	}
 	f := c.Flags()
-	f.StringVar(&o.path, "config", defaultConfigFile, "`file` to write")
+	f.StringVar(&o.path, "config", project.DefaultFile, "`file` to write")
 	f.BoolVar(&o.force, "force", false, "overwrite an existing file")
 	f.BoolVar(&o.ci, "ci", false, "never prompt: take every setting from flags")
 	f.BoolVar(&o.accessible, "accessible", false, "screen-reader friendly prompts (automatic when TERM=dumb)")
@@ -115,13 +116,13 @@ func runInit(ctx context.Context, o *initOptions) error {
 	if !slices.Contains(checklist.BuiltinIDs(), cfg.Checklist) {
 		cfg.Checklist = toFile(cfg.Checklist)
 	}
-	data, err := marshalConfig(&cfg)
+	data, err := project.Marshal(&cfg)
 	if err != nil {
 		return runtimeErr("", "encoding %s: %v", o.path, err)
 	}
 	// The file must read back as written: this applies run's checks
 	// (e-mail addresses, URLs, severity, no key material) to the flags.
-	if _, err := parseConfig(o.path, data); err != nil {
+	if _, err := project.Parse(o.path, data); err != nil {
 		var ce *checklist.Errors
 		if errors.As(err, &ce) && len(ce.List) > 0 {
 			fe := ce.List[0]
@@ -140,7 +141,7 @@ func runInit(ctx context.Context, o *initOptions) error {
 // to the directory of the file at path; absolute and ~/ paths are kept, and
 // so is a key pasted in place of a path, for the config check to refuse.
 func relativeToFile(path, p string) string {
-	if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~/") || keyMaterial.MatchString(p) {
+	if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~/") || project.IsKeyMaterial(p) {
 		return p
 	}
 	dir, err := filepath.Abs(filepath.Dir(path))

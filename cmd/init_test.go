@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/selfassess/selfassess/project"
 )
 
 func TestInitInteractiveAsksAndWrites(t *testing.T) {
@@ -20,7 +22,7 @@ func TestInitInteractiveAsksAndWrites(t *testing.T) {
 	require.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	cfg, err := parseConfig(path, b)
+	cfg, err := project.Parse(path, b)
 	require.NoError(t, err)
 	assert.Equal(t, "Acme Ltd", cfg.Organisation)
 	assert.Equal(t, "Acme Checkout", cfg.Integration)

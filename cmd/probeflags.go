@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/project"
 )
 
 // probeFlags are the probe options shared by `probe` and `run`.
@@ -179,19 +179,5 @@ func shownURL(raw string) string {
 	return probes.RedactURL(u)
 }
 
-func checkURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL")
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("scheme must be https or http")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("no host")
-	}
-	if u.User != nil {
-		return fmt.Errorf("credentials in URLs are not accepted; use --header-env")
-	}
-	return nil
-}
+// checkURL is the rule selfassess.yaml applies to targets, for --target too.
+func checkURL(raw string) error { return project.CheckURL(raw) }
