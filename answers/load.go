@@ -1,6 +1,7 @@
 package answers
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -33,7 +34,11 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	f, err := Parse(path, data)
+	if f != nil {
+		f.disk = sha256.Sum256(data)
+	}
+	return f, err
 }
 
 // Parse decodes answers from data; name is used in error positions.

@@ -29,6 +29,9 @@ type File struct {
 	layout *checklist.Checklist
 	// comments are the loaded file's comments by field path; Save keeps them.
 	comments map[string]comment
+	// disk is the SHA-256 of the bytes last loaded or saved (zero: none), so
+	// Lock can tell whether another session wrote the file since.
+	disk [32]byte
 }
 
 // Control is the team's answer to one control.

@@ -2,6 +2,7 @@ package answers
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,6 +29,7 @@ func Save(f *File) error {
 	if err := input.WriteFileAtomic(f.Path, data, 0o644); err != nil {
 		return fmt.Errorf("saving %s: %w", f.Path, err)
 	}
+	f.disk = sha256.Sum256(data)
 	return nil
 }
 

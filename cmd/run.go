@@ -194,6 +194,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
 				Hint: hint}
 		}
+		if held := (*answers.LockedError)(nil); errors.As(err, &held) {
+			return usageErr("answer in that session, or wait until it ends", "%v", err)
+		}
 		if err != nil {
 			return runtimeErr("", "%v", err)
 		}

@@ -2,10 +2,14 @@ package cmd
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -110,4 +114,58 @@ func TestRunInteractiveAnswersDirMissing(t *testing.T) {
 	assert.Equal(t, ExitUsage, code)
 	assert.Contains(t, errOut.String(), "selfassess: error: --answers "+ansPath+": directory "+filepath.Dir(ansPath)+" does not exist")
 	assert.NotContains(t, out.String(), "Who owns security findings")
+}
+
+// Two questionnaires on one answers file: the second says who holds it and
+// exits 2 before asking anything; the first one's answers are all kept.
+func TestRunInteractiveSecondSessionRefused(t *testing.T) {
+	dir := t.TempDir()
+	cl := filepath.Join(dir, "acme.yaml")
+	require.NoError(t, os.WriteFile(cl, []byte(ownerChecklist), 0o644))
+	ansPath := filepath.Join(dir, "answers.yaml")
+	args := []string{"run", "--checklist", cl, "--answers", ansPath, "--out", filepath.Join(dir, "out")}
+
+	in, keys := io.Pipe()
+	t.Cleanup(func() { keys.Close() })
+	outA, errA := &syncBuffer{}, &syncBuffer{}
+	iosA := TestIO(in, outA, errA, map[string]string{"TERM": "dumb", "USER": "ana"})
+	iosA.stdinTTY, iosA.stdoutTTY = true, true
+	codeA := make(chan int, 1)
+	go func() { codeA <- MainWith(args, iosA) }()
+	io.WriteString(keys, "Head of Platform\n\n")
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(ansPath)
+		return strings.Contains(string(b), "owner: Head of Platform")
+	}, 20*time.Second, 10*time.Millisecond, "the first session saves its first control")
+
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	code := MainWith(args, terminalIO("Someone Else\n\ny\n\n", out, errOut))
+	assert.Equal(t, ExitUsage, code, errOut.String())
+	assert.Regexp(t, `(?m)^selfassess: error: `+regexp.QuoteMeta(ansPath)+` is in use by another selfassess session \(pid \d+ on .+\)$`, errOut.String())
+	assert.Contains(t, errOut.String(), "selfassess: hint: answer in that session, or wait until it ends")
+	assert.NotContains(t, out.String(), "Who owns security findings")
+
+	io.WriteString(keys, "y\n\n")
+	select {
+	case <-codeA:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the first session did not finish")
+	}
+	saved, err := os.ReadFile(ansPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(saved), "owner: Head of Platform")
+	assert.Contains(t, string(saved), "reviewed: true")
+	assert.NotContains(t, string(saved), "Someone Else")
+}
+
+// syncBuffer is a bytes.Buffer safe for a command running in a goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
 }

@@ -55,7 +55,17 @@ func (o *Options) defaults() {
 
 // Run asks every unanswered control (every control with Review) and saves
 // after each one. It returns ErrInterrupted when the user stopped early.
+//
+// A session holds the answers file (answers.Lock): a second session on the
+// same file gets an *answers.LockedError before asking anything.
 func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts Options) error {
+	if ans.Path != "" {
+		release, err := answers.Lock(ans, cl)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	s := newSession(cl, ans, opts)
 	if sessionHook != nil {
 		sessionHook(s)
