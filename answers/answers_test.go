@@ -302,3 +302,17 @@ controls:
 	require.NoError(t, err)
 	assert.Equal(t, string(got), string(again))
 }
+
+// A session starting on the file removes what a killed session's save left.
+func TestLockRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	f := New(filepath.Join(dir, "answers.yaml"), "t")
+	stale := filepath.Join(dir, ".answers.yaml.1234567.tmp")
+	require.NoError(t, os.WriteFile(stale, []byte("half"), 0o644))
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(stale, old, old))
+	release, err := Lock(f, &checklist.Checklist{ID: "t"})
+	require.NoError(t, err)
+	assert.NoFileExists(t, stale)
+	require.NoError(t, release())
+}

@@ -23,12 +23,16 @@ func LockPath(path string) string {
 // gets a *LockedError at once. The operating system drops the lock when the
 // process ends, even by kill -9. If another session wrote the file after f
 // was loaded (it finished just before this one took the lock), f is
-// reloaded, so its answers are kept, not overwritten.
+// reloaded, so its answers are kept, not overwritten. Temp files a killed
+// session left beside the file are removed.
 func Lock(f *File, cl *checklist.Checklist) (release func() error, err error) {
 	lk, err := filelock.Acquire(LockPath(f.Path), f.Path)
 	if err != nil {
 		return nil, err
 	}
+	// Holding the lock, no other session is saving: temp files of a session
+	// killed mid-save are leftovers.
+	input.RemoveStaleTemps(f.Path)
 	data, err := input.ReadFile(f.Path, maxFileSize)
 	switch {
 	case IsNotExist(err):

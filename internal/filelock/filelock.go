@@ -92,3 +92,16 @@ func holder(lockPath string) string {
 	line, _, _ := strings.Cut(string(b[:n]), "\n")
 	return strings.TrimSpace(line)
 }
+
+// TryLock takes an exclusive lock on an open file without waiting; false
+// when another open file (any process) holds it. Closing f drops it.
+func TryLock(f *os.File) (bool, error) {
+	switch err := lock(f); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, errHeld):
+		return false, nil
+	default:
+		return false, err
+	}
+}

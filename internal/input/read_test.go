@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,4 +36,19 @@ func TestSize(t *testing.T) {
 	assert.Equal(t, "4 MiB", Size(4<<20))
 	assert.Equal(t, "64 KiB", Size(64<<10))
 	assert.Equal(t, "1000 bytes", Size(1000))
+}
+
+// Only temp files older than this process are candidates: a newer one may
+// be a save still under way (of a writer that could not lock it).
+func TestRemoveStaleTempsAge(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "answers.yaml")
+	tmp := filepath.Join(dir, ".answers.yaml.42.tmp")
+	require.NoError(t, os.WriteFile(tmp, []byte("x"), 0o644))
+	require.NoError(t, os.Chtimes(tmp, processStart.Add(time.Second), processStart.Add(time.Second)))
+	assert.Empty(t, RemoveStaleTemps(path))
+	assert.FileExists(t, tmp)
+	require.NoError(t, os.Chtimes(tmp, processStart.Add(-time.Hour), processStart.Add(-time.Hour)))
+	assert.Equal(t, []string{".answers.yaml.42.tmp"}, RemoveStaleTemps(path))
+	assert.NoFileExists(t, tmp)
 }
