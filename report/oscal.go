@@ -78,12 +78,6 @@ type oscalProp struct {
 	Value string `json:"value"`
 }
 
-type oscalLink struct {
-	Href string `json:"href"`
-	Rel  string `json:"rel,omitempty"`
-	Text string `json:"text,omitempty"`
-}
-
 type oscalParty struct {
 	UUID   string   `json:"uuid"`
 	Type   string   `json:"type"`
