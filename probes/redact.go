@@ -67,3 +67,6 @@ func DisplayTarget(t Target) string {
 	}
 	return RedactURL(u)
 }
+
+// RedactTarget (stub)
+func RedactTarget(s string) string { return s }
