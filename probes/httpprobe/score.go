@@ -43,19 +43,23 @@ func scoreHeaders(r *response, chain []*response) Score {
 	var mods []Modifier
 	add := func(rule string, p int) { mods = append(mods, Modifier{rule, p}) }
 
-	cspValue := h.Get("Content-Security-Policy")
-	policy := parseCSP(cspValue)
-	if cspValue == "" {
+	ps := enforcedPolicies(r)
+	if all := ps.all(); len(all) == 0 {
 		add("csp-missing", penCSPMissing)
 	} else {
-		inline, eval, none, _ := cspScriptIssues(policy)
-		if none {
+		is := enforcedScriptIssues(all)
+		if is.none {
 			add("csp-no-script-policy", penCSPNoScript)
 		}
-		if inline {
+		switch {
+		case is.none:
+		case is.unsafeInline:
 			add("csp-unsafe-inline", penCSPUnsafeInline)
+		case len(is.wild) > 0:
+			// Observatory's csp-implemented-with-unsafe covers both
+			add("csp-unrestricted-script-source", penCSPUnsafeInline)
 		}
-		if eval {
+		if is.unsafeEval && !is.none {
 			add("csp-unsafe-eval", penCSPUnsafeEval)
 		}
 	}
@@ -68,16 +72,16 @@ func scoreHeaders(r *response, chain []*response) Score {
 		add("hsts-short", penHSTSShort)
 	}
 
-	if !strings.EqualFold(strings.TrimSpace(h.Get("X-Content-Type-Options")), "nosniff") {
+	if !nosniff(h) {
 		add("x-content-type-options-missing", penXCTOMissing)
 	}
 
-	xfo := strings.ToUpper(strings.TrimSpace(h.Get("X-Frame-Options")))
-	if _, fa := policy["frame-ancestors"]; !fa && xfo != "DENY" && xfo != "SAMEORIGIN" {
+	_, xfoOK, _ := xfoVerdict(h)
+	if present, restricted, _ := framing(ps.header); !restricted && (present || !xfoOK) {
 		add("frame-protection-missing", penFrameMissing)
 	}
 
-	switch lastToken(h.Get("Referrer-Policy")) {
+	switch referrerPolicy(h) {
 	case "unsafe-url", "no-referrer-when-downgrade":
 		add("referrer-policy-unsafe", penReferrerUnsafe)
 	}
