@@ -407,6 +407,8 @@ func (c *client) describe(err error) error {
 type hop struct {
 	URL    string `json:"url"`
 	Status int    `json:"status"`
+	// Note grades the hop when it is a problem (http.redirect).
+	Note string `json:"note,omitempty"`
 }
 
 // fetched is a request followed through same-host redirects.

@@ -52,10 +52,18 @@ func sameSiteName(c *http.Cookie) string {
 func probeCookies(chain []*response) probes.Result {
 	res := probes.Result{ID: "http.cookies"}
 	var facts []cookieFacts
+	seen := map[string]bool{}
 	for _, r := range chain {
 		loc := redactURL(r.URL)
 		https := r.URL.Scheme == "https"
 		for _, c := range parseSetCookies(r.Header) {
+			// the same cookie from several responses (error pages, CORS
+			// requests) is one finding; a value change is not a new cookie
+			key := fmt.Sprint(r.URL.Scheme, r.URL.Host, c.Name, c.Secure, c.HttpOnly, c.SameSite, c.Path, c.Domain)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
 			cf := cookieFacts{Name: c.Name, Value: probes.Redact(c.Value), Secure: c.Secure, HttpOnly: c.HttpOnly,
 				SameSite: sameSiteName(c), Path: c.Path, Domain: c.Domain, Session: isSessionName(c.Name), URL: loc}
 			facts = append(facts, cf)

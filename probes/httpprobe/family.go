@@ -83,9 +83,20 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		// compile the secret rules while the page is fetched
 		spawn(func() { _, _ = f.scanner() })
 	}
-	if want["http.redirect"] {
+	// responses the cookie judgement reads beyond the page's own chain:
+	// the plain-HTTP ones first (RFC 6265bis §4.1.2.5: set in clear)
+	var plainResps, corsResps []*response
+	if want["http.redirect"] || want["http.cookies"] {
 		// plain HTTP: a connection of its own, nothing to share
-		spawn(func() { put(f.probeRedirect(ctx, c, u)) })
+		spawn(func() {
+			r, got := f.probeRedirect(ctx, c, u)
+			mu.Lock()
+			plainResps = got
+			mu.Unlock()
+			if want["http.redirect"] {
+				put(r)
+			}
+		})
 	}
 	// The shared fetch: hsts, headers, cookies, banners, rate-limit, js.
 	page, pageErr := c.fetch(ctx, u, nil)
@@ -99,7 +110,13 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		spawn(func() { put(probeSecurityTxt(ctx, c, u, cfg.Now())) })
 	}
 	if want["http.cors"] {
-		spawn(func() { put(probeCORS(ctx, c, u)) })
+		spawn(func() {
+			r, got := probeCORS(ctx, c, u)
+			mu.Lock()
+			corsResps = got
+			mu.Unlock()
+			put(r)
+		})
 	}
 
 	pageDependent := []string{"http.hsts", "http.headers", "http.cookies", "http.banners", "http.rate-limit", "js.secrets", "js.token-storage", "js.token-in-url"}
@@ -116,12 +133,6 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		if want["http.hsts"] {
 			put(probeHSTS(final))
 		}
-		if want["http.headers"] {
-			put(probeHeaders(final, page.All))
-		}
-		if want["http.cookies"] {
-			put(probeCookies(page.All))
-		}
 		if want["http.rate-limit"] {
 			spawn(func() { put(probeRateLimit(ctx, c, final, cfg.Burst)) })
 		}
@@ -136,6 +147,21 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		}
 	}
 	wg.Wait()
+	if pageErr == nil {
+		// cookies (and the score's cookie modifier) from every response
+		// received, plain-HTTP ones first
+		all := append(append([]*response(nil), plainResps...), page.All...)
+		all = append(all, corsResps...)
+		if leak != nil {
+			all = append(all, leak.responses...)
+		}
+		if want["http.headers"] {
+			put(probeHeaders(page.Final, all))
+		}
+		if want["http.cookies"] {
+			put(probeCookies(all))
+		}
+	}
 	if want["http.banners"] {
 		var all []*response
 		if page != nil {
