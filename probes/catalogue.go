@@ -33,6 +33,7 @@ var Catalogue = []Descriptor{
 	{"js.secrets", "js", "Secrets in served JavaScript", "fails when served scripts contain credentials"},
 	{"js.token-storage", "js", "Tokens in web storage (served JavaScript)", "fails when served scripts write token-like keys to localStorage/sessionStorage"},
 	{"js.token-in-url", "js", "Tokens in URLs (served JavaScript)", "fails when served scripts put tokens or API keys in query strings"},
+	{"js.sri", "js", "Subresource Integrity (served page)", "fails when a cross-origin script or stylesheet has no integrity hash, or a served script does not match its hash; lists the page's script inventory"},
 	{"source.secrets", "source", "Secrets in the repository", "fails when tracked files contain credentials or private keys"},
 	{"source.gitignore", "source", "Ignored secret files", "fails when .env, *.key and similar files are not ignored or are tracked"},
 	{"source.token-storage", "source", "Tokens in web storage (source)", "fails when code writes token-like keys to localStorage/sessionStorage"},

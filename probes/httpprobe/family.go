@@ -20,7 +20,7 @@ import (
 
 // IDs of the url-target family, in catalogue order.
 var urlIDs = []string{"http.redirect", "http.hsts", "http.headers", "http.cookies", "http.banners", "http.cors",
-	"http.error-leak", "http.rate-limit", "http.security-txt", "js.secrets", "js.token-storage", "js.token-in-url"}
+	"http.error-leak", "http.rate-limit", "http.security-txt", "js.secrets", "js.token-storage", "js.token-in-url", "js.sri"}
 
 type family struct {
 	limits *hostLimits
@@ -119,7 +119,7 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		})
 	}
 
-	pageDependent := []string{"http.hsts", "http.headers", "http.cookies", "http.banners", "http.rate-limit", "js.secrets", "js.token-storage", "js.token-in-url"}
+	pageDependent := []string{"http.hsts", "http.headers", "http.cookies", "http.banners", "http.rate-limit", "js.secrets", "js.token-storage", "js.token-in-url", "js.sri"}
 	if pageErr != nil {
 		msg := fmt.Sprintf("fetching %s: %v", redactURL(u), pageErr)
 		for _, id := range pageDependent {
@@ -136,12 +136,16 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		if want["http.rate-limit"] {
 			spawn(func() { put(probeRateLimit(ctx, c, final, cfg.Burst)) })
 		}
-		if want["js.secrets"] || want["js.token-storage"] || want["js.token-in-url"] {
+		if want["js.secrets"] || want["js.token-storage"] || want["js.token-in-url"] || want["js.sri"] {
 			spawn(func() {
-				for _, r := range f.probeScripts(ctx, c, final, cfg, want["js.secrets"]) {
+				rs, fetched, inline := f.probeScripts(ctx, c, final, cfg, want["js.secrets"])
+				for _, r := range rs {
 					if want[r.ID] {
 						put(r)
 					}
+				}
+				if want["js.sri"] {
+					put(probeSRI(final, fetched, inline))
 				}
 			})
 		}

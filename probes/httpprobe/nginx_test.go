@@ -57,6 +57,10 @@ func nginxSite(t *testing.T, fixed bool) (tlsPort, plainPort int, pool *x509.Cer
 		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(content), 0o644))
 	}
 	write("index.html", `<!doctype html><html><head><script src="/app.js"></script></head><body>shop</body></html>`)
+	if !fixed {
+		// a third-party stylesheet without integrity (js.sri)
+		write("index.html", `<!doctype html><html><head><script src="/app.js"></script><link rel="stylesheet" href="https://cdn.elsewhere.example/shop.css"></head><body>shop</body></html>`)
+	}
 	if fixed {
 		write("app.js", cleanJS)
 		write(".well-known/security.txt", "Contact: mailto:security@example.com\nExpires: "+time.Now().Add(90*24*time.Hour).UTC().Format(time.RFC3339)+"\n")

@@ -73,8 +73,10 @@ type scriptsObserved struct {
 
 // probeScripts follows the page's same-origin <script src> (bounded count
 // and bytes) and scans them and the inline scripts with the shared
-// scanners; it returns js.secrets, js.token-storage and js.token-in-url.
-func (f *family) probeScripts(ctx context.Context, c *client, page *response, cfg probes.Config, wantSecrets bool) []probes.Result {
+// scanners; it returns js.secrets, js.token-storage and js.token-in-url,
+// and the scripts it fetched (by URL) for js.sri.
+func (f *family) probeScripts(ctx context.Context, c *client, page *response, cfg probes.Config, wantSecrets bool) ([]probes.Result, map[string]fetchedScript, int) {
+	fetched := map[string]fetchedScript{}
 	pageLoc := redactURL(page.URL)
 	secrets, token, inURL := probes.Result{ID: "js.secrets"}, probes.Result{ID: "js.token-storage"}, probes.Result{ID: "js.token-in-url"}
 	all := []*probes.Result{&secrets, &token, &inURL}
@@ -83,7 +85,7 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 			r.Status = probes.Info
 			r.Summary = fmt.Sprintf("the target is not an HTML page (Content-Type %q): no scripts to scan", truncate(page.Header.Get("Content-Type"), 60))
 		}
-		return []probes.Result{secrets, token, inURL}
+		return []probes.Result{secrets, token, inURL}, fetched, 0
 	}
 	var scanner *codescan.Secrets
 	var scanErr error
@@ -157,6 +159,7 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 			continue
 		}
 		r := fr.Final
+		fetched[su.String()] = fetchedScript{status: r.StatusCode, body: r.Body, truncated: r.Truncated || r.Bomb || len(fr.All) > 1}
 		sf.Status, sf.Bytes, sf.Truncated = r.StatusCode, len(r.Body), r.Truncated
 		obs.Scripts = append(obs.Scripts, sf)
 		if r.StatusCode != 200 {
@@ -227,7 +230,7 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 			r.Summary = fmt.Sprintf("no %s in %s", what[r.ID], scope)
 		}
 	}
-	return []probes.Result{secrets, token, inURL}
+	return []probes.Result{secrets, token, inURL}, fetched, obs.InlineScripts
 }
 
 // normalise makes every scanner hit a failing finding.

@@ -43,13 +43,14 @@ function login(t) {
 
 const goodPage = `<!doctype html><html><head><title>Shop</title>
 <script src="/static/app.js" defer></script>
-<script src="https://cdn.elsewhere.example/lib.js"></script>
+<script src="https://cdn.elsewhere.example/lib.js" integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC" crossorigin="anonymous"></script>
 </head><body><p>Hello</p>
 <script nonce="abc">window.appReady = true;</script>
 </body></html>`
 
 const flawedPage = `<!doctype html><html><head><title>Shop</title>
 <script src="/static/app.js"></script>
+<script src="https://cdn.elsewhere.example/widget.js"></script>
 </head><body><p>Hello</p>
 <script>sessionStorage.setItem("id_token", location.hash.slice(1));</script>
 </body></html>`
