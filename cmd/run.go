@@ -213,7 +213,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	res.Project = assessment.Project{Organisation: plan.cfg.Organisation, Integration: plan.cfg.Integration, Contacts: plan.cfg.Contacts}
 	res.Targets = []string{}
 	for _, t := range plan.targets {
-		res.Targets = append(res.Targets, t.Value)
+		res.Targets = append(res.Targets, probes.DisplayTarget(t))
 	}
 	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
 

@@ -36,6 +36,8 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 		}
 	}
 	warmRoots(cfg, targets)
+	// values the user gave as secrets, redacted wherever a target echoes them
+	secrets := userSecrets(cfg.Headers, targets)
 	results := make([][]Result, len(jobs))
 	sem := make(chan struct{}, cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -49,6 +51,9 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 				cfg.Progress(Event{Target: DisplayTarget(j.t), Family: j.f.Name()})
 			}
 			results[i] = runFamily(ctx, j.f, j.t, j.ids, cfg)
+			for k := range results[i] {
+				redactResult(&results[i][k], secrets)
+			}
 			if cfg.Progress != nil {
 				cfg.Progress(Event{Target: DisplayTarget(j.t), Family: j.f.Name(), Done: true, Results: results[i]})
 			}

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -295,4 +296,34 @@ func TestBombPage(t *testing.T) {
 	r := run(t, newFamily(), srv.URL+"/", []string{"js.secrets"}, cfg)["js.secrets"]
 	assert.Equal(t, probes.Error, r.Status, r.Summary)
 	assert.Contains(t, findingRules(r, probes.Error), "js-compression-bomb")
+}
+
+// TestEchoedCredentialRedacted (issue 10.4): a target that echoes the
+// --header-env Authorization value and a query token into its Server
+// header, a cookie and its error pages; through the runner, no output
+// field holds either in clear.
+func TestEchoedCredentialRedacted(t *testing.T) {
+	token := "HdrS3cret" + "Tok3nABCDEF123"
+	query := "Query" + "S3cretK3y123"
+	srv, pool := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "hostile/1.2.3 "+r.Header.Get("Authorization"))
+		w.Header().Set("X-Debug-Query", r.URL.RawQuery)
+		w.Header().Add("Set-Cookie", "echo="+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+"; Path=/")
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path != "/" {
+			w.WriteHeader(500)
+		}
+		fmt.Fprintf(w, "<html>request: %s %s auth=%s</html>", r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"))
+	}))
+	cfg := testConfig(pool, testNow)
+	cfg.Headers = http.Header{"Authorization": {"Bearer " + token}}
+	target := srv.URL + "/?api_key=" + query + "&x=1"
+	rs := probes.Run(context.Background(), []probes.Family{newFamily()}, []probes.Target{{Kind: probes.KindURL, Value: target}}, cfg)
+	out, err := json.Marshal(rs)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "hostile/1.2.3", "the banner is still reported")
+	for _, s := range []string{token, query} {
+		assert.NotContains(t, string(out), s)
+		assert.NotContains(t, string(out), s[len(s)/3:], "a tail of the secret")
+	}
 }
