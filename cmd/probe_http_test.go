@@ -41,6 +41,11 @@ func init() {
 				h = httpdHookHandler(true)
 			case "hook-flawed":
 				h = httpdHookHandler(false)
+			case "echo": // echoes the caller's Authorization in its Server header
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Server", "hostile/1.2.3 "+r.Header.Get("Authorization"))
+					io.WriteString(w, "<html>"+r.URL.RawQuery+"</html>")
+				})
 			default:
 				ts.Fatalf("httpd: unknown kind %q", args[0])
 			}
