@@ -111,8 +111,8 @@ func benchFullVsSSLScan(b *testing.B, scriptBytes int, binDir string) {
 		theirs += time.Since(start)
 	}
 	b.StopTimer()
-	if len(ids) != 15 {
-		b.Fatalf("%d probe ids ran, want the 15 tls/http/js ones", len(ids))
+	if len(ids) != 16 {
+		b.Fatalf("%d probe ids ran, want the 16 tls/http/js ones", len(ids))
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(ours.Microseconds())/1000/n, "selfassess-ms/op")
