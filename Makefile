@@ -3,7 +3,7 @@ BIN ?= selfassess
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/selfassess/selfassess/cmd.Version=$(VERSION)
 
-.PHONY: build test lint install demo fuzz bench
+.PHONY: build test lint install demo fuzz bench release-check
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -22,3 +22,12 @@ install:
 
 demo:
 	$(GO) run . run --demo
+
+# A snapshot release as .ci/run builds it: goreleaser and the SBOM tool from the module proxy,
+# a throw-away release key, then the checks a user makes on a downloaded release.
+GORELEASER_VERSION ?= v2.15.1
+CYCLONEDX_VERSION ?= v1.10.0
+release-check:
+	$(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	$(GO) install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@$(CYCLONEDX_VERSION)
+	./scripts/release-check
