@@ -68,6 +68,10 @@ type Result struct {
 	// Findings are the individual problems (or notes) behind Status.
 	Findings   []Finding `json:"findings,omitempty"`
 	DurationMS int64     `json:"duration_ms"`
+	// Params are the thresholds the probe ran with (every declared
+	// parameter, defaults included); absent for probes without parameters.
+	// A probe run with two parameter sets gives two results.
+	Params Params `json:"params,omitempty"`
 }
 
 // Finding is one observation worth a line in the report.
@@ -108,6 +112,15 @@ type Config struct {
 
 	// Only selects probe ids by pattern ("tls.*"); empty = all.
 	Only []string
+
+	// ParamSets are the distinct parameter sets each probe id runs with
+	// (from the checklist's controls); the runner runs a family once per
+	// set. An id without sets runs once, with With[id].
+	ParamSets map[string][]Params
+	// With is the parameter set of each probe id for one family run
+	// (missing names take their defaults); families read it through
+	// Config.Params. The runner sets it from ParamSets.
+	With map[string]Params
 
 	// Now is the clock (tests fix it); nil = time.Now.
 	Now func() time.Time

@@ -10,13 +10,15 @@ import (
 
 // Run probes every target with every applicable family, at most
 // cfg.Concurrency (target, family) pairs at once, and returns the results
-// in a stable order: by target as given, then by catalogue order.
+// in a stable order: by target as given, then by catalogue order, then by
+// parameter set (a probe runs once per distinct set in cfg.ParamSets).
 func Run(ctx context.Context, families []Family, targets []Target, cfg Config) []Result {
 	cfg = cfg.Defaults()
 	type job struct {
 		t   Target
 		f   Family
 		ids []string
+		cfg Config
 	}
 	var jobs []job
 	for _, t := range targets {
@@ -24,14 +26,27 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 			if !f.Applies(t) {
 				continue
 			}
-			var ids []string
+			// Round k runs every id that has a k-th distinct parameter set,
+			// so ids without extra sets share the family's first run.
+			var rounds [][]string
+			var with []map[string]Params
 			for _, id := range f.IDs() {
-				if Match(cfg.Only, id) {
-					ids = append(ids, id)
+				if !Match(cfg.Only, id) {
+					continue
+				}
+				for k, set := range cfg.paramSets(id) {
+					if k == len(rounds) {
+						rounds = append(rounds, nil)
+						with = append(with, map[string]Params{})
+					}
+					rounds[k] = append(rounds[k], id)
+					with[k][id] = set
 				}
 			}
-			if len(ids) > 0 {
-				jobs = append(jobs, job{t, f, ids})
+			for k, ids := range rounds {
+				jc := cfg
+				jc.With = with[k]
+				jobs = append(jobs, job{t, f, ids, jc})
 			}
 		}
 	}
@@ -50,7 +65,7 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 			if cfg.Progress != nil {
 				cfg.Progress(Event{Target: DisplayTarget(j.t), Family: j.f.Name()})
 			}
-			results[i] = runFamily(ctx, j.f, j.t, j.ids, cfg)
+			results[i] = runFamily(ctx, j.f, j.t, j.ids, j.cfg)
 			for k := range results[i] {
 				redactResult(&results[i][k], secrets)
 			}
@@ -103,11 +118,12 @@ func runFamily(ctx context.Context, f Family, t Target, ids []string, cfg Config
 		for i := range rs {
 			got[rs[i].ID] = true
 			rs[i].Target = display
+			rs[i].Params = Resolve(rs[i].ID, cfg.With[rs[i].ID])
 		}
 		for _, id := range ids {
 			if !got[id] {
 				rs = append(rs, Result{ID: id, Target: display, Status: Error, Summary: "probe produced no result",
-					DurationMS: time.Since(start).Milliseconds()})
+					DurationMS: time.Since(start).Milliseconds(), Params: Resolve(id, cfg.With[id])})
 			}
 		}
 	}()

@@ -3,6 +3,7 @@ package httpprobe
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/selfassess/selfassess/internal/lazyre"
@@ -49,8 +50,15 @@ func sameSiteName(c *http.Cookie) string {
 	return ""
 }
 
-func probeCookies(chain []*response) probes.Result {
-	res := probes.Result{ID: "http.cookies"}
+func probeCookies(chain []*response, p probes.Params) probes.Result {
+	const id = "http.cookies"
+	res := probes.Result{ID: id}
+	allHttpOnly := p.String(id, "httponly") == "all"
+	accepted := p.Strings(id, "samesite")
+	sameSiteStatus := probes.Warn
+	if p.Bool(id, "require_samesite") {
+		sameSiteStatus = probes.Fail
+	}
 	var facts []cookieFacts
 	seen := map[string]bool{}
 	for _, r := range chain {
@@ -83,19 +91,24 @@ func probeCookies(chain []*response) probes.Result {
 				}
 			}
 			if !c.HttpOnly {
-				if cf.Session {
+				switch {
+				case cf.Session:
 					bad(probes.Fail, "no HttpOnly on a session/token cookie")
-				} else {
+				case allHttpOnly:
+					bad(probes.Fail, "no HttpOnly (required on every cookie)")
+				default:
 					bad(probes.Info, "no HttpOnly (readable by scripts)")
 				}
 			}
-			switch cf.SameSite {
-			case "":
-				bad(probes.Warn, "no SameSite")
-			case "invalid":
-				bad(probes.Warn, "invalid SameSite value")
-			case "None":
-				bad(probes.Warn, "SameSite=None (sent on cross-site requests)")
+			switch {
+			case cf.SameSite == "":
+				bad(sameSiteStatus, "no SameSite")
+			case cf.SameSite == "invalid":
+				bad(sameSiteStatus, "invalid SameSite value")
+			case !slices.Contains(accepted, cf.SameSite) && cf.SameSite == "None":
+				bad(sameSiteStatus, "SameSite=None (sent on cross-site requests)")
+			case !slices.Contains(accepted, cf.SameSite):
+				bad(sameSiteStatus, "SameSite="+cf.SameSite+" is not accepted (accepted: "+strings.Join(accepted, ", ")+")")
 			}
 			if strings.HasPrefix(c.Name, "__Host-") && (!c.Secure || c.Domain != "" || c.Path != "/") {
 				bad(probes.Fail, "__Host- prefix requires Secure, Path=/ and no Domain")

@@ -131,7 +131,7 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 	} else {
 		final := page.Final
 		if want["http.hsts"] {
-			put(probeHSTS(final))
+			put(probeHSTS(final, cfg.Params("http.hsts")))
 		}
 		if want["http.rate-limit"] {
 			spawn(func() { put(probeRateLimit(ctx, c, final, cfg.Burst)) })
@@ -160,10 +160,10 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 			all = append(all, leak.responses...)
 		}
 		if want["http.headers"] {
-			put(probeHeaders(page.Final, all))
+			put(probeHeaders(page.Final, all, cfg.Params("http.headers")))
 		}
 		if want["http.cookies"] {
-			put(probeCookies(all))
+			put(probeCookies(all, cfg.Params("http.cookies")))
 		}
 	}
 	if want["http.banners"] {

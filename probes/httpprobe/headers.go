@@ -11,7 +11,8 @@ import (
 	"github.com/selfassess/selfassess/probes"
 )
 
-// minHSTSAge is the providers' minimum HSTS max-age: 180 days.
+// minHSTSAge is the default minimum HSTS max-age (180 days); the score
+// uses it, the verdict takes min_max_age_days from the checklist.
 const minHSTSAge = 15552000
 
 // hsts is a parsed Strict-Transport-Security header.
@@ -145,7 +146,10 @@ func isToken(s string) bool {
 	return true
 }
 
-func probeHSTS(r *response) probes.Result {
+func probeHSTS(r *response, p probes.Params) probes.Result {
+	const id = "http.hsts"
+	minDays := p.Int(id, "min_max_age_days")
+	minAge := int64(minDays) * 86400
 	loc := redactURL(r.URL)
 	res := probes.Result{ID: "http.hsts"}
 	if r.URL.Scheme != "https" {
@@ -165,24 +169,33 @@ func probeHSTS(r *response) probes.Result {
 	case !h.Valid:
 		f.Status, f.Message = probes.Fail, "Strict-Transport-Security is invalid and ignored by browsers: "+h.Problem
 		res.Summary = "HSTS invalid: " + h.Problem
-	case h.MaxAge < minHSTSAge:
-		f.Status, f.Message = probes.Fail, fmt.Sprintf("max-age=%d is below %d (180 days)", h.MaxAge, minHSTSAge)
-		res.Summary = fmt.Sprintf("HSTS max-age %d < 180 days", h.MaxAge)
+	case h.MaxAge < minAge:
+		f.Status, f.Message = probes.Fail, fmt.Sprintf("max-age=%d (%d days) is below %d (%d days required)", h.MaxAge, h.MaxAge/86400, minAge, minDays)
+		res.Summary = fmt.Sprintf("HSTS max-age %d days < %d required", h.MaxAge/86400, minDays)
 	default:
 		f.Status, f.Message = probes.Pass, fmt.Sprintf("max-age=%d (%d days)", h.MaxAge, h.MaxAge/86400)
 		res.Summary = fmt.Sprintf("HSTS max-age %d days", h.MaxAge/86400)
 	}
 	res.Findings = append(res.Findings, f)
 	if h.Valid {
-		note := func(ok bool, name string) {
+		note := func(ok, required bool, name string) {
 			st, msg := probes.Info, name+" set"
 			if !ok {
 				msg = name + " not set"
+				if required {
+					st, msg = probes.Fail, name+" not set; required"
+				}
 			}
 			res.Findings = append(res.Findings, probes.Finding{Status: st, Rule: "hsts-" + strings.ToLower(name), Message: msg, Location: loc})
 		}
-		note(h.IncludeSubDomains, "includeSubDomains")
-		note(h.Preload, "preload")
+		note(h.IncludeSubDomains, p.Bool(id, "include_subdomains"), "includeSubDomains")
+		note(h.Preload, p.Bool(id, "preload"), "preload")
+		if p.Bool(id, "include_subdomains") && !h.IncludeSubDomains {
+			res.Summary += ", includeSubDomains missing (required)"
+		}
+		if p.Bool(id, "preload") && !h.Preload {
+			res.Summary += ", preload missing (required)"
+		}
 		if h.IncludeSubDomains {
 			res.Summary += ", includeSubDomains"
 		}
@@ -471,7 +484,7 @@ type headerCheck struct {
 	Note   string        `json:"note"`
 }
 
-func probeHeaders(r *response, chain []*response) probes.Result {
+func probeHeaders(r *response, chain []*response, p probes.Params) probes.Result {
 	loc := redactURL(r.URL)
 	h := r.Header
 	var checks []headerCheck
@@ -579,6 +592,8 @@ func probeHeaders(r *response, chain []*response) probes.Result {
 		add("Permissions-Policy", pp, probes.Pass, "set")
 	}
 
+	checks = applyRequired(checks, h, p.Strings("http.headers", "required"))
+
 	res := probes.Result{ID: "http.headers"}
 	for _, c := range checks {
 		f := probes.Finding{Status: c.Status, Rule: "header-" + strings.ToLower(c.Header), Location: loc,
@@ -599,4 +614,42 @@ func probeHeaders(r *response, chain []*response) probes.Result {
 		res.Summary = fmt.Sprintf("score %d (%s); %d of %d security headers missing or weak, %d to improve", sc.Score, sc.Grade, fails, len(checks), warns)
 	}
 	return res
+}
+
+// applyRequired sets each header's weight from the checklist's required
+// list: a missing or weak required header fails, one not required only
+// warns, and a listed header the probe has no check for must be present.
+func applyRequired(checks []headerCheck, h http.Header, required []string) []headerCheck {
+	isRequired := func(name string) bool {
+		for _, r := range required {
+			if strings.EqualFold(strings.TrimSpace(r), name) {
+				return true
+			}
+		}
+		return false
+	}
+	known := map[string]bool{}
+	for i := range checks {
+		c := &checks[i]
+		known[strings.ToLower(c.Header)] = true
+		switch req := isRequired(c.Header); {
+		case req && c.Status == probes.Warn && (c.Header == "Referrer-Policy" || c.Header == "Permissions-Policy"):
+			c.Status, c.Note = probes.Fail, c.Note+" (required)"
+		case !req && c.Status == probes.Fail:
+			c.Status, c.Note = probes.Warn, c.Note+" (not required by this checklist)"
+		}
+	}
+	for _, r := range required {
+		name := http.CanonicalHeaderKey(strings.TrimSpace(r))
+		if known[strings.ToLower(name)] {
+			continue
+		}
+		known[strings.ToLower(name)] = true
+		if v := h.Get(name); v != "" {
+			checks = append(checks, headerCheck{Header: name, Value: truncate(v, 300), Status: probes.Pass, Note: "set"})
+		} else {
+			checks = append(checks, headerCheck{Header: name, Status: probes.Fail, Note: "missing (required)"})
+		}
+	}
+	return checks
 }

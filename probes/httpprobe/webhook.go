@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/selfassess/selfassess/probes"
@@ -35,7 +37,7 @@ func (w *webhookFamily) Run(ctx context.Context, t probes.Target, ids []string, 
 	defer cancel()
 	c := newClient(u, cfg, w.limits)
 	defer c.close()
-	r := probeWebhook(ctx, c, u, cfg.Now())
+	r := probeWebhook(ctx, c, u, cfg.Now(), cfg.Params("webhook.signature").Ints("webhook.signature", "reject_status"))
 	r.Target = t.Value
 	r.DurationMS = time.Since(start).Milliseconds()
 	return []probes.Result{r}
@@ -81,7 +83,7 @@ type webhookAttempt struct {
 	Error  string `json:"error,omitempty"`
 }
 
-func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time) probes.Result {
+func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time, rejectStatus []int) probes.Result {
 	res := probes.Result{ID: "webhook.signature"}
 	loc := redactURL(u)
 	var attempts []webhookAttempt
@@ -103,7 +105,7 @@ func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time) pro
 		case r.StatusCode >= 200 && r.StatusCode < 300:
 			at.Status = r.StatusCode
 			f.Status, f.Message = probes.Fail, fmt.Sprintf("%s event accepted (HTTP %d)", a.name, r.StatusCode)
-		case r.StatusCode == 400 || r.StatusCode == 401 || r.StatusCode == 403:
+		case slices.Contains(rejectStatus, r.StatusCode):
 			at.Status = r.StatusCode
 			f.Status, f.Message = probes.Pass, fmt.Sprintf("%s event rejected (HTTP %d)", a.name, r.StatusCode)
 		case r.StatusCode == 404 || r.StatusCode == 405 || isRedirect(r.StatusCode):
@@ -111,7 +113,7 @@ func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time) pro
 			f.Status, f.Message = probes.Error, fmt.Sprintf("%s event: HTTP %d: is this the webhook URL?", a.name, r.StatusCode)
 		default:
 			at.Status = r.StatusCode
-			f.Status, f.Message = probes.Warn, fmt.Sprintf("%s event not accepted, but answered HTTP %d (expected 400, 401 or 403)", a.name, r.StatusCode)
+			f.Status, f.Message = probes.Warn, fmt.Sprintf("%s event not accepted, but answered HTTP %d (expected %s)", a.name, r.StatusCode, orList(rejectStatus))
 		}
 		if at.Status != 0 {
 			f.Evidence = fmt.Sprintf("HTTP %d", at.Status)
@@ -134,6 +136,18 @@ func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time) pro
 		res.Summary = joinSemi(msgs)
 	}
 	return res
+}
+
+// orList writes statuses as "400, 401 or 403".
+func orList(codes []int) string {
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = strconv.Itoa(c)
+	}
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 func joinSemi(s []string) string {

@@ -43,11 +43,17 @@ func (family) Name() string                 { return "source" }
 func (family) IDs() []string                { return append([]string(nil), allIDs...) }
 func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindSource }
 func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
-	return Scan(ctx, t.Value, ids)
+	return scan(ctx, t.Value, ids, cfg.Params(idGitignore))
 }
 
-// Scan runs the selected source probes (all when ids is empty) over dir.
+// Scan runs the selected source probes (all when ids is empty) over dir,
+// with the default parameters.
 func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
+	return scan(ctx, dir, ids, nil)
+}
+
+// scan is Scan with source.gitignore's parameters (nil: the defaults).
+func scan(ctx context.Context, dir string, ids []string, gitignore probes.Params) []probes.Result {
 	start := time.Now()
 	if len(ids) == 0 {
 		ids = allIDs
@@ -87,7 +93,7 @@ func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
 	for _, id := range ids {
 		var r probes.Result
 		if id == idGitignore {
-			r = checkGitignore(ctx, tr)
+			r = checkGitignore(ctx, tr, gitignore)
 		} else {
 			r = acc.result(id, tr)
 		}

@@ -21,26 +21,113 @@ type ignoreSample struct {
 	name     string
 	pattern  string // the .gitignore line to suggest
 	required bool   // fail when not ignored; otherwise warn
+	// note: a well-known name the checklist does not ask for; reported as
+	// information only
+	note bool
 }
 
-// ignoreSamples follow the providers' advice (.env, .env.local, secrets.*,
-// *.key) and the usual homes of credentials.
-var ignoreSamples = []ignoreSample{
-	{".env", ".env", true},
-	{".env.local", ".env.local", true},
-	{".env.production.local", ".env.*.local", true},
-	{"secrets.json", "secrets.*", true},
-	{"secrets.yml", "secrets.*", true},
-	{"server.key", "*.key", true},
-	{"id_rsa", "id_rsa", true},
-	{"id_ed25519", "id_ed25519", true},
-	{"credentials.json", "credentials.json", true},
-	{"private.pem", "*.pem", false},
-	{"keystore.p12", "*.p12", false},
-	{"keystore.jks", "*.jks", false},
-	{"cert.pfx", "*.pfx", false},
-	{".netrc", ".netrc", false},
-	{".pypirc", ".pypirc", false},
+// knownSamples are the file names that stand for the well-known patterns
+// (the defaults of required and recommended): "secrets.*" is checked as
+// secrets.json and secrets.yml, as a team would name them.
+var knownSamples = map[string][]string{
+	".env":             {".env"},
+	".env.local":       {".env.local"},
+	".env.*.local":     {".env.production.local"},
+	"secrets.*":        {"secrets.json", "secrets.yml"},
+	"*.key":            {"server.key"},
+	"id_rsa":           {"id_rsa"},
+	"id_ed25519":       {"id_ed25519"},
+	"credentials.json": {"credentials.json"},
+	"*.pem":            {"private.pem"},
+	"*.p12":            {"keystore.p12"},
+	"*.jks":            {"keystore.jks"},
+	"*.pfx":            {"cert.pfx"},
+	".netrc":           {".netrc"},
+	".pypirc":          {".pypirc"},
+}
+
+// ignoreSamples turns source.gitignore's parameters into sample names: the
+// required patterns fail when not ignored, the recommended ones warn, and
+// the well-known patterns the checklist lists in neither are notes (a
+// provider that names its own list is judged by that list).
+func ignoreSamples(p probes.Params) []ignoreSample {
+	const id = "source.gitignore"
+	required, recommended := p.Strings(id, "required"), p.Strings(id, "recommended")
+	var out []ignoreSample
+	seen := map[string]bool{}
+	add := func(pattern string, required, note bool) {
+		if seen[pattern] {
+			return
+		}
+		seen[pattern] = true
+		names, ok := knownSamples[pattern]
+		if !ok {
+			names = []string{sampleName(pattern)}
+		}
+		for _, n := range names {
+			out = append(out, ignoreSample{name: n, pattern: pattern, required: required, note: note})
+		}
+	}
+	for _, pat := range required {
+		add(pat, true, false)
+	}
+	for _, pat := range recommended {
+		add(pat, false, false)
+	}
+	for _, def := range [][]string{defaultPatterns("required"), defaultPatterns("recommended")} {
+		for _, pat := range def {
+			add(pat, false, true)
+		}
+	}
+	return out
+}
+
+func defaultPatterns(name string) []string {
+	d, _ := probes.LookupParam("source.gitignore", name)
+	list, _ := d.Default.([]string)
+	return list
+}
+
+// sampleName makes a file name a gitignore pattern must cover: "config.json"
+// itself, "*.secret" as "sample.secret", "private/" as "private/sample".
+func sampleName(pattern string) string {
+	p := strings.TrimPrefix(strings.TrimPrefix(pattern, "/"), "**/")
+	dir := strings.HasSuffix(p, "/")
+	p = strings.TrimSuffix(p, "/")
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '*':
+			b.WriteString("sample")
+		case '?':
+			b.WriteByte('x')
+		case '[':
+			// a character class: its first member
+			if j := strings.IndexByte(p[i+1:], ']'); j > 0 {
+				cls := strings.TrimPrefix(p[i+1:i+1+j], "!")
+				if cls != "" && cls[0] != '-' {
+					b.WriteByte(cls[0])
+				} else {
+					b.WriteByte('x')
+				}
+				i += j + 1
+				continue
+			}
+			b.WriteByte(c)
+		case '\\':
+			if i+1 < len(p) {
+				i++
+				b.WriteByte(p[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	name := strings.ReplaceAll(b.String(), "samplesample", "sample") // from "**"
+	if dir {
+		name += "/sample"
+	}
+	return name
 }
 
 // gitignoreObserved is source.gitignore's Observed block.
@@ -52,13 +139,17 @@ type gitignoreObserved struct {
 	NotIgnored  []string `json:"not_ignored,omitempty"`
 	SecretFiles []string `json:"secret_files,omitempty"`           // tracked (git) or present and not ignored (walk)
 	Unignored   []string `json:"unignored_secret_files,omitempty"` // git: untracked and not ignored
+	// NotRequired are well-known names left unignored that the checklist's
+	// required and recommended patterns do not cover (notes only).
+	NotRequired []string `json:"not_required,omitempty"`
 }
 
 // checkGitignore checks that secret-bearing files are ignored at the top of
 // the tree and that none is tracked (or, outside git, present and not ignored).
-func checkGitignore(ctx context.Context, tr *tree) probes.Result {
-	names := make([]string, len(ignoreSamples))
-	for i, s := range ignoreSamples {
+func checkGitignore(ctx context.Context, tr *tree, p probes.Params) probes.Result {
+	samples := ignoreSamples(p)
+	names := make([]string, len(samples))
+	for i, s := range samples {
 		names[i] = s.name
 	}
 	obs := gitignoreObserved{Mode: tr.mode, Note: tr.note, Checked: names}
@@ -76,8 +167,19 @@ func checkGitignore(ctx context.Context, tr *tree) probes.Result {
 		ignored = parseGitignore(tr.root, names)
 	}
 	var fs []probes.Finding
-	for _, s := range ignoreSamples {
+	checked := 0
+	for _, s := range samples {
+		if !s.note {
+			checked++
+		}
 		if ignored[s.name] {
+			continue
+		}
+		if s.note {
+			obs.NotRequired = append(obs.NotRequired, s.name)
+			fs = append(fs, probes.Finding{Status: probes.Info, Rule: "gitignore-not-required",
+				Message:  fmt.Sprintf("%s is not ignored (not required by this checklist; consider %q)", s.name, s.pattern),
+				Location: ".gitignore", File: ".gitignore"})
 			continue
 		}
 		obs.NotIgnored = append(obs.NotIgnored, s.name)
@@ -140,7 +242,7 @@ func checkGitignore(ctx context.Context, tr *tree) probes.Result {
 	}
 	status := probes.Pass
 	for _, f := range fs {
-		if f.Status.Rank() > status.Rank() {
+		if f.Status.Rank() > status.Rank() && f.Status != probes.Info {
 			status = f.Status
 		}
 	}
@@ -160,11 +262,14 @@ func checkGitignore(ctx context.Context, tr *tree) probes.Result {
 	case len(obs.Unignored) > 0:
 		summary = fmt.Sprintf("%d secret %s neither tracked nor ignored, first %s", len(obs.Unignored), plural(len(obs.Unignored), "file is", "files are"), obs.Unignored[0])
 	case len(obs.NotIgnored) > 0:
-		summary = fmt.Sprintf("%d of %d secret file names not ignored: %s", len(obs.NotIgnored), len(names), strings.Join(obs.NotIgnored, ", "))
-	case len(fs) > 0:
-		summary = fmt.Sprintf("secret file names ignored; %d test credential files tracked", len(fs))
+		summary = fmt.Sprintf("%d of %d secret file names not ignored: %s", len(obs.NotIgnored), checked, strings.Join(obs.NotIgnored, ", "))
+	case len(fs) > len(obs.NotRequired):
+		summary = fmt.Sprintf("secret file names ignored; %d test credential files tracked", len(fs)-len(obs.NotRequired))
 	default:
-		summary = fmt.Sprintf("all %d secret file names ignored, none tracked", len(names))
+		summary = fmt.Sprintf("all %d secret file names ignored, none tracked", checked)
+	}
+	if len(obs.NotRequired) > 0 {
+		summary += fmt.Sprintf(" (not required, not ignored: %s)", strings.Join(obs.NotRequired, ", "))
 	}
 	return probes.Result{Status: status, Summary: summary, Observed: obs, Findings: fs}
 }

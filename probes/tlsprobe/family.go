@@ -124,17 +124,18 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 			if enumErr != nil {
 				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
 			}
-			return versionsResult(enum)
+			return versionsResult(enum, minVersion(cfg.Params(id).String(id, "min_version")))
 		case "tls.ciphers":
 			if enumErr != nil {
 				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
 			}
-			return ciphersResult(enum)
+			return ciphersResult(enum, cfg.Params(id).Strings(id, "allowed_classes"))
 		case "tls.certificate":
 			if cert.facts == nil {
 				return probes.Result{Status: probes.Error, Summary: "cannot fetch the certificate: " + oneLine(cert.err.Error())}
 			}
-			return certificateResult(*cert.facts)
+			p := cfg.Params(id)
+			return certificateResult(*cert.facts, p.Int(id, "expiry_warn_days"), p.Int(id, "min_rsa_bits"))
 		}
 		return probes.Result{Status: probes.Error, Summary: "unknown probe id"}
 	})
@@ -203,7 +204,17 @@ func endpoint(raw string) (Endpoint, string, error) {
 	return ep, "", nil
 }
 
-func versionsResult(e *Enumeration) probes.Result {
+// minVersion reads min_version ("TLS1.2"); TLS 1.2 when unknown.
+func minVersion(name string) Version {
+	for _, v := range Versions {
+		if strings.EqualFold(v.String(), name) {
+			return v
+		}
+	}
+	return VersionTLS12
+}
+
+func versionsResult(e *Enumeration, min Version) probes.Result {
 	obs := VersionsObserved{Offered: []string{}, NotOffered: map[string]string{}, Connections: e.Connections}
 	var r probes.Result
 	modern := false
@@ -213,11 +224,11 @@ func versionsResult(e *Enumeration) probes.Result {
 			continue
 		}
 		obs.Offered = append(obs.Offered, v.Version.String())
-		if v.Version >= VersionTLS12 {
+		if v.Version >= min && v.Version != VersionSSL20 {
 			modern = true
 		} else {
 			r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-legacy-version",
-				Message: v.Version.String() + " is offered; only TLS 1.2 and newer are acceptable"})
+				Message: v.Version.String() + " is offered; only " + versionsFrom(min) + " are acceptable"})
 		}
 	}
 	if len(obs.Offered) == 0 {
@@ -225,8 +236,11 @@ func versionsResult(e *Enumeration) probes.Result {
 			Summary: "the server accepted no protocol version: " + e.Versions[4].Refusal}
 	}
 	if !modern {
-		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-no-modern-version",
-			Message: "neither TLS 1.2 nor TLS 1.3 is offered"})
+		msg := "neither TLS 1.2 nor TLS 1.3 is offered"
+		if min != VersionTLS12 {
+			msg = "no version from " + versionsFrom(min) + " is offered"
+		}
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-no-modern-version", Message: msg})
 	}
 	r.Observed = obs
 	r.Status = probes.Pass
@@ -237,7 +251,15 @@ func versionsResult(e *Enumeration) probes.Result {
 	return r
 }
 
-func ciphersResult(e *Enumeration) probes.Result {
+// versionsFrom names the acceptable versions: "TLS 1.2 and newer".
+func versionsFrom(min Version) string {
+	if min == VersionTLS13 {
+		return "TLS 1.3"
+	}
+	return strings.Replace(min.String(), "TLS", "TLS ", 1) + " and newer"
+}
+
+func ciphersResult(e *Enumeration, allowed []string) probes.Result {
 	obs := CiphersObserved{Versions: []VersionSuites{}, Connections: e.Connections}
 	count := map[Class]int{}
 	type bad struct {
@@ -256,7 +278,7 @@ func ciphersResult(e *Enumeration) probes.Result {
 		add := func(name, code string, class Class, reasons []string) {
 			vs.Suites = append(vs.Suites, SuiteObserved{Name: name, Code: code, Class: class})
 			count[class]++
-			if class != Strong {
+			if class != Strong || !slices.Contains(allowed, string(Strong)) {
 				if flagged[name] == nil {
 					flagged[name] = &bad{class: class, reasons: reasons}
 					order = append(order, name)
@@ -292,24 +314,26 @@ func ciphersResult(e *Enumeration) probes.Result {
 	for _, name := range order {
 		b := flagged[name]
 		st := probes.Warn
-		if b.class == Insecure {
+		if b.class == Insecure || !slices.Contains(allowed, string(b.class)) {
 			st = probes.Fail
 		}
-		r.Findings = append(r.Findings, probes.Finding{Status: st, Rule: "tls-" + string(b.class) + "-suite",
-			Message: fmt.Sprintf("%s is %s: %s; accepted with %s", name, b.class, strings.Join(b.reasons, ", "), strings.Join(b.versions, ", "))})
+		msg := fmt.Sprintf("%s is %s: %s; accepted with %s", name, b.class, strings.Join(b.reasons, ", "), strings.Join(b.versions, ", "))
+		if b.class != Insecure && st == probes.Fail {
+			msg += fmt.Sprintf(" (allowed classes: %s)", strings.Join(allowed, ", "))
+		}
+		r.Findings = append(r.Findings, probes.Finding{Status: st, Rule: "tls-" + string(b.class) + "-suite", Message: msg})
 	}
-	switch {
-	case count[Insecure] > 0:
-		r.Status = probes.Fail
-	case count[Weak] > 0:
-		r.Status = probes.Warn
+	for _, f := range r.Findings {
+		if f.Status.Rank() > r.Status.Rank() {
+			r.Status = f.Status
+		}
 	}
 	r.Summary = fmt.Sprintf("%d suites accepted: %d strong, %d weak, %d insecure%s",
 		count[Strong]+count[Weak]+count[Insecure], count[Strong], count[Weak], count[Insecure], enforced)
 	return r
 }
 
-func certificateResult(f CertFacts) probes.Result {
+func certificateResult(f CertFacts, warnDays, minRSABits int) probes.Result {
 	r := probes.Result{Observed: f, Status: probes.Pass}
 	fail := func(rule, msg string) {
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: rule, Message: msg})
@@ -330,8 +354,8 @@ func certificateResult(f CertFacts) probes.Result {
 		}
 		fail("tls-cert-hostname-mismatch", fmt.Sprintf("certificate does not match the host name (%s)", sans))
 	}
-	if f.KeyType == "RSA" && f.KeyBits < 2048 {
-		fail("tls-cert-weak-key", fmt.Sprintf("RSA key of %d bits; at least 2048 are required", f.KeyBits))
+	if f.KeyType == "RSA" && f.KeyBits < minRSABits {
+		fail("tls-cert-weak-key", fmt.Sprintf("RSA key of %d bits; at least %d are required", f.KeyBits, minRSABits))
 	}
 	sig := strings.ToUpper(f.SignatureAlgorithm)
 	if strings.Contains(sig, "SHA1") || strings.Contains(sig, "MD5") || strings.Contains(sig, "MD2") {
@@ -339,7 +363,7 @@ func certificateResult(f CertFacts) probes.Result {
 	}
 	if len(r.Findings) > 0 {
 		r.Status = probes.Fail
-	} else if f.DaysLeft < 30 {
+	} else if f.DaysLeft < warnDays {
 		r.Status = probes.Warn
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Warn, Rule: "tls-cert-expiring",
 			Message: fmt.Sprintf("certificate expires %s (%s)", inDays(f.DaysLeft), f.NotAfter.Format(time.DateOnly))})
