@@ -317,6 +317,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[name] = key
+		if ctl, ok := v.Addr().Interface().(*Control); ok && name == "probes" {
+			d.decodeProbes(val, ctl, keyPath) // ids, or {id, with}
+			continue
+		}
 		d.decode(val, v.Field(idx), keyPath)
 	}
 }

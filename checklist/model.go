@@ -3,6 +3,8 @@
 // built-in provider checklists.
 package checklist
 
+import "github.com/selfassess/selfassess/probes"
+
 // SchemaID is the value of a checklist file's `schema` field.
 const SchemaID = "selfassess/checklist/v1"
 
@@ -106,7 +108,35 @@ type Control struct {
 	Questions          []Question `yaml:"questions,omitempty" json:"questions,omitempty"`
 	Evidence           []Evidence `yaml:"evidence,omitempty" json:"evidence,omitempty"`
 	// Probes are probe ids (see probes.Catalogue) whose results verify the control.
+	// In YAML an entry is an id, or {id: ..., with: {...}} with parameters.
 	Probes []string `yaml:"probes,omitempty" json:"probes,omitempty"`
+	// With holds the parameters the control sets for its probes (`with:`),
+	// by probe id; a probe absent here runs with its defaults.
+	With map[string]probes.Params `yaml:"-" json:"-"`
+}
+
+// ProbeParams returns the parameters the control sets for probe id (nil:
+// the defaults).
+func (ctl *Control) ProbeParams(id string) probes.Params { return ctl.With[id] }
+
+// ProbeParamSets returns, for every probe id the checklist's controls name,
+// the distinct parameter sets they ask for (probes.Config.ParamSets): the
+// probe then runs once per set and each control is judged by its own.
+func (c *Checklist) ProbeParamSets() map[string][]probes.Params {
+	out := map[string][]probes.Params{}
+	seen := map[string]bool{}
+	for _, sc := range c.Controls() {
+		for _, id := range sc.Control.Probes {
+			set := sc.Control.With[id]
+			k := id + "\x00" + probes.ParamsKey(id, set)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out[id] = append(out[id], set)
+		}
+	}
+	return out
 }
 
 // Mapping links a control to another framework's or provider's control,

@@ -3,6 +3,7 @@ package checklist
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	"github.com/selfassess/selfassess/probes"
 )
@@ -133,14 +134,15 @@ func schemaDocument() obj {
 				{"allow_not_applicable", obj{{"type", "boolean"}, {"description", "The team may answer \"not applicable\", with a justification."}}},
 				{"questions", list(obj{{"$ref", "#/$defs/question"}}, "What only a human can answer, in the order asked.")},
 				{"evidence", list(obj{{"$ref", "#/$defs/evidence"}}, "Documents the reviewer expects.")},
-				{"probes", obj{{"type", "array"}, {"uniqueItems", true}, {"items", obj{{"enum", probeIDs}}},
-					{"description", "Probe ids whose results verify the control ('selfassess probe --list')."}}},
+				{"probes", obj{{"type", "array"}, {"uniqueItems", true}, {"items", ref("probeRef", "A probe id, or {id, with} to set its parameters.")},
+					{"description", "Probes whose results verify the control ('selfassess probe --list' shows the ids and their parameters)."}}},
 			}),
 			kv{"anyOf", []obj{
 				{{"required", []string{"questions"}}, {"properties", obj{{"questions", obj{{"minItems", 1}}}}}},
 				{{"required", []string{"probes"}}, {"properties", obj{{"probes", obj{{"minItems", 1}}}}}},
 			}},
 		)},
+		{"probeRef", probeRefSchema(probeIDs)},
 		{"mapping", strict("A link to another provider's or framework's control.", []string{"framework", "id"}, obj{
 			{"framework", nonEmpty("e.g. \"PCI DSS 4.0\", \"OWASP ASVS 4.0.3\" or a checklist id such as finhub.")},
 			{"id", obj{{"type", []string{"string", "number"}}, {"minLength", 1}, {"description", "The control's id there, e.g. \"4.2.1\"."}}},
@@ -211,6 +213,66 @@ func schemaDocument() obj {
 		{"additionalProperties", false},
 		{"$defs", defs},
 	}
+}
+
+// probeRefSchema is a probes entry: an id, or {id, with} where with holds
+// the parameters that probe declares, typed.
+func probeRefSchema(ids []string) obj {
+	var rules []obj
+	for _, d := range probes.Catalogue {
+		props := obj{}
+		for _, p := range d.Params {
+			props = append(props, kv{p.Name, paramSchema(p)})
+		}
+		with := obj{{"type", "object"}, {"properties", props}, {"additionalProperties", false}}
+		if len(d.Params) == 0 {
+			with = obj{{"type", "object"}, {"maxProperties", 0}, {"description", d.ID + " takes no parameters."}}
+		}
+		rules = append(rules, obj{
+			{"if", obj{{"required", []string{"id"}}, {"properties", obj{{"id", obj{{"const", d.ID}}}}}}},
+			{"then", obj{{"properties", obj{{"with", with}}}}},
+		})
+	}
+	return obj{{"oneOf", []obj{
+		{{"enum", ids}, {"description", "A probe id; the probe runs with its default parameters."}},
+		append(strict("A probe with parameters.", []string{"id"}, obj{
+			{"id", obj{{"enum", ids}, {"description", "The probe id."}}},
+			{"with", obj{{"type", "object"}, {"description", "Parameters ('selfassess probe --list' shows each probe's)."}}},
+		}), kv{"allOf", rules}),
+	}}}
+}
+
+func paramSchema(p probes.Param) obj {
+	desc := fmt.Sprintf("%s (default %s).", p.Meaning, probes.FormatValue(p.Default))
+	bounds := func(o obj) obj {
+		if p.Min != 0 || p.Max != 0 {
+			o = append(o, kv{"minimum", p.Min}, kv{"maximum", p.Max})
+		}
+		return o
+	}
+	enum := func(o obj) obj {
+		if len(p.Enum) > 0 && !p.FoldCase {
+			o = append(o, kv{"enum", p.Enum})
+		}
+		return o
+	}
+	var o obj
+	switch p.Type {
+	case probes.ParamInt:
+		o = bounds(obj{{"type", "integer"}})
+	case probes.ParamBool:
+		o = obj{{"type", "boolean"}}
+	case probes.ParamString:
+		o = enum(obj{{"type", "string"}})
+	case probes.ParamStrings:
+		o = obj{{"type", "array"}, {"items", enum(obj{{"type", "string"}, {"minLength", 1}})}}
+	case probes.ParamInts:
+		o = obj{{"type", "array"}, {"items", bounds(obj{{"type", "integer"}})}}
+	}
+	if p.NonEmpty {
+		o = append(o, kv{"minItems", 1})
+	}
+	return append(o, kv{"description", desc})
 }
 
 func stringSet(desc string) obj {

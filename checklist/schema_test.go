@@ -81,7 +81,7 @@ func TestSchemaIsValidJSONSchema(t *testing.T) {
 
 	// the probe enum is the catalogue, the single list of probe ids
 	defs := doc["$defs"].(map[string]any)
-	probeEnum := defs["control"].(map[string]any)["properties"].(map[string]any)["probes"].(map[string]any)["items"].(map[string]any)["enum"]
+	probeEnum := defs["probeRef"].(map[string]any)["oneOf"].([]any)[0].(map[string]any)["enum"]
 	var ids []any
 	for _, id := range probeIDs() {
 		ids = append(ids, id)
@@ -128,8 +128,13 @@ func TestSchemaRejectsBadDocuments(t *testing.T) {
 		"criterion of another type":  strings.Replace(withQuestions, "{equals: true}", "{any_of: [x]}", 1),
 		"condition with two criteria": strings.Replace(withQuestions, "{question: uses, equals: true}",
 			"{question: uses, equals: true, any_of: [a]}", 1),
-		"invalid id":    strings.Replace(minimal, "id: C-1", "id: C 1", 1),
-		"bool as title": strings.Replace(minimal, "title: Mini", "title: true", 1),
+		"unknown probe parameter":           strings.Replace(minimal, "[tls.versions]", "[{id: tls.versions, with: {min: TLS1.2}}]", 1),
+		"parameter of wrong type":           strings.Replace(minimal, "[tls.versions]", "[{id: http.hsts, with: {min_max_age_days: \"365\"}}]", 1),
+		"parameter out of enum":             strings.Replace(minimal, "[tls.versions]", "[{id: http.cookies, with: {httponly: some}}]", 1),
+		"parameters on a probe without any": strings.Replace(minimal, "[tls.versions]", "[{id: http.cors, with: {strict: true}}]", 1),
+		"probe entry without id":            strings.Replace(minimal, "[tls.versions]", "[{with: {preload: true}}]", 1),
+		"invalid id":                        strings.Replace(minimal, "id: C-1", "id: C 1", 1),
+		"bool as title":                     strings.Replace(minimal, "title: Mini", "title: true", 1),
 	}
 	for name, doc := range bad {
 		t.Run(name, func(t *testing.T) {

@@ -158,6 +158,7 @@ func (v *validator) control(path string, c *Control) {
 			seenProbes[id] = pp
 		}
 	}
+	v.probeParams(path, c)
 
 	questions := map[string]int{} // id -> index, of the questions checked so far
 	allQuestions := make(map[string]int, len(c.Questions))
@@ -192,6 +193,43 @@ func (v *validator) control(path string, c *Control) {
 		v.errorf(path, "nothing verifies control %q: add questions, probes or both", c.ID)
 	case !decides && len(c.Probes) == 0:
 		v.errorf(path+".questions", "nothing decides control %q: give a question pass criteria, or add probes", c.ID)
+	}
+}
+
+// probeParams checks parameters set on a control built in code (the loader
+// has already checked those it read, where they were written).
+func (v *validator) probeParams(path string, c *Control) {
+	ids := make([]string, 0, len(c.With))
+	for id := range c.With {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		i := slices.Index(c.Probes, id)
+		if i < 0 {
+			v.errorf(path+".probes", "parameters are set for probe %q, which the control does not list", id)
+			continue
+		}
+		desc, ok := probes.Lookup(id)
+		if !ok {
+			continue // reported as an unknown id
+		}
+		names := make([]string, 0, len(c.With[id]))
+		for name := range c.With[id] {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			pp := fmt.Sprintf("%s.probes[%d].with.%s", path, i, name)
+			decl, ok := probes.LookupParam(id, name)
+			if !ok {
+				v.errorf(pp, "%s", unknownParam(desc, name))
+				continue
+			}
+			if _, err := decl.Check(c.With[id][name]); err != nil {
+				v.errorf(pp, "%v", err)
+			}
+		}
 	}
 }
 
