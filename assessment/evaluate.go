@@ -165,7 +165,16 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	var probeFailed, probeErrored, probeWarned bool
 	ran, notRun := 0, []string{}
 	for _, id := range ctl.Probes {
-		rs := byProbe[id]
+		// a control is judged by the run of its own parameter set
+		rs := withParams(byProbe[id], id, ctl.With[id])
+		set := ""
+		if len(ctl.With[id]) > 0 {
+			set = fmt.Sprintf(" (%s set by %s)", probes.Describe(id, ctl.With[id]), ctl.ID)
+			if c.ProbeParams == nil {
+				c.ProbeParams = map[string]probes.Params{}
+			}
+			c.ProbeParams[id] = ctl.With[id]
+		}
 		didRun := false
 		for _, r := range rs {
 			if r.Status == probes.Skipped {
@@ -173,7 +182,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 			}
 			didRun = true
 			c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id + "@" + r.Target, Status: string(r.Status),
-				Message: r.Summary, Location: r.Target})
+				Message: r.Summary + set, Location: r.Target})
 			switch r.Status {
 			case probes.Fail:
 				probeFailed = true
@@ -202,7 +211,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	}
 	for _, id := range notRun {
 		c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id, Status: string(probes.Skipped),
-			Message: notRunReason(id, byProbe[id])})
+			Message: notRunReason(id, byProbe[id], ctl.With[id])})
 	}
 	if a != nil {
 		for _, p := range a.Evidence {
@@ -361,8 +370,25 @@ func noProbeRan(c Control) bool {
 	return true
 }
 
+// withParams keeps the results of probe id that ran with the given
+// parameters (defaults filled in). A result that carries no parameters ran
+// with the defaults (results written before probes had parameters).
+func withParams(rs []probes.Result, id string, set probes.Params) []probes.Result {
+	want := probes.ParamsKey(id, set)
+	var out []probes.Result
+	for _, r := range rs {
+		if probes.ParamsKey(id, r.Params) == want {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // notRunReason says why a probe has no result, and what would make it run.
-func notRunReason(id string, rs []probes.Result) string {
+func notRunReason(id string, rs []probes.Result, set probes.Params) string {
+	if len(set) > 0 && len(withParams(rs, id, set)) == 0 && len(rs) > 0 {
+		return "probe not run with this control's parameters (" + probes.Describe(id, set) + ")"
+	}
 	for _, r := range rs {
 		if r.Summary != "" {
 			return "probe not run: " + r.Summary

@@ -118,6 +118,9 @@ type Control struct {
 	Status      Status   `json:"status"`
 	Answers     []Answer `json:"answers"`
 	ProbeRefs   []string `json:"probe_refs"`
+	// ProbeParams are the parameters the control sets for its probes, by
+	// probe id (the probes[] entries with the same params are its results).
+	ProbeParams map[string]probes.Params `json:"probe_params,omitempty"`
 	// Evidence lists why the status is what it is: failing answers, probe
 	// findings (redacted), evidence files.
 	Evidence      []Evidence `json:"evidence"`

@@ -1,7 +1,9 @@
 package checklist
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -256,4 +258,43 @@ func (ctl Control) MarshalYAML() (any, error) {
 		}
 	}
 	return &n, nil
+}
+
+// UnmarshalYAML lets plain yaml.v3 decoding (KnownFields included) read a
+// control whose probes carry parameters; checklist.Parse does not use it.
+// The control is re-decoded strictly with its probes as plain ids, then
+// the probes list is read as Parse reads it.
+func (ctl *Control) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a control is a mapping", n.Line)
+	}
+	var probesNode *yaml.Node
+	clone := *n
+	clone.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "probes" {
+			probesNode = n.Content[i+1]
+			continue
+		}
+		clone.Content = append(clone.Content, n.Content[i], n.Content[i+1])
+	}
+	raw, err := yaml.Marshal(&clone)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	var f controlFields
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("control at line %d: %w", n.Line, err)
+	}
+	*ctl = Control(f)
+	if probesNode != nil {
+		d := &decoder{pos: positions{}, failed: map[string]bool{}}
+		d.decodeProbes(probesNode, ctl, "probes")
+		if len(d.errs) > 0 {
+			return errors.New(d.errs[0].Error())
+		}
+	}
+	return nil
 }

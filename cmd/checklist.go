@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/probes"
 )
 
 func init() { register(newChecklistCmd) }
@@ -223,10 +224,31 @@ func writeOutline(w io.Writer, cl *checklist.Checklist) error {
 			}
 			if len(c.Probes) > 0 {
 				ew.printf("            probes: %s\n", strings.Join(c.Probes, ", "))
+				for _, id := range c.Probes {
+					if t := thresholds(&c, id); t != "" {
+						ew.printf("              %s with %s\n", id, t)
+					}
+				}
 			}
 		}
 	}
 	return ew.err
+}
+
+// thresholds lists the parameters a control's probe runs with, marking
+// those the checklist leaves at their defaults; "" for a probe without
+// parameters.
+func thresholds(c *checklist.Control, id string) string {
+	d, _ := probes.Lookup(id)
+	var parts []string
+	for _, p := range d.Params {
+		if v, ok := c.With[id][p.Name]; ok {
+			parts = append(parts, p.Name+"="+probes.FormatValue(v))
+		} else {
+			parts = append(parts, p.Name+"="+probes.FormatValue(p.Default)+" (default)")
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // verifiedBy says how a control is decided: by answers, probes or both.

@@ -25,6 +25,7 @@ type probeOptions struct {
 	flags   probeFlags
 	format  string
 	list    bool
+	with    []string
 	targets []string
 	// families is injectable for tests.
 	families []probes.Family
@@ -37,7 +38,8 @@ func newProbeCmd(ios *IOStreams) *cobra.Command {
 		Short: "Probe deployed URLs (TLS, HTTP, served JavaScript), a source tree and a webhook",
 		Example: `  selfassess probe https://app.example.com
   selfassess probe --only 'tls.*' --format json https://staging.example.com:8443
-  selfassess probe --source . --webhook-url https://api.example.com/webhooks`,
+  selfassess probe --source . --webhook-url https://api.example.com/webhooks
+  selfassess probe --with http.hsts.min_max_age_days=365 --with webhook.signature.reject_status=401 https://app.example.com`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.targets = args
 			return runProbe(c.Context(), o)
@@ -45,27 +47,26 @@ func newProbeCmd(ios *IOStreams) *cobra.Command {
 	}
 	o.flags.bind(c.Flags())
 	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table or json")
-	c.Flags().BoolVar(&o.list, "list", false, "list the probe ids and exit")
+	c.Flags().BoolVar(&o.list, "list", false, "list the probe ids and their parameters, and exit")
+	c.Flags().StringArrayVar(&o.with, "with", nil, "set a probe parameter, `probe.param=value` (lists comma-separated); repeatable")
 	return c
 }
 
 func runProbe(ctx context.Context, o *probeOptions) error {
+	if o.format != "table" && o.format != "json" {
+		return usageErr("", "--format must be table or json, got %q", o.format)
+	}
 	if o.list {
-		tw := tabwriter.NewWriter(o.ios.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCHECKS")
-		for _, d := range probes.Catalogue {
-			fmt.Fprintf(tw, "%s\t%s\n", d.ID, d.Checks)
-		}
-		if err := tw.Flush(); err != nil {
+		if err := printCatalogue(o.ios, o.format); err != nil {
 			return runtimeErr("", "writing output: %v", err)
 		}
 		return nil
 	}
-	if o.format != "table" && o.format != "json" {
-		return usageErr("", "--format must be table or json, got %q", o.format)
-	}
 	cfg, err := o.flags.config(o.ios)
 	if err != nil {
+		return err
+	}
+	if cfg.With, err = parseWith(o.with); err != nil {
 		return err
 	}
 	targets, err := o.flags.targets(o.targets)
@@ -112,6 +113,69 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		}
 	}
 	return nil
+}
+
+// printCatalogue lists the probe ids, what each checks and the parameters
+// a checklist (or --with) may set, with their defaults.
+func printCatalogue(ios *IOStreams, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Probes []probes.Descriptor `json:"probes"`
+		}{probes.Catalogue})
+	}
+	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCHECKS")
+	for _, d := range probes.Catalogue {
+		fmt.Fprintf(tw, "%s\t%s\n", d.ID, d.Checks)
+		for _, p := range d.Params {
+			typ := string(p.Type)
+			if len(p.Enum) > 0 {
+				typ += ": " + strings.Join(p.Enum, "|")
+			}
+			fmt.Fprintf(tw, "\t  with %s (%s, default %s): %s\n", p.Name, typ, probes.FormatValue(p.Default), p.Meaning)
+		}
+	}
+	return tw.Flush() // tabwriter keeps the first write error
+}
+
+// parseWith reads --with probe.param=value flags into per-probe parameters;
+// a later flag for the same parameter wins.
+func parseWith(flags []string) (map[string]probes.Params, error) {
+	const hint = "run 'selfassess probe --list' to see each probe's parameters"
+	var with map[string]probes.Params
+	for _, raw := range flags {
+		key, value, ok := strings.Cut(raw, "=")
+		dot := strings.LastIndexByte(key, '.')
+		if !ok || dot <= 0 || dot == len(key)-1 {
+			return nil, usageErr("the form is --with probe.param=value, e.g. --with http.hsts.min_max_age_days=365", "--with %q: not probe.param=value", raw)
+		}
+		id, name := key[:dot], key[dot+1:]
+		desc, known := probes.Lookup(id)
+		if !known {
+			return nil, usageErr(hint, "--with %s: unknown probe id %q", key, id)
+		}
+		decl, ok := probes.LookupParam(id, name)
+		if !ok {
+			if len(desc.Params) == 0 {
+				return nil, usageErr(hint, "--with %s: probe %s takes no parameters", key, id)
+			}
+			return nil, usageErr(hint, "--with %s: unknown parameter %q; %s takes %s", key, name, id, strings.Join(probes.ParamNames(id), ", "))
+		}
+		v, err := decl.Parse(value)
+		if err != nil {
+			return nil, usageErr(hint, "--with %s: %v", key, err)
+		}
+		if with == nil {
+			with = map[string]probes.Params{}
+		}
+		if with[id] == nil {
+			with[id] = probes.Params{}
+		}
+		with[id][name] = v
+	}
+	return with, nil
 }
 
 // relaxGC lets the heap grow to five times the live data between

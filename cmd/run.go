@@ -146,6 +146,8 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	errOut := o.ios.ErrOut
 	fmt.Fprintf(errOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
+	// each probe runs once per distinct parameter set the controls ask for
+	plan.probeCfg.ParamSets = plan.cl.ProbeParamSets()
 
 	// Probes run in the background while the questionnaire is on screen.
 	tracker := newProbeTracker(plan.cl)
@@ -419,8 +421,8 @@ type probeTracker struct {
 	silent   bool
 	started  int
 	finished int
-	failed   map[string][]string // probe id → "target: summary" of failing results
-	byCtl    map[string][]string // control id → probe ids
+	failed   map[string][]string // probe id and parameters → "target: summary" of failing results
+	byCtl    map[string][]string // control id → probe ids and parameters (failedKey)
 	lines    []string            // progress held back while quiet
 	out      func(string)
 }
@@ -428,10 +430,15 @@ type probeTracker struct {
 func newProbeTracker(cl *checklist.Checklist) *probeTracker {
 	t := &probeTracker{failed: map[string][]string{}, byCtl: map[string][]string{}}
 	for _, sc := range cl.Controls() {
-		t.byCtl[sc.Control.ID] = sc.Control.Probes
+		for _, id := range sc.Control.Probes {
+			t.byCtl[sc.Control.ID] = append(t.byCtl[sc.Control.ID], failedKey(id, sc.Control.With[id]))
+		}
 	}
 	return t
 }
+
+// failedKey names a probe run: its id and, after a NUL, its parameters.
+func failedKey(id string, set probes.Params) string { return id + "\x00" + probes.ParamsKey(id, set) }
 
 func (t *probeTracker) event(e probes.Event) {
 	t.mu.Lock()
@@ -443,7 +450,8 @@ func (t *probeTracker) event(e probes.Event) {
 	t.finished++
 	for _, r := range e.Results {
 		if r.Status == probes.Fail {
-			t.failed[r.ID] = append(t.failed[r.ID], r.Target+": "+oneLine(r.Summary))
+			k := failedKey(r.ID, r.Params)
+			t.failed[k] = append(t.failed[k], r.Target+": "+oneLine(r.Summary))
 		}
 	}
 	line := progressLine(e)
@@ -489,8 +497,9 @@ func (t *probeTracker) note(controlID string) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var parts []string
-	for _, id := range t.byCtl[controlID] {
-		for _, f := range t.failed[id] {
+	for _, k := range t.byCtl[controlID] {
+		id, _, _ := strings.Cut(k, "\x00")
+		for _, f := range t.failed[k] {
 			parts = append(parts, id+" failed on "+f)
 		}
 	}
