@@ -17,8 +17,8 @@ func TestTLSParameters(t *testing.T) {
 	addr := startGoTLS(t, &tls.Config{
 		Certificates: []tls.Certificate{ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1"}, rsaBits: 2048,
 			notAfter: time.Now().Add(45 * 24 * time.Hour)})},
-		MinVersion: tls.VersionTLS10,
-		MaxVersion: tls.VersionTLS12,
+		MinVersion:   tls.VersionTLS10,
+		MaxVersion:   tls.VersionTLS12,
 		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
 	})
 	url := "https://" + addr
