@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/probes"
 )
 
 // OSCALVersion is the NIST OSCAL release the OSCAL files declare and are
@@ -384,9 +385,13 @@ func (d *oscalDoc) plan() oscalPlan {
 // "probe id@target".
 func (d *oscalDoc) probeObservations() ([]oscalObservation, map[string][]string) {
 	var obs []oscalObservation
-	byProbe := map[string][]string{} // probe id → observation uuids
+	byProbe := map[string][]string{} // probe id and parameters → observation uuids
 	for _, p := range d.r.Probes {
 		u := d.uuid("observation", "probe", p.ID, p.Target)
+		if k := probes.ParamsKey(p.ID, p.Params); k != probes.ParamsKey(p.ID, nil) {
+			// a run with a checklist's own thresholds is an observation of its own
+			u = d.uuid("observation", "probe", p.ID, p.Target, k)
+		}
 		desc := orDefault(p.Summary, string(p.Status))
 		obs = append(obs, oscalObservation{
 			UUID:        u,
@@ -397,7 +402,8 @@ func (d *oscalDoc) probeObservations() ([]oscalObservation, map[string][]string)
 			Types:       []string{"finding"},
 			Collected:   d.date,
 		})
-		byProbe[p.ID] = append(byProbe[p.ID], u)
+		k := p.ID + "\x00" + probes.ParamsKey(p.ID, p.Params)
+		byProbe[k] = append(byProbe[k], u)
 	}
 	return obs, byProbe
 }
@@ -535,7 +541,7 @@ func (d *oscalDoc) results() oscalAssessmentResults {
 			related = append(related, oscalRef{ObservationUUID: o.UUID})
 		}
 		for _, p := range sortedUnique(c.ProbeRefs) {
-			for _, u := range byProbe[p] {
+			for _, u := range byProbe[p+"\x00"+probes.ParamsKey(p, c.ProbeParams[p])] {
 				related = append(related, oscalRef{ObservationUUID: u})
 			}
 		}
