@@ -233,12 +233,33 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// scanTree runs the real source probes over dir.
+// scanTree runs the real source probes over dir, once per parameter set
+// the built-in checklists ask for (as `run` does for one checklist).
 func scanTree(t *testing.T, dir string) []probes.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return sourceprobe.Scan(ctx, dir, []string{"source.secrets", "source.gitignore"})
+	return probes.Run(ctx, []probes.Family{sourceprobe.NewFamily()}, []probes.Target{{Kind: probes.KindSource, Value: dir}},
+		probes.Config{Only: []string{"source.secrets", "source.gitignore"}, ParamSets: builtinParamSets(t)})
+}
+
+// builtinParamSets merges the probe parameter sets of every built-in
+// checklist, so that one probe run serves the scenarios of all of them.
+func builtinParamSets(t *testing.T) map[string][]probes.Params {
+	t.Helper()
+	out := map[string][]probes.Params{}
+	seen := map[string]bool{}
+	for _, id := range checklist.BuiltinIDs() {
+		for pid, sets := range load(t, id).ProbeParamSets() {
+			for _, set := range sets {
+				if k := pid + "\x00" + probes.ParamsKey(pid, set); !seen[k] {
+					seen[k] = true
+					out[pid] = append(out[pid], set)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func probeStatus(rs []probes.Result, id string) probes.Status {
@@ -291,9 +312,8 @@ func TestScenarioHardcodingNotJudgedByGitignore(t *testing.T) {
 }
 
 // D4, Fincept: exactly the five entries of the document pass FX-KEY-GITIGNORE
-// and config.json is checked. This needs source.gitignore to take its
-// required patterns from the checklist (probe parameters, built on another
-// branch); until FX-KEY-GITIGNORE carries them the test is skipped.
+// and config.json is checked: source.gitignore takes its required patterns
+// from the control's parameters.
 func TestScenarioFinceptGitignore(t *testing.T) {
 	cl := load(t, "fincept")
 	ctl, _ := cl.Control("FX-KEY-GITIGNORE")
@@ -577,9 +597,11 @@ func TestReadyAnswersAreReadyAgainstCompliantTargets(t *testing.T) {
 		var rs []probes.Result
 		for _, sc := range cl.Controls() {
 			for _, p := range sc.Control.Probes {
-				if !seen[p] {
-					seen[p] = true
-					rs = append(rs, probes.Result{ID: p, Target: "compliant", Status: probes.Pass})
+				// one passing result per probe and parameter set, as the runner gives
+				set := sc.Control.ProbeParams(p)
+				if k := p + "\x00" + probes.ParamsKey(p, set); !seen[k] {
+					seen[k] = true
+					rs = append(rs, probes.Result{ID: p, Target: "compliant", Status: probes.Pass, Params: probes.Resolve(p, set)})
 				}
 			}
 		}
@@ -649,6 +671,7 @@ func TestReadyAnswersAreReadyAgainstRealCompliantTargets(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	cfg.ParamSets = builtinParamSets(t)
 	rs := probes.Run(ctx, all.Families(), []probes.Target{
 		{Kind: probes.KindURL, Value: site},
 		{Kind: probes.KindWebhook, Value: site + "hooks"},
