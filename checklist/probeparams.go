@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -26,7 +27,7 @@ func (d *decoder) decodeProbes(n *yaml.Node, ctl *Control, path string) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "expected a list, got %s", describe(n))
+		d.fail(n, path, "expected a list, got %s", input.KindName(n))
 		return
 	}
 	ctl.Probes = make([]string, len(n.Content))
@@ -43,14 +44,14 @@ func (d *decoder) decodeProbes(n *yaml.Node, ctl *Control, path string) {
 		switch item.Kind {
 		case yaml.ScalarNode:
 			if tag := item.ShortTag(); tag != "!!str" {
-				d.fail(item, ip, "expected a probe id or {id: ..., with: {...}}, got %s", describe(item))
+				d.fail(item, ip, "expected a probe id or {id: ..., with: {...}}, got %s", input.KindName(item))
 				continue
 			}
 			ctl.Probes[i] = item.Value
 		case yaml.MappingNode:
 			d.decodeProbeRef(item, ctl, i, ip)
 		default:
-			d.fail(item, ip, "expected a probe id or {id: ..., with: {...}}, got %s", describe(item))
+			d.fail(item, ip, "expected a probe id or {id: ..., with: {...}}, got %s", input.KindName(item))
 		}
 	}
 }
@@ -87,7 +88,7 @@ func (d *decoder) decodeProbeRef(n *yaml.Node, ctl *Control, i int, path string)
 		return
 	}
 	if idNode.Kind != yaml.ScalarNode || idNode.ShortTag() != "!!str" {
-		d.fail(idNode, path+".id", "expected a probe id, got %s", describe(idNode))
+		d.fail(idNode, path+".id", "expected a probe id, got %s", input.KindName(idNode))
 		return
 	}
 	id := idNode.Value
@@ -100,7 +101,7 @@ func (d *decoder) decodeProbeRef(n *yaml.Node, ctl *Control, i int, path string)
 		return
 	}
 	if withNode.Kind != yaml.MappingNode {
-		d.fail(withNode, wp, "expected a mapping of parameters, got %s", describe(withNode))
+		d.fail(withNode, wp, "expected a mapping of parameters, got %s", input.KindName(withNode))
 		return
 	}
 	desc, known := probes.Lookup(id)
@@ -164,41 +165,41 @@ func paramValue(p probes.Param, n *yaml.Node) (any, *yaml.Node, error) {
 	case probes.ParamInt:
 		var i int
 		if !scalar("!!int") || n.Decode(&i) != nil {
-			return nil, n, fmt.Errorf("expected a whole number, got %s", describe(n))
+			return nil, n, fmt.Errorf("expected a whole number, got %s", input.KindName(n))
 		}
 		v = i
 	case probes.ParamBool:
 		var b bool
 		if !scalar("!!bool") || n.Decode(&b) != nil {
-			return nil, n, fmt.Errorf("expected true or false, got %s", describe(n))
+			return nil, n, fmt.Errorf("expected true or false, got %s", input.KindName(n))
 		}
 		v = b
 	case probes.ParamString:
 		if !scalar("!!str") {
-			return nil, n, fmt.Errorf("expected a string, got %s (quote it)", describe(n))
+			return nil, n, fmt.Errorf("expected a string, got %s (quote it)", input.KindName(n))
 		}
 		v = n.Value
 	case probes.ParamStrings:
 		if n.Kind != yaml.SequenceNode {
-			return nil, n, fmt.Errorf("expected a list of strings, got %s", describe(n))
+			return nil, n, fmt.Errorf("expected a list of strings, got %s", input.KindName(n))
 		}
 		list := make([]string, 0, len(n.Content))
 		for _, item := range n.Content {
 			if item.Kind != yaml.ScalarNode || item.ShortTag() != "!!str" {
-				return nil, item, fmt.Errorf("expected a list of strings, got %s in it (quote it)", describe(item))
+				return nil, item, fmt.Errorf("expected a list of strings, got %s in it (quote it)", input.KindName(item))
 			}
 			list = append(list, item.Value)
 		}
 		v = list
 	case probes.ParamInts:
 		if n.Kind != yaml.SequenceNode {
-			return nil, n, fmt.Errorf("expected a list of whole numbers, got %s", describe(n))
+			return nil, n, fmt.Errorf("expected a list of whole numbers, got %s", input.KindName(n))
 		}
 		list := make([]int, 0, len(n.Content))
 		for _, item := range n.Content {
 			var i int
 			if item.Kind != yaml.ScalarNode || item.ShortTag() != "!!int" || item.Decode(&i) != nil {
-				return nil, item, fmt.Errorf("expected a list of whole numbers, got %s in it", describe(item))
+				return nil, item, fmt.Errorf("expected a list of whole numbers, got %s in it", input.KindName(item))
 			}
 			list = append(list, i)
 		}
