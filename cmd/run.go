@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -528,19 +527,20 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 		fmt.Fprintf(w, "  - exception for %s expired on %s and was ignored\n", e.Control, e.Expires)
 	}
 
-	top := topFindings(res.Controls, 5)
+	findings := res.Findings()
+	top := findings[:min(len(findings), 5)]
 	if len(top) > 0 {
 		fmt.Fprintln(w, "\nTop findings:")
 		for _, c := range top {
 			fmt.Fprintf(w, "  %s [%s, %s] %s\n", c.ID, c.Severity, c.Status, c.Title)
-			if why := firstProblem(c); why != "" {
-				fmt.Fprintf(w, "      found: %s\n", why)
+			if e, ok := c.WorstEvidence(); ok {
+				fmt.Fprintf(w, "      found: %s: %s\n", e.Source, oneLine(e.Message))
 			}
 			if c.Remediation != "" {
 				fmt.Fprintf(w, "      fix:   %s\n", firstSentence(c.Remediation))
 			}
 		}
-		if n := countProblems(res.Controls); n > len(top) {
+		if n := len(findings); n > len(top) {
 			fmt.Fprintf(w, "  … and %d more in the report\n", n-len(top))
 		}
 	}
@@ -564,59 +564,6 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 			fmt.Fprintf(w, "Signed by %s\n", out.Signer)
 		}
 	}
-}
-
-func isProblem(s assessment.Status) bool {
-	return s == assessment.Fail || s == assessment.Error || s == assessment.Partial || s == assessment.NotTested
-}
-
-func countProblems(cs []assessment.Control) int {
-	n := 0
-	for _, c := range cs {
-		if isProblem(c.Status) {
-			n++
-		}
-	}
-	return n
-}
-
-// topFindings orders problems: partial ones (which never block the gate)
-// last, then by severity, then fail > error > not_tested.
-func topFindings(cs []assessment.Control, n int) []assessment.Control {
-	rank := map[assessment.Status]int{assessment.Fail: 4, assessment.Error: 3, assessment.NotTested: 2, assessment.Partial: 1}
-	var out []assessment.Control
-	for _, c := range cs {
-		if isProblem(c.Status) {
-			out = append(out, c)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		pi, pj := out[i].Status == assessment.Partial, out[j].Status == assessment.Partial
-		if pi != pj {
-			return pj
-		}
-		si, sj := checklist.Severity(out[i].Severity).Rank(), checklist.Severity(out[j].Severity).Rank()
-		if si != sj {
-			return si > sj
-		}
-		return rank[out[i].Status] > rank[out[j].Status]
-	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
-// firstProblem is the worst piece of evidence, as "source: message" on one line.
-func firstProblem(c assessment.Control) string {
-	for _, want := range []string{"fail", "error", "not_tested", "warn", "skipped"} {
-		for _, e := range c.Evidence {
-			if e.Status == want {
-				return e.Source + ": " + oneLine(e.Message)
-			}
-		}
-	}
-	return ""
 }
 
 func firstSentence(s string) string {

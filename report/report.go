@@ -4,7 +4,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -109,9 +108,9 @@ type view struct {
 	Date        string
 	Signer      string
 	Sections    []sectionView
-	Findings    []*assessment.Control // controls whose status needs attention
+	Findings    []*assessment.Control // Results.Findings: worst first
 	Exceptions  []*assessment.Control // controls with an active exception
-	Plan        []*assessment.Control // failing controls, by severity then due date
+	Plan        []*assessment.Control // Results.RemediationPlan
 	StatusCount []statusCount
 }
 
@@ -125,25 +124,6 @@ type statusCount struct {
 	Status assessment.Status
 	Label  string
 	N      int
-}
-
-// needsAttention: statuses that are findings in the report.
-func needsAttention(s assessment.Status) bool {
-	return s == assessment.Fail || s == assessment.Partial || s == assessment.Error || s == assessment.NotTested
-}
-
-func severityRank(s string) int {
-	switch s {
-	case "critical":
-		return 4
-	case "high":
-		return 3
-	case "medium":
-		return 2
-	case "low":
-		return 1
-	}
-	return 0
 }
 
 func newView(r *assessment.Results, opts Options) *view {
@@ -166,26 +146,11 @@ func newView(r *assessment.Results, opts Options) *view {
 		}
 		v.Sections[k].Controls = append(v.Sections[k].Controls, c)
 		v.Sections[k].Counts[c.Status]++
-		if needsAttention(c.Status) {
-			v.Findings = append(v.Findings, c)
-		}
 		if c.Exception != nil {
 			v.Exceptions = append(v.Exceptions, c)
 		}
-		if c.Status == assessment.Fail || c.Status == assessment.Partial || c.Status == assessment.Error {
-			v.Plan = append(v.Plan, c)
-		}
 	}
-	sort.SliceStable(v.Plan, func(i, j int) bool {
-		a, b := v.Plan[i], v.Plan[j]
-		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
-			return ra > rb
-		}
-		if (a.Due == "") != (b.Due == "") {
-			return a.Due != ""
-		}
-		return a.Due < b.Due
-	})
+	v.Findings, v.Plan = r.Findings(), r.RemediationPlan()
 	s := r.Summary
 	for _, sc := range []statusCount{
 		{assessment.Pass, "", s.Pass}, {assessment.Fail, "", s.Fail}, {assessment.Partial, "", s.Partial},

@@ -477,3 +477,39 @@ func TestPDFHugeCellFitsAPage(t *testing.T) {
 		}
 	}
 }
+
+// The report's findings and SARIF's rules list controls in Results.Findings
+// order (worst first), as the terminal summary does.
+func TestFindingsInResultsOrder(t *testing.T) {
+	r := load(t)
+	var want, wantFailed []string
+	for _, c := range r.Findings() {
+		want = append(want, c.ID)
+		if c.Status.Failed() {
+			wantFailed = append(wantFailed, c.ID)
+		}
+	}
+	require.Greater(t, len(wantFailed), 2)
+
+	b, err := Markdown(r, Options{})
+	require.NoError(t, err)
+	md := string(b)
+	findings := md[strings.Index(md, "## Findings"):strings.Index(md, "## Not applicable")]
+	var got []string
+	for _, l := range strings.Split(findings, "\n") {
+		if id, ok := strings.CutPrefix(l, "### "); ok {
+			got = append(got, strings.SplitN(id, ":", 2)[0])
+		}
+	}
+	assert.Equal(t, want, got, "report.md findings")
+
+	b, err = SARIF(r)
+	require.NoError(t, err)
+	rep, err := sarif.FromBytes(b)
+	require.NoError(t, err)
+	var rules []string
+	for _, rl := range rep.Runs[0].Tool.Driver.Rules {
+		rules = append(rules, *rl.ID)
+	}
+	assert.Equal(t, wantFailed, rules, "SARIF rules")
+}

@@ -19,10 +19,9 @@ func SARIF(r *assessment.Results) ([]byte, error) {
 	rep := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI(orDefault(r.Tool.Name, "selfassess"), "https://github.com/selfassess/selfassess")
 	run.Tool.Driver.WithVersion(r.Tool.Version)
-	for i := range r.Controls {
-		c := &r.Controls[i]
-		if c.Status != assessment.Fail && c.Status != assessment.Partial && c.Status != assessment.Error {
-			continue
+	for _, c := range r.Findings() {
+		if !c.Status.Failed() {
+			continue // not_tested is no code-scanning alert
 		}
 		help := "Remediation: " + orDefault(c.Remediation, "see the provider checklist")
 		rule := run.AddRule(c.ID).
