@@ -98,7 +98,7 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 
 // runPlan is everything a run needs, resolved from flags and config.
 type runPlan struct {
-	cfg        *projectConfig
+	project    assessment.Project
 	cl         *checklist.Checklist
 	ans        *answers.File
 	exceptions []assessment.Exception
@@ -209,7 +209,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	res := assessment.Evaluate(plan.cl, plan.ans, probeResults, plan.exceptions, assessment.Options{
 		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
 	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
-	res.Project = assessment.Project{Organisation: plan.cfg.Organisation, Integration: plan.cfg.Integration, Contacts: plan.cfg.Contacts}
+	res.Project = plan.project
 	res.Targets = []string{}
 	for _, t := range plan.targets {
 		res.Targets = append(res.Targets, probes.DisplayTarget(t))
@@ -257,7 +257,7 @@ func (o *runOptions) plan() (*runPlan, error) {
 	if err != nil {
 		return nil, inputErrors(o.ios, err, "--config")
 	}
-	p := &runPlan{cfg: cfg}
+	p := &runPlan{project: assessment.Project{Organisation: cfg.Organisation, Integration: cfg.Integration, Contacts: cfg.Contacts}}
 	pick := func(flag, flagVal, cfgVal string) string {
 		if o.changed(flag) || cfgVal == "" {
 			return flagVal
