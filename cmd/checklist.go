@@ -14,8 +14,6 @@ import (
 	"github.com/selfassess/selfassess/checklist"
 )
 
-func init() { register(newChecklistCmd) }
-
 func newChecklistCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "checklist",
@@ -24,10 +22,8 @@ func newChecklistCmd(ios *IOStreams) *cobra.Command {
 by questions a human answers, by automated probes, or by both. selfassess has
 built-in checklists (see 'selfassess checklist list'); any YAML file in the
 same format works wherever a checklist id does.`,
-		// runnable, so that a mistyped subcommand is an error (exit 2), not help
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
+	groupArgs(c)
 	c.AddCommand(newChecklistListCmd(ios), newChecklistShowCmd(ios), newChecklistValidateCmd(ios), newChecklistSchemaCmd(ios))
 	return c
 }
@@ -35,22 +31,6 @@ same format works wherever a checklist id does.`,
 // completeChecklist offers the built-in ids, and files.
 func completeChecklist(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return checklist.BuiltinIDs(), cobra.ShellCompDirectiveDefault
-}
-
-func completeFormats(formats ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return formats, cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
-func checkFormatFlag(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
-	}
-	list := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
-	return usageErr("", "--format must be %s, got %q", list, format)
 }
 
 // loadChecklist resolves a built-in id or a file path; "-" reads standard input.
@@ -65,18 +45,11 @@ func loadChecklist(ios *IOStreams, idOrPath string) (*checklist.Checklist, error
 	return checklist.Parse("<stdin>", data)
 }
 
-// checklistError turns a loading error into the command's error. A
-// checklist with several problems prints all but the last here, one
-// `selfassess: error:` line each, and returns the last, so every problem
-// is one line and the exit code is 2.
+// checklistError turns a loading error into the command's error (exit 2):
+// every problem of a checklist on its own line, then how many.
 func checklistError(ios *IOStreams, err error) error {
-	var errs *checklist.Errors
-	if errors.As(err, &errs) && len(errs.List) > 0 {
-		lines := errs.Lines()
-		for _, l := range lines[:len(lines)-1] {
-			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-		}
-		return usageErr("", "%s", lines[len(lines)-1])
+	if summary, ok := printErrorList(ios, err, ""); ok {
+		return summary
 	}
 	var nf *checklist.NotFoundError
 	if errors.As(err, &nf) {
@@ -86,8 +59,9 @@ func checklistError(ios *IOStreams, err error) error {
 }
 
 type checklistListOptions struct {
-	ios    *IOStreams
-	format string
+	ios         *IOStreams
+	format      string
+	checkFormat func() error
 }
 
 // checklistSummary is one row of `checklist list`.
@@ -105,16 +79,15 @@ func newChecklistListCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in checklists",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  func(*cobra.Command, []string) error { return runChecklistList(o) },
 	}
-	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table, json or yaml")
-	_ = c.RegisterFlagCompletionFunc("format", completeFormats("table", "json", "yaml"))
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: table, json or yaml", "table", "json", "yaml")
 	return c
 }
 
 func runChecklistList(o *checklistListOptions) error {
-	if err := checkFormatFlag(o.format, "table", "json", "yaml"); err != nil {
+	if err := o.checkFormat(); err != nil {
 		return err
 	}
 	rows := []checklistSummary{}
@@ -142,9 +115,10 @@ func runChecklistList(o *checklistListOptions) error {
 }
 
 type checklistShowOptions struct {
-	ios    *IOStreams
-	format string
-	name   string
+	ios         *IOStreams
+	format      string
+	checkFormat func() error
+	name        string
 }
 
 func newChecklistShowCmd(ios *IOStreams) *cobra.Command {
@@ -154,20 +128,19 @@ func newChecklistShowCmd(ios *IOStreams) *cobra.Command {
 		Short: "Show a checklist's sections and controls, and how each is verified",
 		Example: `  selfassess checklist show finhub
   selfassess checklist show --format json ./my-checklist.yaml`,
-		Args:              cobra.ExactArgs(1),
+		Args:              exactArgs("ID|FILE"),
 		ValidArgsFunction: completeChecklist,
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.name = args[0]
 			return runChecklistShow(o)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "text", "output `format`: text, json or yaml")
-	_ = c.RegisterFlagCompletionFunc("format", completeFormats("text", "json", "yaml"))
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: text, json or yaml", "text", "json", "yaml")
 	return c
 }
 
 func runChecklistShow(o *checklistShowOptions) error {
-	if err := checkFormatFlag(o.format, "text", "json", "yaml"); err != nil {
+	if err := o.checkFormat(); err != nil {
 		return err
 	}
 	cl, err := loadChecklist(o.ios, o.name)
@@ -287,7 +260,7 @@ file is printed, one per line; valid files print "FILE: ok". The exit code is
 2 when any file has a problem. "-" reads standard input; a built-in id checks
 that built-in.`,
 		Example:           `  selfassess checklist validate my-checklist.yaml`,
-		Args:              cobra.MinimumNArgs(1),
+		Args:              minArgs("FILE"),
 		ValidArgsFunction: completeChecklist,
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.files = args
@@ -309,11 +282,8 @@ func runChecklistValidate(o *checklistValidateOptions) error {
 		}
 		badFiles++
 		var errs *checklist.Errors
-		if errors.As(err, &errs) {
+		if _, ok := printErrorList(o.ios, err, ""); ok && errors.As(err, &errs) {
 			problems += len(errs.List)
-			for _, l := range errs.Lines() {
-				fmt.Fprintf(o.ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-			}
 			continue
 		}
 		problems++
@@ -326,14 +296,7 @@ func runChecklistValidate(o *checklistValidateOptions) error {
 	if badFiles == 0 {
 		return nil
 	}
-	return usageErr("", "%s in %s", pluralize(problems, "problem"), pluralize(badFiles, "file"))
-}
-
-func pluralize(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return usageErr("", "%s in %s", plural(problems, "problem"), plural(badFiles, "file"))
 }
 
 func newChecklistSchemaCmd(ios *IOStreams) *cobra.Command {
@@ -344,7 +307,7 @@ func newChecklistSchemaCmd(ios *IOStreams) *cobra.Command {
 Save it and point your checklist at it with a first line such as
   # yaml-language-server: $schema=./checklist.schema.json`,
 		Example: `  selfassess checklist schema > checklist.schema.json`,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if _, err := ios.Out.Write(checklist.JSONSchema()); err != nil {
 				return runtimeErr("", "cannot write the schema: %v", err)

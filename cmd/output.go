@@ -59,11 +59,6 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if !contains(formats, "json") {
 		formats = append(append([]string(nil), formats...), "json")
 	}
-	for _, f := range formats {
-		if _, ok := report.Formats[f]; !ok {
-			return outputSummary{}, usageErr("", "unknown report format %q (want %s)", f, strings.Join(report.FormatOrder, ", "))
-		}
-	}
 
 	// Everything that can fail on the user's input comes before any write.
 	if fi, err := os.Stat(in.OutDir); err == nil && !fi.IsDir() {
@@ -77,7 +72,7 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 		}
 		changes, err = report.ChangesMarkdown(assessment.Diff(prev, res), in.PreviousPath, "this assessment", in.TemplateDir)
 		if err != nil {
-			return outputSummary{}, usageErr("", "rendering changes.md: %v", err)
+			return outputSummary{}, renderErr(fmt.Errorf("rendering changes.md: %w", err))
 		}
 	}
 	evidence, err := submission.PackEvidence(in.Answers)
@@ -97,10 +92,7 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 
 	rendered, err := report.Render(res, formats, report.Options{TemplateDir: in.TemplateDir, Signer: fp, Date: date})
 	if err != nil {
-		if in.TemplateDir != "" && strings.HasPrefix(err.Error(), "rendering "+report.Formats["md"]) {
-			return outputSummary{}, usageErr("", "--template-dir: %v", err) // the user's template is broken
-		}
-		return outputSummary{}, runtimeErr("", "%v", err)
+		return outputSummary{}, renderErr(err)
 	}
 	var files []submission.File
 	for name, b := range rendered {

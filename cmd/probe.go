@@ -18,14 +18,14 @@ import (
 	"github.com/selfassess/selfassess/probes/all"
 )
 
-func init() { register(newProbeCmd) }
-
 type probeOptions struct {
-	ios     *IOStreams
-	flags   probeFlags
-	format  string
-	list    bool
-	targets []string
+	ios    *IOStreams
+	flags  probeFlags
+	format string
+	// checkFormat refuses an unknown --format.
+	checkFormat func() error
+	list        bool
+	targets     []string
 	// families is injectable for tests.
 	families []probes.Family
 }
@@ -44,7 +44,7 @@ func newProbeCmd(ios *IOStreams) *cobra.Command {
 		},
 	}
 	o.flags.bind(c.Flags())
-	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table or json")
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: table or json", "table", "json")
 	c.Flags().BoolVar(&o.list, "list", false, "list the probe ids and exit")
 	return c
 }
@@ -61,8 +61,8 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		}
 		return nil
 	}
-	if o.format != "table" && o.format != "json" {
-		return usageErr("", "--format must be table or json, got %q", o.format)
+	if err := o.checkFormat(); err != nil {
+		return err
 	}
 	cfg, err := o.flags.config(o.ios)
 	if err != nil {

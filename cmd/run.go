@@ -24,8 +24,6 @@ import (
 	"github.com/selfassess/selfassess/probes/all"
 )
 
-func init() { register(newRunCmd) }
-
 type runOptions struct {
 	ios   *IOStreams
 	probe probeFlags
@@ -70,7 +68,7 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 		Example: `  selfassess run --demo
   selfassess run --checklist finhub --target https://app.example.com
   selfassess run --ci --answers answers.yaml --exceptions exceptions.yaml --fail-on medium`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.changed = func(n string) bool { return c.Flags().Changed(n) }
 			return runRun(c.Context(), o)
@@ -157,7 +155,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	var probeResults []probes.Result
 	probesDone := make(chan struct{})
 	if len(plan.targets) > 0 {
-		fmt.Fprintf(errOut, "probing %d target(s) in the background\n", len(plan.targets))
+		fmt.Fprintf(errOut, "probing %s in the background\n", plural(len(plan.targets), "target"))
 	} else if n := probedControls(plan.cl); n > 0 {
 		// Say it before the questionnaire, not after ten minutes of answers.
 		fmt.Fprintf(errOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
@@ -375,17 +373,12 @@ func (o *runOptions) plan() (*runPlan, error) {
 // and returns a count, as `checklist validate` does; flag names the flag or
 // setting for other errors (file not readable).
 func inputErrors(ios *IOStreams, err error, flag string) error {
-	var ce *checklist.Errors
 	var ee *ExitError
-	switch {
-	case errors.As(err, &ee):
+	if errors.As(err, &ee) {
 		return err
-	case errors.As(err, &ce) && len(ce.List) > 0:
-		for _, l := range ce.Lines() {
-			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-		}
-		n := len(ce.List)
-		return usageErr("nothing was run or changed; fix the file and run again", "%d problem%s in %s", n, plural(n), ce.List[0].File)
+	}
+	if summary, ok := printErrorList(ios, err, "nothing was run or changed; fix the file and run again"); ok {
+		return summary
 	}
 	if flag != "" {
 		return usageErr("", "%s: %v", flag, pathErr(err))
@@ -402,13 +395,6 @@ func probedControls(cl *checklist.Checklist) int {
 		}
 	}
 	return n
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // probeTracker follows probe progress: it prints plain progress lines and

@@ -12,8 +12,6 @@ import (
 	"github.com/selfassess/selfassess/submission"
 )
 
-func init() { register(newVerifyCmd) }
-
 type verifyOptions struct {
 	ios            *IOStreams
 	path           string
@@ -39,7 +37,7 @@ allowed_signers, which proves integrity only, not who signed it. Exit 0 only
 when everything holds; 1 when verification fails; 2 for bad input.`,
 		Example: `  selfassess verify acme-package.zip --signer team.pub
   selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("PACKAGE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.path = args[0]
 			return runVerify(o)

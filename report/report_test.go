@@ -513,3 +513,20 @@ func TestFindingsInResultsOrder(t *testing.T) {
 	}
 	assert.Equal(t, wantFailed, rules, "SARIF rules")
 }
+
+// A broken template from TemplateDir is a *TemplateError naming the file;
+// the embedded templates and other formats never are.
+func TestTemplateErrorIsTyped(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ReportTemplate), []byte("{{ nope }}"), 0o644))
+	_, err := Render(load(t), []string{"md"}, Options{TemplateDir: dir})
+	var te *TemplateError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, filepath.Join(dir, ReportTemplate), te.Path)
+
+	_, err = ChangesMarkdown(&assessment.DiffResult{}, "a", "b", dir) // changes.md.tmpl missing from dir
+	require.ErrorAs(t, err, &te)
+
+	_, err = Render(load(t), []string{"md", "pdf", "json"}, Options{})
+	require.NoError(t, err)
+}
