@@ -8,18 +8,18 @@ import (
 
 // NeedsAttention reports whether a control with this status is a finding:
 // it failed, partly failed, errored or could not be tested.
-func (s Status) NeedsAttention() bool {
-	return s == Fail || s == Partial || s == Error || s == NotTested
+func (s ControlStatus) NeedsAttention() bool {
+	return s == ControlFail || s == ControlPartial || s == ControlError || s == ControlNotTested
 }
 
 // Failed reports whether the control was tested and found wanting (fail,
 // partial, error): what a remediation plan and code scanning list.
-func (s Status) Failed() bool {
-	return s == Fail || s == Partial || s == Error
+func (s ControlStatus) Failed() bool {
+	return s == ControlFail || s == ControlPartial || s == ControlError
 }
 
 // findingRank orders finding statuses within one severity.
-var findingRank = map[Status]int{Fail: 4, Error: 3, NotTested: 2, Partial: 1}
+var findingRank = map[ControlStatus]int{ControlFail: 4, ControlError: 3, ControlNotTested: 2, ControlPartial: 1}
 
 // SeverityRank is the control's severity as checklist.Severity.Rank (4 critical … 1 low, 0 unknown).
 func (c *Control) SeverityRank() int { return checklist.Severity(c.Severity).Rank() }
@@ -37,7 +37,7 @@ func (r *Results) Findings() []*Control {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if pa, pb := a.Status == Partial, b.Status == Partial; pa != pb {
+		if pa, pb := a.Status == ControlPartial, b.Status == ControlPartial; pa != pb {
 			return pb
 		}
 		if sa, sb := a.SeverityRank(), b.SeverityRank(); sa != sb {
@@ -72,11 +72,11 @@ func (r *Results) RemediationPlan() []*Control {
 
 // worstEvidence lists evidence statuses from the one that best explains a
 // finding down.
-var worstEvidence = []string{"fail", "error", "not_tested", "warn", "skipped"}
+var worstEvidence = []ReasonStatus{ReasonFail, ReasonError, ReasonNotTested, ReasonWarn, ReasonSkipped}
 
 // WorstEvidence is the piece of evidence that best explains the control's
 // status; ok is false when no evidence reports a problem.
-func (c *Control) WorstEvidence() (e Evidence, ok bool) {
+func (c *Control) WorstEvidence() (e Reason, ok bool) {
 	for _, want := range worstEvidence {
 		for _, e := range c.Evidence {
 			if e.Status == want {
@@ -84,5 +84,5 @@ func (c *Control) WorstEvidence() (e Evidence, ok bool) {
 			}
 		}
 	}
-	return Evidence{}, false
+	return Reason{}, false
 }

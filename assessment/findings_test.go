@@ -16,18 +16,18 @@ func ids(cs []*Control) []string {
 
 func TestFindingsOrder(t *testing.T) {
 	r := &Results{Controls: []Control{
-		{ID: "pass-crit", Severity: "critical", Status: Pass},
-		{ID: "partial-crit", Severity: "critical", Status: Partial},
-		{ID: "nt-high", Severity: "high", Status: NotTested},
-		{ID: "fail-low", Severity: "low", Status: Fail},
-		{ID: "err-high", Severity: "high", Status: Error},
-		{ID: "fail-high", Severity: "high", Status: Fail},
-		{ID: "na-crit", Severity: "critical", Status: NotApplicable},
-		{ID: "exc-crit", Severity: "critical", Status: Excepted},
-		{ID: "fail-high-2", Severity: "high", Status: Fail},
-		{ID: "partial-low", Severity: "low", Status: Partial},
-		{ID: "fail-crit", Severity: "critical", Status: Fail},
-		{ID: "fail-unknown", Severity: "", Status: Fail},
+		{ID: "pass-crit", Severity: "critical", Status: ControlPass},
+		{ID: "partial-crit", Severity: "critical", Status: ControlPartial},
+		{ID: "nt-high", Severity: "high", Status: ControlNotTested},
+		{ID: "fail-low", Severity: "low", Status: ControlFail},
+		{ID: "err-high", Severity: "high", Status: ControlError},
+		{ID: "fail-high", Severity: "high", Status: ControlFail},
+		{ID: "na-crit", Severity: "critical", Status: ControlNotApplicable},
+		{ID: "exc-crit", Severity: "critical", Status: ControlExcepted},
+		{ID: "fail-high-2", Severity: "high", Status: ControlFail},
+		{ID: "partial-low", Severity: "low", Status: ControlPartial},
+		{ID: "fail-crit", Severity: "critical", Status: ControlFail},
+		{ID: "fail-unknown", Severity: "", Status: ControlFail},
 	}}
 	// partial last, then severity, then fail > error > not_tested, ties in checklist order
 	assert.Equal(t, []string{"fail-crit", "fail-high", "fail-high-2", "err-high", "nt-high", "fail-low", "fail-unknown",
@@ -41,27 +41,27 @@ func TestFindingsOrder(t *testing.T) {
 
 func TestRemediationPlanOrder(t *testing.T) {
 	r := &Results{Controls: []Control{
-		{ID: "nt-crit", Severity: "critical", Status: NotTested},
-		{ID: "med-undated", Severity: "medium", Status: Fail},
-		{ID: "crit-late", Severity: "critical", Status: Partial, Due: "2027-03-01"},
-		{ID: "crit-undated", Severity: "critical", Status: Error},
-		{ID: "crit-early", Severity: "critical", Status: Fail, Due: "2027-01-01"},
-		{ID: "med-dated", Severity: "medium", Status: Fail, Due: "2027-06-01"},
-		{ID: "pass", Severity: "critical", Status: Pass},
+		{ID: "nt-crit", Severity: "critical", Status: ControlNotTested},
+		{ID: "med-undated", Severity: "medium", Status: ControlFail},
+		{ID: "crit-late", Severity: "critical", Status: ControlPartial, Due: "2027-03-01"},
+		{ID: "crit-undated", Severity: "critical", Status: ControlError},
+		{ID: "crit-early", Severity: "critical", Status: ControlFail, Due: "2027-01-01"},
+		{ID: "med-dated", Severity: "medium", Status: ControlFail, Due: "2027-06-01"},
+		{ID: "pass", Severity: "critical", Status: ControlPass},
 	}}
 	assert.Equal(t, []string{"crit-early", "crit-late", "crit-undated", "med-dated", "med-undated"}, ids(r.RemediationPlan()))
 }
 
 func TestStatusClasses(t *testing.T) {
-	for _, s := range Statuses {
-		attention := s == Fail || s == Partial || s == Error || s == NotTested
+	for _, s := range ControlStatuses {
+		attention := s == ControlFail || s == ControlPartial || s == ControlError || s == ControlNotTested
 		assert.Equal(t, attention, s.NeedsAttention(), s)
-		assert.Equal(t, attention && s != NotTested, s.Failed(), s)
+		assert.Equal(t, attention && s != ControlNotTested, s.Failed(), s)
 	}
 }
 
 func TestWorstEvidence(t *testing.T) {
-	c := &Control{Evidence: []Evidence{
+	c := &Control{Evidence: []Reason{
 		{Source: "a", Status: "pass"}, {Source: "b", Status: "warn"}, {Source: "c", Status: "error"}, {Source: "d", Status: "fail"}, {Source: "e", Status: "fail"},
 	}}
 	e, ok := c.WorstEvidence()
@@ -72,6 +72,6 @@ func TestWorstEvidence(t *testing.T) {
 	e, _ = c.WorstEvidence()
 	assert.Equal(t, "b", e.Source)
 
-	_, ok = (&Control{Evidence: []Evidence{{Status: "pass"}, {Kind: "note"}}}).WorstEvidence()
+	_, ok = (&Control{Evidence: []Reason{{Status: "pass"}, {Kind: "note"}}}).WorstEvidence()
 	assert.False(t, ok)
 }

@@ -87,7 +87,7 @@ func runDiff(o *diffOptions) error {
 	return tw.Flush()
 }
 
-func label(s assessment.Status) string {
+func label(s assessment.ControlStatus) string {
 	if s == "" {
 		return "—"
 	}

@@ -494,8 +494,8 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 	fmt.Fprintln(tw, "SECTION\tPASS\tFAIL\tPARTIAL\tN/A\tNOT TESTED\tERROR\tEXCEPTED")
 	for _, s := range res.Sections {
 		c := s.Counts
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Title, c[assessment.Pass], c[assessment.Fail], c[assessment.Partial],
-			c[assessment.NotApplicable], c[assessment.NotTested], c[assessment.Error], c[assessment.Excepted])
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Title, c[assessment.ControlPass], c[assessment.ControlFail], c[assessment.ControlPartial],
+			c[assessment.ControlNotApplicable], c[assessment.ControlNotTested], c[assessment.ControlError], c[assessment.ControlExcepted])
 	}
 	s := res.Summary
 	fmt.Fprintf(tw, "TOTAL (%d)\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Total, s.Pass, s.Fail, s.Partial, s.NotApplicable, s.NotTested, s.Error, s.Excepted)

@@ -52,7 +52,7 @@ func runVerify(o *verifyOptions) error {
 	if o.signer != "" && o.allowedSigners != "" {
 		return usageErr("", "use --signer or --allowed-signers, not both")
 	}
-	trust := submission.Trust{}
+	trust := submission.TrustedKeys{}
 	switch {
 	case o.signer != "":
 		b, err := readSmall(o.signer)
@@ -63,7 +63,7 @@ func runVerify(o *verifyOptions) error {
 		if err != nil {
 			return usageErr("give the team's .pub file", "--signer %s: %v", o.signer, err)
 		}
-		trust = submission.Trust{Keys: keys, Source: "--signer " + o.signer}
+		trust = submission.TrustedKeys{Keys: keys, Source: "--signer " + o.signer}
 	case o.allowedSigners != "":
 		b, err := readSmall(o.allowedSigners)
 		if err != nil {
@@ -76,7 +76,7 @@ func runVerify(o *verifyOptions) error {
 		if err != nil {
 			return usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %v", err)
 		}
-		trust = submission.Trust{Signers: signers, Source: "--allowed-signers " + o.allowedSigners}
+		trust = submission.TrustedKeys{Signers: signers, Source: "--allowed-signers " + o.allowedSigners}
 	}
 	res, err := submission.Verify(o.path, trust)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/synthetic"
 	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
@@ -43,11 +44,11 @@ func requireTool(t *testing.T, name string) string {
 
 func TestFixtureCoversEveryStatus(t *testing.T) {
 	r := load(t)
-	seen := map[assessment.Status]bool{}
+	seen := map[assessment.ControlStatus]bool{}
 	for _, c := range r.Controls {
 		seen[c.Status] = true
 	}
-	for _, s := range assessment.Statuses {
+	for _, s := range assessment.ControlStatuses {
 		assert.True(t, seen[s], "fixture lacks a %s control", s)
 	}
 }
@@ -64,7 +65,7 @@ func TestJSONRoundTripsAndValidates(t *testing.T) {
 	// A results value as the evaluator builds it, with nil slices, validates too.
 	empty := &assessment.Results{Schema: assessment.SchemaID, Tool: assessment.Tool{Name: "selfassess"},
 		Checklist: assessment.ChecklistRef{ID: "x"}, Summary: assessment.Summary{Verdict: assessment.Ready},
-		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.Pass}}}
+		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.ControlPass}}}
 	b, err = JSON(empty)
 	require.NoError(t, err)
 	require.NoError(t, ValidateResults(b))
@@ -74,7 +75,7 @@ func TestJSONRoundTripsAndValidates(t *testing.T) {
 // name, even when empty: scripts index them without checking.
 func TestJSONHasEveryContractField(t *testing.T) {
 	r := &assessment.Results{Schema: assessment.SchemaID,
-		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.Pass}},
+		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.ControlPass}},
 		Probes:   []probes.Result{{ID: "tls.versions", Status: probes.Pass}}}
 	b, err := JSON(r)
 	require.NoError(t, err)
@@ -236,9 +237,9 @@ func TestSARIF(t *testing.T) {
 	assert.True(t, sawURL, "URL finding as artifact location")
 
 	// A summary over the whole source tree points at no file; a URL target keeps its location.
-	tree := assessment.Evidence{Kind: "probe", Source: "source.secrets@/home/ci/checkout", Location: "/home/ci/checkout"}
+	tree := assessment.Reason{Kind: "probe", Source: "source.secrets@/home/ci/checkout", Location: "/home/ci/checkout"}
 	assert.Nil(t, location(tree))
-	site := assessment.Evidence{Kind: "probe", Source: "http.hsts@https://a.example/", Location: "https://a.example/"}
+	site := assessment.Reason{Kind: "probe", Source: "http.hsts@https://a.example/", Location: "https://a.example/"}
 	require.NotNil(t, location(site))
 	assert.Equal(t, "https://a.example/", *location(site).PhysicalLocation.ArtifactLocation.URI)
 	var raw map[string]any
@@ -282,7 +283,7 @@ func TestPDFText(t *testing.T) {
 // TestPDFLongTableRepeatsHeader renders a section too long for one page.
 func TestPDFLongTableRepeatsHeader(t *testing.T) {
 	pdftotext := requireTool(t, "pdftotext")
-	r := Synthetic(120)
+	r := synthetic.Results(120)
 	b, err := PDF(r, Options{Date: date})
 	require.NoError(t, err)
 	p := filepath.Join(t.TempDir(), "long.pdf")
@@ -356,8 +357,8 @@ func TestPDFWrapBreaksIDsAtHyphens(t *testing.T) {
 func TestEvidenceNotRepeated(t *testing.T) {
 	r := load(t)
 	c := &r.Controls[0]
-	c.Status, c.Note = assessment.Fail, "Tokens live in the backend."
-	c.Evidence = []assessment.Evidence{
+	c.Status, c.Note = assessment.ControlFail, "Tokens live in the backend."
+	c.Evidence = []assessment.Reason{
 		{Kind: "probe", Source: "http.cookies@https://t.example/", Status: "fail", Message: "cookie lacks flags", Location: "https://t.example/"},
 		{Kind: "probe", Source: "js.token-storage@https://t.example/", Status: "fail", Message: "localStorage write", Location: "https://t.example/app.js:4"},
 		{Kind: "note", Source: "note", Message: c.Note},
@@ -380,9 +381,9 @@ func TestEvidenceNotRepeated(t *testing.T) {
 func TestMarkdownMultiLineText(t *testing.T) {
 	r := load(t)
 	c := &r.Controls[0]
-	c.Status = assessment.Fail
+	c.Status = assessment.ControlFail
 	c.Requirement = "Tokens are stored server-side.\nRefresh tokens are encrypted."
-	c.Evidence = []assessment.Evidence{{Kind: "probe", Source: "http.error-leak@https://t.example/", Status: "fail", Message: "Traceback:\n  File app.py"}}
+	c.Evidence = []assessment.Reason{{Kind: "probe", Source: "http.error-leak@https://t.example/", Status: "fail", Message: "Traceback:\n  File app.py"}}
 	md, err := Markdown(r, Options{Date: date})
 	require.NoError(t, err)
 	s := string(md)
@@ -394,7 +395,7 @@ func TestMarkdownMultiLineText(t *testing.T) {
 // Sections of 1, 2, 3, … controls put headings at many heights on the page.
 func TestPDFNoOrphanedHeadings(t *testing.T) {
 	pdftotext := requireTool(t, "pdftotext")
-	r := Synthetic(150)
+	r := synthetic.Results(150)
 	r.Sections = nil
 	size, left := 1, 1
 	for i := range r.Controls {

@@ -31,7 +31,7 @@ func TestDemoDatesDoNotGoStale(t *testing.T) {
 		var out []string
 		for _, c := range assessment.Evaluate(cl, ans, nil, nil, assessment.Options{Now: later}).Controls {
 			for _, e := range c.Evidence {
-				if e.Kind == "answer" && e.Status == string(assessment.Fail) {
+				if e.Kind == "answer" && e.Status == assessment.ReasonFail {
 					out = append(out, c.ID+" "+e.Source)
 				}
 			}
