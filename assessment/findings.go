@@ -70,14 +70,14 @@ func (r *Results) RemediationPlan() []*Control {
 	return out
 }
 
-// worstEvidence lists evidence statuses from the one that best explains a
+// worstReasons lists evidence statuses from the one that best explains a
 // finding down.
-var worstEvidence = []ReasonStatus{ReasonFail, ReasonError, ReasonNotTested, ReasonWarn, ReasonSkipped}
+var worstReasons = []ReasonStatus{ReasonFail, ReasonError, ReasonNotTested, ReasonWarn, ReasonSkipped}
 
-// WorstEvidence is the piece of evidence that best explains the control's
+// WorstReason is the piece of evidence that best explains the control's
 // status; ok is false when no evidence reports a problem.
-func (c *Control) WorstEvidence() (e Reason, ok bool) {
-	for _, want := range worstEvidence {
+func (c *Control) WorstReason() (e Reason, ok bool) {
+	for _, want := range worstReasons {
 		for _, e := range c.Evidence {
 			if e.Status == want {
 				return e, true

@@ -60,18 +60,18 @@ func TestStatusClasses(t *testing.T) {
 	}
 }
 
-func TestWorstEvidence(t *testing.T) {
+func TestWorstReason(t *testing.T) {
 	c := &Control{Evidence: []Reason{
 		{Source: "a", Status: "pass"}, {Source: "b", Status: "warn"}, {Source: "c", Status: "error"}, {Source: "d", Status: "fail"}, {Source: "e", Status: "fail"},
 	}}
-	e, ok := c.WorstEvidence()
+	e, ok := c.WorstReason()
 	assert.True(t, ok)
 	assert.Equal(t, "d", e.Source)
 
 	c.Evidence = c.Evidence[:2]
-	e, _ = c.WorstEvidence()
+	e, _ = c.WorstReason()
 	assert.Equal(t, "b", e.Source)
 
-	_, ok = (&Control{Evidence: []Reason{{Status: "pass"}, {Kind: "note"}}}).WorstEvidence()
+	_, ok = (&Control{Evidence: []Reason{{Status: "pass"}, {Kind: "note"}}}).WorstReason()
 	assert.False(t, ok)
 }

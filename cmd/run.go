@@ -519,7 +519,7 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 		fmt.Fprintln(w, "\nTop findings:")
 		for _, c := range top {
 			fmt.Fprintf(w, "  %s [%s, %s] %s\n", c.ID, c.Severity, c.Status, c.Title)
-			if e, ok := c.WorstEvidence(); ok {
+			if e, ok := c.WorstReason(); ok {
 				fmt.Fprintf(w, "      found: %s: %s\n", e.Source, oneLine(e.Message))
 			}
 			if c.Remediation != "" {
