@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -64,16 +63,9 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if fi, err := os.Stat(in.OutDir); err == nil && !fi.IsDir() {
 		return outputSummary{}, usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", in.OutDir)
 	}
-	var changes []byte
-	if in.PreviousPath != "" {
-		prev, err := report.LoadResults(in.PreviousPath)
-		if err != nil {
-			return outputSummary{}, usageErr("", "--previous: %v", pathErr(err))
-		}
-		changes, err = report.ChangesMarkdown(assessment.Diff(prev, res), in.PreviousPath, "this assessment", in.TemplateDir)
-		if err != nil {
-			return outputSummary{}, renderErr(fmt.Errorf("rendering changes.md: %w", err))
-		}
+	changes, err := changesSince(in.PreviousPath, res, in.TemplateDir)
+	if err != nil {
+		return outputSummary{}, err
 	}
 	evidence, err := submission.PackEvidence(in.Answers)
 	if err != nil {
@@ -94,26 +86,16 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if err != nil {
 		return outputSummary{}, renderErr(err)
 	}
-	var files []submission.File
-	for name, b := range rendered {
-		files = append(files, submission.File{Name: name, Data: b})
-	}
-	if evidence.Answers != nil {
-		files = append(files, submission.File{Name: "answers.yaml", Data: evidence.Answers})
-	}
+	contents := submission.Contents{Reports: rendered, Answers: evidence.Answers, Changes: changes}
 	if in.Checklist != nil && len(in.Checklist.Raw) > 0 {
-		files = append(files, submission.File{Name: "checklist.yaml", Data: in.Checklist.Raw})
+		contents.Checklist = in.Checklist.Raw
 	}
-	if changes != nil {
-		files = append(files, submission.File{Name: "changes.md", Data: changes})
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 
 	opts := submission.Options{Date: date, Zip: submission.ZipPathFor(in.OutDir)}
 	if signer != nil {
 		opts.Signer = signer
 	}
-	pkg, err := submission.Build(in.OutDir, files, evidence.Files, opts)
+	pkg, err := submission.Build(in.OutDir, contents.Files(), evidence.Files, opts)
 	if err != nil {
 		var ie *submission.InputError
 		if errors.As(err, &ie) {
@@ -135,6 +117,22 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 		sum.Files = append(sum.Files, filepath.Join(pkg.Dir, filepath.FromSlash(f)))
 	}
 	return sum, nil
+}
+
+// changesSince renders changes.md against the previous results; nil when there are none.
+func changesSince(previous string, res *assessment.Results, templateDir string) ([]byte, error) {
+	if previous == "" {
+		return nil, nil
+	}
+	prev, err := report.LoadResults(previous)
+	if err != nil {
+		return nil, usageErr("", "--previous: %v", pathErr(err))
+	}
+	changes, err := report.ChangesMarkdown(assessment.Diff(prev, res), previous, "this assessment", templateDir)
+	if err != nil {
+		return nil, renderErr(fmt.Errorf("rendering changes.md: %w", err))
+	}
+	return changes, nil
 }
 
 // reportDate is SOURCE_DATE_EPOCH when set (reproducible builds), else when the assessment finished.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -87,7 +85,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if fams == nil {
 		fams = all.Families()
 	}
-	defer relaxGC()()
+	defer relaxGC(o.ios.Getenv)()
 	results := probes.Run(ctx, fams, targets, cfg)
 	if len(results) == 0 {
 		// --only kept no probe that applies to these targets: a run that
@@ -112,27 +110,6 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		}
 	}
 	return nil
-}
-
-// relaxGC lets the heap grow to five times the live data between
-// collections (GOGC=400) for the run, unless the user set GOGC or
-// GOMEMLIMIT, and returns the function that restores the settings. A probe
-// run is short and its live heap a few MiB: collecting at Go's default
-// 4 MiB cost ~10% of a run against a local server. The soft limit keeps the
-// bodies and scripts of many targets (each capped by --max-body and
-// --max-js-bytes) from holding more than 256 MiB uncollected.
-func relaxGC() (restore func()) {
-	_, gogc := os.LookupEnv("GOGC")
-	_, limit := os.LookupEnv("GOMEMLIMIT")
-	if gogc || limit {
-		return func() {}
-	}
-	oldPercent := debug.SetGCPercent(400)
-	oldLimit := debug.SetMemoryLimit(256 << 20)
-	return func() {
-		debug.SetGCPercent(oldPercent)
-		debug.SetMemoryLimit(oldLimit)
-	}
 }
 
 func printProbeTable(ios *IOStreams, results []probes.Result) error {

@@ -9,9 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +20,7 @@ import (
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
+	"github.com/selfassess/selfassess/report"
 )
 
 type runOptions struct {
@@ -126,85 +125,30 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	started := o.now()
 
-	var plan *runPlan
-	var err error
-	if o.demo {
-		var stopDemo func()
-		plan, stopDemo, err = o.demoPlan()
-		if err != nil {
-			return err
-		}
-		defer stopDemo()
-	} else {
-		plan, err = o.plan()
-		if err != nil {
-			return err
-		}
+	plan, done, err := o.resolve()
+	if err != nil {
+		return err
 	}
-	errOut := o.ios.ErrOut
-	fmt.Fprintf(errOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
+	defer done()
+	defer relaxGC(o.ios.Getenv)()
+	fmt.Fprintf(o.ios.ErrOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
 
 	// Probes run in the background while the questionnaire is on screen.
 	tracker := newProbeTracker(plan.cl)
-	tracker.out = func(line string) { fmt.Fprintln(errOut, line) }
-	plan.probeCfg.Progress = tracker.event
-	fams := o.families
-	if fams == nil {
-		fams = all.Families()
-	}
-	var probeResults []probes.Result
-	probesDone := make(chan struct{})
-	if len(plan.targets) > 0 {
-		fmt.Fprintf(errOut, "probing %s in the background\n", plural(len(plan.targets), "target"))
-	} else if n := probedControls(plan.cl); n > 0 {
-		// Say it before the questionnaire, not after ten minutes of answers.
-		fmt.Fprintf(errOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
-	}
-	go func() {
-		defer close(probesDone)
-		if len(plan.targets) > 0 {
-			probeResults = probes.Run(ctx, fams, plan.targets, plan.probeCfg)
-		}
-	}()
-
+	tracker.out = func(line string) { fmt.Fprintln(o.ios.ErrOut, line) }
+	probeResults := o.startProbes(ctx, plan, tracker)
 	if plan.interact {
-		accessible := o.accessible || o.ios.Getenv("TERM") == "dumb"
-		// Progress lines on a terminal would tear the full-screen form, or
-		// land in the middle of a line prompt; they are held until the
-		// questionnaire ends (each control's probe note says how far they are).
-		tracker.quiet(o.ios.StderrIsTerminal())
-		err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
-			In: o.ios.In, Out: o.ios.Out,
-			Accessible: accessible,
-			Review:     o.review,
-			AnsweredBy: o.answeredBy(),
-			Now:        o.now,
-			Save:       answers.Save,
-			ProbeNote:  tracker.note,
-		})
-		tracker.quiet(false)
-		if errors.Is(err, interview.ErrInterrupted) {
-			hint := "run the same command again to continue at the first unanswered control"
-			if o.review {
-				hint = "run the same command without --review to continue at the first unanswered control"
-			}
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
-				Hint: hint}
-		}
-		if held := (*answers.LockedError)(nil); errors.As(err, &held) {
-			return usageErr("answer in that session, or wait until it ends", "%v", err)
-		}
-		if err != nil {
-			return runtimeErr("", "%v", err)
+		if err := o.questionnaire(ctx, plan, tracker); err != nil {
+			return err
 		}
 	}
 	tracker.waiting()
-	<-probesDone
+	results := probeResults()
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
 	}
 
-	res := assessment.Evaluate(plan.cl, plan.ans, probeResults, plan.exceptions, assessment.Options{
+	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
 		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
 	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
 	res.Project = plan.project
@@ -231,6 +175,73 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	if res.Summary.Verdict != assessment.Ready {
 		return errGate
+	}
+	return nil
+}
+
+// resolve is the demo's plan or the user's; done releases what it holds.
+func (o *runOptions) resolve() (plan *runPlan, done func(), err error) {
+	if o.demo {
+		return o.demoPlan()
+	}
+	plan, err = o.plan()
+	return plan, func() {}, err
+}
+
+// startProbes runs the probes in the background, reporting progress to
+// tracker; the returned function waits for their results.
+func (o *runOptions) startProbes(ctx context.Context, plan *runPlan, tracker *probeTracker) (wait func() []probes.Result) {
+	plan.probeCfg.Progress = tracker.event
+	fams := o.families
+	if fams == nil {
+		fams = all.Families()
+	}
+	if len(plan.targets) > 0 {
+		fmt.Fprintf(o.ios.ErrOut, "probing %s in the background\n", plural(len(plan.targets), "target"))
+	} else if n := probedControls(plan.cl); n > 0 {
+		// Say it before the questionnaire, not after ten minutes of answers.
+		fmt.Fprintf(o.ios.ErrOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
+	}
+	var results []probes.Result
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if len(plan.targets) > 0 {
+			results = probes.Run(ctx, fams, plan.targets, plan.probeCfg)
+		}
+	}()
+	return func() []probes.Result { <-done; return results }
+}
+
+// questionnaire asks the questions, saving every answer as it goes.
+func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *probeTracker) error {
+	// Progress lines on a terminal would tear the full-screen form, or
+	// land in the middle of a line prompt; they are held until the
+	// questionnaire ends (each control's probe note says how far they are).
+	tracker.quiet(o.ios.StderrIsTerminal())
+	defer tracker.quiet(false)
+	err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
+		In: o.ios.In, Out: o.ios.Out,
+		Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
+		Review:     o.review,
+		AnsweredBy: o.answeredBy(),
+		Now:        o.now,
+		Save:       answers.Save,
+		ProbeNote:  tracker.note,
+	})
+	if errors.Is(err, interview.ErrInterrupted) {
+		hint := "run the same command again to continue at the first unanswered control"
+		if o.review {
+			hint = "run the same command without --review to continue at the first unanswered control"
+		}
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
+			Hint: hint}
+	}
+	if held := (*answers.LockedError)(nil); errors.As(err, &held) {
+		return usageErr("answer in that session, or wait until it ends", "%v", err)
+	}
+	if err != nil {
+		return runtimeErr("", "%v", err)
 	}
 	return nil
 }
@@ -307,30 +318,8 @@ func (o *runOptions) plan() (*runPlan, error) {
 
 	ci := o.ci || !o.ios.CanPrompt()
 	p.interact = !ci
-	ansPath := pick("answers", o.answersPath, cfg.Answers)
-	p.ans, err = answers.LoadFor(ansPath, p.cl)
-	switch {
-	case answers.IsNotExist(err):
-		if ci && o.changed("answers") {
-			return nil, usageErr("", "--answers %s: file not found", ansPath)
-		}
-		if ci && !o.allowUnanswered {
-			where, _ := filepath.Abs(filepath.Dir(ansPath))
-			return nil, usageErr("the questionnaire writes it: run 'selfassess run' in a terminal; or pass --answers FILE, or --allow-unanswered to record every control as not_tested",
-				"no answers file: %s does not exist in %s", filepath.Base(ansPath), where)
-		}
-		if ci {
-			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", ansPath)
-		} else if fi, err := os.Stat(filepath.Dir(ansPath)); err != nil || !fi.IsDir() {
-			// Found now, not when saving the first answer.
-			return nil, usageErr("create the directory, or pass --answers FILE", "--answers %s: directory %s does not exist", ansPath, filepath.Dir(ansPath))
-		}
-		p.ans = answers.New(ansPath, p.cl.ID)
-		if err := answers.Validate(p.ans, p.cl); err != nil { // records the checklist order for saving
-			return nil, inputErrors(o.ios, err, "--answers")
-		}
-	case err != nil:
-		return nil, inputErrors(o.ios, err, "--answers")
+	if p.ans, err = o.loadAnswers(pick("answers", o.answersPath, cfg.Answers), p.cl, ci); err != nil {
+		return nil, err
 	}
 
 	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {
@@ -340,32 +329,78 @@ func (o *runOptions) plan() (*runPlan, error) {
 		}
 	}
 
-	// Fail on missing files now, not after minutes of questions and probes.
-	for _, f := range []struct{ flag, path string }{{"--previous", o.previous}, {"--sign-key", p.signKey}, {"--template-dir", o.templateDir}} {
+	if err := o.checkPaths(p.signKey); err != nil {
+		return nil, err
+	}
+
+	if ci && !o.allowUnanswered {
+		if err := o.checkAnswered(p.cl, p.ans); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// checkPaths fails on missing files now, not after minutes of questions and probes.
+func (o *runOptions) checkPaths(signKey string) error {
+	for _, f := range []struct{ flag, path string }{{"--previous", o.previous}, {"--sign-key", signKey}, {"--template-dir", o.templateDir}} {
 		if f.path == "" {
 			continue
 		}
 		if _, err := os.Stat(f.path); err != nil {
-			return nil, usageErr("", "%s: %v", f.flag, pathErr(err))
+			return usageErr("", "%s: %v", f.flag, pathErr(err))
 		}
 	}
+	return nil
+}
 
-	if ci {
-		missing := answers.Unanswered(p.cl, p.ans)
-		if len(missing) > 0 && !o.allowUnanswered {
-			for _, id := range missing {
-				ctl, _ := p.cl.Control(id)
-				what := answers.MissingQuestions(ctl, p.ans.Controls[id])
-				for _, e := range answers.MissingEvidence(ctl, p.ans.Controls[id]) {
-					what = append(what, "evidence "+e)
-				}
-				fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))
-			}
-			return nil, usageErr("answer them in "+p.ans.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
-				"%d of %d controls are not answered in %s", len(missing), len(p.cl.Controls()), p.ans.Path)
+// loadAnswers loads the answers file, or starts an empty one where the
+// questionnaire may write it; in CI mode a missing file is an error unless
+// unanswered controls are allowed.
+func (o *runOptions) loadAnswers(path string, cl *checklist.Checklist, ci bool) (*answers.File, error) {
+	ans, err := answers.LoadFor(path, cl)
+	switch {
+	case answers.IsNotExist(err):
+		if ci && o.changed("answers") {
+			return nil, usageErr("", "--answers %s: file not found", path)
 		}
+		if ci && !o.allowUnanswered {
+			where, _ := filepath.Abs(filepath.Dir(path))
+			return nil, usageErr("the questionnaire writes it: run 'selfassess run' in a terminal; or pass --answers FILE, or --allow-unanswered to record every control as not_tested",
+				"no answers file: %s does not exist in %s", filepath.Base(path), where)
+		}
+		if ci {
+			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", path)
+		} else if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+			// Found now, not when saving the first answer.
+			return nil, usageErr("create the directory, or pass --answers FILE", "--answers %s: directory %s does not exist", path, filepath.Dir(path))
+		}
+		ans = answers.New(path, cl.ID)
+		if err := answers.Validate(ans, cl); err != nil { // records the checklist order for saving
+			return nil, inputErrors(o.ios, err, "--answers")
+		}
+	case err != nil:
+		return nil, inputErrors(o.ios, err, "--answers")
 	}
-	return p, nil
+	return ans, nil
+}
+
+// checkAnswered lists the controls CI mode cannot evaluate for want of answers.
+func (o *runOptions) checkAnswered(cl *checklist.Checklist, ans *answers.File) error {
+	missing := answers.Unanswered(cl, ans)
+	if len(missing) == 0 {
+		return nil
+	}
+	for _, id := range missing {
+		ctl, _ := cl.Control(id)
+		what := answers.MissingQuestions(ctl, ans.Controls[id])
+		for _, e := range answers.MissingEvidence(ctl, ans.Controls[id]) {
+			what = append(what, "evidence "+e)
+		}
+		fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))
+	}
+	return usageErr("answer them in "+ans.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
+		"%d of %d controls are not answered in %s", len(missing), len(cl.Controls()), ans.Path)
 }
 
 // inputErrors turns a bad input file into exit 2. For *checklist.Errors it
@@ -386,176 +421,31 @@ func inputErrors(ios *IOStreams, err error, flag string) error {
 	return usageErr("", "%v", pathErr(err))
 }
 
-// probedControls counts the controls that probes verify.
-func probedControls(cl *checklist.Checklist) int {
-	n := 0
-	for _, sc := range cl.Controls() {
-		if len(sc.Control.Probes) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// probeTracker follows probe progress: it prints plain progress lines and
-// answers the questionnaire's "has this control's probe failed?".
-type probeTracker struct {
-	mu       sync.Mutex
-	silent   bool
-	started  int
-	finished int
-	failed   map[string][]string // probe id → "target: summary" of failing results
-	byCtl    map[string][]string // control id → probe ids
-	lines    []string            // progress held back while quiet
-	out      func(string)
-}
-
-func newProbeTracker(cl *checklist.Checklist) *probeTracker {
-	t := &probeTracker{failed: map[string][]string{}, byCtl: map[string][]string{}}
-	for _, sc := range cl.Controls() {
-		t.byCtl[sc.Control.ID] = sc.Control.Probes
-	}
-	return t
-}
-
-func (t *probeTracker) event(e probes.Event) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !e.Done {
-		t.started++
-		return
-	}
-	t.finished++
-	for _, r := range e.Results {
-		if r.Status == probes.Fail {
-			t.failed[r.ID] = append(t.failed[r.ID], r.Target+": "+oneLine(r.Summary))
-		}
-	}
-	line := progressLine(e)
-	if t.silent {
-		t.lines = append(t.lines, line)
-	} else if t.out != nil {
-		t.out(line)
-	}
-}
-
-func (t *probeTracker) quiet(q bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.silent = q
-	if !q && t.out != nil {
-		for _, l := range t.lines {
-			t.out(l)
-		}
-		t.lines = nil
-	}
-}
-
-// waiting says that the run now waits for probes still running. It writes
-// under the tracker's lock, as progress lines do from the probes' goroutines.
-func (t *probeTracker) waiting() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if n := t.started - t.finished; n > 0 && t.out != nil {
-		t.out(fmt.Sprintf("waiting for the probes to finish (%d running)", n))
-	}
-}
-
-func (t *probeTracker) pending() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.started - t.finished
-}
-
-// note says which of the control's probes already failed, for the
-// questionnaire; while nothing failed and probes still run, it says how far
-// they are (the progress lines are held while the form is on screen).
-func (t *probeTracker) note(controlID string) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var parts []string
-	for _, id := range t.byCtl[controlID] {
-		for _, f := range t.failed[id] {
-			parts = append(parts, id+" failed on "+f)
-		}
-	}
-	if len(parts) == 0 && len(t.byCtl[controlID]) > 0 && t.started > t.finished {
-		return fmt.Sprintf("still running in the background (%d checks finished, %d running)", t.finished, t.started-t.finished)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// printRunSummary ends a run: counts by section, the verdict, the top
-// findings with their remediation, and where the results are.
+// printRunSummary ends a run: report.Summary (counts, verdict, top
+// findings), then where the results are.
 func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary, written bool) {
 	w := ios.Out
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SECTION\tPASS\tFAIL\tPARTIAL\tN/A\tNOT TESTED\tERROR\tEXCEPTED")
-	for _, s := range res.Sections {
-		c := s.Counts
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Title, c[assessment.ControlPass], c[assessment.ControlFail], c[assessment.ControlPartial],
-			c[assessment.ControlNotApplicable], c[assessment.ControlNotTested], c[assessment.ControlError], c[assessment.ControlExcepted])
+	report.Summary(w, res, 5)
+	if !written {
+		return
 	}
-	s := res.Summary
-	fmt.Fprintf(tw, "TOTAL (%d)\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Total, s.Pass, s.Fail, s.Partial, s.NotApplicable, s.NotTested, s.Error, s.Excepted)
-	tw.Flush()
-
-	fmt.Fprintf(w, "\nVerdict: %s (score %d/100, gate: fail on %s and above", strings.ToUpper(s.Verdict), s.Score, res.Gate.FailOn)
-	if res.Gate.AllowUnanswered {
-		fmt.Fprint(w, ", unanswered allowed")
-	}
-	fmt.Fprintln(w, ")")
-	for _, r := range res.Gate.Reasons {
-		fmt.Fprintf(w, "  - %s\n", r)
-	}
-	for _, e := range res.ExpiredExceptions {
-		fmt.Fprintf(w, "  - exception for %s expired on %s and was ignored\n", e.Control, e.Expires)
-	}
-
-	findings := res.Findings()
-	top := findings[:min(len(findings), 5)]
-	if len(top) > 0 {
-		fmt.Fprintln(w, "\nTop findings:")
-		for _, c := range top {
-			fmt.Fprintf(w, "  %s [%s, %s] %s\n", c.ID, c.Severity, c.Status, c.Title)
-			if e, ok := c.WorstReason(); ok {
-				fmt.Fprintf(w, "      found: %s: %s\n", e.Source, oneLine(e.Message))
-			}
-			if c.Remediation != "" {
-				fmt.Fprintf(w, "      fix:   %s\n", firstSentence(c.Remediation))
+	fmt.Fprintf(w, "\nResults written to %s", out.Dir)
+	if len(out.Files) > 0 {
+		names := make([]string, len(out.Files))
+		for i, f := range out.Files {
+			names[i] = filepath.Base(f)
+			if rel, err := filepath.Rel(out.Dir, f); err == nil {
+				names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
 			}
 		}
-		if n := len(findings); n > len(top) {
-			fmt.Fprintf(w, "  … and %d more in the report\n", n-len(top))
-		}
+		fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
 	}
-	if written {
-		fmt.Fprintf(w, "\nResults written to %s", out.Dir)
-		if len(out.Files) > 0 {
-			names := make([]string, len(out.Files))
-			for i, f := range out.Files {
-				names[i] = filepath.Base(f)
-				if rel, err := filepath.Rel(out.Dir, f); err == nil {
-					names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
-				}
-			}
-			fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
-		}
-		fmt.Fprintln(w)
-		if out.Zip != "" {
-			fmt.Fprintf(w, "Package: %s\n", out.Zip)
-		}
-		if out.Signer != "" {
-			fmt.Fprintf(w, "Signed by %s\n", out.Signer)
-		}
+	fmt.Fprintln(w)
+	if out.Zip != "" {
+		fmt.Fprintf(w, "Package: %s\n", out.Zip)
 	}
-}
-
-func firstSentence(s string) string {
-	s = oneLine(s)
-	if i := strings.Index(s, ". "); i > 0 {
-		return s[:i+1]
+	if out.Signer != "" {
+		fmt.Fprintf(w, "Signed by %s\n", out.Signer)
 	}
-	return s
 }

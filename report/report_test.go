@@ -531,3 +531,25 @@ func TestTemplateErrorIsTyped(t *testing.T) {
 	_, err = Render(load(t), []string{"md", "pdf", "json"}, Options{})
 	require.NoError(t, err)
 }
+
+// The terminal summary: counts, verdict, then the worst findings first
+// (Results.Findings), each with the reason that explains it.
+func TestSummary(t *testing.T) {
+	r := load(t)
+	var buf bytes.Buffer
+	require.NoError(t, Summary(&buf, r, 2))
+	out := buf.String()
+	assert.Contains(t, out, "SECTION  ")
+	assert.Contains(t, out, fmt.Sprintf("TOTAL (%d)", r.Summary.Total))
+	assert.Contains(t, out, "\nVerdict: NOT-READY (score 48/100, gate: fail on high and above)\n")
+	f := r.Findings()
+	require.Greater(t, len(f), 2)
+	first, second := strings.Index(out, "  "+f[0].ID+" ["), strings.Index(out, "  "+f[1].ID+" [")
+	assert.True(t, first > 0 && second > first, "worst finding first:\n%s", out)
+	assert.NotContains(t, out, "  "+f[2].ID+" [")
+	assert.Contains(t, out, fmt.Sprintf("  … and %d more in the report\n", len(f)-2))
+	if e, ok := f[0].WorstReason(); ok {
+		assert.Contains(t, out, "      found: "+e.Source+": ")
+	}
+	assert.Equal(t, "Remove the key.", firstSentence("Remove the key. Then rotate it.\n"))
+}

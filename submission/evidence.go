@@ -22,6 +22,30 @@ type PackedEvidence struct {
 	Answers []byte
 }
 
+// Contents are a package's own files, besides the evidence copies and
+// what Build adds (VERIFY.md, allowed_signers, SHA256SUMS and its signature).
+type Contents struct {
+	Reports   map[string][]byte // file name → rendered report
+	Answers   []byte            // answers.yaml (PackedEvidence.Answers); nil = none
+	Checklist []byte            // checklist.yaml as evaluated; nil = none
+	Changes   []byte            // changes.md against the previous results; nil = none
+}
+
+// Files lists the contents by name, for Build.
+func (c Contents) Files() []File {
+	var files []File
+	for name, b := range c.Reports {
+		files = append(files, File{Name: name, Data: b})
+	}
+	for _, f := range []File{{"answers.yaml", c.Answers}, {"checklist.yaml", c.Checklist}, {"changes.md", c.Changes}} {
+		if f.Data != nil {
+			files = append(files, f)
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files
+}
+
 // evidenceRef is one evidence path as an answers file names it.
 type evidenceRef struct{ control, path string }
 

@@ -202,3 +202,12 @@ func unzip(t *testing.T, zipPath, dir string) {
 		require.NoError(t, os.WriteFile(p, b, 0o644))
 	}
 }
+
+func TestContentsFiles(t *testing.T) {
+	c := Contents{Reports: map[string][]byte{"results.json": []byte("{}"), "report.md": []byte("# r")}, Answers: []byte("a"), Changes: []byte("c")}
+	var names []string
+	for _, f := range c.Files() {
+		names = append(names, f.Name)
+	}
+	assert.Equal(t, []string{"answers.yaml", "changes.md", "report.md", "results.json"}, names, "sorted; no checklist.yaml when none was given")
+}
