@@ -193,16 +193,13 @@ func runChecklistValidate(o *checklistValidateOptions) error {
 		}
 		badFiles++
 		var errs *checklist.Errors
-		if _, ok := printErrorList(o.ios, err, ""); ok && errors.As(err, &errs) {
+		if errors.As(err, &errs) && len(errs.List) > 0 {
 			problems += len(errs.List)
+			printErrorList(o.ios, err, "") // the summary comes once, for every file
 			continue
 		}
 		problems++
-		fmt.Fprintf(o.ios.ErrOut, "selfassess: error: %s\n", oneLine(err.Error()))
-		var nf *checklist.NotFoundError
-		if errors.As(err, &nf) {
-			fmt.Fprintf(o.ios.ErrOut, "selfassess: hint: %s\n", nf.Hint())
-		}
+		reportError(o.ios.ErrOut, checklistError(o.ios, err)) // one error and its hint, as on exit
 	}
 	if badFiles == 0 {
 		return nil
