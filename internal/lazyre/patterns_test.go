@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/selfassess/selfassess/internal/lazyre"
 	_ "github.com/selfassess/selfassess/probes/all" // every probe package, so every pattern
@@ -60,11 +61,15 @@ func BenchmarkStartVersion(b *testing.B) {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
 		b.Run("compile="+mode, func(b *testing.B) {
+			var cpu time.Duration // user+system: steadier than wall time on a shared machine
 			for b.Loop() {
-				if out, err := exec.Command(bin, "version").CombinedOutput(); err != nil {
+				cmd := exec.Command(bin, "version")
+				if out, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("%v: %s", err, out)
 				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			}
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
