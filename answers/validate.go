@@ -178,10 +178,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// Applies reports whether q is asked, given the control's answers so far: a
+// Asked reports whether q is asked, given the control's answers so far: a
 // question with a When condition is asked only when the other question is
 // answered and its answer matches.
-func Applies(q *checklist.Question, given map[string]any) bool {
+func Asked(q *checklist.Question, given map[string]any) bool {
 	if q.When == nil {
 		return true
 	}
@@ -227,7 +227,7 @@ func MissingQuestions(ctl *checklist.Control, c *Control) []string {
 	var out []string
 	for i := range ctl.Questions {
 		q := &ctl.Questions[i]
-		if q.Optional || !Applies(q, given) {
+		if q.Optional || !Asked(q, given) {
 			continue
 		}
 		if v, ok := given[q.ID]; !ok || IsBlank(v) {

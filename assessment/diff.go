@@ -9,8 +9,8 @@ type ControlChange struct {
 	Title    string `json:"title"`
 	Severity string `json:"severity"`
 	// Old and New are "" when the control is absent on that side.
-	Old Status `json:"old,omitempty"`
-	New Status `json:"new,omitempty"`
+	Old ControlStatus `json:"old,omitempty"`
+	New ControlStatus `json:"new,omitempty"`
 }
 
 // DiffResult compares an earlier results.json with a later one.
@@ -43,7 +43,9 @@ func (d *DiffResult) Empty() bool {
 	return len(d.NewlyFailing)+len(d.NewlyPassing)+len(d.Changed)+len(d.Added)+len(d.Removed) == 0
 }
 
-func failing(s Status) bool { return s == Fail || s == Partial || s == Error }
+func failing(s ControlStatus) bool {
+	return s == ControlFail || s == ControlPartial || s == ControlError
+}
 
 // Diff compares old and new results control by control (matched by id),
 // in the new results' order; removed controls follow the old order.
@@ -75,7 +77,7 @@ func Diff(old, new *Results) *DiffResult {
 		case o.Status == c.Status:
 		case failing(c.Status) && !failing(o.Status):
 			d.NewlyFailing = append(d.NewlyFailing, ch)
-		case c.Status == Pass:
+		case c.Status == ControlPass:
 			d.NewlyPassing = append(d.NewlyPassing, ch)
 		default:
 			d.Changed = append(d.Changed, ch)

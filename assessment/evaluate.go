@@ -30,7 +30,7 @@ var severityWeight = map[checklist.Severity]float64{
 // statusCredit is the share of a control's weight it earns. An excepted
 // control earns half: the risk is accepted, not removed. not_applicable
 // controls are left out of the score altogether.
-var statusCredit = map[Status]float64{Pass: 1, Partial: 0.5, Excepted: 0.5}
+var statusCredit = map[ControlStatus]float64{ControlPass: 1, ControlPartial: 0.5, ControlExcepted: 0.5}
 
 // Evaluate decides every control's status from its answers and the probe
 // results, applies the exceptions, and computes the score and verdict.
@@ -92,10 +92,10 @@ func Evaluate(cl *checklist.Checklist, ans *answers.File, results []probes.Resul
 			a = ans.Controls[sc.Control.ID]
 		}
 		c := evaluateControl(sc.Section, sc.Control, a, byProbe, opts.Now)
-		if e := active[c.ID]; e != nil && (c.Status == Fail || c.Status == Partial) {
-			c.Status = Excepted
+		if e := active[c.ID]; e != nil && (c.Status == ControlFail || c.Status == ControlPartial) {
+			c.Status = ControlExcepted
 			c.Exception = e
-			c.Evidence = append(c.Evidence, Evidence{Kind: "note", Source: "exception", Status: string(Excepted),
+			c.Evidence = append(c.Evidence, Reason{Kind: "note", Source: "exception", Status: ReasonExcepted,
 				Message: fmt.Sprintf("exception approved by %s until %s: %s", e.ApprovedBy, e.Expires, e.Justification)})
 		}
 		res.Controls = append(res.Controls, c)
@@ -113,7 +113,7 @@ func Evaluate(cl *checklist.Checklist, ans *answers.File, results []probes.Resul
 func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.Control, byProbe map[string][]probes.Result, now time.Time) Control {
 	c := Control{ID: ctl.ID, Section: sec.ID, Title: ctl.Title, Requirement: ctl.Requirement,
 		Severity: string(ctl.Severity), Remediation: ctl.Remediation,
-		Answers: []Answer{}, ProbeRefs: append([]string{}, ctl.Probes...), Evidence: []Evidence{}}
+		Answers: []Answer{}, ProbeRefs: append([]string{}, ctl.Probes...), Evidence: []Reason{}}
 	for _, m := range ctl.Mappings {
 		c.Mappings = append(c.Mappings, m.Framework+" "+m.ID)
 	}
@@ -133,18 +133,18 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 		for i := range ctl.Questions {
 			q := &ctl.Questions[i]
 			v, ok := given[q.ID]
-			if !ok || answers.IsBlank(v) || !answers.Applies(q, given) {
+			if !ok || answers.IsBlank(v) || !answers.Asked(q, given) {
 				continue
 			}
 			ans := Answer{Question: q.ID, Prompt: q.Prompt, Value: v}
-			ev := Evidence{Kind: "answer", Source: q.ID, Status: "info", Message: fmt.Sprintf("%s %s", q.Prompt, formatValue(v))}
+			ev := Reason{Kind: "answer", Source: q.ID, Status: ReasonInfo, Message: fmt.Sprintf("%s %s", q.Prompt, formatValue(v))}
 			if q.Pass != nil {
 				// max_age_days_from refers to another answer of this control
 				ok, why := q.Pass.Resolve(given).Check(v, now)
 				ans.Pass = &ok
-				ev.Status = string(Pass)
+				ev.Status = ReasonPass
 				if !ok {
-					ev.Status = string(Fail)
+					ev.Status = ReasonFail
 					ev.Message += " — " + why
 					answerFailed = true
 				}
@@ -155,11 +155,11 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	}
 	missing := answers.MissingQuestions(ctl, a)
 	for _, q := range missing {
-		c.Evidence = append(c.Evidence, Evidence{Kind: "answer", Source: q, Status: string(NotTested), Message: "not answered"})
+		c.Evidence = append(c.Evidence, Reason{Kind: "answer", Source: q, Status: ReasonNotTested, Message: "not answered"})
 	}
 	missingFiles := answers.MissingEvidence(ctl, a)
 	for _, id := range missingFiles {
-		c.Evidence = append(c.Evidence, Evidence{Kind: "file", Source: id, Status: string(NotTested), Message: "required evidence not provided"})
+		c.Evidence = append(c.Evidence, Reason{Kind: "file", Source: id, Status: ReasonNotTested, Message: "required evidence not provided"})
 	}
 
 	var probeFailed, probeErrored, probeWarned bool
@@ -181,7 +181,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 				continue
 			}
 			didRun = true
-			c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id + "@" + r.Target, Status: string(r.Status),
+			c.Evidence = append(c.Evidence, Reason{Kind: "probe", Source: id + "@" + r.Target, Status: reasonStatus(r.Status),
 				Message: r.Summary + set, Location: r.Target})
 			switch r.Status {
 			case probes.Fail:
@@ -199,7 +199,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 				if loc == "" {
 					loc = r.Target
 				}
-				c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id + "@" + r.Target, Status: string(f.Status),
+				c.Evidence = append(c.Evidence, Reason{Kind: "probe", Source: id + "@" + r.Target, Status: reasonStatus(f.Status),
 					Message: f.Message, Location: loc, File: f.File, Line: f.Line})
 			}
 		}
@@ -210,39 +210,39 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 		}
 	}
 	for _, id := range notRun {
-		c.Evidence = append(c.Evidence, Evidence{Kind: "probe", Source: id, Status: string(probes.Skipped),
+		c.Evidence = append(c.Evidence, Reason{Kind: "probe", Source: id, Status: ReasonSkipped,
 			Message: notRunReason(id, byProbe[id], ctl.With[id])})
 	}
 	if a != nil {
 		for _, p := range a.Evidence {
-			c.Evidence = append(c.Evidence, Evidence{Kind: "file", Source: p, File: p, Message: "evidence file"})
+			c.Evidence = append(c.Evidence, Reason{Kind: "file", Source: p, File: p, Message: "evidence file"})
 		}
 		if a.Note != "" {
-			c.Evidence = append(c.Evidence, Evidence{Kind: "note", Source: "note", Message: a.Note})
+			c.Evidence = append(c.Evidence, Reason{Kind: "note", Source: "note", Message: a.Note})
 		}
 		if notApplicable {
-			c.Evidence = append(c.Evidence, Evidence{Kind: "note", Source: "not_applicable", Status: string(NotApplicable),
+			c.Evidence = append(c.Evidence, Reason{Kind: "note", Source: "not_applicable", Status: ReasonNotApplicable,
 				Message: "not applicable: " + a.NotApplicable})
 		}
 	}
 
 	switch {
 	case answerFailed || probeFailed:
-		c.Status = Fail
+		c.Status = ControlFail
 	case probeErrored:
-		c.Status = Error
+		c.Status = ControlError
 	case len(missing) > 0 || len(missingFiles) > 0:
-		c.Status = NotTested
+		c.Status = ControlNotTested
 	case notApplicable:
-		c.Status = NotApplicable
+		c.Status = ControlNotApplicable
 	case len(ctl.Probes) > 0 && ran == 0:
 		// Answers alone do not verify what the provider asked a probe to
 		// check: with no target of the right kind the control is untested.
-		c.Status = NotTested
+		c.Status = ControlNotTested
 	case probeWarned || len(notRun) > 0:
-		c.Status = Partial
+		c.Status = ControlPartial
 	default:
-		c.Status = Pass
+		c.Status = ControlPass
 	}
 	return c
 }
@@ -275,8 +275,8 @@ func formatValue(v any) string {
 func sectionStats(cl *checklist.Checklist, cs []Control) []SectionStats {
 	var out []SectionStats
 	for _, s := range cl.Sections {
-		st := SectionStats{ID: s.ID, Title: s.Title, Counts: map[Status]int{}}
-		for _, st2 := range Statuses {
+		st := SectionStats{ID: s.ID, Title: s.Title, Counts: map[ControlStatus]int{}}
+		for _, st2 := range ControlStatuses {
 			st.Counts[st2] = 0
 		}
 		for _, c := range cs {
@@ -295,22 +295,22 @@ func summarize(cs []Control) Summary {
 	for _, c := range cs {
 		s.Total++
 		switch c.Status {
-		case Pass:
+		case ControlPass:
 			s.Pass++
-		case Fail:
+		case ControlFail:
 			s.Fail++
-		case Partial:
+		case ControlPartial:
 			s.Partial++
-		case NotApplicable:
+		case ControlNotApplicable:
 			s.NotApplicable++
-		case NotTested:
+		case ControlNotTested:
 			s.NotTested++
-		case Error:
+		case ControlError:
 			s.Error++
-		case Excepted:
+		case ControlExcepted:
 			s.Excepted++
 		}
-		if c.Status == NotApplicable {
+		if c.Status == ControlNotApplicable {
 			continue
 		}
 		w := severityWeight[checklist.Severity(c.Severity)]
@@ -336,13 +336,13 @@ func gateReasons(cs []Control, opts Options) []string {
 	for _, c := range cs {
 		sev := checklist.Severity(c.Severity)
 		switch {
-		case c.Status == Fail && sev.Rank() >= opts.FailOn.Rank():
+		case c.Status == ControlFail && sev.Rank() >= opts.FailOn.Rank():
 			reasons = append(reasons, fmt.Sprintf("%s (%s) failed", c.ID, c.Severity))
-		case c.Status == Error && sev.Rank() >= opts.FailOn.Rank():
+		case c.Status == ControlError && sev.Rank() >= opts.FailOn.Rank():
 			reasons = append(reasons, fmt.Sprintf("%s (%s) could not be checked: a probe errored", c.ID, c.Severity))
-		case c.Status == NotTested && noProbeRan(c):
+		case c.Status == ControlNotTested && noProbeRan(c):
 			unprobed = append(unprobed, c.ID)
-		case c.Status == NotTested:
+		case c.Status == ControlNotTested:
 			unanswered = append(unanswered, c.ID)
 		}
 	}
@@ -363,7 +363,7 @@ func noProbeRan(c Control) bool {
 		return false
 	}
 	for _, e := range c.Evidence {
-		if e.Kind == "probe" && e.Status != string(probes.Skipped) {
+		if e.Kind == "probe" && e.Status != ReasonSkipped {
 			return false
 		}
 	}

@@ -53,46 +53,46 @@ func TestControlStatus(t *testing.T) {
 		na     bool
 		a      *answers.Control
 		rs     []probes.Result
-		want   Status
+		want   ControlStatus
 	}{
-		{"answer passes, no probes", confirm, nil, false, yes, nil, Pass},
-		{"answer fails", confirm, nil, false, no, nil, Fail},
-		{"unanswered", confirm, nil, false, nil, nil, NotTested},
-		{"answer yes, probe passes", confirm, []string{"http.hsts"}, false, yes, []probes.Result{res("http.hsts", probes.Pass)}, Pass},
+		{"answer passes, no probes", confirm, nil, false, yes, nil, ControlPass},
+		{"answer fails", confirm, nil, false, no, nil, ControlFail},
+		{"unanswered", confirm, nil, false, nil, nil, ControlNotTested},
+		{"answer yes, probe passes", confirm, []string{"http.hsts"}, false, yes, []probes.Result{res("http.hsts", probes.Pass)}, ControlPass},
 		{"answer yes, probe fails on one target: fail", confirm, []string{"http.hsts"}, false, yes,
-			[]probes.Result{res("http.hsts", probes.Pass), {ID: "http.hsts", Target: "https://b.test", Status: probes.Fail}}, Fail},
-		{"probe fails though unanswered: fail", confirm, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Fail)}, Fail},
-		{"probe error, nothing failed: error", confirm, []string{"http.hsts"}, false, yes, []probes.Result{res("http.hsts", probes.Error)}, Error},
-		{"probe error and answer fails: fail", confirm, []string{"http.hsts"}, false, no, []probes.Result{res("http.hsts", probes.Error)}, Fail},
-		{"probe warns: partial", confirm, []string{"tls.ciphers"}, false, yes, []probes.Result{res("tls.ciphers", probes.Warn)}, Partial},
-		{"answers pass, probe not run: not tested", confirm, []string{"http.hsts"}, false, yes, nil, NotTested},
-		{"answers pass, probe skipped: not tested", confirm, []string{"tls.versions"}, false, yes, []probes.Result{res("tls.versions", probes.Skipped)}, NotTested},
+			[]probes.Result{res("http.hsts", probes.Pass), {ID: "http.hsts", Target: "https://b.test", Status: probes.Fail}}, ControlFail},
+		{"probe fails though unanswered: fail", confirm, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Fail)}, ControlFail},
+		{"probe error, nothing failed: error", confirm, []string{"http.hsts"}, false, yes, []probes.Result{res("http.hsts", probes.Error)}, ControlError},
+		{"probe error and answer fails: fail", confirm, []string{"http.hsts"}, false, no, []probes.Result{res("http.hsts", probes.Error)}, ControlFail},
+		{"probe warns: partial", confirm, []string{"tls.ciphers"}, false, yes, []probes.Result{res("tls.ciphers", probes.Warn)}, ControlPartial},
+		{"answers pass, probe not run: not tested", confirm, []string{"http.hsts"}, false, yes, nil, ControlNotTested},
+		{"answers pass, probe skipped: not tested", confirm, []string{"tls.versions"}, false, yes, []probes.Result{res("tls.versions", probes.Skipped)}, ControlNotTested},
 		{"answers pass, one of two probes not run: partial", confirm, []string{"http.hsts", "source.secrets"}, false, yes,
-			[]probes.Result{res("http.hsts", probes.Pass)}, Partial},
-		{"answer fails, probe not run: fail", confirm, []string{"http.hsts"}, false, no, nil, Fail},
-		{"not applicable, probe not run: not applicable", confirm, []string{"http.cookies"}, true, &answers.Control{NotApplicable: "no cookies"}, nil, NotApplicable},
-		{"probe-only, skipped: not tested", nil, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Skipped)}, NotTested},
-		{"probe-only, missing: not tested", nil, []string{"http.hsts"}, false, nil, nil, NotTested},
-		{"probe-only, passes", nil, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Pass)}, Pass},
-		{"probe-only, one of two not run: partial", nil, []string{"http.hsts", "source.secrets"}, false, nil, []probes.Result{res("http.hsts", probes.Pass)}, Partial},
-		{"info result counts as pass", nil, []string{"http.rate-limit"}, false, nil, []probes.Result{res("http.rate-limit", probes.Info)}, Pass},
-		{"not applicable where allowed", confirm, nil, true, &answers.Control{NotApplicable: "no UI"}, nil, NotApplicable},
+			[]probes.Result{res("http.hsts", probes.Pass)}, ControlPartial},
+		{"answer fails, probe not run: fail", confirm, []string{"http.hsts"}, false, no, nil, ControlFail},
+		{"not applicable, probe not run: not applicable", confirm, []string{"http.cookies"}, true, &answers.Control{NotApplicable: "no cookies"}, nil, ControlNotApplicable},
+		{"probe-only, skipped: not tested", nil, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Skipped)}, ControlNotTested},
+		{"probe-only, missing: not tested", nil, []string{"http.hsts"}, false, nil, nil, ControlNotTested},
+		{"probe-only, passes", nil, []string{"http.hsts"}, false, nil, []probes.Result{res("http.hsts", probes.Pass)}, ControlPass},
+		{"probe-only, one of two not run: partial", nil, []string{"http.hsts", "source.secrets"}, false, nil, []probes.Result{res("http.hsts", probes.Pass)}, ControlPartial},
+		{"info result counts as pass", nil, []string{"http.rate-limit"}, false, nil, []probes.Result{res("http.rate-limit", probes.Info)}, ControlPass},
+		{"not applicable where allowed", confirm, nil, true, &answers.Control{NotApplicable: "no UI"}, nil, ControlNotApplicable},
 		{"not applicable but a probe fails: fail", confirm, []string{"http.cookies"}, true, &answers.Control{NotApplicable: "no cookies"},
-			[]probes.Result{res("http.cookies", probes.Fail)}, Fail},
-		{"not applicable where not allowed is ignored", confirm, nil, false, &answers.Control{NotApplicable: "nope"}, nil, NotTested},
-		{"condition false: dependent question not needed", conditional, nil, false, &answers.Control{Answers: map[string]any{"cookies": false}}, nil, Pass},
-		{"condition true, dependent unanswered", conditional, nil, false, &answers.Control{Answers: map[string]any{"cookies": true}}, nil, NotTested},
+			[]probes.Result{res("http.cookies", probes.Fail)}, ControlFail},
+		{"not applicable where not allowed is ignored", confirm, nil, false, &answers.Control{NotApplicable: "nope"}, nil, ControlNotTested},
+		{"condition false: dependent question not needed", conditional, nil, false, &answers.Control{Answers: map[string]any{"cookies": false}}, nil, ControlPass},
+		{"condition true, dependent unanswered", conditional, nil, false, &answers.Control{Answers: map[string]any{"cookies": true}}, nil, ControlNotTested},
 		{"condition true, dependent passes", conditional, nil, false,
-			&answers.Control{Answers: map[string]any{"cookies": true, "flags": []string{"httponly", "secure"}}}, nil, Pass},
+			&answers.Control{Answers: map[string]any{"cookies": true, "flags": []string{"httponly", "secure"}}}, nil, ControlPass},
 		{"condition true, dependent misses a value", conditional, nil, false,
-			&answers.Control{Answers: map[string]any{"cookies": true, "flags": []string{"secure"}}}, nil, Fail},
+			&answers.Control{Answers: map[string]any{"cookies": true, "flags": []string{"secure"}}}, nil, ControlFail},
 		{"answer to a question whose condition is false is ignored", conditional, nil, false,
-			&answers.Control{Answers: map[string]any{"cookies": false, "flags": []string{}}}, nil, Pass},
-		{"required evidence missing: not tested", confirm, nil, false, yes, nil, NotTested},
-		{"required evidence given", confirm, nil, false, &answers.Control{Answers: map[string]any{"q": true}, Evidence: []string{"arch.md"}}, nil, Pass},
+			&answers.Control{Answers: map[string]any{"cookies": false, "flags": []string{}}}, nil, ControlPass},
+		{"required evidence missing: not tested", confirm, nil, false, yes, nil, ControlNotTested},
+		{"required evidence given", confirm, nil, false, &answers.Control{Answers: map[string]any{"q": true}, Evidence: []string{"arch.md"}}, nil, ControlPass},
 		{"blank text is unanswered, not failed", []checklist.Question{{ID: "t", Type: checklist.Text, Pass: &checklist.PassCriteria{NotEmpty: true}}},
-			nil, false, &answers.Control{Answers: map[string]any{"t": "  "}}, nil, NotTested},
-		{"one answer fails, another missing: fail", append(confirm, checklist.Question{ID: "q2", Type: checklist.Text}), nil, false, no, nil, Fail},
+			nil, false, &answers.Control{Answers: map[string]any{"t": "  "}}, nil, ControlNotTested},
+		{"one answer fails, another missing: fail", append(confirm, checklist.Question{ID: "q2", Type: checklist.Text}), nil, false, no, nil, ControlFail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,8 +114,8 @@ func TestFailingProbeEvidenceShowsAnswerToo(t *testing.T) {
 		Target: "https://a.test", Status: probes.Fail, Summary: "no HSTS",
 		Findings: []probes.Finding{{Status: probes.Fail, Rule: "hsts-missing", Message: "Strict-Transport-Security missing"}}}}, nil, Options{Now: now})
 	c := r.Controls[0]
-	assert.Equal(t, Fail, c.Status)
-	assert.Equal(t, []Evidence{
+	assert.Equal(t, ControlFail, c.Status)
+	assert.Equal(t, []Reason{
 		{Kind: "answer", Source: "q", Status: "pass", Message: "HSTS on? yes"},
 		{Kind: "probe", Source: "http.hsts@https://a.test", Status: "fail", Message: "no HSTS", Location: "https://a.test"},
 		{Kind: "probe", Source: "http.hsts@https://a.test", Status: "fail", Message: "Strict-Transport-Security missing", Location: "https://a.test"},
@@ -225,18 +225,18 @@ func TestGateProbesNotRun(t *testing.T) {
 		name    string
 		rs      []probes.Result
 		opts    Options
-		status  Status
+		status  ControlStatus
 		verdict string
 		reasons []string
 	}{
-		{"no probe ran", nil, Options{}, NotTested, NotReady,
+		{"no probe ran", nil, Options{}, ControlNotTested, NotReady,
 			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
-		{"no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, NotTested, NotReady,
+		{"no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, ControlNotTested, NotReady,
 			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
-		{"one of two ran: partial, ready", []probes.Result{res("http.hsts", probes.Pass)}, Options{}, Partial, Ready, nil},
-		{"unanswered and no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, NotTested, NotReady,
+		{"one of two ran: partial, ready", []probes.Result{res("http.hsts", probes.Pass)}, Options{}, ControlPartial, Ready, nil},
+		{"unanswered and no probe ran, unanswered allowed: still blocks", nil, Options{AllowUnanswered: true}, ControlNotTested, NotReady,
 			[]string{"1 control(s) not tested (their probes did not run; give --target, --source or --webhook-url): LOW"}},
-		{"both ran", []probes.Result{res("http.hsts", probes.Pass), res("source.secrets", probes.Pass)}, Options{}, Pass, Ready, nil},
+		{"both ran", []probes.Result{res("http.hsts", probes.Pass), res("source.secrets", probes.Pass)}, Options{}, ControlPass, Ready, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,19 +274,19 @@ func TestExceptionsAndSections(t *testing.T) {
 		{Control: "CRIT", Justification: "unused: it passes", ApprovedBy: "CISO", Expires: "2027-01-01"},
 	}
 	r := Evaluate(gateChecklist(), answered(map[string]any{"CRIT": true, "HIGH": false, "MED": false}), nil, exc, Options{Now: now, AllowUnanswered: true})
-	assert.Equal(t, Pass, r.Controls[0].Status)
+	assert.Equal(t, ControlPass, r.Controls[0].Status)
 	assert.Nil(t, r.Controls[0].Exception)
-	assert.Equal(t, Excepted, r.Controls[1].Status)
+	assert.Equal(t, ControlExcepted, r.Controls[1].Status)
 	assert.Equal(t, &exc[0], r.Controls[1].Exception)
-	assert.Equal(t, Fail, r.Controls[2].Status)
+	assert.Equal(t, ControlFail, r.Controls[2].Status)
 	assert.Equal(t, []Exception{exc[1]}, r.ExpiredExceptions)
 	assert.Equal(t, Summary{Total: 4, Pass: 1, Fail: 1, NotTested: 1, Excepted: 1, Score: 66, Verdict: Ready}, r.Summary)
 	require.Len(t, r.Sections, 2)
-	assert.Equal(t, 1, r.Sections[0].Counts[Pass])
-	assert.Equal(t, 1, r.Sections[0].Counts[Excepted])
-	assert.Equal(t, 1, r.Sections[1].Counts[Fail])
-	assert.Equal(t, 1, r.Sections[1].Counts[NotTested])
-	assert.Equal(t, 0, r.Sections[1].Counts[Pass])
+	assert.Equal(t, 1, r.Sections[0].Counts[ControlPass])
+	assert.Equal(t, 1, r.Sections[0].Counts[ControlExcepted])
+	assert.Equal(t, 1, r.Sections[1].Counts[ControlFail])
+	assert.Equal(t, 1, r.Sections[1].Counts[ControlNotTested])
+	assert.Equal(t, 0, r.Sections[1].Counts[ControlPass])
 }
 
 func TestParseExceptions(t *testing.T) {
@@ -333,19 +333,19 @@ func TestExceptionAppliesToFailAndPartialOnly(t *testing.T) {
 		name string
 		a    *answers.Control
 		rs   []probes.Result
-		want Status
+		want ControlStatus
 	}{
-		{"fail becomes excepted", &answers.Control{Answers: map[string]any{"q": false}}, []probes.Result{res("http.hsts", probes.Pass)}, Excepted},
-		{"partial becomes excepted", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Warn)}, Excepted},
-		{"error stays error: nothing was judged", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Error)}, Error},
-		{"not tested stays not tested", nil, []probes.Result{res("http.hsts", probes.Pass)}, NotTested},
-		{"pass stays pass", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Pass)}, Pass},
+		{"fail becomes excepted", &answers.Control{Answers: map[string]any{"q": false}}, []probes.Result{res("http.hsts", probes.Pass)}, ControlExcepted},
+		{"partial becomes excepted", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Warn)}, ControlExcepted},
+		{"error stays error: nothing was judged", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Error)}, ControlError},
+		{"not tested stays not tested", nil, []probes.Result{res("http.hsts", probes.Pass)}, ControlNotTested},
+		{"pass stays pass", &answers.Control{Answers: map[string]any{"q": true}}, []probes.Result{res("http.hsts", probes.Pass)}, ControlPass},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Evaluate(oneControl(checklist.Critical, q, []string{"http.hsts"}, false), ans(tt.a), tt.rs, exc, Options{Now: now})
 			assert.Equal(t, tt.want, r.Controls[0].Status)
-			assert.Equal(t, tt.want == Excepted, r.Controls[0].Exception != nil)
+			assert.Equal(t, tt.want == ControlExcepted, r.Controls[0].Exception != nil)
 		})
 	}
 }

@@ -75,8 +75,8 @@ func TestTwoControlsTwoThresholdsOneServer(t *testing.T) {
 	for _, c := range res.Controls {
 		byID[c.ID] = c
 	}
-	assert.Equal(t, assessment.Pass, byID["DEFAULT-HSTS"].Status)
-	assert.Equal(t, assessment.Fail, byID["FX-NET-HTTPS-ONLY"].Status)
+	assert.Equal(t, assessment.ControlPass, byID["DEFAULT-HSTS"].Status)
+	assert.Equal(t, assessment.ControlFail, byID["FX-NET-HTTPS-ONLY"].Status)
 	assert.Equal(t, probes.Params{"min_max_age_days": 365}, byID["FX-NET-HTTPS-ONLY"].ProbeParams["http.hsts"])
 	var lines []string
 	for _, e := range byID["FX-NET-HTTPS-ONLY"].Evidence {
@@ -96,8 +96,8 @@ func TestControlIgnoresResultsOfOtherParameters(t *testing.T) {
 	def := probes.Result{ID: "http.hsts", Target: "https://a.test", Status: probes.Pass, Summary: "HSTS max-age 200 days",
 		Params: probes.Resolve("http.hsts", nil)}
 	res := assessment.Evaluate(cl, answers.New("", "two"), []probes.Result{def}, nil, assessment.Options{})
-	assert.Equal(t, assessment.Pass, res.Controls[0].Status)
-	assert.Equal(t, assessment.NotTested, res.Controls[1].Status)
+	assert.Equal(t, assessment.ControlPass, res.Controls[0].Status)
+	assert.Equal(t, assessment.ControlNotTested, res.Controls[1].Status)
 	assert.Contains(t, res.Controls[1].Evidence[0].Message, "probe not run with this control's parameters (min_max_age_days=365)")
 }
 
@@ -121,12 +121,12 @@ func TestFinceptGitignoreFiveEntries(t *testing.T) {
 		name      string
 		gitignore string
 		extra     map[string]string // untracked files
-		want      assessment.Status
+		want      assessment.ControlStatus
 	}{
-		{"exactly the five entries", five, nil, assessment.Pass},
-		{"the five, with an ignored .env present", five, map[string]string{".env": "FINCEPT_API_KEY=fk_live_abcdefghijklmnop\n"}, assessment.Pass},
-		{"config.json left out", ".env\n.env.local\nsecrets.*\n*.key\n", nil, assessment.Fail},
-		{"a secret file present and not ignored", five, map[string]string{".env.production": "FINCEPT_API_KEY=x\n"}, assessment.Fail},
+		{"exactly the five entries", five, nil, assessment.ControlPass},
+		{"the five, with an ignored .env present", five, map[string]string{".env": "FINCEPT_API_KEY=fk_live_abcdefghijklmnop\n"}, assessment.ControlPass},
+		{"config.json left out", ".env\n.env.local\nsecrets.*\n*.key\n", nil, assessment.ControlFail},
+		{"a secret file present and not ignored", five, map[string]string{".env.production": "FINCEPT_API_KEY=x\n"}, assessment.ControlFail},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +145,7 @@ func TestFinceptGitignoreFiveEntries(t *testing.T) {
 				if c.ID == "FX-KEY-GITIGNORE" {
 					var ev []string
 					for _, e := range c.Evidence {
-						ev = append(ev, e.Status+": "+e.Message)
+						ev = append(ev, string(e.Status)+": "+e.Message)
 					}
 					assert.Equal(t, tc.want, c.Status, strings.Join(ev, "\n"))
 				}

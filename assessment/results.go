@@ -13,21 +13,21 @@ import (
 // SchemaID is results.json's `schema` value.
 const SchemaID = "selfassess/results/v1"
 
-// Status of a control.
-type Status string
+// ControlStatus of a control.
+type ControlStatus string
 
 const (
-	Pass          Status = "pass"
-	Fail          Status = "fail"
-	Partial       Status = "partial"
-	NotApplicable Status = "not_applicable"
-	NotTested     Status = "not_tested"
-	Error         Status = "error"
-	Excepted      Status = "excepted"
+	ControlPass          ControlStatus = "pass"
+	ControlFail          ControlStatus = "fail"
+	ControlPartial       ControlStatus = "partial"
+	ControlNotApplicable ControlStatus = "not_applicable"
+	ControlNotTested     ControlStatus = "not_tested"
+	ControlError         ControlStatus = "error"
+	ControlExcepted      ControlStatus = "excepted"
 )
 
-// Statuses lists control statuses in report order.
-var Statuses = []Status{Pass, Fail, Partial, NotApplicable, NotTested, Error, Excepted}
+// ControlStatuses lists control statuses in report order.
+var ControlStatuses = []ControlStatus{ControlPass, ControlFail, ControlPartial, ControlNotApplicable, ControlNotTested, ControlError, ControlExcepted}
 
 // Verdicts.
 const (
@@ -103,27 +103,27 @@ type Summary struct {
 
 // SectionStats counts one section's controls by status.
 type SectionStats struct {
-	ID     string         `json:"id"`
-	Title  string         `json:"title"`
-	Counts map[Status]int `json:"counts"`
+	ID     string                `json:"id"`
+	Title  string                `json:"title"`
+	Counts map[ControlStatus]int `json:"counts"`
 }
 
 // Control is one control's result.
 type Control struct {
-	ID          string   `json:"id"`
-	Section     string   `json:"section"`
-	Title       string   `json:"title"`
-	Requirement string   `json:"requirement,omitempty"`
-	Severity    string   `json:"severity"`
-	Status      Status   `json:"status"`
-	Answers     []Answer `json:"answers"`
-	ProbeRefs   []string `json:"probe_refs"`
+	ID          string        `json:"id"`
+	Section     string        `json:"section"`
+	Title       string        `json:"title"`
+	Requirement string        `json:"requirement,omitempty"`
+	Severity    string        `json:"severity"`
+	Status      ControlStatus `json:"status"`
+	Answers     []Answer      `json:"answers"`
+	ProbeRefs   []string      `json:"probe_refs"`
 	// ProbeParams are the parameters the control sets for its probes, by
 	// probe id (the probes[] entries with the same params are its results).
 	ProbeParams map[string]probes.Params `json:"probe_params,omitempty"`
 	// Evidence lists why the status is what it is: failing answers, probe
 	// findings (redacted), evidence files.
-	Evidence      []Evidence `json:"evidence"`
+	Evidence      []Reason   `json:"evidence"`
 	Exception     *Exception `json:"exception"` // null when none (results.json contract)
 	Remediation   string     `json:"remediation"`
 	NotApplicable string     `json:"not_applicable,omitempty"` // justification
@@ -142,13 +142,15 @@ type Answer struct {
 	Pass *bool `json:"pass,omitempty"`
 }
 
-// Evidence is one line of support for a control's status.
-type Evidence struct {
+// Reason is one line of why a control's status is what it is: an answer,
+// a probe finding, an evidence file, a note (results.json's "evidence").
+// Not to be confused with checklist.Evidence, a document the reviewer expects.
+type Reason struct {
 	// Kind: "answer", "probe", "file", "note".
-	Kind    string `json:"kind"`
-	Source  string `json:"source"` // question id, probe id@target, or file path
-	Status  string `json:"status,omitempty"`
-	Message string `json:"message"`
+	Kind    string       `json:"kind"`
+	Source  string       `json:"source"` // question id, probe id@target, or file path
+	Status  ReasonStatus `json:"status,omitempty"`
+	Message string       `json:"message"`
 	// Location is FILE:LINE or a URL for probe findings.
 	Location string `json:"location,omitempty"`
 	File     string `json:"file,omitempty"`
@@ -156,6 +158,30 @@ type Evidence struct {
 	// SHA256 is set for evidence files.
 	SHA256 string `json:"sha256,omitempty"`
 }
+
+// ReasonStatus is a reason's own status: a probe's or a probe finding's
+// (pass fail warn info error skipped), an answer's (pass fail info), or
+// the control status it records (not_tested not_applicable excepted).
+type ReasonStatus string
+
+const (
+	ReasonPass          ReasonStatus = "pass"
+	ReasonFail          ReasonStatus = "fail"
+	ReasonWarn          ReasonStatus = "warn"
+	ReasonInfo          ReasonStatus = "info"
+	ReasonError         ReasonStatus = "error"
+	ReasonSkipped       ReasonStatus = "skipped"
+	ReasonNotTested     ReasonStatus = "not_tested"
+	ReasonNotApplicable ReasonStatus = "not_applicable"
+	ReasonExcepted      ReasonStatus = "excepted"
+)
+
+// reasonStatus is a probe status as a reason's status (same names).
+func reasonStatus(s probes.Status) ReasonStatus { return ReasonStatus(s) }
+
+// Informational reports whether the reason supports the status rather
+// than explaining a problem (pass, info).
+func (s ReasonStatus) Informational() bool { return s == ReasonPass || s == ReasonInfo }
 
 // Exception is an approved, time-limited acceptance of a failing control.
 type Exception struct {

@@ -43,7 +43,7 @@ type scenario struct {
 	exception bool
 	// want is the control's status; invalid, when set, is instead a part of
 	// the loader's error (the answers are refused).
-	want    assessment.Status
+	want    assessment.ControlStatus
 	invalid string
 }
 
@@ -114,14 +114,14 @@ func evidenceLines(c *assessment.Control) string {
 func TestScenarioKeyRotation(t *testing.T) {
 	var scenarios []scenario
 	for _, c := range []struct{ cl, ctl string }{{"fincept", "FX-ACCOUNT-KEY-ROTATION"}, {"baseline", "BL-CRED-ROTATION"}} {
-		add := func(name, ans string, want assessment.Status) {
+		add := func(name, ans string, want assessment.ControlStatus) {
 			scenarios = append(scenarios, scenario{name: c.cl + "/" + name, checklist: c.cl, control: c.ctl, answers: ans, want: want})
 		}
 		add("no environment ticked fails", `
 answers:
   keys-held: none
   enterprise-plan: false
-  compromised-immediately: true`, assessment.Fail)
+  compromised-immediately: true`, assessment.ControlFail)
 		add("both environments within their periods pass", `
 answers:
   keys-held: production-and-development
@@ -130,7 +130,7 @@ answers:
   production-days: 90
   production-last-rotated: "2026-10-01"
   enterprise-plan: false
-  compromised-immediately: true`, assessment.Pass)
+  compromised-immediately: true`, assessment.ControlPass)
 		add("a development key older than 180 days fails", `
 answers:
   keys-held: production-and-development
@@ -139,13 +139,13 @@ answers:
   production-days: 90
   production-last-rotated: "2026-10-01"
   enterprise-plan: false
-  compromised-immediately: true`, assessment.Fail)
+  compromised-immediately: true`, assessment.ControlFail)
 		add("development keys without a date are untested", `
 answers:
   keys-held: development
   development-days: 90
   enterprise-plan: false
-  compromised-immediately: true`, assessment.NotTested)
+  compromised-immediately: true`, assessment.ControlNotTested)
 		add("an enterprise plan tightens production to 60 days", `
 answers:
   keys-held: production
@@ -154,7 +154,7 @@ answers:
   enterprise-plan: true
   enterprise-days: 60
   enterprise-last-rotated: "2026-09-01"
-  compromised-immediately: true`, assessment.Fail)
+  compromised-immediately: true`, assessment.ControlFail)
 		add("an enterprise key rotated within 60 days passes", `
 answers:
   keys-held: production
@@ -163,7 +163,7 @@ answers:
   enterprise-plan: true
   enterprise-days: 45
   enterprise-last-rotated: "2026-10-15"
-  compromised-immediately: true`, assessment.Pass)
+  compromised-immediately: true`, assessment.ControlPass)
 		scenarios = append(scenarios, scenario{name: c.cl + "/the old empty multiselect is refused", checklist: c.cl, control: c.ctl,
 			answers: "answers:\n  " + map[string]string{"fincept": "account-types", "baseline": "environments"}[c.cl] + ": []\n  compromised-immediately: true",
 			invalid: "unknown question"})
@@ -175,23 +175,23 @@ answers:
 // help text; FinCode's "typically 1 hour" means the expiry is read, not assumed.
 func TestScenarioTokenRefresh(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "turris/a 1-minute buffer fails", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.Fail, answers: `
+		{name: "turris/a 1-minute buffer fails", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.ControlFail, answers: `
 answers: {before-expiry: true, expiry-source: expires-in, buffer-minutes: 1}`},
-		{name: "turris/an assumed 120-minute lifetime fails", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.Fail, answers: `
+		{name: "turris/an assumed 120-minute lifetime fails", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.ControlFail, answers: `
 answers: {before-expiry: true, expiry-source: assumed-ttl, assumed-ttl-minutes: 120, buffer-minutes: 5}`},
-		{name: "turris/the document's 60 minus 5 passes", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.Pass, answers: `
+		{name: "turris/the document's 60 minus 5 passes", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.ControlPass, answers: `
 answers: {before-expiry: true, expiry-source: assumed-ttl, assumed-ttl-minutes: 60, buffer-minutes: 5}`},
-		{name: "turris/expires_in with a 5-minute buffer passes", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.Pass, answers: `
+		{name: "turris/expires_in with a 5-minute buffer passes", checklist: "turris", control: "TU-TOKEN-REFRESH", want: assessment.ControlPass, answers: `
 answers: {before-expiry: true, expiry-source: expires-in, buffer-minutes: 5}`},
-		{name: "baseline/a 1-minute buffer fails", checklist: "baseline", control: "BL-TOKEN-REFRESH", want: assessment.Fail, answers: `
+		{name: "baseline/a 1-minute buffer fails", checklist: "baseline", control: "BL-TOKEN-REFRESH", want: assessment.ControlFail, answers: `
 answers: {before-expiry: true, expiry-source: token-expiry, buffer-minutes: 1, failed-refresh: true}`},
-		{name: "baseline/an assumed lifetime fails", checklist: "baseline", control: "BL-TOKEN-REFRESH", want: assessment.Fail, answers: `
+		{name: "baseline/an assumed lifetime fails", checklist: "baseline", control: "BL-TOKEN-REFRESH", want: assessment.ControlFail, answers: `
 answers: {before-expiry: true, expiry-source: assumed, buffer-minutes: 5, failed-refresh: true}`},
-		{name: "baseline/token expiry and 5 minutes pass", checklist: "baseline", control: "BL-TOKEN-REFRESH", want: assessment.Pass, answers: `
+		{name: "baseline/token expiry and 5 minutes pass", checklist: "baseline", control: "BL-TOKEN-REFRESH", want: assessment.ControlPass, answers: `
 answers: {before-expiry: true, expiry-source: token-expiry, buffer-minutes: 5, failed-refresh: true}`},
-		{name: "fincode/an assumed 1-hour lifetime fails", checklist: "fincode", control: "FC-TOKEN-REFRESH", want: assessment.Fail, answers: `
+		{name: "fincode/an assumed 1-hour lifetime fails", checklist: "fincode", control: "FC-TOKEN-REFRESH", want: assessment.ControlFail, answers: `
 answers: {check-expiry: true, expiry-source: assumed, buffer-minutes: 5}`},
-		{name: "fincode/refresh when expired, read from the token, passes", checklist: "fincode", control: "FC-TOKEN-REFRESH", want: assessment.Pass, answers: `
+		{name: "fincode/refresh when expired, read from the token, passes", checklist: "fincode", control: "FC-TOKEN-REFRESH", want: assessment.ControlPass, answers: `
 answers: {check-expiry: true, expiry-source: token-expiry, buffer-minutes: 0}`},
 	})
 }
@@ -208,10 +208,10 @@ func TestScenarioClientRateLimiting(t *testing.T) {
 		{"baseline", "BL-APP-RATE-LIMITING", "{client-throttle: true, backoff-429: true, reads-headers: true}", "{client-throttle: true, backoff-429: false, reads-headers: true}"},
 	} {
 		scenarios = append(scenarios,
-			scenario{name: c.cl + "/answered without --target passes", checklist: c.cl, control: c.ctl, answers: "answers: " + c.pass, want: assessment.Pass},
+			scenario{name: c.cl + "/answered without --target passes", checklist: c.cl, control: c.ctl, answers: "answers: " + c.pass, want: assessment.ControlPass},
 			scenario{name: c.cl + "/own endpoints without 429 do not fail it", checklist: c.cl, control: c.ctl, answers: "answers: " + c.pass,
-				results: inbound, want: assessment.Pass},
-			scenario{name: c.cl + "/no throttling or back-off fails", checklist: c.cl, control: c.ctl, answers: "answers: " + c.fail, want: assessment.Fail},
+				results: inbound, want: assessment.ControlPass},
+			scenario{name: c.cl + "/no throttling or back-off fails", checklist: c.cl, control: c.ctl, answers: "answers: " + c.fail, want: assessment.ControlFail},
 		)
 	}
 	runScenarios(t, scenarios)
@@ -298,15 +298,15 @@ func TestScenarioHardcodingNotJudgedByGitignore(t *testing.T) {
 		{"fincept", "FX-KEY-NO-HARDCODING", "{runtime-source: ignored-config-file}"},
 	} {
 		scenarios = append(scenarios,
-			scenario{name: c.cl + "/env key, no secret passes", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: clean, want: assessment.Pass},
-			scenario{name: c.cl + "/committed key fails", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: leaky, want: assessment.Fail},
+			scenario{name: c.cl + "/env key, no secret passes", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: clean, want: assessment.ControlPass},
+			scenario{name: c.cl + "/committed key fails", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: leaky, want: assessment.ControlFail},
 		)
 	}
 	scenarios = append(scenarios,
 		scenario{name: "fincode/config files not ignored fails", checklist: "fincode", control: "FC-CRED-VERSION-CONTROL",
-			answers: "answers: {history-checked: true, config-ignored: false}", want: assessment.Fail},
+			answers: "answers: {history-checked: true, config-ignored: false}", want: assessment.ControlFail},
 		scenario{name: "fincode/a committed config file is not a runtime source", checklist: "fincode", control: "FC-CRED-NO-HARDCODING",
-			answers: "answers: {runtime-source: config-file}", results: clean, want: assessment.Fail},
+			answers: "answers: {runtime-source: config-file}", results: clean, want: assessment.ControlFail},
 	)
 	runScenarios(t, scenarios)
 }
@@ -324,8 +324,8 @@ func TestScenarioFinceptGitignore(t *testing.T) {
 	exact := scanTree(t, writeTree(t, map[string]string{".gitignore": finceptGitignore, "client.py": envKeyClient}))
 	noConfig := scanTree(t, writeTree(t, map[string]string{".gitignore": ".env\n.env.local\nsecrets.*\n*.key\n", "client.py": envKeyClient}))
 	runScenarios(t, []scenario{
-		{name: "the five entries pass", checklist: "fincept", control: "FX-KEY-GITIGNORE", answers: "answers: {all-repos: true}", results: exact, want: assessment.Pass},
-		{name: "without config.json fails", checklist: "fincept", control: "FX-KEY-GITIGNORE", answers: "answers: {all-repos: true}", results: noConfig, want: assessment.Fail},
+		{name: "the five entries pass", checklist: "fincept", control: "FX-KEY-GITIGNORE", answers: "answers: {all-repos: true}", results: exact, want: assessment.ControlPass},
+		{name: "without config.json fails", checklist: "fincept", control: "FX-KEY-GITIGNORE", answers: "answers: {all-repos: true}", results: noConfig, want: assessment.ControlFail},
 	})
 }
 
@@ -336,13 +336,13 @@ func TestScenarioTurrisTokenStorage(t *testing.T) {
 		t.Errorf("TU-TOKEN-STORAGE is %s; a conditional best practice is high", ctl.Severity)
 	}
 	runScenarios(t, []scenario{
-		{name: "sensitive app with localStorage fails", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.Fail,
+		{name: "sensitive app with localStorage fails", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.ControlFail,
 			answers: "answers: {sensitive: true, local-storage: true}"},
-		{name: "sensitive app keeping tokens in memory passes", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.Pass,
+		{name: "sensitive app keeping tokens in memory passes", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.ControlPass,
 			answers: "answers: {sensitive: true, local-storage: false}"},
-		{name: "an application that is not sensitive passes", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.Pass,
+		{name: "an application that is not sensitive passes", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.ControlPass,
 			answers: "answers: {sensitive: false}"},
-		{name: "sessionStorage seen by a probe does not fail it", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.Pass,
+		{name: "sessionStorage seen by a probe does not fail it", checklist: "turris", control: "TU-TOKEN-STORAGE", want: assessment.ControlPass,
 			answers: "answers: {sensitive: true, local-storage: false}",
 			results: []probes.Result{{ID: "js.token-storage", Target: "https://app.test/", Status: probes.Fail, Summary: "sessionStorage.setItem(\"token\")"}}},
 	})
@@ -351,11 +351,11 @@ func TestScenarioTurrisTokenStorage(t *testing.T) {
 // D6: FinCode's RBAC asks for the integration's own, narrowest role.
 func TestScenarioFinCodeLeastPrivilegeRole(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "a tenant admin fails", checklist: "fincode", control: "FC-ACCESS-LEAST-PRIVILEGE-ROLE", want: assessment.Fail,
+		{name: "a tenant admin fails", checklist: "fincode", control: "FC-ACCESS-LEAST-PRIVILEGE-ROLE", want: assessment.ControlFail,
 			answers: "answers: {own-identity: true, role: tenant-admin, reviewed: true}"},
-		{name: "a person's account fails", checklist: "fincode", control: "FC-ACCESS-LEAST-PRIVILEGE-ROLE", want: assessment.Fail,
+		{name: "a person's account fails", checklist: "fincode", control: "FC-ACCESS-LEAST-PRIVILEGE-ROLE", want: assessment.ControlFail,
 			answers: "answers: {own-identity: false, role: narrowest, reviewed: true}"},
-		{name: "its own identity with the narrowest role passes", checklist: "fincode", control: "FC-ACCESS-LEAST-PRIVILEGE-ROLE", want: assessment.Pass,
+		{name: "its own identity with the narrowest role passes", checklist: "fincode", control: "FC-ACCESS-LEAST-PRIVILEGE-ROLE", want: assessment.ControlPass,
 			answers: "answers: {own-identity: true, role: narrowest, reviewed: true}"},
 	})
 }
@@ -363,15 +363,15 @@ func TestScenarioFinCodeLeastPrivilegeRole(t *testing.T) {
 // D7: the last rotation is judged by the team's own stated policy period.
 func TestScenarioTurrisRotationFollowsOwnPolicy(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "a 2019 date fails a 90-day policy", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.Fail,
+		{name: "a 2019 date fails a 90-day policy", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.ControlFail,
 			answers: `answers: {policy-days: 90, last-rotated: "2019-01-01"}`},
-		{name: "325 days fails a 90-day policy", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.Fail,
+		{name: "325 days fails a 90-day policy", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.ControlFail,
 			answers: `answers: {policy-days: 90, last-rotated: "2026-01-01"}`},
-		{name: "325 days passes a 365-day policy", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.Pass,
+		{name: "325 days passes a 365-day policy", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.ControlPass,
 			answers: `answers: {policy-days: 365, last-rotated: "2026-01-01"}`},
-		{name: "within a 90-day policy passes", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.Pass,
+		{name: "within a 90-day policy passes", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.ControlPass,
 			answers: `answers: {policy-days: 90, last-rotated: "2026-10-01"}`},
-		{name: "a date in the future fails", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.Fail,
+		{name: "a date in the future fails", checklist: "turris", control: "TU-CRED-ROTATION", want: assessment.ControlFail,
 			answers: `answers: {policy-days: 90, last-rotated: "2027-01-01"}`},
 	})
 }
@@ -379,13 +379,13 @@ func TestScenarioTurrisRotationFollowsOwnPolicy(t *testing.T) {
 // D8: FinCode's "if possible": justified, encrypted persistence passes.
 func TestScenarioFinCodeTokenInMemoryIfPossible(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "an unjustified database fails", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.Fail,
+		{name: "an unjustified database fails", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.ControlFail,
 			answers: "answers: {location: database}"},
-		{name: "justified, encrypted persistence passes", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.Pass,
+		{name: "justified, encrypted persistence passes", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.ControlPass,
 			answers: "answers: {location: persisted-justified, justification: \"serverless functions share no memory; AES-256-GCM row encryption, FC-TOKEN-ENCRYPTION\"}"},
-		{name: "persistence without a justification is untested", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.NotTested,
+		{name: "persistence without a justification is untested", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.ControlNotTested,
 			answers: "answers: {location: persisted-justified}"},
-		{name: "memory passes", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.Pass,
+		{name: "memory passes", checklist: "fincode", control: "FC-TOKEN-IN-MEMORY", want: assessment.ControlPass,
 			answers: "answers: {location: process-memory}"},
 	})
 }
@@ -422,13 +422,13 @@ func TestBaselineMergesKeepProviderContent(t *testing.T) {
 		}
 	}
 	runScenarios(t, []scenario{
-		{name: "clientId in the SPA fails", checklist: "baseline", control: "BL-CRED-NO-CLIENT-EXPOSURE", want: assessment.Fail,
+		{name: "clientId in the SPA fails", checklist: "baseline", control: "BL-CRED-NO-CLIENT-EXPOSURE", want: assessment.ControlFail,
 			answers: "answers: {server-side-only: false}"},
-		{name: "a shared Fincept account fails", checklist: "baseline", control: "BL-CRED-PER-ENVIRONMENT", want: assessment.Fail,
+		{name: "a shared Fincept account fails", checklist: "baseline", control: "BL-CRED-PER-ENVIRONMENT", want: assessment.ControlFail,
 			answers: "answers: {separate: false}"},
-		{name: "a procedure without the Do-NOTs fails", checklist: "baseline", control: "BL-VULN-REPORTING", want: assessment.Fail,
+		{name: "a procedure without the Do-NOTs fails", checklist: "baseline", control: "BL-VULN-REPORTING", want: assessment.ControlFail,
 			answers: "answers: {procedure: true, rules: false}"},
-		{name: "the full procedure passes", checklist: "baseline", control: "BL-VULN-REPORTING", want: assessment.Pass,
+		{name: "the full procedure passes", checklist: "baseline", control: "BL-VULN-REPORTING", want: assessment.ControlPass,
 			answers: "answers: {procedure: true, rules: true}"},
 	})
 }
@@ -483,9 +483,9 @@ func TestScenarioSessionManagement(t *testing.T) {
 	var scenarios []scenario
 	for _, c := range []struct{ cl, ctl string }{{"finhub", "FH-AUTH-SESSION-MANAGEMENT"}, {"baseline", "BL-SESSION-MANAGEMENT"}} {
 		scenarios = append(scenarios,
-			scenario{name: c.cl + "/correct cookie, no CSP passes", checklist: c.cl, control: c.ctl, answers: yes, results: goodRs, want: assessment.Pass},
-			scenario{name: c.cl + "/cookie without HttpOnly fails", checklist: c.cl, control: c.ctl, answers: yes, results: badRs, want: assessment.Fail},
-			scenario{name: c.cl + "/no server-side logout fails", checklist: c.cl, control: c.ctl, results: goodRs, want: assessment.Fail,
+			scenario{name: c.cl + "/correct cookie, no CSP passes", checklist: c.cl, control: c.ctl, answers: yes, results: goodRs, want: assessment.ControlPass},
+			scenario{name: c.cl + "/cookie without HttpOnly fails", checklist: c.cl, control: c.ctl, answers: yes, results: badRs, want: assessment.ControlFail},
+			scenario{name: c.cl + "/no server-side logout fails", checklist: c.cl, control: c.ctl, results: goodRs, want: assessment.ControlFail,
 				answers: "answers: {new-id-at-login: true, expiry: true, logout-invalidates: false}"},
 		)
 	}
@@ -500,9 +500,9 @@ func TestScenarioEgressHasNoNotApplicable(t *testing.T) {
 			answers: "not_applicable: our platform offers no egress control"},
 		{name: "baseline/N/A is refused", checklist: "baseline", control: "BL-NET-EGRESS", invalid: "cannot be not applicable",
 			answers: "not_applicable: our platform offers no egress control"},
-		{name: "fincept/no egress control fails", checklist: "fincept", control: "FX-NET-FIREWALL", want: assessment.Fail,
+		{name: "fincept/no egress control fails", checklist: "fincept", control: "FX-NET-FIREWALL", want: assessment.ControlFail,
 			answers: "answers: {egress-restricted: false}"},
-		{name: "fincept/an approved exception accepts the risk", checklist: "fincept", control: "FX-NET-FIREWALL", want: assessment.Excepted,
+		{name: "fincept/an approved exception accepts the risk", checklist: "fincept", control: "FX-NET-FIREWALL", want: assessment.ControlExcepted,
 			answers: "answers: {egress-restricted: false}", exception: true},
 	})
 }
@@ -511,15 +511,15 @@ func TestScenarioEgressHasNoNotApplicable(t *testing.T) {
 // three questions.
 func TestScenarioFinceptPrivateNetwork(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "enterprise without IP whitelisting fails", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.Fail,
+		{name: "enterprise without IP whitelisting fails", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.ControlFail,
 			answers: "answers: {vpn: true, api-access-restricted: true, enterprise: true, ip-whitelisting: false}"},
-		{name: "no enterprise account: whitelisting is not asked", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.Pass,
+		{name: "no enterprise account: whitelisting is not asked", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.ControlPass,
 			answers: "answers: {vpn: true, api-access-restricted: true, enterprise: false}"},
-		{name: "unrestricted API access fails", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.Fail,
+		{name: "unrestricted API access fails", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.ControlFail,
 			answers: "answers: {vpn: true, api-access-restricted: false, enterprise: false}"},
-		{name: "no sensitive operations: N/A", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.NotApplicable,
+		{name: "no sensitive operations: N/A", checklist: "fincept", control: "FX-NET-PRIVATE-NETWORK", want: assessment.ControlNotApplicable,
 			answers: "not_applicable: read-only market data, no sensitive operations"},
-		{name: "baseline/VPN without restricted API access fails", checklist: "baseline", control: "BL-NET-PRIVATE-ACCESS", want: assessment.Fail,
+		{name: "baseline/VPN without restricted API access fails", checklist: "baseline", control: "BL-NET-PRIVATE-ACCESS", want: assessment.ControlFail,
 			answers: "answers: {vpn: true, api-access-restricted: false}"},
 	})
 }
@@ -558,12 +558,12 @@ func TestScenarioErrorHandlingIgnoresBanners(t *testing.T) {
 		{"baseline", "BL-APP-ERROR-HANDLING", "{handled: true, generic-messages: true}"},
 	} {
 		scenarios = append(scenarios,
-			scenario{name: c.cl + "/a banner on a normal page passes", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: rs, want: assessment.Pass},
-			scenario{name: c.cl + "/a stack trace on an error page fails", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: leakRs, want: assessment.Fail},
+			scenario{name: c.cl + "/a banner on a normal page passes", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: rs, want: assessment.ControlPass},
+			scenario{name: c.cl + "/a stack trace on an error page fails", checklist: c.cl, control: c.ctl, answers: "answers: " + c.ans, results: leakRs, want: assessment.ControlFail},
 		)
 	}
 	scenarios = append(scenarios, scenario{name: "turris/handled but raw messages fails", checklist: "turris", control: "TU-REQ-ERROR-HANDLING",
-		answers: "answers: {handled: true, generic-messages: false}", results: rs, want: assessment.Fail})
+		answers: "answers: {handled: true, generic-messages: false}", results: rs, want: assessment.ControlFail})
 	runScenarios(t, scenarios)
 }
 
@@ -571,15 +571,15 @@ func TestScenarioErrorHandlingIgnoresBanners(t *testing.T) {
 // Turris's "consider logging all API requests" is not mandatory.
 func TestScenarioAlsoFromTheAudit(t *testing.T) {
 	runScenarios(t, []scenario{
-		{name: "finhub/a name without a commitment fails", checklist: "finhub", control: "FH-PROCESS-REMEDIATION", want: assessment.Fail,
+		{name: "finhub/a name without a commitment fails", checklist: "finhub", control: "FH-PROCESS-REMEDIATION", want: assessment.ControlFail,
 			answers: "answers: {addressed-before-approval: false, owner: Head of Platform}"},
-		{name: "finhub/the commitment passes", checklist: "finhub", control: "FH-PROCESS-REMEDIATION", want: assessment.Pass,
+		{name: "finhub/the commitment passes", checklist: "finhub", control: "FH-PROCESS-REMEDIATION", want: assessment.ControlPass,
 			answers: "answers: {addressed-before-approval: true, owner: Head of Platform}"},
-		{name: "turris/usage logged and monitored, not every request, passes", checklist: "turris", control: "TU-ACCESS-MONITOR-USAGE", want: assessment.Pass,
+		{name: "turris/usage logged and monitored, not every request, passes", checklist: "turris", control: "TU-ACCESS-MONITOR-USAGE", want: assessment.ControlPass,
 			answers: "answers: {logged: true, monitored: true, every-request: false}"},
-		{name: "turris/usage not logged fails", checklist: "turris", control: "TU-ACCESS-MONITOR-USAGE", want: assessment.Fail,
+		{name: "turris/usage not logged fails", checklist: "turris", control: "TU-ACCESS-MONITOR-USAGE", want: assessment.ControlFail,
 			answers: "answers: {logged: false, monitored: true}"},
-		{name: "fincept/a procedure without the Include list fails", checklist: "fincept", control: "FX-REPORT-VULNERABILITIES", want: assessment.Fail,
+		{name: "fincept/a procedure without the Include list fails", checklist: "fincept", control: "FX-REPORT-VULNERABILITIES", want: assessment.ControlFail,
 			answers: "answers: {procedure: true, includes: false}"},
 	})
 }
@@ -609,7 +609,7 @@ func TestReadyAnswersAreReadyAgainstCompliantTargets(t *testing.T) {
 		if res.Summary.Verdict != assessment.Ready || res.Summary.Pass != res.Summary.Total {
 			t.Errorf("%s: verdict %s, %d of %d pass: %v", id, res.Summary.Verdict, res.Summary.Pass, res.Summary.Total, res.Gate.Reasons)
 			for _, c := range res.Controls {
-				if c.Status != assessment.Pass {
+				if c.Status != assessment.ControlPass {
 					t.Logf("%s %s:\n%s", c.ID, c.Status, evidenceLines(&c))
 				}
 			}
@@ -690,7 +690,7 @@ func TestReadyAnswersAreReadyAgainstRealCompliantTargets(t *testing.T) {
 		if res.Summary.Verdict != assessment.Ready || res.Summary.Pass != res.Summary.Total {
 			t.Errorf("%s: verdict %s, %d of %d pass: %v", id, res.Summary.Verdict, res.Summary.Pass, res.Summary.Total, res.Gate.Reasons)
 			for _, c := range res.Controls {
-				if c.Status != assessment.Pass {
+				if c.Status != assessment.ControlPass {
 					t.Logf("%s %s:\n%s", c.ID, c.Status, evidenceLines(&c))
 				}
 			}

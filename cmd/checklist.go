@@ -5,17 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/selfassess/selfassess/checklist"
-	"github.com/selfassess/selfassess/probes"
 )
-
-func init() { register(newChecklistCmd) }
 
 func newChecklistCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
@@ -25,10 +21,8 @@ func newChecklistCmd(ios *IOStreams) *cobra.Command {
 by questions a human answers, by automated probes, or by both. selfassess has
 built-in checklists (see 'selfassess checklist list'); any YAML file in the
 same format works wherever a checklist id does.`,
-		// runnable, so that a mistyped subcommand is an error (exit 2), not help
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
+	groupArgs(c)
 	c.AddCommand(newChecklistListCmd(ios), newChecklistShowCmd(ios), newChecklistValidateCmd(ios), newChecklistSchemaCmd(ios))
 	return c
 }
@@ -36,22 +30,6 @@ same format works wherever a checklist id does.`,
 // completeChecklist offers the built-in ids, and files.
 func completeChecklist(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return checklist.BuiltinIDs(), cobra.ShellCompDirectiveDefault
-}
-
-func completeFormats(formats ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return formats, cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
-func checkFormatFlag(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
-	}
-	list := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
-	return usageErr("", "--format must be %s, got %q", list, format)
 }
 
 // loadChecklist resolves a built-in id or a file path; "-" reads standard input.
@@ -66,18 +44,11 @@ func loadChecklist(ios *IOStreams, idOrPath string) (*checklist.Checklist, error
 	return checklist.Parse("<stdin>", data)
 }
 
-// checklistError turns a loading error into the command's error. A
-// checklist with several problems prints all but the last here, one
-// `selfassess: error:` line each, and returns the last, so every problem
-// is one line and the exit code is 2.
+// checklistError turns a loading error into the command's error (exit 2):
+// every problem of a checklist on its own line, then how many.
 func checklistError(ios *IOStreams, err error) error {
-	var errs *checklist.Errors
-	if errors.As(err, &errs) && len(errs.List) > 0 {
-		lines := errs.Lines()
-		for _, l := range lines[:len(lines)-1] {
-			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-		}
-		return usageErr("", "%s", lines[len(lines)-1])
+	if summary, ok := printErrorList(ios, err, ""); ok {
+		return summary
 	}
 	var nf *checklist.NotFoundError
 	if errors.As(err, &nf) {
@@ -87,8 +58,9 @@ func checklistError(ios *IOStreams, err error) error {
 }
 
 type checklistListOptions struct {
-	ios    *IOStreams
-	format string
+	ios         *IOStreams
+	format      string
+	checkFormat func() error
 }
 
 // checklistSummary is one row of `checklist list`.
@@ -106,16 +78,15 @@ func newChecklistListCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in checklists",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  func(*cobra.Command, []string) error { return runChecklistList(o) },
 	}
-	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table, json or yaml")
-	_ = c.RegisterFlagCompletionFunc("format", completeFormats("table", "json", "yaml"))
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: table, json or yaml", "table", "json", "yaml")
 	return c
 }
 
 func runChecklistList(o *checklistListOptions) error {
-	if err := checkFormatFlag(o.format, "table", "json", "yaml"); err != nil {
+	if err := o.checkFormat(); err != nil {
 		return err
 	}
 	rows := []checklistSummary{}
@@ -143,9 +114,10 @@ func runChecklistList(o *checklistListOptions) error {
 }
 
 type checklistShowOptions struct {
-	ios    *IOStreams
-	format string
-	name   string
+	ios         *IOStreams
+	format      string
+	checkFormat func() error
+	name        string
 }
 
 func newChecklistShowCmd(ios *IOStreams) *cobra.Command {
@@ -155,20 +127,19 @@ func newChecklistShowCmd(ios *IOStreams) *cobra.Command {
 		Short: "Show a checklist's sections and controls, and how each is verified",
 		Example: `  selfassess checklist show finhub
   selfassess checklist show --format json ./my-checklist.yaml`,
-		Args:              cobra.ExactArgs(1),
+		Args:              exactArgs("ID|FILE"),
 		ValidArgsFunction: completeChecklist,
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.name = args[0]
 			return runChecklistShow(o)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "text", "output `format`: text, json or yaml")
-	_ = c.RegisterFlagCompletionFunc("format", completeFormats("text", "json", "yaml"))
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: text, json or yaml", "text", "json", "yaml")
 	return c
 }
 
 func runChecklistShow(o *checklistShowOptions) error {
-	if err := checkFormatFlag(o.format, "text", "json", "yaml"); err != nil {
+	if err := o.checkFormat(); err != nil {
 		return err
 	}
 	cl, err := loadChecklist(o.ios, o.name)
@@ -181,116 +152,7 @@ func runChecklistShow(o *checklistShowOptions) error {
 	case "yaml":
 		return writeIndentedYAML(o.ios.Out, cl)
 	}
-	return writeOutline(o.ios.Out, cl)
-}
-
-// writeOutline prints a checklist for a person: its sections and controls,
-// each with its severity and how it is verified.
-func writeOutline(w io.Writer, cl *checklist.Checklist) error {
-	ew := &outlineWriter{w: w}
-	ew.printf("%s  %s  (version %s)\n", cl.ID, cl.Title, cl.Version)
-	ew.printf("provider  %s\n", withDetails(cl.Provider.Name, cl.Provider.URL, cl.Provider.Contact))
-	if cl.Source.Title != "" || cl.Source.URL != "" {
-		ew.printf("source    %s\n", withDetails(cl.Source.Title, cl.Source.URL, cl.Source.Retrieved))
-	}
-	bySeverity := map[checklist.Severity]int{}
-	controls := cl.Controls()
-	for _, sc := range controls {
-		bySeverity[sc.Control.Severity]++
-	}
-	var counts []string
-	for _, s := range checklist.Severities {
-		if bySeverity[s] > 0 {
-			counts = append(counts, fmt.Sprintf("%d %s", bySeverity[s], s))
-		}
-	}
-	ew.printf("controls  %d in %d sections (%s)\n", len(controls), len(cl.Sections), strings.Join(counts, ", "))
-
-	for _, s := range cl.Sections {
-		ew.printf("\n%s [%s]\n", s.Title, s.ID)
-		for _, c := range s.Controls {
-			ew.printf("  %-8s  %s  %s\n", c.Severity, c.ID, c.Title)
-			ew.printf("            verified by %s", verifiedBy(&c))
-			if c.AllowNotApplicable {
-				ew.printf("; may be not applicable")
-			}
-			ew.printf("\n")
-			for _, q := range c.Questions {
-				cond := ""
-				if q.When != nil {
-					cond = " (if " + q.When.Question + ")"
-				}
-				ew.printf("            ? %s [%s%s]%s\n", q.Prompt, q.Type, map[bool]string{true: ", informational"}[q.Pass == nil], cond)
-			}
-			if len(c.Probes) > 0 {
-				ew.printf("            probes: %s\n", strings.Join(c.Probes, ", "))
-				for _, id := range c.Probes {
-					if t := thresholds(&c, id); t != "" {
-						ew.printf("              %s with %s\n", id, t)
-					}
-				}
-			}
-		}
-	}
-	return ew.err
-}
-
-// thresholds lists the parameters a control's probe runs with, marking
-// those the checklist leaves at their defaults; "" for a probe without
-// parameters.
-func thresholds(c *checklist.Control, id string) string {
-	d, _ := probes.Lookup(id)
-	var parts []string
-	for _, p := range d.Params {
-		if v, ok := c.With[id][p.Name]; ok {
-			parts = append(parts, p.Name+"="+probes.FormatValue(v))
-		} else {
-			parts = append(parts, p.Name+"="+probes.FormatValue(p.Default)+" (default)")
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// verifiedBy says how a control is decided: by answers, probes or both.
-func verifiedBy(c *checklist.Control) string {
-	var parts []string
-	if n := len(c.Questions); n == 1 {
-		parts = append(parts, "1 question")
-	} else if n > 1 {
-		parts = append(parts, fmt.Sprintf("%d questions", n))
-	}
-	if n := len(c.Probes); n == 1 {
-		parts = append(parts, "1 probe")
-	} else if n > 1 {
-		parts = append(parts, fmt.Sprintf("%d probes", n))
-	}
-	return strings.Join(parts, " and ")
-}
-
-// withDetails formats "name (detail, detail)", leaving out empty parts.
-func withDetails(name string, details ...string) string {
-	var set []string
-	for _, d := range details {
-		if d != "" {
-			set = append(set, d)
-		}
-	}
-	if len(set) == 0 {
-		return name
-	}
-	return strings.TrimSpace(name + " (" + strings.Join(set, ", ") + ")")
-}
-
-// outlineWriter keeps the first write error so the outline code stays linear.
-type outlineWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *outlineWriter) printf(format string, a ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, a...)
-	}
+	return cl.WriteOutline(o.ios.Out)
 }
 
 type checklistValidateOptions struct {
@@ -309,7 +171,7 @@ file is printed, one per line; valid files print "FILE: ok". The exit code is
 2 when any file has a problem. "-" reads standard input; a built-in id checks
 that built-in.`,
 		Example:           `  selfassess checklist validate my-checklist.yaml`,
-		Args:              cobra.MinimumNArgs(1),
+		Args:              minArgs("FILE"),
 		ValidArgsFunction: completeChecklist,
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.files = args
@@ -331,31 +193,18 @@ func runChecklistValidate(o *checklistValidateOptions) error {
 		}
 		badFiles++
 		var errs *checklist.Errors
-		if errors.As(err, &errs) {
+		if errors.As(err, &errs) && len(errs.List) > 0 {
 			problems += len(errs.List)
-			for _, l := range errs.Lines() {
-				fmt.Fprintf(o.ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-			}
+			printErrorList(o.ios, err, "") // the summary comes once, for every file
 			continue
 		}
 		problems++
-		fmt.Fprintf(o.ios.ErrOut, "selfassess: error: %s\n", oneLine(err.Error()))
-		var nf *checklist.NotFoundError
-		if errors.As(err, &nf) {
-			fmt.Fprintf(o.ios.ErrOut, "selfassess: hint: %s\n", nf.Hint())
-		}
+		reportError(o.ios.ErrOut, checklistError(o.ios, err)) // one error and its hint, as on exit
 	}
 	if badFiles == 0 {
 		return nil
 	}
-	return usageErr("", "%s in %s", pluralize(problems, "problem"), pluralize(badFiles, "file"))
-}
-
-func pluralize(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return usageErr("", "%s in %s", plural(problems, "problem"), plural(badFiles, "file"))
 }
 
 func newChecklistSchemaCmd(ios *IOStreams) *cobra.Command {
@@ -366,7 +215,7 @@ func newChecklistSchemaCmd(ios *IOStreams) *cobra.Command {
 Save it and point your checklist at it with a first line such as
   # yaml-language-server: $schema=./checklist.schema.json`,
 		Example: `  selfassess checklist schema > checklist.schema.json`,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if _, err := ios.Out.Write(checklist.JSONSchema()); err != nil {
 				return runtimeErr("", "cannot write the schema: %v", err)

@@ -11,12 +11,12 @@ import (
 	"github.com/selfassess/selfassess/report"
 )
 
-func init() { register(newDiffCmd) }
-
 type diffOptions struct {
 	ios      *IOStreams
 	old, new string
 	format   string
+	// checkFormat refuses an unknown --format.
+	checkFormat func() error
 }
 
 func newDiffCmd(ios *IOStreams) *cobra.Command {
@@ -26,19 +26,19 @@ func newDiffCmd(ios *IOStreams) *cobra.Command {
 		Short: "Compare two results.json: newly failing, newly passing, changed, added, removed controls",
 		Example: `  selfassess diff last-submission/results.json out/results.json
   selfassess diff old.json new.json --format md > changes.md`,
-		Args: cobra.ExactArgs(2),
+		Args: exactArgs("OLD.json", "NEW.json"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.old, o.new = args[0], args[1]
 			return runDiff(o)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table, json or md")
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: table, json or md", "table", "json", "md")
 	return c
 }
 
 func runDiff(o *diffOptions) error {
-	if o.format != "table" && o.format != "json" && o.format != "md" {
-		return usageErr("", "--format must be table, json or md, got %q", o.format)
+	if err := o.checkFormat(); err != nil {
+		return err
 	}
 	oldRes, err := report.LoadResults(o.old)
 	if err != nil {
@@ -87,7 +87,7 @@ func runDiff(o *diffOptions) error {
 	return tw.Flush()
 }
 
-func label(s assessment.Status) string {
+func label(s assessment.ControlStatus) string {
 	if s == "" {
 		return "—"
 	}

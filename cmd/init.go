@@ -17,8 +17,6 @@ import (
 	"github.com/selfassess/selfassess/project"
 )
 
-func init() { register(newInitCmd) }
-
 type initOptions struct {
 	ios        *IOStreams
 	path       string
@@ -40,7 +38,7 @@ takes them from flags. An existing file is kept unless --force is given.`,
 		Example: `  selfassess init
   selfassess init --ci --organisation "Acme Ltd" --integration "Acme Checkout" \
       --contact security@acme.example --checklist finhub --target https://checkout.acme.example`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error { return runInit(c.Context(), o) },
 	}
 	f := c.Flags()

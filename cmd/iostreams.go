@@ -28,11 +28,6 @@ func (s *IOStreams) CanPrompt() bool {
 	return s.stdinTTY && s.stdoutTTY && !truthy(s.Getenv("CI"))
 }
 
-// ColorEnabled: stderr is a terminal and NO_COLOR is unset.
-func (s *IOStreams) ColorEnabled() bool {
-	return s.stderrTTY && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb"
-}
-
 // StderrIsTerminal reports whether progress may use carriage returns.
 func (s *IOStreams) StderrIsTerminal() bool { return s.stderrTTY }
 

@@ -11,8 +11,6 @@ import (
 	"github.com/selfassess/selfassess/submission"
 )
 
-func init() { register(newKeygenCmd) }
-
 type keygenOptions struct {
 	ios           *IOStreams
 	out           string
@@ -32,7 +30,7 @@ PATH.pub (0644), and prints the public key and its SHA256 fingerprint. Give the
 passphrase, when wanted, comes from an environment variable, never a flag.`,
 		Example: `  selfassess keygen --out ~/.ssh/selfassess
   SIGNING_PASS=… selfassess keygen --out ci_key --passphrase-env SIGNING_PASS`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runKeygen(o) },
 	}
 	c.Flags().StringVarP(&o.out, "out", "o", "selfassess_ed25519", "private key `PATH` (the public key goes to PATH.pub)")

@@ -3,11 +3,8 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -61,36 +58,18 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if !contains(formats, "json") {
 		formats = append(append([]string(nil), formats...), "json")
 	}
-	for _, f := range formats {
-		if _, ok := report.Formats[f]; !ok {
-			return outputSummary{}, usageErr("", "unknown report format %q (want %s)", f, strings.Join(report.FormatOrder, ", "))
-		}
-	}
 
 	// Everything that can fail on the user's input comes before any write.
 	if fi, err := os.Stat(in.OutDir); err == nil && !fi.IsDir() {
 		return outputSummary{}, usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", in.OutDir)
 	}
-	var changes []byte
-	if in.PreviousPath != "" {
-		prev, err := report.LoadResults(in.PreviousPath)
-		if err != nil {
-			return outputSummary{}, usageErr("", "--previous: %v", pathErr(err))
-		}
-		changes, err = report.ChangesMarkdown(assessment.Diff(prev, res), in.PreviousPath, "this assessment", in.TemplateDir)
-		if err != nil {
-			return outputSummary{}, usageErr("", "rendering changes.md: %v", err)
-		}
-	}
-	evidence, packed, err := evidenceFiles(in.Answers)
+	changes, err := changesSince(in.PreviousPath, res, in.TemplateDir)
 	if err != nil {
 		return outputSummary{}, err
 	}
-	var answersYAML []byte
-	if in.Answers != nil {
-		if answersYAML, err = packagedAnswers(in.Answers, packed); err != nil {
-			return outputSummary{}, runtimeErr("", "answers: %v", err)
-		}
+	evidence, err := submission.PackEvidence(in.Answers)
+	if err != nil {
+		return outputSummary{}, submissionErr(err)
 	}
 	signer, err := loadSigner(ios, in)
 	if err != nil {
@@ -105,31 +84,18 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 
 	rendered, err := report.Render(res, formats, report.Options{TemplateDir: in.TemplateDir, Signer: fp, Date: date})
 	if err != nil {
-		if in.TemplateDir != "" && strings.HasPrefix(err.Error(), "rendering "+report.Formats["md"]) {
-			return outputSummary{}, usageErr("", "--template-dir: %v", err) // the user's template is broken
-		}
-		return outputSummary{}, runtimeErr("", "%v", err)
+		return outputSummary{}, renderErr(err)
 	}
-	var files []submission.File
-	for name, b := range rendered {
-		files = append(files, submission.File{Name: name, Data: b})
-	}
-	if answersYAML != nil {
-		files = append(files, submission.File{Name: "answers.yaml", Data: answersYAML})
-	}
+	contents := submission.Contents{Reports: rendered, Answers: evidence.Answers, Changes: changes}
 	if in.Checklist != nil && len(in.Checklist.Raw) > 0 {
-		files = append(files, submission.File{Name: "checklist.yaml", Data: in.Checklist.Raw})
+		contents.Checklist = in.Checklist.Raw
 	}
-	if changes != nil {
-		files = append(files, submission.File{Name: "changes.md", Data: changes})
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 
 	opts := submission.Options{Date: date, Zip: submission.ZipPathFor(in.OutDir)}
 	if signer != nil {
 		opts.Signer = signer
 	}
-	pkg, err := submission.Build(in.OutDir, files, evidence, opts)
+	pkg, err := submission.Build(in.OutDir, contents.Files(), evidence.Files, opts)
 	if err != nil {
 		var ie *submission.InputError
 		if errors.As(err, &ie) {
@@ -151,6 +117,22 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 		sum.Files = append(sum.Files, filepath.Join(pkg.Dir, filepath.FromSlash(f)))
 	}
 	return sum, nil
+}
+
+// changesSince renders changes.md against the previous results; nil when there are none.
+func changesSince(previous string, res *assessment.Results, templateDir string) ([]byte, error) {
+	if previous == "" {
+		return nil, nil
+	}
+	prev, err := report.LoadResults(previous)
+	if err != nil {
+		return nil, usageErr("", "--previous: %v", pathErr(err))
+	}
+	changes, err := report.ChangesMarkdown(assessment.Diff(prev, res), previous, "this assessment", templateDir)
+	if err != nil {
+		return nil, renderErr(fmt.Errorf("rendering changes.md: %w", err))
+	}
+	return changes, nil
 }
 
 // reportDate is SOURCE_DATE_EPOCH when set (reproducible builds), else when the assessment finished.
@@ -184,13 +166,18 @@ func loadSigner(ios *IOStreams, in outputInput) (*submission.Signer, error) {
 	}
 	s, err := submission.LoadSigner(src)
 	if err != nil {
-		var ie *submission.InputError
-		if errors.As(err, &ie) {
-			return nil, usageErr(ie.Hint, "%v", ie.Err)
-		}
-		return nil, runtimeErr("", "%v", err)
+		return nil, submissionErr(err)
 	}
 	return s, nil
+}
+
+// submissionErr maps a *submission.InputError to exit 2, anything else to 3.
+func submissionErr(err error) error {
+	var ie *submission.InputError
+	if errors.As(err, &ie) {
+		return usageErr(ie.Hint, "%v", ie.Err)
+	}
+	return runtimeErr("", "%v", err)
 }
 
 // readPassword reads a line from the terminal without echo.
@@ -203,128 +190,6 @@ func readPassword(ios *IOStreams, prompt string) ([]byte, error) {
 	b, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(ios.ErrOut)
 	return b, err
-}
-
-// evidenceRef is one evidence path as an answers file names it.
-type evidenceRef struct{ control, path string }
-
-// evidenceFiles lists the answers' evidence files, resolved against the
-// answers file's folder, as evidence/CONTROL/NAME; packed maps each
-// evidence path of the answers to its path in the package.
-func evidenceFiles(a *answers.File) (files []submission.EvidenceFile, packed map[evidenceRef]string, err error) {
-	if a == nil {
-		return nil, nil, nil
-	}
-	packed = map[evidenceRef]string{}
-	base := filepath.Dir(a.Path)
-	ids := make([]string, 0, len(a.Controls))
-	for id := range a.Controls {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	var out []submission.EvidenceFile
-	seen := map[string]string{} // package name → source path
-	for _, id := range ids {
-		c := a.Controls[id]
-		if c == nil {
-			continue
-		}
-		for _, p := range c.Evidence {
-			src := p
-			if !filepath.IsAbs(src) {
-				src = filepath.Join(base, filepath.FromSlash(p))
-			}
-			// Two files with one base name (docs/a/x.pdf, docs/b/x.pdf) both go
-			// in, as x.pdf and x-2.pdf; the same file named twice goes in once.
-			base := safeSegment(filepath.Base(src))
-			name, dup := path.Join(safeSegment(id), base), false
-			for n := 2; seen[name] != "" && !dup; n++ {
-				if dup = filepath.Clean(seen[name]) == filepath.Clean(src); !dup {
-					ext := path.Ext(base)
-					name = path.Join(safeSegment(id), fmt.Sprintf("%s-%d%s", strings.TrimSuffix(base, ext), n, ext))
-				}
-			}
-			packed[evidenceRef{id, p}] = path.Join(submission.EvidenceDir, name)
-			if dup {
-				continue
-			}
-			seen[name] = src
-			fi, err := os.Lstat(src)
-			if err != nil {
-				return nil, nil, usageErr("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, id, p, errors.Unwrap(err))
-			}
-			if !fi.Mode().IsRegular() {
-				return nil, nil, usageErr("name the file itself, not a link or folder", "%s: control %s: evidence %q is not a regular file", a.Path, id, p)
-			}
-			out = append(out, submission.EvidenceFile{Name: name, Src: src})
-		}
-	}
-	return out, packed, nil
-}
-
-// safeSegment keeps a path segment free of separators and dot-dot.
-func safeSegment(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < 32 {
-			return '_'
-		}
-		return r
-	}, s)
-	if s == "" || s == "." || s == ".." {
-		return "_"
-	}
-	return s
-}
-
-// packagedAnswers is the answers file for the package: its evidence paths
-// name the packed copies (evidence/CONTROL/NAME, relative to the package
-// root where answers.yaml sits), so they resolve inside the unpacked
-// package. Without evidence the file goes in exactly as saved; with it, it
-// is marshalled by the answers package, which keeps comments and order.
-// The team's own file is not touched.
-func packagedAnswers(a *answers.File, packed map[evidenceRef]string) ([]byte, error) {
-	raw, err := savedAnswers(a)
-	if err != nil {
-		return nil, err
-	}
-	moved := false
-	cp := *a
-	cp.Controls = make(map[string]*answers.Control, len(a.Controls))
-	for id, c := range a.Controls {
-		if c == nil || len(c.Evidence) == 0 {
-			cp.Controls[id] = c
-			continue
-		}
-		cc := *c
-		cc.Evidence = make([]string, len(c.Evidence))
-		for i, p := range c.Evidence {
-			cc.Evidence[i] = p
-			if np, ok := packed[evidenceRef{id, p}]; ok && np != p {
-				cc.Evidence[i], moved = np, true
-			}
-		}
-		cp.Controls[id] = &cc
-	}
-	if raw != nil && !moved {
-		return raw, nil
-	}
-	return answers.Marshal(&cp)
-}
-
-// savedAnswers is the answers file as saved; nil when it was never saved.
-func savedAnswers(a *answers.File) ([]byte, error) {
-	if a.Path == "" {
-		return nil, nil
-	}
-	f, err := os.Open(a.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, 16<<20))
 }
 
 func contains(list []string, s string) bool {

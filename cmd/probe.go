@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,15 +16,15 @@ import (
 	"github.com/selfassess/selfassess/probes/all"
 )
 
-func init() { register(newProbeCmd) }
-
 type probeOptions struct {
-	ios     *IOStreams
-	flags   probeFlags
-	format  string
-	list    bool
-	with    []string
-	targets []string
+	ios    *IOStreams
+	flags  probeFlags
+	format string
+	// checkFormat refuses an unknown --format.
+	checkFormat func() error
+	list        bool
+	with        []string
+	targets     []string
 	// families is injectable for tests.
 	families []probes.Family
 }
@@ -46,15 +44,15 @@ func newProbeCmd(ios *IOStreams) *cobra.Command {
 		},
 	}
 	o.flags.bind(c.Flags())
-	c.Flags().StringVar(&o.format, "format", "table", "output `format`: table or json")
+	o.checkFormat = formatFlag(c, &o.format, "output `format`: table or json", "table", "json")
 	c.Flags().BoolVar(&o.list, "list", false, "list the probe ids and their parameters, and exit")
 	c.Flags().StringArrayVar(&o.with, "with", nil, "set a probe parameter, `probe.param=value` (lists comma-separated); repeatable")
 	return c
 }
 
 func runProbe(ctx context.Context, o *probeOptions) error {
-	if o.format != "table" && o.format != "json" {
-		return usageErr("", "--format must be table or json, got %q", o.format)
+	if err := o.checkFormat(); err != nil {
+		return err
 	}
 	if o.list {
 		if err := printCatalogue(o.ios, o.format); err != nil {
@@ -88,7 +86,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if fams == nil {
 		fams = all.Families()
 	}
-	defer relaxGC()()
+	defer relaxGC(o.ios.Getenv)()
 	results := probes.Run(ctx, fams, targets, cfg)
 	if len(results) == 0 {
 		// --only kept no probe that applies to these targets: a run that
@@ -176,27 +174,6 @@ func parseWith(flags []string) (map[string]probes.Params, error) {
 		with[id][name] = v
 	}
 	return with, nil
-}
-
-// relaxGC lets the heap grow to five times the live data between
-// collections (GOGC=400) for the run, unless the user set GOGC or
-// GOMEMLIMIT, and returns the function that restores the settings. A probe
-// run is short and its live heap a few MiB: collecting at Go's default
-// 4 MiB cost ~10% of a run against a local server. The soft limit keeps the
-// bodies and scripts of many targets (each capped by --max-body and
-// --max-js-bytes) from holding more than 256 MiB uncollected.
-func relaxGC() (restore func()) {
-	_, gogc := os.LookupEnv("GOGC")
-	_, limit := os.LookupEnv("GOMEMLIMIT")
-	if gogc || limit {
-		return func() {}
-	}
-	oldPercent := debug.SetGCPercent(400)
-	oldLimit := debug.SetMemoryLimit(256 << 20)
-	return func() {
-		debug.SetGCPercent(oldPercent)
-		debug.SetMemoryLimit(oldLimit)
-	}
 }
 
 func printProbeTable(ios *IOStreams, results []probes.Result) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/selfassess/selfassess/internal/localserver"
 	"github.com/selfassess/selfassess/internal/pki"
+	"github.com/selfassess/selfassess/internal/pki/pkitest"
 	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )
@@ -95,14 +96,14 @@ func cmdTLSD(ts *testscript.TestScript, neg bool, args []string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
 	ts.Defer(func() { ln.Close() })
-	handle := pki.Handshake(cfg)
+	handle := pkitest.Handshake(cfg)
 	if kind == "plain" {
 		handle = func(c net.Conn) {
 			c.Read(make([]byte, 4096))
 			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
 		}
 	}
-	go pki.Serve(ln, 5*time.Second, handle)
+	go pkitest.Serve(ln, 5*time.Second, handle)
 	ts.Setenv(name, "https://"+ln.Addr().String())
 }
 
@@ -115,7 +116,7 @@ func cmdOSSLD(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(name+"-ca.pem"), ca.CertPEM(), 0o600))
 	leaf := scriptLeaf(ts, ca, "127.0.0.1", time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
 	leaf.Certificate = leaf.Certificate[:1] // s_server sends the leaf alone
-	certFile, keyFile, err := pki.WriteFiles(ts.MkAbs("."), name, leaf)
+	certFile, keyFile, err := pkitest.WriteFiles(ts.MkAbs("."), name, leaf)
 	ts.Check(err)
 
 	var lastErr error

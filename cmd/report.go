@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,8 +13,6 @@ import (
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/report"
 )
-
-func init() { register(newReportCmd) }
 
 type reportOptions struct {
 	ios          *IOStreams
@@ -41,7 +37,7 @@ JSON, JUnit and SARIF. With --package it writes the signed submission package
 into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 		Example: `  selfassess report out/results.json --format md,pdf --out review
   selfassess report out/results.json --package --answers answers.yaml --sign-key ~/.ssh/selfassess --out pkg`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("RESULTS.json"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.results = args[0]
 			return runReport(o)
@@ -88,10 +84,7 @@ func runReport(o *reportOptions) error {
 	}
 	out, err := report.Render(res, formats, report.Options{TemplateDir: o.templateDir, Date: date})
 	if err != nil {
-		if o.templateDir != "" {
-			return usageErr("", "--template-dir: %v", err)
-		}
-		return runtimeErr("", "%v", err)
+		return renderErr(err)
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return runtimeErr("", "creating %s: %v", o.out, pathErr(err))
@@ -175,13 +168,4 @@ func same(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
-// pathErr shortens *PathError messages to "PATH: reason".
-func pathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && err == error(pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
 }

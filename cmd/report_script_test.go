@@ -69,7 +69,7 @@ func cmdResultsEdit(ts *testscript.TestScript, neg bool, args []string) {
 			r.Controls = keep
 		case strings.HasPrefix(e, "+"):
 			r.Controls = append(r.Controls, assessment.Control{ID: e[1:], Section: "web", Title: "Added control " + e[1:],
-				Severity: "low", Status: assessment.Pass, Answers: []assessment.Answer{}, ProbeRefs: []string{}, Evidence: []assessment.Evidence{}})
+				Severity: "low", Status: assessment.ControlPass, Answers: []assessment.Answer{}, ProbeRefs: []string{}, Evidence: []assessment.Reason{}})
 		case strings.HasPrefix(e, "version="):
 			r.Checklist.Version = strings.TrimPrefix(e, "version=")
 		case strings.HasPrefix(e, "sha256="):
@@ -84,7 +84,7 @@ func cmdResultsEdit(ts *testscript.TestScript, neg bool, args []string) {
 			found := false
 			for i := range r.Controls {
 				if r.Controls[i].ID == id {
-					r.Controls[i].Status = assessment.Status(st)
+					r.Controls[i].Status = assessment.ControlStatus(st)
 					found = true
 				}
 			}

@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/signal"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,9 +19,8 @@ import (
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
+	"github.com/selfassess/selfassess/report"
 )
-
-func init() { register(newRunCmd) }
 
 type runOptions struct {
 	ios   *IOStreams
@@ -71,7 +66,7 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 		Example: `  selfassess run --demo
   selfassess run --checklist finhub --target https://app.example.com
   selfassess run --ci --answers answers.yaml --exceptions exceptions.yaml --fail-on medium`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.changed = func(n string) bool { return c.Flags().Changed(n) }
 			return runRun(c.Context(), o)
@@ -97,21 +92,6 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 	return c
 }
 
-// runPlan is everything a run needs, resolved from flags and config.
-type runPlan struct {
-	cfg        *projectConfig
-	cl         *checklist.Checklist
-	ans        *answers.File
-	exceptions []assessment.Exception
-	probeCfg   probes.Config
-	targets    []probes.Target
-	failOn     checklist.Severity
-	outDir     string
-	signKey    string
-	ephemeral  bool
-	interact   bool
-}
-
 func runRun(ctx context.Context, o *runOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -129,90 +109,35 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	started := o.now()
 
-	var plan *runPlan
-	var err error
-	if o.demo {
-		var stopDemo func()
-		plan, stopDemo, err = o.demoPlan()
-		if err != nil {
-			return err
-		}
-		defer stopDemo()
-	} else {
-		plan, err = o.plan()
-		if err != nil {
-			return err
-		}
+	plan, done, err := o.resolve()
+	if err != nil {
+		return err
 	}
-	errOut := o.ios.ErrOut
-	fmt.Fprintf(errOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
+	defer done()
+	defer relaxGC(o.ios.Getenv)()
+	fmt.Fprintf(o.ios.ErrOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
 	// each probe runs once per distinct parameter set the controls ask for
 	plan.probeCfg.ParamSets = plan.cl.ProbeParamSets()
 
 	// Probes run in the background while the questionnaire is on screen.
 	tracker := newProbeTracker(plan.cl)
-	tracker.out = func(line string) { fmt.Fprintln(errOut, line) }
-	plan.probeCfg.Progress = tracker.event
-	fams := o.families
-	if fams == nil {
-		fams = all.Families()
-	}
-	var probeResults []probes.Result
-	probesDone := make(chan struct{})
-	if len(plan.targets) > 0 {
-		fmt.Fprintf(errOut, "probing %d target(s) in the background\n", len(plan.targets))
-	} else if n := probedControls(plan.cl); n > 0 {
-		// Say it before the questionnaire, not after ten minutes of answers.
-		fmt.Fprintf(errOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
-	}
-	go func() {
-		defer close(probesDone)
-		if len(plan.targets) > 0 {
-			probeResults = probes.Run(ctx, fams, plan.targets, plan.probeCfg)
-		}
-	}()
-
+	tracker.out = func(line string) { fmt.Fprintln(o.ios.ErrOut, line) }
+	probeResults := o.startProbes(ctx, plan, tracker)
 	if plan.interact {
-		accessible := o.accessible || o.ios.Getenv("TERM") == "dumb"
-		// Progress lines on a terminal would tear the full-screen form, or
-		// land in the middle of a line prompt; they are held until the
-		// questionnaire ends (each control's probe note says how far they are).
-		tracker.quiet(o.ios.StderrIsTerminal())
-		err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
-			In: o.ios.In, Out: o.ios.Out,
-			Accessible: accessible,
-			Review:     o.review,
-			AnsweredBy: o.answeredBy(),
-			Now:        o.now,
-			Save:       answers.Save,
-			ProbeNote:  tracker.note,
-		})
-		tracker.quiet(false)
-		if errors.Is(err, interview.ErrInterrupted) {
-			hint := "run the same command again to continue at the first unanswered control"
-			if o.review {
-				hint = "run the same command without --review to continue at the first unanswered control"
-			}
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
-				Hint: hint}
-		}
-		if held := (*answers.LockedError)(nil); errors.As(err, &held) {
-			return usageErr("answer in that session, or wait until it ends", "%v", err)
-		}
-		if err != nil {
-			return runtimeErr("", "%v", err)
+		if err := o.questionnaire(ctx, plan, tracker); err != nil {
+			return err
 		}
 	}
 	tracker.waiting()
-	<-probesDone
+	results := probeResults()
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
 	}
 
-	res := assessment.Evaluate(plan.cl, plan.ans, probeResults, plan.exceptions, assessment.Options{
+	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
 		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
 	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
-	res.Project = assessment.Project{Organisation: plan.cfg.Organisation, Integration: plan.cfg.Integration, Contacts: plan.cfg.Contacts}
+	res.Project = plan.project
 	res.Targets = []string{}
 	for _, t := range plan.targets {
 		res.Targets = append(res.Targets, probes.DisplayTarget(t))
@@ -240,6 +165,64 @@ func runRun(ctx context.Context, o *runOptions) error {
 	return nil
 }
 
+// startProbes runs the probes in the background, reporting progress to
+// tracker; the returned function waits for their results.
+func (o *runOptions) startProbes(ctx context.Context, plan *runPlan, tracker *probeTracker) (wait func() []probes.Result) {
+	plan.probeCfg.Progress = tracker.event
+	fams := o.families
+	if fams == nil {
+		fams = all.Families()
+	}
+	if len(plan.targets) > 0 {
+		fmt.Fprintf(o.ios.ErrOut, "probing %s in the background\n", plural(len(plan.targets), "target"))
+	} else if n := probedControls(plan.cl); n > 0 {
+		// Say it before the questionnaire, not after ten minutes of answers.
+		fmt.Fprintf(o.ios.ErrOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
+	}
+	var results []probes.Result
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if len(plan.targets) > 0 {
+			results = probes.Run(ctx, fams, plan.targets, plan.probeCfg)
+		}
+	}()
+	return func() []probes.Result { <-done; return results }
+}
+
+// questionnaire asks the questions, saving every answer as it goes.
+func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *probeTracker) error {
+	// Progress lines on a terminal would tear the full-screen form, or
+	// land in the middle of a line prompt; they are held until the
+	// questionnaire ends (each control's probe note says how far they are).
+	tracker.quiet(o.ios.StderrIsTerminal())
+	defer tracker.quiet(false)
+	err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
+		In: o.ios.In, Out: o.ios.Out,
+		Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
+		Review:     o.review,
+		AnsweredBy: o.answeredBy(),
+		Now:        o.now,
+		Save:       answers.Save,
+		ProbeNote:  tracker.note,
+	})
+	if errors.Is(err, interview.ErrInterrupted) {
+		hint := "run the same command again to continue at the first unanswered control"
+		if o.review {
+			hint = "run the same command without --review to continue at the first unanswered control"
+		}
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
+			Hint: hint}
+	}
+	if held := (*answers.LockedError)(nil); errors.As(err, &held) {
+		return usageErr("answer in that session, or wait until it ends", "%v", err)
+	}
+	if err != nil {
+		return runtimeErr("", "%v", err)
+	}
+	return nil
+}
+
 // answeredBy names who answers: $USER, $LOGNAME, else the account name.
 func (o *runOptions) answeredBy() string {
 	for _, v := range []string{"USER", "LOGNAME"} {
@@ -253,385 +236,31 @@ func (o *runOptions) answeredBy() string {
 	return ""
 }
 
-// plan resolves flags over the config file and loads every input, reporting
-// input problems (exit 2) before any probe runs.
-func (o *runOptions) plan() (*runPlan, error) {
-	cfg, err := findConfig(o.configPath)
-	if err != nil {
-		return nil, inputErrors(o.ios, err, "--config")
-	}
-	p := &runPlan{cfg: cfg}
-	pick := func(flag, flagVal, cfgVal string) string {
-		if o.changed(flag) || cfgVal == "" {
-			return flagVal
-		}
-		return cfgVal
-	}
-	if !o.changed("source") && cfg.Source != "" {
-		o.probe.Source = cfg.Source
-	}
-	if !o.changed("webhook-url") && cfg.WebhookURL != "" {
-		o.probe.WebhookURL = cfg.WebhookURL
-	}
-	targets := o.targets
-	if !o.changed("target") {
-		targets = cfg.Targets
-	}
-	failOn := pick("fail-on", o.failOn, cfg.FailOn)
-	p.failOn = checklist.Severity(strings.ToLower(failOn))
-	if p.failOn.Rank() == 0 {
-		return nil, usageErr("", "--fail-on must be critical, high, medium or low, got %q", failOn)
-	}
-	p.outDir = pick("out", o.outDir, cfg.Output)
-	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
-
-	clName := pick("checklist", o.checklist, cfg.Checklist)
-	if clName == "" {
-		return nil, usageErr("pass --checklist ID|FILE ("+strings.Join(checklist.BuiltinIDs(), ", ")+"), or run 'selfassess init' to write selfassess.yaml",
-			"no checklist chosen")
-	}
-	p.cl, err = checklist.Resolve(clName)
-	if err != nil {
-		from := "--checklist"
-		if !o.changed("checklist") {
-			from = cfg.Path + ": checklist"
-		}
-		var nf *checklist.NotFoundError
-		if errors.As(err, &nf) {
-			return nil, usageErr(nf.Hint(), "%s: %v", from, err)
-		}
-		return nil, inputErrors(o.ios, err, from)
-	}
-
-	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
-		return nil, err
-	}
-	if p.targets, err = o.probe.targets(targets); err != nil {
-		return nil, err
-	}
-
-	ci := o.ci || !o.ios.CanPrompt()
-	p.interact = !ci
-	ansPath := pick("answers", o.answersPath, cfg.Answers)
-	p.ans, err = answers.LoadFor(ansPath, p.cl)
-	switch {
-	case answers.IsNotExist(err):
-		if ci && o.changed("answers") {
-			return nil, usageErr("", "--answers %s: file not found", ansPath)
-		}
-		if ci && !o.allowUnanswered {
-			where, _ := filepath.Abs(filepath.Dir(ansPath))
-			return nil, usageErr("the questionnaire writes it: run 'selfassess run' in a terminal; or pass --answers FILE, or --allow-unanswered to record every control as not_tested",
-				"no answers file: %s does not exist in %s", filepath.Base(ansPath), where)
-		}
-		if ci {
-			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", ansPath)
-		} else if fi, err := os.Stat(filepath.Dir(ansPath)); err != nil || !fi.IsDir() {
-			// Found now, not when saving the first answer.
-			return nil, usageErr("create the directory, or pass --answers FILE", "--answers %s: directory %s does not exist", ansPath, filepath.Dir(ansPath))
-		}
-		p.ans = answers.New(ansPath, p.cl.ID)
-		if err := answers.Validate(p.ans, p.cl); err != nil { // records the checklist order for saving
-			return nil, inputErrors(o.ios, err, "--answers")
-		}
-	case err != nil:
-		return nil, inputErrors(o.ios, err, "--answers")
-	}
-
-	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {
-		p.exceptions, err = assessment.LoadExceptions(excPath, p.cl)
-		if err != nil {
-			return nil, inputErrors(o.ios, err, "--exceptions")
-		}
-	}
-
-	// Fail on missing files now, not after minutes of questions and probes.
-	for _, f := range []struct{ flag, path string }{{"--previous", o.previous}, {"--sign-key", p.signKey}, {"--template-dir", o.templateDir}} {
-		if f.path == "" {
-			continue
-		}
-		if _, err := os.Stat(f.path); err != nil {
-			return nil, usageErr("", "%s: %v", f.flag, pathErr(err))
-		}
-	}
-
-	if ci {
-		missing := answers.Unanswered(p.cl, p.ans)
-		if len(missing) > 0 && !o.allowUnanswered {
-			for _, id := range missing {
-				ctl, _ := p.cl.Control(id)
-				what := answers.MissingQuestions(ctl, p.ans.Controls[id])
-				for _, e := range answers.MissingEvidence(ctl, p.ans.Controls[id]) {
-					what = append(what, "evidence "+e)
-				}
-				fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))
-			}
-			return nil, usageErr("answer them in "+p.ans.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
-				"%d of %d controls are not answered in %s", len(missing), len(p.cl.Controls()), p.ans.Path)
-		}
-	}
-	return p, nil
-}
-
-// inputErrors turns a bad input file into exit 2. For *checklist.Errors it
-// prints every problem as its own `selfassess: error: FILE:LINE:COL: …` line
-// and returns a count, as `checklist validate` does; flag names the flag or
-// setting for other errors (file not readable).
-func inputErrors(ios *IOStreams, err error, flag string) error {
-	var ce *checklist.Errors
-	var ee *ExitError
-	switch {
-	case errors.As(err, &ee):
-		return err
-	case errors.As(err, &ce) && len(ce.List) > 0:
-		for _, l := range ce.Lines() {
-			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-		}
-		n := len(ce.List)
-		return usageErr("nothing was run or changed; fix the file and run again", "%d problem%s in %s", n, plural(n), ce.List[0].File)
-	}
-	if flag != "" {
-		return usageErr("", "%s: %v", flag, pathErr(err))
-	}
-	return usageErr("", "%v", pathErr(err))
-}
-
-// probedControls counts the controls that probes verify.
-func probedControls(cl *checklist.Checklist) int {
-	n := 0
-	for _, sc := range cl.Controls() {
-		if len(sc.Control.Probes) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-// probeTracker follows probe progress: it prints plain progress lines and
-// answers the questionnaire's "has this control's probe failed?".
-type probeTracker struct {
-	mu       sync.Mutex
-	silent   bool
-	started  int
-	finished int
-	failed   map[string][]string // probe id and parameters → "target: summary" of failing results
-	byCtl    map[string][]string // control id → probe ids and parameters (failedKey)
-	lines    []string            // progress held back while quiet
-	out      func(string)
-}
-
-func newProbeTracker(cl *checklist.Checklist) *probeTracker {
-	t := &probeTracker{failed: map[string][]string{}, byCtl: map[string][]string{}}
-	for _, sc := range cl.Controls() {
-		for _, id := range sc.Control.Probes {
-			t.byCtl[sc.Control.ID] = append(t.byCtl[sc.Control.ID], failedKey(id, sc.Control.With[id]))
-		}
-	}
-	return t
-}
-
-// failedKey names a probe run: its id and, after a NUL, its parameters.
-func failedKey(id string, set probes.Params) string { return id + "\x00" + probes.ParamsKey(id, set) }
-
-func (t *probeTracker) event(e probes.Event) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !e.Done {
-		t.started++
-		return
-	}
-	t.finished++
-	for _, r := range e.Results {
-		if r.Status == probes.Fail {
-			k := failedKey(r.ID, r.Params)
-			t.failed[k] = append(t.failed[k], r.Target+": "+oneLine(r.Summary))
-		}
-	}
-	line := progressLine(e)
-	if t.silent {
-		t.lines = append(t.lines, line)
-	} else if t.out != nil {
-		t.out(line)
-	}
-}
-
-func (t *probeTracker) quiet(q bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.silent = q
-	if !q && t.out != nil {
-		for _, l := range t.lines {
-			t.out(l)
-		}
-		t.lines = nil
-	}
-}
-
-// waiting says that the run now waits for probes still running. It writes
-// under the tracker's lock, as progress lines do from the probes' goroutines.
-func (t *probeTracker) waiting() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if n := t.started - t.finished; n > 0 && t.out != nil {
-		t.out(fmt.Sprintf("waiting for the probes to finish (%d running)", n))
-	}
-}
-
-func (t *probeTracker) pending() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.started - t.finished
-}
-
-// note says which of the control's probes already failed, for the
-// questionnaire; while nothing failed and probes still run, it says how far
-// they are (the progress lines are held while the form is on screen).
-func (t *probeTracker) note(controlID string) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var parts []string
-	for _, k := range t.byCtl[controlID] {
-		id, _, _ := strings.Cut(k, "\x00")
-		for _, f := range t.failed[k] {
-			parts = append(parts, id+" failed on "+f)
-		}
-	}
-	if len(parts) == 0 && len(t.byCtl[controlID]) > 0 && t.started > t.finished {
-		return fmt.Sprintf("still running in the background (%d checks finished, %d running)", t.finished, t.started-t.finished)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// printRunSummary ends a run: counts by section, the verdict, the top
-// findings with their remediation, and where the results are.
+// printRunSummary ends a run: report.Summary (counts, verdict, top
+// findings), then where the results are.
 func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary, written bool) {
 	w := ios.Out
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SECTION\tPASS\tFAIL\tPARTIAL\tN/A\tNOT TESTED\tERROR\tEXCEPTED")
-	for _, s := range res.Sections {
-		c := s.Counts
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Title, c[assessment.Pass], c[assessment.Fail], c[assessment.Partial],
-			c[assessment.NotApplicable], c[assessment.NotTested], c[assessment.Error], c[assessment.Excepted])
+	report.Summary(w, res, 5)
+	if !written {
+		return
 	}
-	s := res.Summary
-	fmt.Fprintf(tw, "TOTAL (%d)\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Total, s.Pass, s.Fail, s.Partial, s.NotApplicable, s.NotTested, s.Error, s.Excepted)
-	tw.Flush()
-
-	fmt.Fprintf(w, "\nVerdict: %s (score %d/100, gate: fail on %s and above", strings.ToUpper(s.Verdict), s.Score, res.Gate.FailOn)
-	if res.Gate.AllowUnanswered {
-		fmt.Fprint(w, ", unanswered allowed")
-	}
-	fmt.Fprintln(w, ")")
-	for _, r := range res.Gate.Reasons {
-		fmt.Fprintf(w, "  - %s\n", r)
-	}
-	for _, e := range res.ExpiredExceptions {
-		fmt.Fprintf(w, "  - exception for %s expired on %s and was ignored\n", e.Control, e.Expires)
-	}
-
-	top := topFindings(res.Controls, 5)
-	if len(top) > 0 {
-		fmt.Fprintln(w, "\nTop findings:")
-		for _, c := range top {
-			fmt.Fprintf(w, "  %s [%s, %s] %s\n", c.ID, c.Severity, c.Status, c.Title)
-			if why := firstProblem(c); why != "" {
-				fmt.Fprintf(w, "      found: %s\n", why)
-			}
-			if c.Remediation != "" {
-				fmt.Fprintf(w, "      fix:   %s\n", firstSentence(c.Remediation))
+	fmt.Fprintf(w, "\nResults written to %s", out.Dir)
+	if len(out.Files) > 0 {
+		names := make([]string, len(out.Files))
+		for i, f := range out.Files {
+			names[i] = filepath.Base(f)
+			if rel, err := filepath.Rel(out.Dir, f); err == nil {
+				names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
 			}
 		}
-		if n := countProblems(res.Controls); n > len(top) {
-			fmt.Fprintf(w, "  … and %d more in the report\n", n-len(top))
-		}
+		fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
 	}
-	if written {
-		fmt.Fprintf(w, "\nResults written to %s", out.Dir)
-		if len(out.Files) > 0 {
-			names := make([]string, len(out.Files))
-			for i, f := range out.Files {
-				names[i] = filepath.Base(f)
-				if rel, err := filepath.Rel(out.Dir, f); err == nil {
-					names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
-				}
-			}
-			fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
-		}
-		fmt.Fprintln(w)
-		if out.Zip != "" {
-			fmt.Fprintf(w, "Package: %s\n", out.Zip)
-		}
-		if out.Signer != "" {
-			fmt.Fprintf(w, "Signed by %s\n", out.Signer)
-		}
+	fmt.Fprintln(w)
+	if out.Zip != "" {
+		fmt.Fprintf(w, "Package: %s\n", out.Zip)
 	}
-}
-
-func isProblem(s assessment.Status) bool {
-	return s == assessment.Fail || s == assessment.Error || s == assessment.Partial || s == assessment.NotTested
-}
-
-func countProblems(cs []assessment.Control) int {
-	n := 0
-	for _, c := range cs {
-		if isProblem(c.Status) {
-			n++
-		}
+	if out.Signer != "" {
+		fmt.Fprintf(w, "Signed by %s\n", out.Signer)
 	}
-	return n
-}
-
-// topFindings orders problems: partial ones (which never block the gate)
-// last, then by severity, then fail > error > not_tested.
-func topFindings(cs []assessment.Control, n int) []assessment.Control {
-	rank := map[assessment.Status]int{assessment.Fail: 4, assessment.Error: 3, assessment.NotTested: 2, assessment.Partial: 1}
-	var out []assessment.Control
-	for _, c := range cs {
-		if isProblem(c.Status) {
-			out = append(out, c)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		pi, pj := out[i].Status == assessment.Partial, out[j].Status == assessment.Partial
-		if pi != pj {
-			return pj
-		}
-		si, sj := checklist.Severity(out[i].Severity).Rank(), checklist.Severity(out[j].Severity).Rank()
-		if si != sj {
-			return si > sj
-		}
-		return rank[out[i].Status] > rank[out[j].Status]
-	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
-// firstProblem is the worst piece of evidence, as "source: message" on one line.
-func firstProblem(c assessment.Control) string {
-	for _, want := range []string{"fail", "error", "not_tested", "warn", "skipped"} {
-		for _, e := range c.Evidence {
-			if e.Status == want {
-				return e.Source + ": " + oneLine(e.Message)
-			}
-		}
-	}
-	return ""
-}
-
-func firstSentence(s string) string {
-	s = oneLine(s)
-	if i := strings.Index(s, ". "); i > 0 {
-		return s[:i+1]
-	}
-	return s
 }

@@ -2,22 +2,15 @@ package cmd
 
 import (
 	"bytes"
-	"crypto/tls"
-	"encoding/pem"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
 
-	"github.com/selfassess/selfassess/answers"
-	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/demo"
 	"github.com/selfassess/selfassess/internal/oscaltest"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/report"
@@ -36,21 +29,12 @@ func cmdDemoSites(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: demosites")
 	}
-	cert, _, err := demoCertificate(time.Now())
+	d, err := demo.StartTargets()
 	ts.Check(err)
-	ca := cert.Certificate[len(cert.Certificate)-1]
-	ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca}), 0o644))
-	serve := func(name string, h http.Handler, minVersion uint16, suites []uint16) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		ts.Check(err)
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quietLog(),
-			TLSConfig: &tls.Config{MinVersion: minVersion, CipherSuites: suites, Certificates: []tls.Certificate{cert}}}
-		go srv.ServeTLS(ln, "", "")
-		ts.Defer(func() { srv.Close() })
-		ts.Setenv(name, fmt.Sprintf("https://localhost:%d/", ln.Addr().(*net.TCPAddr).Port))
-	}
-	serve("GOOD_URL", demoGoodHandler(), tls.VersionTLS12, demoStrongSuites)
-	serve("FLAWED_URL", demoFlawedHandler(), tls.VersionTLS10, nil)
+	ts.Defer(d.Stop)
+	ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "ca.pem"), d.CAPEM, 0o644))
+	ts.Setenv("GOOD_URL", d.Good)
+	ts.Setenv("FLAWED_URL", d.Flawed)
 }
 
 func TestProbeTrackerNotesFailedProbesPerControl(t *testing.T) {
@@ -87,70 +71,6 @@ func BenchmarkDemo(b *testing.B) {
 			b.Fatalf("exit %d: %s", code, errOut.String())
 		}
 	}
-}
-
-// The bundled demo answers must give the same result whenever the demo
-// runs: their dates are moved next to the run's "now". The fincept fixture
-// has a date answer with a 90-day maximum age; years later it fails as
-// written and passes once freshened.
-func TestDemoDatesDoNotGoStale(t *testing.T) {
-	cl, err := checklist.Builtin("fincept")
-	if err != nil {
-		t.Fatal(err)
-	}
-	later := time.Date(2035, 6, 1, 0, 0, 0, 0, time.UTC)
-	failingAnswers := func(ans *answers.File) []string {
-		var out []string
-		for _, c := range assessment.Evaluate(cl, ans, nil, nil, assessment.Options{Now: later}).Controls {
-			for _, e := range c.Evidence {
-				if e.Kind == "answer" && e.Status == string(assessment.Fail) {
-					out = append(out, c.ID+" "+e.Source)
-				}
-			}
-		}
-		return out
-	}
-	load := func() *answers.File {
-		ans, err := answers.LoadFor(filepath.Join("..", "testdata", "answers", "fincept-ready.yaml"), cl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ans
-	}
-	stale := load()
-	assert.Equal(t, []string{"FX-ACCOUNT-KEY-ROTATION development-last-rotated", "FX-ACCOUNT-KEY-ROTATION production-last-rotated"},
-		failingAnswers(stale), "the fixture's dates are old by 2035")
-	assert.False(t, freshenDemoDates(cl, &answers.File{Controls: map[string]*answers.Control{}}, later), "nothing to change")
-
-	fresh := load()
-	fresh.Controls["FX-ACCOUNT-KEY-ROTATION"].Due = "2020-01-01"
-	assert.True(t, freshenDemoDates(cl, fresh, later))
-	assert.Empty(t, failingAnswers(fresh))
-	assert.Equal(t, "2035-05-02", fresh.Controls["FX-ACCOUNT-KEY-ROTATION"].Answers["production-last-rotated"])
-	assert.Equal(t, "2035-09-29", fresh.Controls["FX-ACCOUNT-KEY-ROTATION"].Due)
-}
-
-// Top findings put what blocks the gate first: partial controls (which never
-// block) come last even when critical; then severity, then fail > error > not_tested.
-func TestTopFindingsOrder(t *testing.T) {
-	c := func(id, sev string, st assessment.Status) assessment.Control {
-		return assessment.Control{ID: id, Severity: sev, Status: st}
-	}
-	cs := []assessment.Control{
-		c("LOW-FAIL", "low", assessment.Fail),
-		c("CRIT-PARTIAL", "critical", assessment.Partial),
-		c("HIGH-UNTESTED", "high", assessment.NotTested),
-		c("PASS", "critical", assessment.Pass),
-		c("HIGH-FAIL", "high", assessment.Fail),
-		c("CRIT-ERROR", "critical", assessment.Error),
-		c("NA", "high", assessment.NotApplicable),
-	}
-	var ids []string
-	for _, x := range topFindings(cs, 10) {
-		ids = append(ids, x.ID)
-	}
-	assert.Equal(t, []string{"CRIT-ERROR", "HIGH-FAIL", "HIGH-UNTESTED", "LOW-FAIL", "CRIT-PARTIAL"}, ids)
-	assert.Len(t, topFindings(cs, 2), 2)
 }
 
 // TestDemoOSCALValidates: the demo's OSCAL assessment results, plan and

@@ -12,8 +12,6 @@ import (
 	"github.com/selfassess/selfassess/submission"
 )
 
-func init() { register(newVerifyCmd) }
-
 type verifyOptions struct {
 	ios            *IOStreams
 	path           string
@@ -39,7 +37,7 @@ allowed_signers, which proves integrity only, not who signed it. Exit 0 only
 when everything holds; 1 when verification fails; 2 for bad input.`,
 		Example: `  selfassess verify acme-package.zip --signer team.pub
   selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("PACKAGE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.path = args[0]
 			return runVerify(o)
@@ -54,7 +52,7 @@ func runVerify(o *verifyOptions) error {
 	if o.signer != "" && o.allowedSigners != "" {
 		return usageErr("", "use --signer or --allowed-signers, not both")
 	}
-	trust := submission.Trust{}
+	trust := submission.TrustedKeys{}
 	switch {
 	case o.signer != "":
 		b, err := readSmall(o.signer)
@@ -65,7 +63,7 @@ func runVerify(o *verifyOptions) error {
 		if err != nil {
 			return usageErr("give the team's .pub file", "--signer %s: %v", o.signer, err)
 		}
-		trust = submission.Trust{Keys: keys, Source: "--signer " + o.signer}
+		trust = submission.TrustedKeys{Keys: keys, Source: "--signer " + o.signer}
 	case o.allowedSigners != "":
 		b, err := readSmall(o.allowedSigners)
 		if err != nil {
@@ -78,7 +76,7 @@ func runVerify(o *verifyOptions) error {
 		if err != nil {
 			return usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %v", err)
 		}
-		trust = submission.Trust{Signers: signers, Source: "--allowed-signers " + o.allowedSigners}
+		trust = submission.TrustedKeys{Signers: signers, Source: "--allowed-signers " + o.allowedSigners}
 	}
 	res, err := submission.Verify(o.path, trust)
 	if err != nil {

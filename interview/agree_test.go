@@ -48,7 +48,7 @@ func TestQuestionnaireAgreesWithEvaluation(t *testing.T) {
 			f := answers.New("", "t")
 			f.Controls["C"] = &answers.Control{Answers: vals}
 			r := assessment.Evaluate(cl, f, nil, nil, assessment.Options{Now: tt.now})
-			assert.Equal(t, tt.fail, r.Controls[0].Status == assessment.Fail, "evaluation: %+v", r.Controls[0].Evidence)
+			assert.Equal(t, tt.fail, r.Controls[0].Status == assessment.ControlFail, "evaluation: %+v", r.Controls[0].Evidence)
 			assert.Equal(t, tt.fail, fails(&ctl, vals, tt.now), "questionnaire")
 		})
 	}

@@ -63,19 +63,19 @@ func JUnit(r *assessment.Results) ([]byte, error) {
 			tc := junitCase{Name: c.ID + ": " + c.Title, Classname: s.ID}
 			detail := findingText(c)
 			switch c.Status {
-			case assessment.Fail, assessment.Partial:
+			case assessment.ControlFail, assessment.ControlPartial:
 				tc.Failure = &junitProblem{Message: firstLine(c, detail), Type: string(c.Status) + "/" + c.Severity, Text: detail}
 				suite.Failures++
-			case assessment.Error:
+			case assessment.ControlError:
 				tc.Error = &junitProblem{Message: firstLine(c, detail), Type: "error", Text: detail}
 				suite.Errors++
-			case assessment.NotTested:
+			case assessment.ControlNotTested:
 				tc.Skipped = &junitSkipped{Message: "not tested: no answer or probe result"}
 				suite.Skipped++
-			case assessment.NotApplicable:
+			case assessment.ControlNotApplicable:
 				tc.Skipped = &junitSkipped{Message: "not applicable: " + c.NotApplicable}
 				suite.Skipped++
-			case assessment.Excepted:
+			case assessment.ControlExcepted:
 				if e := c.Exception; e != nil {
 					tc.SystemOut = fmt.Sprintf("excepted until %s (approved by %s): %s", e.Expires, e.ApprovedBy, e.Justification)
 				}
@@ -101,7 +101,7 @@ func JUnit(r *assessment.Results) ([]byte, error) {
 func findingText(c *assessment.Control) string {
 	var sb strings.Builder
 	for _, e := range c.Evidence {
-		if e.Status == "pass" || e.Status == "info" {
+		if e.Status.Informational() {
 			continue
 		}
 		sb.WriteString(evidenceLine(e))
@@ -113,10 +113,10 @@ func findingText(c *assessment.Control) string {
 	return sb.String()
 }
 
-func evidenceLine(e assessment.Evidence) string {
+func evidenceLine(e assessment.Reason) string {
 	s := e.Message
 	if e.Status != "" {
-		s = "[" + e.Status + "] " + s
+		s = "[" + string(e.Status) + "] " + s
 	}
 	if loc := evidenceLocation(e); loc != "" {
 		s += " (" + loc + ")"

@@ -66,14 +66,31 @@ func loadTemplate(dir, name string) (*template.Template, error) {
 	return template.New(src).Funcs(funcs).Option("missingkey=error").Parse(string(b))
 }
 
+// TemplateError is a template from Options.TemplateDir that cannot be
+// read, parsed or executed: the user's input, not a failure of ours.
+type TemplateError struct {
+	Path string
+	Err  error
+}
+
+func (e *TemplateError) Error() string { return e.Err.Error() }
+func (e *TemplateError) Unwrap() error { return e.Err }
+
+// execute renders the named template; errors of a template from dir are *TemplateError.
 func execute(dir, name string, data any) ([]byte, error) {
+	wrap := func(err error) error {
+		if dir == "" {
+			return err // the embedded templates are tested
+		}
+		return &TemplateError{Path: filepath.Join(dir, name), Err: err}
+	}
 	t, err := loadTemplate(dir, name)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	return buf.Bytes(), nil
 }

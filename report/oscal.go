@@ -54,7 +54,7 @@ type oscalStatus struct {
 // OSCALStatus maps every control status onto OSCAL (README: the table).
 // An accepted exception is a deviation the team approved, still a risk;
 // a control nothing verified is not satisfied, but no risk is asserted.
-func OSCALStatus(s assessment.Status) oscalStatus {
+func OSCALStatus(s assessment.ControlStatus) oscalStatus {
 	switch string(s) {
 	case "pass":
 		return oscalStatus{"satisfied", "pass", ""}

@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/selfassess/selfassess/internal/synthetic"
 	"github.com/selfassess/selfassess/probes"
 )
 
 // A probe run with two parameter sets gives two observations with their
 // own UUIDs, and each control's finding links only the run of its own set.
 func TestOSCALProbeRunsPerParameterSet(t *testing.T) {
-	r := Synthetic(2)
+	r := synthetic.Results(2)
 	r.Controls = r.Controls[:2]
 	target := "https://app.example.test"
 	r.Probes = []probes.Result{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/internal/oscaltest"
+	"github.com/selfassess/selfassess/internal/synthetic"
 )
 
 func validateOSCAL(t *testing.T, name string, b []byte) {
@@ -25,9 +26,9 @@ func validateOSCAL(t *testing.T, name string, b []byte) {
 // all three documents against NIST's schema for the declared version.
 func TestOSCALValidatesAgainstNISTSchema(t *testing.T) {
 	require.Equal(t, oscaltest.Version, OSCALVersion, "validate against the version the files declare")
-	ready := Synthetic(30)
+	ready := synthetic.Results(30)
 	for i := range ready.Controls {
-		ready.Controls[i].Status = assessment.Pass
+		ready.Controls[i].Status = assessment.ControlPass
 	}
 	for name, r := range map[string]*assessment.Results{"not ready": load(t), "ready": ready} {
 		t.Run(name, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestOSCALContent(t *testing.T) {
 
 // TestOSCALStatusMapping is the README's table.
 func TestOSCALStatusMapping(t *testing.T) {
-	for s, want := range map[assessment.Status]oscalStatus{
+	for s, want := range map[assessment.ControlStatus]oscalStatus{
 		"pass":           {"satisfied", "pass", ""},
 		"not_applicable": {"satisfied", "other", ""},
 		"fail":           {"not-satisfied", "fail", "open"},

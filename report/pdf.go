@@ -28,15 +28,15 @@ type rgb struct{ r, g, b int }
 // Status colours: light fills behind a text label (readable in greyscale)
 // and strong colours for the chart.
 var (
-	statusFill = map[assessment.Status]rgb{
-		assessment.Pass: {204, 235, 204}, assessment.Fail: {246, 190, 190}, assessment.Partial: {252, 228, 170},
-		assessment.NotApplicable: {228, 228, 228}, assessment.NotTested: {222, 222, 246}, assessment.Error: {238, 204, 238},
-		assessment.Excepted: {204, 222, 246},
+	statusFill = map[assessment.ControlStatus]rgb{
+		assessment.ControlPass: {204, 235, 204}, assessment.ControlFail: {246, 190, 190}, assessment.ControlPartial: {252, 228, 170},
+		assessment.ControlNotApplicable: {228, 228, 228}, assessment.ControlNotTested: {222, 222, 246}, assessment.ControlError: {238, 204, 238},
+		assessment.ControlExcepted: {204, 222, 246},
 	}
-	statusBar = map[assessment.Status]rgb{
-		assessment.Pass: {46, 160, 67}, assessment.Fail: {207, 34, 46}, assessment.Partial: {232, 160, 32},
-		assessment.NotApplicable: {150, 150, 150}, assessment.NotTested: {110, 110, 200}, assessment.Error: {140, 50, 150},
-		assessment.Excepted: {50, 110, 200},
+	statusBar = map[assessment.ControlStatus]rgb{
+		assessment.ControlPass: {46, 160, 67}, assessment.ControlFail: {207, 34, 46}, assessment.ControlPartial: {232, 160, 32},
+		assessment.ControlNotApplicable: {150, 150, 150}, assessment.ControlNotTested: {110, 110, 200}, assessment.ControlError: {140, 50, 150},
+		assessment.ControlExcepted: {50, 110, 200},
 	}
 	headFill = rgb{40, 52, 72}
 	rowRule  = rgb{200, 200, 200}
@@ -161,9 +161,9 @@ func (d *pdfDoc) cover() {
 
 	// Verdict box: colour plus the verdict in words.
 	ready := r.Summary.Verdict == assessment.Ready
-	c := statusFill[assessment.Fail]
+	c := statusFill[assessment.ControlFail]
 	if ready {
-		c = statusFill[assessment.Pass]
+		c = statusFill[assessment.ControlPass]
 	}
 	y := d.GetY()
 	d.fill(c)
@@ -221,14 +221,14 @@ func (d *pdfDoc) summary() {
 	d.Ln(3)
 
 	var rows [][]string
-	var styles []assessment.Status
+	var styles []assessment.ControlStatus
 	for _, sc := range d.v.StatusCount {
 		rows = append(rows, []string{sc.Label, fmt.Sprint(sc.N)})
 		styles = append(styles, sc.Status)
 	}
 	rows = append(rows, []string{"TOTAL", fmt.Sprint(r.Summary.Total)})
 	styles = append(styles, "")
-	d.table([]column{{"Status", 50, "L"}, {"Controls", 25, "R"}}, rows, func(row, col int) (assessment.Status, bool) {
+	d.table([]column{{"Status", 50, "L"}, {"Controls", 25, "R"}}, rows, func(row, col int) (assessment.ControlStatus, bool) {
 		return styles[row], col == 0
 	})
 	d.Ln(4)
@@ -279,7 +279,7 @@ func (d *pdfDoc) chart() {
 		d.SetXY(margin, y)
 		d.CellFormat(labelW, barH, truncate(d, s.Title, labelW-2), "", 0, "L", false, 0, "")
 		x := margin + labelW
-		for _, st := range assessment.Statuses {
+		for _, st := range assessment.ControlStatuses {
 			n := s.Counts[st]
 			if n == 0 {
 				continue
@@ -306,7 +306,7 @@ func (d *pdfDoc) chart() {
 	x := margin
 	y := d.GetY()
 	d.font("", 8)
-	for _, st := range assessment.Statuses {
+	for _, st := range assessment.ControlStatuses {
 		label := StatusLabel(st)
 		w := d.GetStringWidth(label) + 8
 		if x+w > margin+contentW {
@@ -410,7 +410,7 @@ type column struct {
 // table draws rows with wrapped cells; a row never splits, and the header is
 // repeated at the top of every page the table continues on. style says which
 // cell shows a status (filled, bold) and which is bold.
-func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) (assessment.Status, bool)) {
+func (d *pdfDoc) table(cols []column, rows [][]string, style func(row, col int) (assessment.ControlStatus, bool)) {
 	const pad = 1.2
 	tableW := 0.0
 	for _, c := range cols {
@@ -491,7 +491,7 @@ func (d *pdfDoc) controls() {
 		for _, c := range s.Controls {
 			rows = append(rows, []string{c.ID, c.Title, c.Severity, StatusLabel(c.Status)})
 		}
-		d.table(cols, rows, func(row, col int) (assessment.Status, bool) {
+		d.table(cols, rows, func(row, col int) (assessment.ControlStatus, bool) {
 			if col == 3 {
 				return s.Controls[row].Status, true
 			}
@@ -559,21 +559,21 @@ func (d *pdfDoc) exceptions() {
 	r := d.v.R
 	d.heading("Exceptions register", true)
 	var rows [][]string
-	var states []assessment.Status
+	var states []assessment.ControlStatus
 	for _, c := range d.v.Exceptions {
 		e := c.Exception
 		rows = append(rows, []string{c.ID, e.Justification, e.ApprovedBy, e.Expires, "ACTIVE"})
-		states = append(states, assessment.Excepted)
+		states = append(states, assessment.ControlExcepted)
 	}
 	for _, e := range r.ExpiredExceptions {
 		rows = append(rows, []string{e.Control, e.Justification, e.ApprovedBy, e.Expires, "EXPIRED (ignored)"})
-		states = append(states, assessment.Fail)
+		states = append(states, assessment.ControlFail)
 	}
 	if len(rows) == 0 {
 		d.para("I", 10, "No exceptions.")
 	} else {
 		d.table([]column{{"Control", 40, "L"}, {"Justification", 56, "L"}, {"Approved by", 30, "L"}, {"Expires", 22, "L"}, {"State", 32, "L"}}, rows,
-			func(row, col int) (assessment.Status, bool) {
+			func(row, col int) (assessment.ControlStatus, bool) {
 				if col == 4 {
 					return states[row], true
 				}
@@ -583,7 +583,7 @@ func (d *pdfDoc) exceptions() {
 	// not applicable justifications belong with the accepted deviations
 	var na [][]string
 	for i := range r.Controls {
-		if c := &r.Controls[i]; c.Status == assessment.NotApplicable {
+		if c := &r.Controls[i]; c.Status == assessment.ControlNotApplicable {
 			na = append(na, []string{c.ID, c.Title, orDefault(c.NotApplicable, "no justification given")})
 		}
 	}
@@ -591,7 +591,7 @@ func (d *pdfDoc) exceptions() {
 		d.Ln(4)
 		d.subheading("Not applicable", -1)
 		d.table([]column{{"Control", 46, "L"}, {"Title", 50, "L"}, {"Justification", 84, "L"}}, na,
-			func(row, col int) (assessment.Status, bool) { return "", col == 0 })
+			func(row, col int) (assessment.ControlStatus, bool) { return "", col == 0 })
 	}
 }
 
@@ -606,7 +606,7 @@ func (d *pdfDoc) plan() {
 		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
 	}
 	d.table([]column{{"Control", 46, "L"}, {"Severity", 16, "L"}, {"Status", 20, "L"}, {"Remediation", 54, "L"}, {"Owner", 22, "L"}, {"Due", 22, "L"}}, rows,
-		func(row, col int) (assessment.Status, bool) {
+		func(row, col int) (assessment.ControlStatus, bool) {
 			if col == 2 {
 				return d.v.Plan[row].Status, true
 			}
@@ -626,7 +626,7 @@ func (d *pdfDoc) appendix() {
 		rows = append(rows, []string{p.ID, p.Target, strings.ToUpper(string(p.Status)), p.Summary, fmt.Sprintf("%d ms", p.DurationMS)})
 	}
 	d.table([]column{{"Probe", 38, "L"}, {"Target", 54, "L"}, {"Status", 17, "L"}, {"Summary", 54, "L"}, {"Time", 17, "R"}}, rows,
-		func(row, col int) (assessment.Status, bool) {
+		func(row, col int) (assessment.ControlStatus, bool) {
 			if col == 2 {
 				return probeStatusColour(string(r.Probes[row].Status)), true
 			}
@@ -651,18 +651,18 @@ func (d *pdfDoc) appendix() {
 }
 
 // probeStatusColour maps probe statuses onto the control palette.
-func probeStatusColour(s string) assessment.Status {
+func probeStatusColour(s string) assessment.ControlStatus {
 	switch s {
 	case "pass":
-		return assessment.Pass
+		return assessment.ControlPass
 	case "fail":
-		return assessment.Fail
+		return assessment.ControlFail
 	case "warn":
-		return assessment.Partial
+		return assessment.ControlPartial
 	case "error":
-		return assessment.Error
+		return assessment.ControlError
 	}
-	return assessment.NotApplicable
+	return assessment.ControlNotApplicable
 }
 
 func (d *pdfDoc) signature() {

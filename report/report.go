@@ -4,7 +4,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -109,41 +108,22 @@ type view struct {
 	Date        string
 	Signer      string
 	Sections    []sectionView
-	Findings    []*assessment.Control // controls whose status needs attention
+	Findings    []*assessment.Control // Results.Findings: worst first
 	Exceptions  []*assessment.Control // controls with an active exception
-	Plan        []*assessment.Control // failing controls, by severity then due date
+	Plan        []*assessment.Control // Results.RemediationPlan
 	StatusCount []statusCount
 }
 
 type sectionView struct {
 	ID, Title string
 	Controls  []*assessment.Control
-	Counts    map[assessment.Status]int
+	Counts    map[assessment.ControlStatus]int
 }
 
 type statusCount struct {
-	Status assessment.Status
+	Status assessment.ControlStatus
 	Label  string
 	N      int
-}
-
-// needsAttention: statuses that are findings in the report.
-func needsAttention(s assessment.Status) bool {
-	return s == assessment.Fail || s == assessment.Partial || s == assessment.Error || s == assessment.NotTested
-}
-
-func severityRank(s string) int {
-	switch s {
-	case "critical":
-		return 4
-	case "high":
-		return 3
-	case "medium":
-		return 2
-	case "low":
-		return 1
-	}
-	return 0
 }
 
 func newView(r *assessment.Results, opts Options) *view {
@@ -154,7 +134,7 @@ func newView(r *assessment.Results, opts Options) *view {
 	idx := map[string]int{}
 	for _, s := range r.Sections {
 		idx[s.ID] = len(v.Sections)
-		v.Sections = append(v.Sections, sectionView{ID: s.ID, Title: s.Title, Counts: map[assessment.Status]int{}})
+		v.Sections = append(v.Sections, sectionView{ID: s.ID, Title: s.Title, Counts: map[assessment.ControlStatus]int{}})
 	}
 	for i := range r.Controls {
 		c := &r.Controls[i]
@@ -162,35 +142,20 @@ func newView(r *assessment.Results, opts Options) *view {
 		if !ok { // a control whose section is not listed still gets reported
 			k = len(v.Sections)
 			idx[c.Section] = k
-			v.Sections = append(v.Sections, sectionView{ID: c.Section, Title: c.Section, Counts: map[assessment.Status]int{}})
+			v.Sections = append(v.Sections, sectionView{ID: c.Section, Title: c.Section, Counts: map[assessment.ControlStatus]int{}})
 		}
 		v.Sections[k].Controls = append(v.Sections[k].Controls, c)
 		v.Sections[k].Counts[c.Status]++
-		if needsAttention(c.Status) {
-			v.Findings = append(v.Findings, c)
-		}
 		if c.Exception != nil {
 			v.Exceptions = append(v.Exceptions, c)
 		}
-		if c.Status == assessment.Fail || c.Status == assessment.Partial || c.Status == assessment.Error {
-			v.Plan = append(v.Plan, c)
-		}
 	}
-	sort.SliceStable(v.Plan, func(i, j int) bool {
-		a, b := v.Plan[i], v.Plan[j]
-		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
-			return ra > rb
-		}
-		if (a.Due == "") != (b.Due == "") {
-			return a.Due != ""
-		}
-		return a.Due < b.Due
-	})
+	v.Findings, v.Plan = r.Findings(), r.RemediationPlan()
 	s := r.Summary
 	for _, sc := range []statusCount{
-		{assessment.Pass, "", s.Pass}, {assessment.Fail, "", s.Fail}, {assessment.Partial, "", s.Partial},
-		{assessment.NotApplicable, "", s.NotApplicable}, {assessment.NotTested, "", s.NotTested},
-		{assessment.Error, "", s.Error}, {assessment.Excepted, "", s.Excepted},
+		{assessment.ControlPass, "", s.Pass}, {assessment.ControlFail, "", s.Fail}, {assessment.ControlPartial, "", s.Partial},
+		{assessment.ControlNotApplicable, "", s.NotApplicable}, {assessment.ControlNotTested, "", s.NotTested},
+		{assessment.ControlError, "", s.Error}, {assessment.ControlExcepted, "", s.Excepted},
 	} {
 		sc.Label = StatusLabel(sc.Status)
 		v.StatusCount = append(v.StatusCount, sc)
@@ -200,8 +165,8 @@ func newView(r *assessment.Results, opts Options) *view {
 
 // shownEvidence is the evidence listed under a control: a note from the
 // answers is printed once, as the control's Note, not again as evidence.
-func shownEvidence(c *assessment.Control) []assessment.Evidence {
-	out := make([]assessment.Evidence, 0, len(c.Evidence))
+func shownEvidence(c *assessment.Control) []assessment.Reason {
+	out := make([]assessment.Reason, 0, len(c.Evidence))
 	for _, e := range c.Evidence {
 		if e.Kind == "note" && e.Message == c.Note {
 			continue
@@ -213,7 +178,7 @@ func shownEvidence(c *assessment.Control) []assessment.Evidence {
 
 // evidenceLocation is where the evidence was observed, or "" when that only
 // repeats the probe target its Source already names ("probe@target").
-func evidenceLocation(e assessment.Evidence) string {
+func evidenceLocation(e assessment.Reason) string {
 	if _, target, ok := strings.Cut(e.Source, "@"); ok && target == e.Location {
 		return ""
 	}
@@ -221,21 +186,21 @@ func evidenceLocation(e assessment.Evidence) string {
 }
 
 // StatusLabel is the status as printed: upper case words, readable without colour.
-func StatusLabel(s assessment.Status) string {
+func StatusLabel(s assessment.ControlStatus) string {
 	switch s {
-	case assessment.Pass:
+	case assessment.ControlPass:
 		return "PASS"
-	case assessment.Fail:
+	case assessment.ControlFail:
 		return "FAIL"
-	case assessment.Partial:
+	case assessment.ControlPartial:
 		return "PARTIAL"
-	case assessment.NotApplicable:
+	case assessment.ControlNotApplicable:
 		return "N/A"
-	case assessment.NotTested:
+	case assessment.ControlNotTested:
 		return "NOT TESTED"
-	case assessment.Error:
+	case assessment.ControlError:
 		return "ERROR"
-	case assessment.Excepted:
+	case assessment.ControlExcepted:
 		return "EXCEPTED"
 	}
 	return strings.ToUpper(string(s))

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/synthetic"
 	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
@@ -43,11 +44,11 @@ func requireTool(t *testing.T, name string) string {
 
 func TestFixtureCoversEveryStatus(t *testing.T) {
 	r := load(t)
-	seen := map[assessment.Status]bool{}
+	seen := map[assessment.ControlStatus]bool{}
 	for _, c := range r.Controls {
 		seen[c.Status] = true
 	}
-	for _, s := range assessment.Statuses {
+	for _, s := range assessment.ControlStatuses {
 		assert.True(t, seen[s], "fixture lacks a %s control", s)
 	}
 }
@@ -64,7 +65,7 @@ func TestJSONRoundTripsAndValidates(t *testing.T) {
 	// A results value as the evaluator builds it, with nil slices, validates too.
 	empty := &assessment.Results{Schema: assessment.SchemaID, Tool: assessment.Tool{Name: "selfassess"},
 		Checklist: assessment.ChecklistRef{ID: "x"}, Summary: assessment.Summary{Verdict: assessment.Ready},
-		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.Pass}}}
+		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.ControlPass}}}
 	b, err = JSON(empty)
 	require.NoError(t, err)
 	require.NoError(t, ValidateResults(b))
@@ -74,7 +75,7 @@ func TestJSONRoundTripsAndValidates(t *testing.T) {
 // name, even when empty: scripts index them without checking.
 func TestJSONHasEveryContractField(t *testing.T) {
 	r := &assessment.Results{Schema: assessment.SchemaID,
-		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.Pass}},
+		Controls: []assessment.Control{{ID: "C1", Severity: "low", Status: assessment.ControlPass}},
 		Probes:   []probes.Result{{ID: "tls.versions", Status: probes.Pass}}}
 	b, err := JSON(r)
 	require.NoError(t, err)
@@ -236,9 +237,9 @@ func TestSARIF(t *testing.T) {
 	assert.True(t, sawURL, "URL finding as artifact location")
 
 	// A summary over the whole source tree points at no file; a URL target keeps its location.
-	tree := assessment.Evidence{Kind: "probe", Source: "source.secrets@/home/ci/checkout", Location: "/home/ci/checkout"}
+	tree := assessment.Reason{Kind: "probe", Source: "source.secrets@/home/ci/checkout", Location: "/home/ci/checkout"}
 	assert.Nil(t, location(tree))
-	site := assessment.Evidence{Kind: "probe", Source: "http.hsts@https://a.example/", Location: "https://a.example/"}
+	site := assessment.Reason{Kind: "probe", Source: "http.hsts@https://a.example/", Location: "https://a.example/"}
 	require.NotNil(t, location(site))
 	assert.Equal(t, "https://a.example/", *location(site).PhysicalLocation.ArtifactLocation.URI)
 	var raw map[string]any
@@ -282,7 +283,7 @@ func TestPDFText(t *testing.T) {
 // TestPDFLongTableRepeatsHeader renders a section too long for one page.
 func TestPDFLongTableRepeatsHeader(t *testing.T) {
 	pdftotext := requireTool(t, "pdftotext")
-	r := Synthetic(120)
+	r := synthetic.Results(120)
 	b, err := PDF(r, Options{Date: date})
 	require.NoError(t, err)
 	p := filepath.Join(t.TempDir(), "long.pdf")
@@ -356,8 +357,8 @@ func TestPDFWrapBreaksIDsAtHyphens(t *testing.T) {
 func TestEvidenceNotRepeated(t *testing.T) {
 	r := load(t)
 	c := &r.Controls[0]
-	c.Status, c.Note = assessment.Fail, "Tokens live in the backend."
-	c.Evidence = []assessment.Evidence{
+	c.Status, c.Note = assessment.ControlFail, "Tokens live in the backend."
+	c.Evidence = []assessment.Reason{
 		{Kind: "probe", Source: "http.cookies@https://t.example/", Status: "fail", Message: "cookie lacks flags", Location: "https://t.example/"},
 		{Kind: "probe", Source: "js.token-storage@https://t.example/", Status: "fail", Message: "localStorage write", Location: "https://t.example/app.js:4"},
 		{Kind: "note", Source: "note", Message: c.Note},
@@ -380,9 +381,9 @@ func TestEvidenceNotRepeated(t *testing.T) {
 func TestMarkdownMultiLineText(t *testing.T) {
 	r := load(t)
 	c := &r.Controls[0]
-	c.Status = assessment.Fail
+	c.Status = assessment.ControlFail
 	c.Requirement = "Tokens are stored server-side.\nRefresh tokens are encrypted."
-	c.Evidence = []assessment.Evidence{{Kind: "probe", Source: "http.error-leak@https://t.example/", Status: "fail", Message: "Traceback:\n  File app.py"}}
+	c.Evidence = []assessment.Reason{{Kind: "probe", Source: "http.error-leak@https://t.example/", Status: "fail", Message: "Traceback:\n  File app.py"}}
 	md, err := Markdown(r, Options{Date: date})
 	require.NoError(t, err)
 	s := string(md)
@@ -394,7 +395,7 @@ func TestMarkdownMultiLineText(t *testing.T) {
 // Sections of 1, 2, 3, … controls put headings at many heights on the page.
 func TestPDFNoOrphanedHeadings(t *testing.T) {
 	pdftotext := requireTool(t, "pdftotext")
-	r := Synthetic(150)
+	r := synthetic.Results(150)
 	r.Sections = nil
 	size, left := 1, 1
 	for i := range r.Controls {
@@ -476,4 +477,79 @@ func TestPDFHugeCellFitsAPage(t *testing.T) {
 			assert.Contains(t, page, "[… cut; see report.md]", "page %d: the cut cell ends on its page", n+1)
 		}
 	}
+}
+
+// The report's findings and SARIF's rules list controls in Results.Findings
+// order (worst first), as the terminal summary does.
+func TestFindingsInResultsOrder(t *testing.T) {
+	r := load(t)
+	var want, wantFailed []string
+	for _, c := range r.Findings() {
+		want = append(want, c.ID)
+		if c.Status.Failed() {
+			wantFailed = append(wantFailed, c.ID)
+		}
+	}
+	require.Greater(t, len(wantFailed), 2)
+
+	b, err := Markdown(r, Options{})
+	require.NoError(t, err)
+	md := string(b)
+	findings := md[strings.Index(md, "## Findings"):strings.Index(md, "## Not applicable")]
+	var got []string
+	for _, l := range strings.Split(findings, "\n") {
+		if id, ok := strings.CutPrefix(l, "### "); ok {
+			got = append(got, strings.SplitN(id, ":", 2)[0])
+		}
+	}
+	assert.Equal(t, want, got, "report.md findings")
+
+	b, err = SARIF(r)
+	require.NoError(t, err)
+	rep, err := sarif.FromBytes(b)
+	require.NoError(t, err)
+	var rules []string
+	for _, rl := range rep.Runs[0].Tool.Driver.Rules {
+		rules = append(rules, *rl.ID)
+	}
+	assert.Equal(t, wantFailed, rules, "SARIF rules")
+}
+
+// A broken template from TemplateDir is a *TemplateError naming the file;
+// the embedded templates and other formats never are.
+func TestTemplateErrorIsTyped(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ReportTemplate), []byte("{{ nope }}"), 0o644))
+	_, err := Render(load(t), []string{"md"}, Options{TemplateDir: dir})
+	var te *TemplateError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, filepath.Join(dir, ReportTemplate), te.Path)
+
+	_, err = ChangesMarkdown(&assessment.DiffResult{}, "a", "b", dir) // changes.md.tmpl missing from dir
+	require.ErrorAs(t, err, &te)
+
+	_, err = Render(load(t), []string{"md", "pdf", "json"}, Options{})
+	require.NoError(t, err)
+}
+
+// The terminal summary: counts, verdict, then the worst findings first
+// (Results.Findings), each with the reason that explains it.
+func TestSummary(t *testing.T) {
+	r := load(t)
+	var buf bytes.Buffer
+	require.NoError(t, Summary(&buf, r, 2))
+	out := buf.String()
+	assert.Contains(t, out, "SECTION  ")
+	assert.Contains(t, out, fmt.Sprintf("TOTAL (%d)", r.Summary.Total))
+	assert.Contains(t, out, "\nVerdict: NOT-READY (score 48/100, gate: fail on high and above)\n")
+	f := r.Findings()
+	require.Greater(t, len(f), 2)
+	first, second := strings.Index(out, "  "+f[0].ID+" ["), strings.Index(out, "  "+f[1].ID+" [")
+	assert.True(t, first > 0 && second > first, "worst finding first:\n%s", out)
+	assert.NotContains(t, out, "  "+f[2].ID+" [")
+	assert.Contains(t, out, fmt.Sprintf("  … and %d more in the report\n", len(f)-2))
+	if e, ok := f[0].WorstReason(); ok {
+		assert.Contains(t, out, "      found: "+e.Source+": ")
+	}
+	assert.Equal(t, "Remove the key.", firstSentence("Remove the key. Then rotate it.\n"))
 }

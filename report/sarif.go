@@ -19,10 +19,9 @@ func SARIF(r *assessment.Results) ([]byte, error) {
 	rep := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI(orDefault(r.Tool.Name, "selfassess"), "https://github.com/selfassess/selfassess")
 	run.Tool.Driver.WithVersion(r.Tool.Version)
-	for i := range r.Controls {
-		c := &r.Controls[i]
-		if c.Status != assessment.Fail && c.Status != assessment.Partial && c.Status != assessment.Error {
-			continue
+	for _, c := range r.Findings() {
+		if !c.Status.Failed() {
+			continue // not_tested is no code-scanning alert
 		}
 		help := "Remediation: " + orDefault(c.Remediation, "see the provider checklist")
 		rule := run.AddRule(c.ID).
@@ -42,7 +41,7 @@ func SARIF(r *assessment.Results) ([]byte, error) {
 
 		n := 0
 		for _, e := range c.Evidence {
-			if e.Status == "pass" || e.Status == "info" || (e.Kind != "probe" && e.Kind != "answer") {
+			if e.Status.Informational() || (e.Kind != "probe" && e.Kind != "answer") {
 				continue
 			}
 			res := run.CreateResultForRule(c.ID).
@@ -69,7 +68,7 @@ func SARIF(r *assessment.Results) ([]byte, error) {
 
 // location: FILE:LINE findings become a physical location with a region;
 // URL findings an artifact location whose uri is the URL.
-func location(e assessment.Evidence) *sarif.Location {
+func location(e assessment.Reason) *sarif.Location {
 	pl := sarif.NewPhysicalLocation()
 	switch {
 	case e.File != "":
@@ -123,8 +122,8 @@ func level(severity string) string {
 	return "note"
 }
 
-func levelFor(c *assessment.Control, evidenceStatus string) string {
-	if evidenceStatus == "warn" {
+func levelFor(c *assessment.Control, status assessment.ReasonStatus) string {
+	if status == assessment.ReasonWarn {
 		return "warning"
 	}
 	return level(c.Severity)

@@ -127,7 +127,7 @@ func TestAllowedSignersVerdictsAgreeWithSSHKeygen(t *testing.T) {
 			file := strings.NewReplacer("KEY", key, "OTHER", other).Replace(c.file) + "\n"
 			signers, err := ParseAllowedSigners("allowed_signers", []byte(file))
 			require.NoError(t, err)
-			res, err := Verify(dir, Trust{Signers: signers, Source: "test", Now: func() time.Time { return verifyAt }})
+			res, err := Verify(dir, TrustedKeys{Signers: signers, Source: "test", Now: func() time.Time { return verifyAt }})
 			require.NoError(t, err)
 			assert.Equal(t, c.ok, res.OK(), "%q", res.Problems)
 			assert.Equal(t, c.ok, res.SignatureOK)
@@ -159,7 +159,7 @@ func TestOwnAllowedSignersNeedsPrincipal(t *testing.T) {
 	p := filepath.Join(dir, AllowedSignersFile)
 	line := fmt.Sprintf("alice %s\n", authorizedKey(s.PublicKey()))
 	require.NoError(t, os.WriteFile(p, []byte(line), 0o644))
-	res, err := Verify(dir, Trust{})
+	res, err := Verify(dir, TrustedKeys{})
 	require.NoError(t, err)
 	assert.False(t, res.OK())
 	assert.Contains(t, strings.Join(res.Problems, "\n"), `not principal "selfassess"`)

@@ -5,13 +5,14 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/selfassess/selfassess/internal/synthetic"
 	"github.com/selfassess/selfassess/report"
 )
 
 // BenchmarkPackage500: a synthetic 500-control assessment rendered to every
 // format, packed (folder + zip) and signed. The target is under a second.
 func BenchmarkPackage500(b *testing.B) {
-	res := report.Synthetic(500)
+	res := synthetic.Results(500)
 	s, err := EphemeralSigner()
 	if err != nil {
 		b.Fatal(err)

@@ -50,8 +50,8 @@ func buildPackage(t *testing.T, s ssh.Signer) (dir, zipPath string) {
 	return dir, zipPath
 }
 
-func trustOf(s ssh.Signer) Trust {
-	return Trust{Keys: []ssh.PublicKey{s.PublicKey()}, Source: "test key"}
+func trustOf(s ssh.Signer) TrustedKeys {
+	return TrustedKeys{Keys: []ssh.PublicKey{s.PublicKey()}, Source: "test key"}
 }
 
 func TestBuildAndVerify(t *testing.T) {
@@ -66,7 +66,7 @@ func TestBuildAndVerify(t *testing.T) {
 		assert.ElementsMatch(t, []string{"VERIFY.md", "allowed_signers", "answers.yaml", "evidence/FH-DATA-1/diagram.pdf", "report.md", "results.json"}, res.Checked)
 	}
 	// Without a trusted key, the package's own allowed_signers: integrity only.
-	res, err := Verify(zipPath, Trust{})
+	res, err := Verify(zipPath, TrustedKeys{})
 	require.NoError(t, err)
 	assert.True(t, res.OK())
 	assert.False(t, res.IdentityProven)
@@ -292,20 +292,20 @@ func TestZipBombIsBounded(t *testing.T) {
 	require.NoError(t, zw.Close())
 	p := filepath.Join(t.TempDir(), "bomb.zip")
 	require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
-	res, err := Verify(p, Trust{})
+	res, err := Verify(p, TrustedKeys{})
 	require.NoError(t, err)
 	assert.False(t, res.OK())
 	assert.Contains(t, strings.Join(res.Rejected, ";"), "larger than")
 }
 
 func TestNotAPackage(t *testing.T) {
-	_, err := Verify(t.TempDir(), Trust{})
+	_, err := Verify(t.TempDir(), TrustedKeys{})
 	assert.ErrorContains(t, err, "no SHA256SUMS")
 	p := filepath.Join(t.TempDir(), "x.zip")
 	require.NoError(t, os.WriteFile(p, []byte("not a zip"), 0o644))
-	_, err = Verify(p, Trust{})
+	_, err = Verify(p, TrustedKeys{})
 	assert.ErrorContains(t, err, "not a zip file")
-	_, err = Verify(filepath.Join(t.TempDir(), "missing"), Trust{})
+	_, err = Verify(filepath.Join(t.TempDir(), "missing"), TrustedKeys{})
 	assert.ErrorContains(t, err, "no such file")
 }
 
@@ -316,7 +316,7 @@ func TestUnsignedPackage(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(dir, VerifyFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "NOT signed")
-	res, err := Verify(dir, Trust{})
+	res, err := Verify(dir, TrustedKeys{})
 	require.NoError(t, err)
 	assert.False(t, res.OK(), "an unsigned package does not verify")
 	assert.Empty(t, res.Mismatched)
@@ -435,7 +435,7 @@ func TestAgentSigner(t *testing.T) {
 	defer s.Close()
 	assert.Equal(t, "ssh-agent", s.From)
 	dir, zipPath := buildPackage(t, s)
-	res, err := Verify(zipPath, Trust{Keys: []ssh.PublicKey{s.PublicKey()}})
+	res, err := Verify(zipPath, TrustedKeys{Keys: []ssh.PublicKey{s.PublicKey()}})
 	require.NoError(t, err)
 	assert.True(t, res.OK(), "%+v", res)
 	_ = dir

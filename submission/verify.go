@@ -64,8 +64,8 @@ func ParseSums(b []byte) ([]SumEntry, error) {
 	return out, sc.Err()
 }
 
-// Trust says which keys may have signed the package.
-type Trust struct {
+// TrustedKeys says which keys may have signed the package.
+type TrustedKeys struct {
 	// Keys are keys trusted outright (--signer), for any principal.
 	Keys []ssh.PublicKey
 	// Signers are allowed_signers lines (--allowed-signers): the key must be
@@ -115,7 +115,7 @@ type pkgFile struct {
 
 // Verify checks a package folder or zip. An error means the input could
 // not be read as a package at all (exit 2); verification failures are in Result.
-func Verify(p string, trust Trust) (*Result, error) {
+func Verify(p string, trust TrustedKeys) (*Result, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, unwrapPath(err)
@@ -339,7 +339,7 @@ func commonRoot(names []string) string {
 	return root
 }
 
-func check(files map[string]*pkgFile, trust Trust, res *Result) {
+func check(files map[string]*pkgFile, trust TrustedKeys, res *Result) {
 	if len(res.Rejected) > 0 {
 		return // a rejected archive is not examined further
 	}
@@ -383,7 +383,7 @@ func check(files map[string]*pkgFile, trust Trust, res *Result) {
 	checkSignature(files, sumsFile.data, trust, res)
 }
 
-func checkSignature(files map[string]*pkgFile, sums []byte, trust Trust, res *Result) {
+func checkSignature(files map[string]*pkgFile, sums []byte, trust TrustedKeys, res *Result) {
 	sigFile, ok := files[SigFile]
 	if !ok {
 		res.Problems = append(res.Problems, "the package is not signed ("+SigFile+" is missing)")
@@ -437,7 +437,7 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust Trust, res *Re
 // and namespace selfassess now (ssh-keygen -Y verify -I selfassess -n
 // selfassess). why says what the lines listing the key lack; "" when none
 // lists it.
-func trusted(key ssh.PublicKey, trust Trust, signers []AllowedSigner) (ok bool, why string) {
+func trusted(key ssh.PublicKey, trust TrustedKeys, signers []AllowedSigner) (ok bool, why string) {
 	for _, k := range trust.Keys {
 		if string(k.Marshal()) == string(key.Marshal()) {
 			return true, ""

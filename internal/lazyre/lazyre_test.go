@@ -33,3 +33,13 @@ func TestNewPanicsOnFirstUseOfAnInvalidPattern(t *testing.T) {
 	}()
 	re()
 }
+
+func TestPatternsRecordsEveryNew(t *testing.T) {
+	before := len(Patterns())
+	New(`x+`)
+	New(`(y`)
+	got := Patterns()
+	if len(got) != before+2 || got[len(got)-2] != `x+` || got[len(got)-1] != `(y` {
+		t.Fatalf("Patterns() = %q", got[before:])
+	}
+}

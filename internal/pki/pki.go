@@ -1,6 +1,7 @@
-// Package pki makes private certificate authorities, server certificates
-// and handshake-only TLS servers for tests, benchmarks and demo servers
-// (loopback only; nothing here is meant to protect real traffic).
+// Package pki makes private certificate authorities and server
+// certificates for the demo servers, tests and benchmarks (loopback only;
+// nothing here is meant to protect real traffic). Helpers only tests use
+// (key files, handshake-only servers) are in pki/pkitest.
 package pki
 
 import (
@@ -14,11 +15,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -140,47 +138,4 @@ func KeyPEM(key crypto.PrivateKey) ([]byte, error) {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
-}
-
-// WriteFiles writes c's chain to dir/name.crt and its key to dir/name.key
-// (both 0600), the files nginx and openssl s_server take.
-func WriteFiles(dir, name string, c tls.Certificate) (certFile, keyFile string, err error) {
-	certFile = filepath.Join(dir, name+".crt")
-	keyFile = filepath.Join(dir, name+".key")
-	keyPEM, err := KeyPEM(c.PrivateKey)
-	if err != nil {
-		return "", "", fmt.Errorf("pki: %s: %w", name, err)
-	}
-	if err := os.WriteFile(certFile, CertsPEM(c.Certificate...), 0o600); err != nil {
-		return "", "", err
-	}
-	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
-		return "", "", err
-	}
-	return certFile, keyFile, nil
-}
-
-// Serve accepts connections on ln until it is closed and runs handle on
-// each in its own goroutine, with a deadline of timeout (none when 0),
-// closing the connection afterwards.
-func Serve(ln net.Listener, timeout time.Duration, handle func(net.Conn)) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			if timeout > 0 {
-				c.SetDeadline(time.Now().Add(timeout))
-			}
-			handle(c)
-		}()
-	}
-}
-
-// Handshake is a handler for Serve that completes one TLS handshake with
-// cfg and hangs up: all a TLS scanner needs from a server.
-func Handshake(cfg *tls.Config) func(net.Conn) {
-	return func(c net.Conn) { tls.Server(c, cfg).Handshake() }
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/selfassess/selfassess/internal/localserver"
 	"github.com/selfassess/selfassess/internal/pki"
+	"github.com/selfassess/selfassess/internal/pki/pkitest"
 	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
@@ -34,7 +35,7 @@ func serverCert(t *testing.T, dir string) (certPath, keyPath string, pool *x509.
 	require.NoError(t, err)
 	leaf, err := ca.Issue(pki.Leaf{Hosts: []string{"127.0.0.1"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
 	require.NoError(t, err)
-	certPath, keyPath, err = pki.WriteFiles(dir, "server", leaf)
+	certPath, keyPath, err = pkitest.WriteFiles(dir, "server", leaf)
 	require.NoError(t, err)
 	return certPath, keyPath, ca.Pool
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/selfassess/selfassess/internal/pki"
+	"github.com/selfassess/selfassess/internal/pki/pkitest"
 )
 
 // testCA is a private CA for test certificates.
@@ -53,7 +54,7 @@ func (ca *testCA) leaf(t testing.TB, o leafOpts) tls.Certificate {
 // writePEM writes the certificate chain and key as PEM files for openssl/nginx.
 func writePEM(t testing.TB, dir, name string, c tls.Certificate) (certFile, keyFile string) {
 	t.Helper()
-	certFile, keyFile, err := pki.WriteFiles(dir, name, c)
+	certFile, keyFile, err := pkitest.WriteFiles(dir, name, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func startGoTLS(t testing.TB, cfg *tls.Config) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	go pki.Serve(ln, 5*time.Second, pki.Handshake(cfg))
+	go pkitest.Serve(ln, 5*time.Second, pkitest.Handshake(cfg))
 	return ln.Addr().String()
 }
 
@@ -82,7 +83,7 @@ func startRaw(t testing.TB, handle func(net.Conn)) string {
 	}
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done); ln.Close() })
-	go pki.Serve(ln, 0, func(c net.Conn) {
+	go pkitest.Serve(ln, 0, func(c net.Conn) {
 		select {
 		case <-done:
 		default:

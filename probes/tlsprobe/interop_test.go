@@ -15,7 +15,7 @@ import (
 
 	// ipki: the parameters named pki below are the servers' certificates
 	"github.com/selfassess/selfassess/internal/localserver"
-	ipki "github.com/selfassess/selfassess/internal/pki"
+	ipki "github.com/selfassess/selfassess/internal/pki/pkitest"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/tlsprobe/oracle"
 )

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/selfassess/selfassess/internal/pki"
+	"github.com/selfassess/selfassess/internal/pki/pkitest"
 )
 
 func main() {
@@ -43,7 +44,7 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("https://%s\n", ln.Addr())
-		go pki.Serve(ln, 10*time.Second, pki.Handshake(cfg))
+		go pkitest.Serve(ln, 10*time.Second, pkitest.Handshake(cfg))
 	}
 	os.Stdout.Sync()
 	select {}

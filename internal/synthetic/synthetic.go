@@ -1,4 +1,6 @@
-package report
+// Package synthetic makes plausible results of any size for benchmarks
+// and layout tests. Only tests import it.
+package synthetic
 
 import (
 	"fmt"
@@ -8,9 +10,9 @@ import (
 	"github.com/selfassess/selfassess/probes"
 )
 
-// Synthetic returns plausible results with n controls in sections of 25,
-// cycling through every status, for benchmarks and layout tests.
-func Synthetic(n int) *assessment.Results {
+// Results returns plausible results with n controls in sections of 25,
+// cycling through every status.
+func Results(n int) *assessment.Results {
 	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	r := &assessment.Results{
 		Schema: assessment.SchemaID, Tool: assessment.Tool{Name: "selfassess", Version: "bench"},
@@ -24,9 +26,9 @@ func Synthetic(n int) *assessment.Results {
 	for i := 0; i < n; i++ {
 		sec := fmt.Sprintf("s%02d", i/25)
 		if i%25 == 0 {
-			r.Sections = append(r.Sections, assessment.SectionStats{ID: sec, Title: fmt.Sprintf("Section %d", i/25+1), Counts: map[assessment.Status]int{}})
+			r.Sections = append(r.Sections, assessment.SectionStats{ID: sec, Title: fmt.Sprintf("Section %d", i/25+1), Counts: map[assessment.ControlStatus]int{}})
 		}
-		st := assessment.Statuses[i%len(assessment.Statuses)]
+		st := assessment.ControlStatuses[i%len(assessment.ControlStatuses)]
 		c := assessment.Control{
 			ID: fmt.Sprintf("SYN-%03d", i+1), Section: sec, Severity: sevs[i%4], Status: st,
 			Title:       fmt.Sprintf("Synthetic control number %d with a title long enough to wrap in a table cell", i+1),
@@ -34,17 +36,17 @@ func Synthetic(n int) *assessment.Results {
 			Remediation: "Change the configuration so that the check passes, then run selfassess again.",
 			Answers:     []assessment.Answer{}, ProbeRefs: []string{"http.headers"},
 		}
-		if st == assessment.Fail || st == assessment.Partial {
-			c.Evidence = []assessment.Evidence{
+		if st == assessment.ControlFail || st == assessment.ControlPartial {
+			c.Evidence = []assessment.Reason{
 				{Kind: "probe", Source: "source.secrets@./src", Status: "fail", Message: "secret committed: fk_live_Ab***", Location: fmt.Sprintf("src/file%d.go:%d", i, i+10), File: fmt.Sprintf("src/file%d.go", i), Line: i + 10},
 				{Kind: "probe", Source: "http.headers@https://app.example.test", Status: "fail", Message: "X-Content-Type-Options missing", Location: "https://app.example.test/"},
 			}
 			c.Owner, c.Due = "Team "+sec, "2027-01-01"
 		}
-		if st == assessment.Excepted {
+		if st == assessment.ControlExcepted {
 			c.Exception = &assessment.Exception{Control: c.ID, Justification: "accepted risk", ApprovedBy: "provider", Expires: "2027-06-30"}
 		}
-		if st == assessment.NotApplicable {
+		if st == assessment.ControlNotApplicable {
 			c.NotApplicable = "not used"
 		}
 		r.Controls = append(r.Controls, c)
@@ -54,19 +56,19 @@ func Synthetic(n int) *assessment.Results {
 		s := &r.Summary
 		s.Total++
 		switch c.Status {
-		case assessment.Pass:
+		case assessment.ControlPass:
 			s.Pass++
-		case assessment.Fail:
+		case assessment.ControlFail:
 			s.Fail++
-		case assessment.Partial:
+		case assessment.ControlPartial:
 			s.Partial++
-		case assessment.NotApplicable:
+		case assessment.ControlNotApplicable:
 			s.NotApplicable++
-		case assessment.NotTested:
+		case assessment.ControlNotTested:
 			s.NotTested++
-		case assessment.Error:
+		case assessment.ControlError:
 			s.Error++
-		case assessment.Excepted:
+		case assessment.ControlExcepted:
 			s.Excepted++
 		}
 	}

@@ -1,8 +1,7 @@
-package cmd
+package submission
 
 import (
 	"archive/zip"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/selfassess/selfassess/answers"
-	"github.com/selfassess/selfassess/submission"
 )
 
 // teamAnswers is in the form answers.Save writes (checklist order), so the
@@ -54,8 +52,6 @@ var teamEvidence = map[string]string{
 // (and report --package run on the unpacked package) finds every file; the
 // team's own answers.yaml is left as it was.
 func TestPackagedAnswersNamePackedEvidence(t *testing.T) {
-	fixture, err := filepath.Abs("../testdata/results/finhub-acme.json")
-	require.NoError(t, err)
 	root := t.TempDir()
 	for name, data := range teamEvidence {
 		p := filepath.Join(root, filepath.FromSlash(name))
@@ -64,19 +60,19 @@ func TestPackagedAnswersNamePackedEvidence(t *testing.T) {
 	}
 	teamPath := filepath.Join(root, "team", "answers.yaml")
 	require.NoError(t, os.WriteFile(teamPath, []byte(teamAnswers), 0o644))
-	key, err := submission.GenerateKey(nil, "test")
-	require.NoError(t, err)
-	env := map[string]string{submission.EnvSigningKey: string(key.PrivatePEM), "SOURCE_DATE_EPOCH": "1790000000"}
+	signer := testSigner(t)
 
-	report := func(answersPath, out string) {
+	pack := func(answersPath, out string) {
 		t.Helper()
-		var stdout, stderr bytes.Buffer
-		code := MainWith([]string{"report", fixture, "--package", "--answers", answersPath, "--out", out},
-			TestIO(strings.NewReader(""), &stdout, &stderr, env))
-		require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		a, err := answers.Load(answersPath)
+		require.NoError(t, err)
+		ev, err := PackEvidence(a)
+		require.NoError(t, err)
+		_, err = Build(out, []File{{Name: "answers.yaml", Data: ev.Answers}}, ev.Files, Options{Signer: signer, Zip: ZipPathFor(out)})
+		require.NoError(t, err)
 	}
 	pkg := filepath.Join(root, "pkg")
-	report(teamPath, pkg)
+	pack(teamPath, pkg)
 
 	got, err := os.ReadFile(teamPath)
 	require.NoError(t, err)
@@ -114,14 +110,42 @@ func TestPackagedAnswersNamePackedEvidence(t *testing.T) {
 	unzip(t, pkg+".zip", unpacked)
 	unpackedAnswers := filepath.Join(unpacked, "pkg", "answers.yaml")
 	again := filepath.Join(root, "again")
-	report(unpackedAnswers, again)
+	pack(unpackedAnswers, again)
 	repacked, err := os.ReadFile(filepath.Join(again, "answers.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, string(packed), string(repacked), "re-packing keeps the packaged answers.yaml as it is")
 	checkEvidenceResolves(t, filepath.Join(again, "answers.yaml"), nil)
-	res, err := submission.Verify(again+".zip", submission.Trust{})
+	res, err := Verify(again+".zip", trustOf(signer))
 	require.NoError(t, err)
 	assert.True(t, res.OK(), "%+v", res)
+}
+
+// A missing or irregular evidence file is the user's input error, naming the file and control.
+func TestPackEvidenceRefusesMissingAndIrregularFiles(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "docs"), 0o755))
+	a := &answers.File{Path: filepath.Join(dir, "answers.yaml"), Controls: map[string]*answers.Control{
+		"C-1": {Evidence: []string{"missing.pdf"}}}}
+	_, err := PackEvidence(a)
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Contains(t, err.Error(), `control C-1: evidence "missing.pdf": no such file or directory`)
+
+	a.Controls["C-1"].Evidence = []string{"docs"}
+	_, err = PackEvidence(a)
+	require.ErrorAs(t, err, &ie)
+	assert.Contains(t, err.Error(), `evidence "docs" is not a regular file`)
+
+	ev, err := PackEvidence(nil)
+	require.NoError(t, err)
+	assert.Nil(t, ev.Answers)
+	assert.Empty(t, ev.Files)
+}
+
+func TestSafeSegment(t *testing.T) {
+	for in, want := range map[string]string{"a.pdf": "a.pdf", "..": "_", ".": "_", "": "_", "a/b": "a_b", `a\b`: "a_b", "a\x01b": "a_b"} {
+		assert.Equal(t, want, safeSegment(in), "%q", in)
+	}
 }
 
 // checkEvidenceResolves loads a packaged answers.yaml and checks that every
@@ -132,9 +156,9 @@ func checkEvidenceResolves(t *testing.T, answersPath string, want map[string][]s
 	a, err := answers.Load(answersPath)
 	require.NoError(t, err)
 	pkg := filepath.Dir(answersPath)
-	sumsData, err := os.ReadFile(filepath.Join(pkg, submission.SumsFile))
+	sumsData, err := os.ReadFile(filepath.Join(pkg, SumsFile))
 	require.NoError(t, err)
-	entries, err := submission.ParseSums(sumsData)
+	entries, err := ParseSums(sumsData)
 	require.NoError(t, err)
 	sums := map[string]string{}
 	for _, e := range entries {
@@ -155,7 +179,7 @@ func checkEvidenceResolves(t *testing.T, answersPath string, want map[string][]s
 			rel, err := filepath.Rel(pkg, p)
 			require.NoError(t, err)
 			h := sha256.Sum256(b)
-			assert.Equal(t, sums[filepath.ToSlash(rel)], hex.EncodeToString(h[:]), "control %s: evidence %q vs %s", id, e, submission.SumsFile)
+			assert.Equal(t, sums[filepath.ToSlash(rel)], hex.EncodeToString(h[:]), "control %s: evidence %q vs %s", id, e, SumsFile)
 		}
 	}
 	assert.Positive(t, n, "no evidence paths in %s", answersPath)
@@ -177,4 +201,13 @@ func unzip(t *testing.T, zipPath, dir string) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(p, b, 0o644))
 	}
+}
+
+func TestContentsFiles(t *testing.T) {
+	c := Contents{Reports: map[string][]byte{"results.json": []byte("{}"), "report.md": []byte("# r")}, Answers: []byte("a"), Changes: []byte("c")}
+	var names []string
+	for _, f := range c.Files() {
+		names = append(names, f.Name)
+	}
+	assert.Equal(t, []string{"answers.yaml", "changes.md", "report.md", "results.json"}, names, "sorted; no checklist.yaml when none was given")
 }

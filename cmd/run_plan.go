@@ -1,0 +1,200 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/probes"
+)
+
+// runPlan is everything a run needs, resolved from flags and config.
+type runPlan struct {
+	project    assessment.Project
+	cl         *checklist.Checklist
+	ans        *answers.File
+	exceptions []assessment.Exception
+	probeCfg   probes.Config
+	targets    []probes.Target
+	failOn     checklist.Severity
+	outDir     string
+	signKey    string
+	ephemeral  bool
+	interact   bool
+}
+
+// resolve is the demo's plan or the user's; done releases what it holds.
+func (o *runOptions) resolve() (plan *runPlan, done func(), err error) {
+	if o.demo {
+		return o.demoPlan()
+	}
+	plan, err = o.plan()
+	return plan, func() {}, err
+}
+
+// plan resolves flags over the config file and loads every input, reporting
+// input problems (exit 2) before any probe runs.
+func (o *runOptions) plan() (*runPlan, error) {
+	cfg, err := findConfig(o.configPath)
+	if err != nil {
+		return nil, inputErrors(o.ios, err, "--config")
+	}
+	p := &runPlan{project: assessment.Project{Organisation: cfg.Organisation, Integration: cfg.Integration, Contacts: cfg.Contacts}}
+	pick := func(flag, flagVal, cfgVal string) string {
+		if o.changed(flag) || cfgVal == "" {
+			return flagVal
+		}
+		return cfgVal
+	}
+	if !o.changed("source") && cfg.Source != "" {
+		o.probe.Source = cfg.Source
+	}
+	if !o.changed("webhook-url") && cfg.WebhookURL != "" {
+		o.probe.WebhookURL = cfg.WebhookURL
+	}
+	targets := o.targets
+	if !o.changed("target") {
+		targets = cfg.Targets
+	}
+	failOn := pick("fail-on", o.failOn, cfg.FailOn)
+	p.failOn = checklist.Severity(strings.ToLower(failOn))
+	if p.failOn.Rank() == 0 {
+		return nil, usageErr("", "--fail-on must be critical, high, medium or low, got %q", failOn)
+	}
+	p.outDir = pick("out", o.outDir, cfg.Output)
+	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
+
+	clName := pick("checklist", o.checklist, cfg.Checklist)
+	if clName == "" {
+		return nil, usageErr("pass --checklist ID|FILE ("+strings.Join(checklist.BuiltinIDs(), ", ")+"), or run 'selfassess init' to write selfassess.yaml",
+			"no checklist chosen")
+	}
+	p.cl, err = checklist.Resolve(clName)
+	if err != nil {
+		from := "--checklist"
+		if !o.changed("checklist") {
+			from = cfg.Path + ": checklist"
+		}
+		var nf *checklist.NotFoundError
+		if errors.As(err, &nf) {
+			return nil, usageErr(nf.Hint(), "%s: %v", from, err)
+		}
+		return nil, inputErrors(o.ios, err, from)
+	}
+
+	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
+		return nil, err
+	}
+	if p.targets, err = o.probe.targets(targets); err != nil {
+		return nil, err
+	}
+
+	ci := o.ci || !o.ios.CanPrompt()
+	p.interact = !ci
+	if p.ans, err = o.loadAnswers(pick("answers", o.answersPath, cfg.Answers), p.cl, ci); err != nil {
+		return nil, err
+	}
+
+	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {
+		p.exceptions, err = assessment.LoadExceptions(excPath, p.cl)
+		if err != nil {
+			return nil, inputErrors(o.ios, err, "--exceptions")
+		}
+	}
+
+	if err := o.checkPaths(p.signKey); err != nil {
+		return nil, err
+	}
+
+	if ci && !o.allowUnanswered {
+		if err := o.checkAnswered(p.cl, p.ans); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// checkPaths fails on missing files now, not after minutes of questions and probes.
+func (o *runOptions) checkPaths(signKey string) error {
+	for _, f := range []struct{ flag, path string }{{"--previous", o.previous}, {"--sign-key", signKey}, {"--template-dir", o.templateDir}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return usageErr("", "%s: %v", f.flag, pathErr(err))
+		}
+	}
+	return nil
+}
+
+// loadAnswers loads the answers file, or starts an empty one where the
+// questionnaire may write it; in CI mode a missing file is an error unless
+// unanswered controls are allowed.
+func (o *runOptions) loadAnswers(path string, cl *checklist.Checklist, ci bool) (*answers.File, error) {
+	ans, err := answers.LoadFor(path, cl)
+	switch {
+	case answers.IsNotExist(err):
+		if ci && o.changed("answers") {
+			return nil, usageErr("", "--answers %s: file not found", path)
+		}
+		if ci && !o.allowUnanswered {
+			where, _ := filepath.Abs(filepath.Dir(path))
+			return nil, usageErr("the questionnaire writes it: run 'selfassess run' in a terminal; or pass --answers FILE, or --allow-unanswered to record every control as not_tested",
+				"no answers file: %s does not exist in %s", filepath.Base(path), where)
+		}
+		if ci {
+			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", path)
+		} else if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+			// Found now, not when saving the first answer.
+			return nil, usageErr("create the directory, or pass --answers FILE", "--answers %s: directory %s does not exist", path, filepath.Dir(path))
+		}
+		ans = answers.New(path, cl.ID)
+		if err := answers.Validate(ans, cl); err != nil { // records the checklist order for saving
+			return nil, inputErrors(o.ios, err, "--answers")
+		}
+	case err != nil:
+		return nil, inputErrors(o.ios, err, "--answers")
+	}
+	return ans, nil
+}
+
+// checkAnswered lists the controls CI mode cannot evaluate for want of answers.
+func (o *runOptions) checkAnswered(cl *checklist.Checklist, ans *answers.File) error {
+	missing := answers.Unanswered(cl, ans)
+	if len(missing) == 0 {
+		return nil
+	}
+	for _, id := range missing {
+		ctl, _ := cl.Control(id)
+		what := answers.MissingQuestions(ctl, ans.Controls[id])
+		for _, e := range answers.MissingEvidence(ctl, ans.Controls[id]) {
+			what = append(what, "evidence "+e)
+		}
+		fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))
+	}
+	return usageErr("answer them in "+ans.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
+		"%d of %d controls are not answered in %s", len(missing), len(cl.Controls()), ans.Path)
+}
+
+// inputErrors turns a bad input file into exit 2. For *checklist.Errors it
+// prints every problem as its own `selfassess: error: FILE:LINE:COL: …` line
+// and returns a count, as `checklist validate` does; flag names the flag or
+// setting for other errors (file not readable).
+func inputErrors(ios *IOStreams, err error, flag string) error {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	if summary, ok := printErrorList(ios, err, "nothing was run or changed; fix the file and run again"); ok {
+		return summary
+	}
+	if flag != "" {
+		return usageErr("", "%s: %v", flag, pathErr(err))
+	}
+	return usageErr("", "%v", pathErr(err))
+}

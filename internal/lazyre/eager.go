@@ -1,0 +1,5 @@
+//go:build lazyre_eager
+
+package lazyre
+
+const eager = true
