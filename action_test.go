@@ -2,20 +2,18 @@ package main
 
 import (
 	"bufio"
-	"crypto/tls"
 	"encoding/json"
-	"encoding/pem"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/selfassess/selfassess/internal/demo"
 	"github.com/selfassess/selfassess/internal/testenv"
 )
 
@@ -45,31 +43,24 @@ var expr = regexp.MustCompile(`\$\{\{\s*([^}]+?)\s*\}\}`)
 
 // TestActionStepsAgainstTargets runs action.yml's own shell steps, in order,
 // as the runner would (bash -eo pipefail, inputs through env, outputs through
-// $GITHUB_OUTPUT), with the binary built from this checkout, against a real
-// TLS target. So the composite steps cannot drift from the CLI's flags.
+// $GITHUB_OUTPUT), with the binary built from this checkout, against the
+// demo's sites and source tree. So the composite steps cannot drift from the
+// CLI's flags.
 func TestActionStepsAgainstTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	testenv.RequireTool(t, "jq")
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte("<!doctype html><title>shop</title>"))
-	}))
-	srv.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
-	srv.StartTLS()
-	defer srv.Close()
-
-	work := t.TempDir()
-	caFile := filepath.Join(work, "ca.pem")
-	writeFile(t, caFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})))
-	answers, err := os.ReadFile("testdata/answers/finhub-ready.yaml")
+	// The demo's two sites (one well configured, one flawed), its source
+	// tree and its answers: the action runs against what `run --demo` probes.
+	d, err := demo.Start(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(work, "answers.yaml"), string(answers))
-	copyDir(t, "testdata/answers/evidence", filepath.Join(work, "evidence"))
+	defer d.Close()
+	work := t.TempDir()
+	caFile := filepath.Join(work, "ca.pem")
+	writeFile(t, caFile, string(d.Targets.CAPEM))
 
 	for _, tc := range []struct {
 		name     string
@@ -83,8 +74,9 @@ func TestActionStepsAgainstTargets(t *testing.T) {
 			inputs := map[string]string{
 				"version":          "source",
 				"checklist":        "finhub",
-				"targets":          srv.URL + "/",
-				"answers":          "answers.yaml",
+				"targets":          d.Targets.Good + "\n" + d.Targets.Flawed,
+				"source":           d.Source,
+				"answers":          d.Answers.Path,
 				"out":              "out-" + tc.gate,
 				"allow-unanswered": "false",
 				"args":             "--ca-file " + caFile,
@@ -105,7 +97,7 @@ func TestActionStepsAgainstTargets(t *testing.T) {
 			if err := json.Unmarshal(b, &res); err != nil {
 				t.Fatal(err)
 			}
-			// No source tree: the source-probed controls are not tested, so not ready.
+			// The flawed site and source tree fail critical controls: not ready.
 			if res.Summary.Verdict != "not-ready" || outputs["verdict"] != res.Summary.Verdict {
 				t.Errorf("verdict output %q, results.json %q; want not-ready in both", outputs["verdict"], res.Summary.Verdict)
 			}
