@@ -35,6 +35,18 @@ type CertFacts struct {
 	Trusted            bool      `json:"trusted"`
 	TrustError         string    `json:"trust_error,omitempty"`
 	HostnameMatch      bool      `json:"hostname_match"`
+	// ChainProblem names why the chain does not verify: "weak-signature",
+	// "incomplete", "untrusted-root", "self-signed" or "" (see TrustError).
+	ChainProblem string `json:"chain_problem,omitempty"`
+	// WeakSignatures lists the sent certificates signed with SHA-1 or MD5
+	// ("leaf: SHA1-RSA", "\"CN=…\": SHA1-RSA"); self-signed roots excluded.
+	WeakSignatures []string `json:"weak_signatures,omitempty"`
+	LeafIsCA       bool     `json:"leaf_is_ca"`
+	KeyUsage       []string `json:"key_usage,omitempty"`
+	ExtKeyUsage    []string `json:"ext_key_usage,omitempty"`
+	// UsageProblems say why the leaf's keyUsage/extendedKeyUsage do not
+	// allow a TLS server (RFC 5280 4.2.1.3, 4.2.1.12).
+	UsageProblems []string `json:"usage_problems,omitempty"`
 	Source             string    `json:"source"` // "handshake" or "raw-flight"
 }
 
@@ -132,32 +144,168 @@ func inspect(chain []*x509.Certificate, host string, verify func(*x509.Certifica
 		f.Chain = append(f.Chain, c.Subject.String())
 	}
 	f.KeyType, f.KeyBits = keyInfo(leaf)
+	f.LeafIsCA = leaf.BasicConstraintsValid && leaf.IsCA
+	f.KeyUsage, f.ExtKeyUsage, f.UsageProblems = usage(leaf)
+	var weakCerts []string
+	for i, c := range chain {
+		if !weakSig(c.SignatureAlgorithm) || selfSigned(c) {
+			continue
+		}
+		name := "leaf"
+		if i > 0 {
+			name = fmt.Sprintf("%q", c.Subject.String())
+		}
+		f.WeakSignatures = append(f.WeakSignatures, name+": "+c.SignatureAlgorithm.String())
+		weakCerts = append(weakCerts, fmt.Sprintf("%q is signed with %s", c.Subject.String(), c.SignatureAlgorithm))
+	}
 	inter := x509.NewCertPool()
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
 	}
 	opts := x509.VerifyOptions{Intermediates: inter, CurrentTime: now}
+	if len(f.UsageProblems) > 0 {
+		// judged by its own finding; trust is about the chain
+		opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+	}
 	_, err := verify(leaf, opts)
 	// An expired (or not yet valid) leaf from a trusted CA is "trusted, but
 	// expired": two findings, each with its own reason. So the chain is
 	// judged again at the edge of the leaf's validity.
 	var ci x509.CertificateInvalidError
 	if errors.As(err, &ci) && ci.Reason == x509.Expired && (f.Expired || f.NotYetValid) {
-		opts.CurrentTime = leaf.NotAfter.Add(-time.Second)
+		edge := opts
+		edge.CurrentTime = leaf.NotAfter.Add(-time.Second)
 		if f.NotYetValid {
-			opts.CurrentTime = leaf.NotBefore.Add(time.Second)
+			edge.CurrentTime = leaf.NotBefore.Add(time.Second)
 		}
-		_, err = verify(leaf, opts)
+		if _, err = verify(leaf, edge); err != nil && anchoredIssuer(leaf, chain[1:], opts, verify) {
+			// The intermediate was reissued after the leaf expired (same
+			// name and key, later dates): at the leaf's edge it was not
+			// valid yet, today it is. The leaf's signature checks against
+			// it and it verifies today, so the chain is sound and the leaf
+			// is merely expired.
+			err = nil
+		}
 	}
 	f.Trusted = err == nil
 	if err != nil {
 		f.TrustError = trustReason(err)
-		if len(chain) == 1 && bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && errors.As(err, new(x509.UnknownAuthorityError)) {
-			f.TrustError = "self-signed"
+		if errors.As(err, new(x509.UnknownAuthorityError)) {
+			f.ChainProblem, f.TrustError = chainProblem(chain, weakCerts, opts, verify, f.TrustError)
 		}
 	}
 	f.HostnameMatch = leaf.VerifyHostname(strings.Trim(host, "[]")) == nil
 	return f
+}
+
+// chainProblem says why a chain from an unknown authority does not verify.
+func chainProblem(chain []*x509.Certificate, weak []string, opts x509.VerifyOptions, verify func(*x509.Certificate, x509.VerifyOptions) ([][]*x509.Certificate, error), fallback string) (string, string) {
+	leaf, top := chain[0], chain[len(chain)-1]
+	if len(weak) > 0 {
+		// x509 refuses to check SHA-1 and MD5 signatures at all, so such a
+		// chain is "unknown authority" whoever signed it. When a sent
+		// certificate above the weak ones verifies, the anchor is trusted
+		// and the weak signature is the whole problem.
+		for _, c := range chain[1:] {
+			if weakSig(c.SignatureAlgorithm) {
+				continue
+			}
+			o := opts
+			o.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+			if _, err := verify(c, o); err == nil {
+				return "weak-signature", "the chain leads to a trusted root, but " + strings.Join(weak, ", ") + ", which verifiers reject"
+			}
+		}
+		return "weak-signature", "the chain cannot be verified: " + strings.Join(weak, ", ") + ", which verifiers reject"
+	}
+	if selfSigned(top) {
+		if len(chain) == 1 {
+			return "self-signed", "self-signed"
+		}
+		return "untrusted-root", fmt.Sprintf("the chain ends at root %q, which is not trusted", top.Subject.String())
+	}
+	if len(chain) == 1 && leaf.CheckSignatureFrom(leaf) == nil {
+		return "", fallback
+	}
+	msg := fmt.Sprintf("the chain is incomplete: %q is issued by %q, whose certificate was not sent and is not a trusted root", top.Subject.String(), top.Issuer.String())
+	if len(top.IssuingCertificateURL) > 0 {
+		msg += "; clients that fetch missing intermediates (AIA: " + top.IssuingCertificateURL[0] + ") may still connect, others fail"
+	} else {
+		msg += "; the certificate names no AIA issuer URL, so no client can fetch it"
+	}
+	return "incomplete", msg
+}
+
+// anchoredIssuer reports whether a sent certificate signed leaf and
+// verifies today on its own.
+func anchoredIssuer(leaf *x509.Certificate, sent []*x509.Certificate, opts x509.VerifyOptions, verify func(*x509.Certificate, x509.VerifyOptions) ([][]*x509.Certificate, error)) bool {
+	for _, c := range sent {
+		if !bytes.Equal(leaf.RawIssuer, c.RawSubject) || leaf.CheckSignatureFrom(c) != nil {
+			continue
+		}
+		o := opts
+		o.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+		if _, err := verify(c, o); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+func weakSig(a x509.SignatureAlgorithm) bool {
+	s := strings.ToUpper(a.String())
+	return strings.Contains(s, "SHA1") || strings.Contains(s, "MD5") || strings.Contains(s, "MD2")
+}
+
+var keyUsageNames = []struct {
+	bit  x509.KeyUsage
+	name string
+}{
+	{x509.KeyUsageDigitalSignature, "digitalSignature"}, {x509.KeyUsageContentCommitment, "nonRepudiation"},
+	{x509.KeyUsageKeyEncipherment, "keyEncipherment"}, {x509.KeyUsageDataEncipherment, "dataEncipherment"},
+	{x509.KeyUsageKeyAgreement, "keyAgreement"}, {x509.KeyUsageCertSign, "keyCertSign"},
+	{x509.KeyUsageCRLSign, "cRLSign"}, {x509.KeyUsageEncipherOnly, "encipherOnly"}, {x509.KeyUsageDecipherOnly, "decipherOnly"},
+}
+
+var extKeyUsageNames = map[x509.ExtKeyUsage]string{
+	x509.ExtKeyUsageAny: "any", x509.ExtKeyUsageServerAuth: "serverAuth", x509.ExtKeyUsageClientAuth: "clientAuth",
+	x509.ExtKeyUsageCodeSigning: "codeSigning", x509.ExtKeyUsageEmailProtection: "emailProtection",
+	x509.ExtKeyUsageTimeStamping: "timeStamping", x509.ExtKeyUsageOCSPSigning: "OCSPSigning",
+}
+
+// usage names the leaf's key usages and what keeps them from a TLS server:
+// a keyUsage without digitalSignature, keyEncipherment or keyAgreement, or
+// an extendedKeyUsage without serverAuth (RFC 5280 4.2.1.3, 4.2.1.12).
+func usage(c *x509.Certificate) (ku, eku, problems []string) {
+	for _, k := range keyUsageNames {
+		if c.KeyUsage&k.bit != 0 {
+			ku = append(ku, k.name)
+		}
+	}
+	tlsBits := x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageKeyAgreement
+	if c.KeyUsage != 0 && c.KeyUsage&tlsBits == 0 {
+		problems = append(problems, "keyUsage ("+strings.Join(ku, ", ")+") allows no TLS server use (digitalSignature, keyEncipherment or keyAgreement)")
+	}
+	server := false
+	for _, e := range c.ExtKeyUsage {
+		n, ok := extKeyUsageNames[e]
+		if !ok {
+			n = fmt.Sprintf("#%d", e)
+		}
+		eku = append(eku, n)
+		server = server || e == x509.ExtKeyUsageServerAuth || e == x509.ExtKeyUsageAny
+	}
+	for _, oid := range c.UnknownExtKeyUsage {
+		eku = append(eku, oid.String())
+	}
+	if len(eku) > 0 && !server {
+		problems = append(problems, "extendedKeyUsage ("+strings.Join(eku, ", ")+") lacks serverAuth")
+	}
+	return ku, eku, problems
 }
 
 func trustReason(err error) string {

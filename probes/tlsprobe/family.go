@@ -338,7 +338,15 @@ func certificateResult(f CertFacts, warnDays, minRSABits int) probes.Result {
 	fail := func(rule, msg string) {
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: rule, Message: msg})
 	}
-	if !f.Trusted {
+	switch {
+	case f.Trusted:
+	case f.ChainProblem == "weak-signature":
+		// the weak-signature finding below says it, with the reason
+	case f.ChainProblem == "incomplete":
+		fail("tls-cert-incomplete-chain", "certificate is not trusted: "+f.TrustError)
+	case f.ChainProblem == "untrusted-root":
+		fail("tls-cert-untrusted-root", "certificate is not trusted: "+f.TrustError)
+	default:
 		fail("tls-cert-untrusted", "certificate is not trusted: "+f.TrustError)
 	}
 	if f.Expired {
@@ -357,9 +365,22 @@ func certificateResult(f CertFacts, warnDays, minRSABits int) probes.Result {
 	if f.KeyType == "RSA" && f.KeyBits < minRSABits {
 		fail("tls-cert-weak-key", fmt.Sprintf("RSA key of %d bits; at least %d are required", f.KeyBits, minRSABits))
 	}
-	sig := strings.ToUpper(f.SignatureAlgorithm)
-	if strings.Contains(sig, "SHA1") || strings.Contains(sig, "MD5") || strings.Contains(sig, "MD2") {
-		fail("tls-cert-weak-signature", "certificate is signed with "+f.SignatureAlgorithm)
+	if f.LeafIsCA {
+		fail("tls-cert-leaf-is-ca", "the server's certificate is a CA certificate (basicConstraints CA:TRUE), not a server certificate")
+	}
+	for _, p := range f.UsageProblems {
+		fail("tls-cert-key-usage", "the server's certificate "+p)
+	}
+	for _, w := range f.WeakSignatures {
+		name, alg, _ := strings.Cut(w, ": ")
+		msg := "certificate is signed with " + alg
+		if name != "leaf" {
+			msg = "intermediate " + name + " is signed with " + alg
+		}
+		if f.ChainProblem == "weak-signature" {
+			msg += " (" + f.TrustError + ")"
+		}
+		fail("tls-cert-weak-signature", msg)
 	}
 	if len(r.Findings) > 0 {
 		r.Status = probes.Fail

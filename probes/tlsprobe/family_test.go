@@ -203,7 +203,7 @@ func TestCertificateProblems(t *testing.T) {
 		{"expired", ca, leafOpts{hosts: []string{"127.0.0.1"}, notBefore: now.Add(-60 * 24 * time.Hour), notAfter: now.Add(-24 * time.Hour)}, "127.0.0.1", probes.Fail, "certificate expired on"},
 		{"not yet valid", ca, leafOpts{hosts: []string{"127.0.0.1"}, notBefore: now.Add(24 * time.Hour), notAfter: now.Add(60 * 24 * time.Hour)}, "127.0.0.1", probes.Fail, "not valid before"},
 		{"hostname mismatch", ca, leafOpts{hosts: []string{"www.example.com"}}, "127.0.0.1", probes.Fail, "does not match the host name (SANs: www.example.com)"},
-		{"untrusted issuer", other, leafOpts{hosts: []string{"127.0.0.1"}}, "127.0.0.1", probes.Fail, "not trusted: issued by an unknown authority"},
+		{"untrusted issuer", other, leafOpts{hosts: []string{"127.0.0.1"}}, "127.0.0.1", probes.Fail, "not trusted: the chain ends at root \"CN=Someone Else's CA\", which is not trusted"},
 		{"weak RSA key", ca, leafOpts{hosts: []string{"127.0.0.1"}, rsaBits: 1024}, "127.0.0.1", probes.Fail, "RSA key of 1024 bits"},
 		{"SHA-1 signature", ca, leafOpts{hosts: []string{"127.0.0.1"}, sigAlg: x509.ECDSAWithSHA1}, "127.0.0.1", probes.Fail, "certificate is signed with ECDSA-SHA1"},
 		{"expiring soon", ca, leafOpts{hosts: []string{"127.0.0.1"}, notAfter: now.Add(10 * 24 * time.Hour)}, "127.0.0.1", probes.Warn, "certificate expires in 9 days"},
@@ -233,8 +233,8 @@ func TestCertificateUntrustedWithSystemRoots(t *testing.T) {
 	addr := startGoTLS(t, &tls.Config{Certificates: []tls.Certificate{ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1"}})}})
 	r := NewFamily().Run(context.Background(), probes.Target{Kind: probes.KindURL, Value: "https://" + addr},
 		[]string{"tls.certificate"}, probes.Config{Timeout: 5 * time.Second})[0]
-	if r.Status != probes.Fail || !strings.Contains(r.Summary, "unknown authority") {
-		t.Errorf("private CA without RootCAs: %s %q, want fail naming the unknown authority", r.Status, r.Summary)
+	if r.Status != probes.Fail || !strings.Contains(r.Summary, `root "CN=Private CA", which is not trusted`) {
+		t.Errorf("private CA without RootCAs: %s %q, want fail naming the untrusted root", r.Status, r.Summary)
 	}
 }
 
