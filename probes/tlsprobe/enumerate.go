@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,12 +45,18 @@ type VersionResult struct {
 	SSLv2    []uint32 // SSLv2 cipher specs, for SSLv2
 	Refusal  string   // why the version counts as not offered
 	Enforced *bool    // server enforces its own suite order (nil: not measurable)
+	// NoFFDHE: the DHE suites were accepted only from a hello without the
+	// RFC 7919 groups (the server has its own group, RFC 7919 §4).
+	NoFFDHE bool
 }
 
 // Enumeration is everything learnt about one endpoint's protocols and suites.
 type Enumeration struct {
 	Versions    []VersionResult // one per entry of Versions, same order
 	Connections int
+	// KeyExchanges: the DHE and ECDHE parameters seen, per version, read
+	// from ServerKeyExchange messages of the enumeration's own hellos.
+	KeyExchanges []KeyExchange
 }
 
 // Offered lists the offered versions, oldest first.
@@ -76,6 +84,11 @@ type prober struct {
 
 	rateMu sync.Mutex
 	last   time.Time
+
+	kexMu   sync.Mutex
+	kexSeen map[string]bool // "TLS1.2 DHE": a ServerKeyExchange is read or being read
+	kexes   []KeyExchange
+	dhCache map[string]KeyExchange // analyses by p and g
 }
 
 // Enumerate finds the versions and suites ep accepts, by elimination:
@@ -99,7 +112,7 @@ func Enumerate(ctx context.Context, ep Endpoint, opt Options) (*Enumeration, err
 	// or cannot be reached fails here, within one timeout, instead of
 	// after dozens of connections.
 	chunks12 := chunk(candidates(VersionTLS12), maxSuitesPerHello)
-	first, firstErr := p.exchange(ctx, buildHello(helloSpec{VersionTLS12, chunks12[0], ep.SNI}), false, false)
+	first, firstErr := p.exchange(ctx, buildHello(helloSpec{Version: VersionTLS12, Suites: chunks12[0], ServerName: ep.SNI}), false, false)
 	if firstErr != nil && !errors.Is(firstErr, errClosed) {
 		return nil, &FatalError{Reason: describe(firstErr, opt.Timeout)}
 	}
@@ -127,6 +140,7 @@ func Enumerate(ctx context.Context, ep Endpoint, opt Options) (*Enumeration, err
 		return nil, &FatalError{Reason: "interrupted: " + err.Error()}
 	}
 	enum.Connections = int(p.conns.Load())
+	enum.KeyExchanges = p.keyExchanges()
 	return enum, nil
 }
 
@@ -140,7 +154,7 @@ func FetchRawChain(ctx context.Context, ep Endpoint, opt Options, v Version, sui
 	if len(suites) > maxSuitesPerHello {
 		suites = suites[:maxSuitesPerHello]
 	}
-	r, err := p.exchange(ctx, buildHello(helloSpec{v, suites, ep.SNI}), false, true)
+	r, err := p.exchange(ctx, buildHello(helloSpec{Version: v, Suites: suites, ServerName: ep.SNI}), false, true)
 	if err != nil {
 		return nil, errors.New(describe(err, opt.Timeout))
 	}
@@ -187,6 +201,34 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 	for _, a := range accepted {
 		res.Suites = append(res.Suites, a...)
 	}
+	// RFC 7919 §4: a server whose DHE group is its own must not choose DHE
+	// when the hello lists ffdhe groups, and answers handshake_failure if
+	// nothing else fits. Before concluding "no DHE", offer the DHE suites
+	// once more without those groups: at TLS 1.2, and at older versions
+	// only when they accepted nothing at all (one connection less each;
+	// these versions fail whatever their suites).
+	if v >= VersionTLS10 && v <= VersionTLS12 && (v == VersionTLS12 || len(res.Suites) == 0) &&
+		!versionRefused && !slices.ContainsFunc(res.Suites, dheSuite) &&
+		strings.HasPrefix(refusals[0], "server refused with") {
+		var dhe []uint16
+		for _, c := range candidates(v) {
+			if dheSuite(c) {
+				dhe = append(dhe, c)
+			}
+		}
+		if len(dhe) > maxSuitesPerHello {
+			dhe = dhe[:maxSuitesPerHello]
+		}
+		if len(dhe) > 0 {
+			picks, _ := p.eliminateWith(ctx, v, dhe, true, nil, nil)
+			if len(picks) > 0 {
+				res.Suites = append(res.Suites, picks...)
+				res.NoFFDHE = true
+				accepted = append(accepted, picks)
+				chunks = append(chunks, dhe)
+			}
+		}
+	}
 	res.Offered = len(res.Suites) > 0
 	res.Refusal = refusals[0]
 	if len(res.Suites) >= 2 {
@@ -205,7 +247,7 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 				}
 			}
 		}
-		res.Enforced = p.serverOrder(ctx, v, res.Suites, followed)
+		res.Enforced = p.serverOrder(ctx, v, res.Suites, followed, res.NoFFDHE)
 	}
 	return res
 }
@@ -216,6 +258,11 @@ func (p *prober) probeVersion(ctx context.Context, v Version, pre *exchangeResul
 // refused the protocol version itself (protocol_version alert, or a
 // ServerHello for another version) rather than these suites.
 func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, first *exchangeResult, onFirst func(versionRefused bool)) ([]uint16, string) {
+	return p.eliminateWith(ctx, v, suites, false, first, onFirst)
+}
+
+// eliminateWith is eliminate; noFFDHE leaves the RFC 7919 groups out of the hellos.
+func (p *prober) eliminateWith(ctx context.Context, v Version, suites []uint16, noFFDHE bool, first *exchangeResult, onFirst func(versionRefused bool)) ([]uint16, string) {
 	remaining := slices.Clone(suites)
 	var picked []uint16
 	if onFirst != nil {
@@ -232,7 +279,7 @@ func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, firs
 			r, err = first.r, first.err
 			first = nil
 		} else {
-			r, err = p.exchange(ctx, buildHello(helloSpec{v, remaining, p.ep.SNI}), false, false)
+			r, err = p.exchange(ctx, buildHello(helloSpec{Version: v, Suites: remaining, ServerName: p.ep.SNI, NoFFDHE: noFFDHE}), false, false)
 		}
 		if onFirst != nil {
 			onFirst(err == nil && (r.Alert != nil && r.Alert.Description == alertProtocolVersion ||
@@ -263,7 +310,7 @@ func (p *prober) eliminate(ctx context.Context, v Version, suites []uint16, firs
 // server follows the client only if it did so for the first, forward offer
 // too (followedFirst, when that was measurable): some servers (Go's) adapt
 // their order to hints in the client's list, and count as enforcing their own.
-func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16, followedFirst bool) *bool {
+func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16, followedFirst, noFFDHE bool) *bool {
 	if !followedFirst {
 		enforced := true // already shown; no need for another connection
 		return &enforced
@@ -273,7 +320,7 @@ func (p *prober) serverOrder(ctx context.Context, v Version, accepted []uint16, 
 	if len(rev) > maxSuitesPerHello {
 		rev = rev[:maxSuitesPerHello]
 	}
-	r, err := p.exchange(ctx, buildHello(helloSpec{v, rev, p.ep.SNI}), false, false)
+	r, err := p.exchange(ctx, buildHello(helloSpec{Version: v, Suites: rev, ServerName: p.ep.SNI, NoFFDHE: noFFDHE}), false, false)
 	if err != nil || r.Hello == nil || r.Hello.Version != v {
 		return nil
 	}
@@ -331,7 +378,103 @@ func (p *prober) exchange(ctx context.Context, hello []byte, sslv2, wantCerts bo
 	if sslv2 {
 		return readSSLv2Reply(conn)
 	}
-	return readReply(conn, wantCerts)
+	claimed := ""
+	r, err := readReplyKex(conn, wantCerts, func(sh ServerHello) bool {
+		claimed = p.claimKex(sh)
+		return claimed != ""
+	})
+	if claimed != "" {
+		p.recordKex(claimed, r)
+	}
+	return r, err
+}
+
+// claimKex decides whether this ServerHello's flight is read on to its
+// ServerKeyExchange: once per version and kind (DHE, ECDHE), so the key
+// exchange parameters cost no connection of their own.
+func (p *prober) claimKex(sh ServerHello) string {
+	kind := kexKind(sh.Suite)
+	if kind == "" || sh.Version < VersionSSL30 || sh.Version > VersionTLS12 {
+		return ""
+	}
+	key := sh.Version.String() + " " + kind
+	p.kexMu.Lock()
+	defer p.kexMu.Unlock()
+	if p.kexSeen[key] {
+		return ""
+	}
+	if p.kexSeen == nil {
+		p.kexSeen = map[string]bool{}
+	}
+	p.kexSeen[key] = true
+	return key
+}
+
+// recordKex keeps the parameters of a claimed read, or releases the claim
+// when the message did not arrive.
+func (p *prober) recordKex(key string, r reply) {
+	var k KeyExchange
+	var err error
+	if r.SKE != nil && r.Hello != nil {
+		kind := kexKind(r.Hello.Suite)
+		var prime, gen *big.Int
+		k, prime, gen, err = parseSKE(kind, r.SKE)
+		if err == nil && prime != nil {
+			k = p.analyse(k, prime, gen)
+		}
+		s, _ := LookupSuite(r.Hello.Suite)
+		k.Suite, k.Versions = s.Name, []string{r.Hello.Version.String()}
+	}
+	p.kexMu.Lock()
+	defer p.kexMu.Unlock()
+	if r.SKE == nil || err != nil {
+		delete(p.kexSeen, key)
+		return
+	}
+	p.kexes = append(p.kexes, k)
+}
+
+// analyse runs analyseDH once per group: versions usually share one.
+func (p *prober) analyse(k KeyExchange, prime, gen *big.Int) KeyExchange {
+	id := prime.Text(16) + "/" + gen.Text(16)
+	p.kexMu.Lock()
+	c, ok := p.dhCache[id]
+	p.kexMu.Unlock()
+	if ok {
+		return c
+	}
+	analyseDH(&k, prime, gen)
+	p.kexMu.Lock()
+	if p.dhCache == nil {
+		p.dhCache = map[string]KeyExchange{}
+	}
+	p.dhCache[id] = k
+	p.kexMu.Unlock()
+	return k
+}
+
+// keyExchanges merges the parameters seen per version: one entry per
+// kind and group, listing the versions, oldest first.
+func (p *prober) keyExchanges() []KeyExchange {
+	p.kexMu.Lock()
+	defer p.kexMu.Unlock()
+	slices.SortFunc(p.kexes, func(a, b KeyExchange) int { return versionIndex(a.Versions[0]) - versionIndex(b.Versions[0]) })
+	var out []KeyExchange
+	for _, k := range p.kexes {
+		i := slices.IndexFunc(out, func(o KeyExchange) bool {
+			return o.Kind == k.Kind && o.Group == k.Group && o.Bits == k.Bits && o.Fingerprint == k.Fingerprint && o.Generator == k.Generator
+		})
+		if i < 0 {
+			out = append(out, k)
+			continue
+		}
+		out[i].Versions = append(out[i].Versions, k.Versions...)
+	}
+	return out
+}
+
+func versionIndex(name string) int {
+	return slices.IndexFunc(Versions, func(v Version) bool { return v.String() == name })
 }
 
 // pace enforces opt.RateLimit between new connections.
@@ -385,4 +528,10 @@ func chunk(s []uint16, n int) [][]uint16 {
 		out = append(out, s)
 	}
 	return out
+}
+
+// dheSuite: a finite-field ephemeral DH suite (RFC 7919 governs its group).
+func dheSuite(code uint16) bool {
+	s, ok := LookupSuite(code)
+	return ok && s.MinVersion != VersionTLS13 && (strings.Contains(s.Name, "_DHE_") || strings.Contains(s.Name, "_DH_anon_"))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/big"
 	"net"
 	"slices"
 	"time"
@@ -16,6 +17,7 @@ type clientHello struct {
 	sni       string
 	supported []Version
 	keyShare  []byte // x25519 key, if any
+	groups    []uint16
 }
 
 func (c clientHello) maxVersion() Version {
@@ -52,6 +54,11 @@ func parseClientHello(b []byte) (clientHello, error) {
 			data.u16()
 			data.u8()
 			ch.sni = string(data.take(int(data.u16())))
+		case extSupportedGroups:
+			gs := parser{b: data.take(int(data.u16()))}
+			for len(gs.b) >= 2 {
+				ch.groups = append(ch.groups, gs.u16())
+			}
 		case extSupportedVersions:
 			vs := parser{b: data.take(int(data.u8()))}
 			for len(vs.b) >= 2 {
@@ -83,6 +90,12 @@ type fakeServer struct {
 	sslv2    []uint32 // SSLv2 cipher specs; nil = refuse SSLv2
 	hrr      bool     // answer TLS 1.3 with a HelloRetryRequest
 	chain    [][]byte // DER certificates sent after a TLS ≤1.2 ServerHello
+	// dhP, dhG: the DHE group sent in a ServerKeyExchange for DHE suites.
+	dhP, dhG *big.Int
+	curve    uint16 // named curve sent for ECDHE suites (0: secp256r1)
+	// rfc7919: refuse DHE suites when the hello lists ffdhe groups, as
+	// RFC 7919 §4 requires of a server whose group is its own.
+	rfc7919 bool
 }
 
 func (s fakeServer) serve(c net.Conn) {
@@ -141,7 +154,11 @@ func (s fakeServer) serve(c net.Conn) {
 		c.Write(alertRecord(70))
 		return
 	}
+	ffdhe := slices.ContainsFunc(ch.groups, func(g uint16) bool { return g >= 0x100 && g <= 0x1ff })
 	for _, suite := range s.suites[v] {
+		if s.rfc7919 && ffdhe && kexKind(suite) == "DHE" {
+			continue
+		}
 		if slices.Contains(ch.suites, suite) {
 			var supported Version
 			if v == VersionTLS13 {
@@ -155,16 +172,40 @@ func (s fakeServer) serve(c net.Conn) {
 			if v == VersionSSL30 {
 				rec[1], rec[2] = 3, 0
 			}
-			if len(s.chain) > 0 && v <= VersionTLS12 {
+			kex := kexKind(suite)
+			if (len(s.chain) > 0 || kex != "") && v <= VersionTLS12 {
 				var hs builder
-				hs.u8(hsCertificate)
-				hs.vec(3, func() {
+				if len(s.chain) > 0 {
+					hs.u8(hsCertificate)
 					hs.vec(3, func() {
-						for _, d := range s.chain {
-							hs.vec(3, func() { hs.bytes(d) })
-						}
+						hs.vec(3, func() {
+							for _, d := range s.chain {
+								hs.vec(3, func() { hs.bytes(d) })
+							}
+						})
 					})
-				})
+				}
+				if kex == "DHE" && s.dhP != nil || kex == "ECDHE" {
+					hs.u8(hsServerKeyExchange)
+					hs.vec(3, func() {
+						if kex == "DHE" {
+							hs.vec(2, func() { hs.bytes(s.dhP.Bytes()) })
+							hs.vec(2, func() { hs.bytes(s.dhG.Bytes()) })
+							hs.vec(2, func() { hs.bytes(random(len(s.dhP.Bytes()))) })
+						} else {
+							curve := s.curve
+							if curve == 0 {
+								curve = 0x0017
+							}
+							hs.u8(3)
+							hs.u16(curve)
+							hs.vec(1, func() { hs.bytes(random(65)) })
+						}
+						// a signature nobody checks: the prober reads the parameters only
+						hs.u16(0x0401)
+						hs.vec(2, func() { hs.bytes(random(256)) })
+					})
+				}
 				hs.bytes([]byte{hsServerHelloDone, 0, 0, 0})
 				// the flight split over records of at most 1000 bytes
 				for len(hs.b) > 0 {

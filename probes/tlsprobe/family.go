@@ -47,11 +47,16 @@ type VersionSuites struct {
 	// ServerOrder: true when the server enforces its own preference, false
 	// when it follows the client's, absent when unmeasurable (one suite).
 	ServerOrder *bool `json:"server_order,omitempty"`
+	// DHEWithoutFFDHE: the DHE suites were accepted only when the hello
+	// listed no RFC 7919 groups (the server uses a group of its own).
+	DHEWithoutFFDHE bool `json:"dhe_without_ffdhe_groups,omitempty"`
 }
 
 // CiphersObserved is tls.ciphers' Observed.
 type CiphersObserved struct {
 	Versions    []VersionSuites `json:"versions"`
+	// KeyExchange: the ephemeral DH groups and curves the server used.
+	KeyExchange []KeyExchange `json:"key_exchange"`
 	Connections int             `json:"connections"`
 }
 
@@ -260,7 +265,10 @@ func versionsFrom(min Version) string {
 }
 
 func ciphersResult(e *Enumeration, allowed []string) probes.Result {
-	obs := CiphersObserved{Versions: []VersionSuites{}, Connections: e.Connections}
+	obs := CiphersObserved{Versions: []VersionSuites{}, KeyExchange: e.KeyExchanges, Connections: e.Connections}
+	if obs.KeyExchange == nil {
+		obs.KeyExchange = []KeyExchange{}
+	}
 	count := map[Class]int{}
 	type bad struct {
 		class    Class
@@ -274,7 +282,7 @@ func ciphersResult(e *Enumeration, allowed []string) probes.Result {
 		if !v.Offered {
 			continue
 		}
-		vs := VersionSuites{Version: v.Version.String(), Suites: []SuiteObserved{}, ServerOrder: v.Enforced}
+		vs := VersionSuites{Version: v.Version.String(), Suites: []SuiteObserved{}, ServerOrder: v.Enforced, DHEWithoutFFDHE: v.NoFFDHE}
 		add := func(name, code string, class Class, reasons []string) {
 			vs.Suites = append(vs.Suites, SuiteObserved{Name: name, Code: code, Class: class})
 			count[class]++
@@ -323,6 +331,7 @@ func ciphersResult(e *Enumeration, allowed []string) probes.Result {
 		}
 		r.Findings = append(r.Findings, probes.Finding{Status: st, Rule: "tls-" + string(b.class) + "-suite", Message: msg})
 	}
+	r.Findings = append(r.Findings, kexFindings(e.KeyExchanges)...)
 	for _, f := range r.Findings {
 		if f.Status.Rank() > r.Status.Rank() {
 			r.Status = f.Status
@@ -421,3 +430,56 @@ func cmpClass(c Class) int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// worst raises st to the worst status among fs.
+func worst(st probes.Status, fs []probes.Finding) probes.Status {
+	for _, f := range fs {
+		switch {
+		case f.Status == probes.Fail:
+			st = probes.Fail
+		case f.Status == probes.Warn && st != probes.Fail:
+			st = probes.Warn
+		}
+	}
+	return st
+}
+
+// kexFindings judge the DH groups and curves (thresholds in dh.go).
+func kexFindings(ks []KeyExchange) []probes.Finding {
+	var out []probes.Finding
+	add := func(st probes.Status, rule, msg string, k KeyExchange) {
+		out = append(out, probes.Finding{Status: st, Rule: rule, Message: msg + "; with " + k.Suite + " on " + strings.Join(k.Versions, ", ")})
+	}
+	for _, k := range ks {
+		group := ""
+		if k.Group != "" {
+			group = " (" + k.Group + ")"
+		}
+		switch k.Kind {
+		case "DHE":
+			switch {
+			case k.Prime != nil && !*k.Prime:
+				add(probes.Fail, "tls-dh-composite-modulus", fmt.Sprintf("the %d-bit DHE modulus is not prime: the key exchange can be broken", k.Bits), k)
+			case k.Bits < dhFailBits:
+				add(probes.Fail, "tls-dh-weak-group", fmt.Sprintf("DHE group of %d bits%s: under %d bits it is broken; at least %d are required", k.Bits, group, dhFailBits, dhWarnBits), k)
+			case k.Group != "" && k.Bits <= dhCommonFailBits:
+				add(probes.Fail, "tls-dh-common-group", fmt.Sprintf("DHE uses the widely shared %d-bit group%s: one precomputation breaks every server using it (Logjam)", k.Bits, group), k)
+			case k.Bits < dhWarnBits:
+				add(probes.Warn, "tls-dh-weak-group", fmt.Sprintf("DHE group of %d bits%s; at least %d are required", k.Bits, group, dhWarnBits), k)
+			}
+			if k.SmallOrderG {
+				add(probes.Fail, "tls-dh-small-subgroup", fmt.Sprintf("the DHE generator %s has a small or smooth order: its discrete logarithms are easy", k.Generator), k)
+			} else if k.SafePrime != nil && !*k.SafePrime {
+				add(probes.Warn, "tls-dh-unsafe-prime", "the DHE modulus is not a safe prime: unless the generator's subgroup has a large prime order, small-subgroup attacks apply", k)
+			}
+		case "ECDHE":
+			switch {
+			case k.ExplicitCurve:
+				add(probes.Fail, "tls-ecdh-explicit-curve", "ECDHE with explicit curve parameters (deprecated by RFC 8422)", k)
+			case k.Bits > 0 && k.Bits < ecWarnBits && k.Group != "x25519":
+				add(probes.Warn, "tls-ecdh-weak-curve", fmt.Sprintf("ECDHE curve %s has %d bits; at least %d are recommended", k.Group, k.Bits, ecWarnBits), k)
+			}
+		}
+	}
+	return out
+}

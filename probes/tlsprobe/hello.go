@@ -61,6 +61,8 @@ type helloSpec struct {
 	Version    Version  // the version being tested
 	Suites     []uint16 // offered suites, in preference order
 	ServerName string   // SNI; empty for IP targets
+	// NoFFDHE leaves the RFC 7919 finite-field groups out of supported_groups.
+	NoFFDHE bool
 }
 
 type builder struct{ b []byte }
@@ -147,6 +149,9 @@ func writeExtensions(w *builder, spec helloSpec) {
 	w.ext(extSupportedGroups, func() {
 		w.vec(2, func() {
 			for _, g := range groups {
+				if spec.NoFFDHE && g >= 0x0100 && g <= 0x01ff {
+					continue
+				}
 				w.u16(g)
 			}
 		})

@@ -27,6 +27,10 @@ type ServerHello struct {
 	Version Version // negotiated: supported_versions when present, else the legacy field
 	Suite   uint16
 	HRR     bool
+	// Compression is the chosen compression method (0 none, 1 DEFLATE).
+	Compression byte
+	// RenegotiationInfo: the server sent renegotiation_info (RFC 5746).
+	RenegotiationInfo bool
 }
 
 // Alert is a TLS alert the server sent instead of a ServerHello.
@@ -41,6 +45,7 @@ type reply struct {
 	SSLv2Specs []uint32 // cipher specs in an SSLv2 SERVER-HELLO
 	SSLv2      bool
 	Certs      [][]byte // DER chain from the Certificate message, when asked for
+	SKE        []byte   // ServerKeyExchange body, when asked for
 }
 
 // errClosed means the server closed the connection without answering.
@@ -80,11 +85,11 @@ func ParseServerHello(body []byte) (ServerHello, error) {
 	rnd := p.take(32)
 	p.take(int(p.u8())) // session id
 	suite := p.u16()
-	p.u8() // compression
+	comp := p.u8()
 	if p.err != nil {
 		return ServerHello{}, errors.New("truncated ServerHello")
 	}
-	sh := ServerHello{Version: Version(legacy), Suite: suite, HRR: bytes.Equal(rnd, hrrRandom[:])}
+	sh := ServerHello{Version: Version(legacy), Suite: suite, HRR: bytes.Equal(rnd, hrrRandom[:]), Compression: comp}
 	if len(p.b) == 0 {
 		return sh, nil // no extensions: pre-TLS 1.3 server
 	}
@@ -92,8 +97,11 @@ func ParseServerHello(body []byte) (ServerHello, error) {
 	for p.err == nil && exts.err == nil && len(exts.b) > 0 {
 		typ := exts.u16()
 		data := exts.take(int(exts.u16()))
-		if typ == extSupportedVersions && len(data) == 2 {
+		switch {
+		case typ == extSupportedVersions && len(data) == 2:
 			sh.Version = Version(binary.BigEndian.Uint16(data))
+		case typ == extRenegotiationInfo:
+			sh.RenegotiationInfo = true
 		}
 	}
 	if p.err != nil || exts.err != nil {
@@ -141,7 +149,14 @@ func (p *parser) u24() int {
 // chain (TLS 1.2 and older send it in clear). Reads are bounded by
 // maxRecordLen per record and maxFlight in total.
 func readReply(r io.Reader, wantCerts bool) (reply, error) {
+	return readReplyKex(r, wantCerts, nil)
+}
+
+// readReplyKex is readReply that, when wantKex approves the ServerHello,
+// also reads the flight up to the ServerKeyExchange (TLS ≤ 1.2).
+func readReplyKex(r io.Reader, wantCerts bool, wantKex func(ServerHello) bool) (reply, error) {
 	var out reply
+	more := wantCerts
 	var hs []byte // handshake bytes not yet consumed
 	total := 0
 	hdr := make([]byte, 5)
@@ -158,8 +173,8 @@ func readReply(r io.Reader, wantCerts bool) (reply, error) {
 				}
 				return out, errors.New("connection closed in the middle of a record")
 			}
-			if out.Hello != nil && wantCerts {
-				return out, nil // got the answer, the certificate read timed out
+			if out.Hello != nil && more {
+				return out, nil // got the answer, the rest of the flight timed out
 			}
 			return out, err
 		}
@@ -193,7 +208,7 @@ func readReply(r io.Reader, wantCerts bool) (reply, error) {
 			return out, nil
 		case recordHandshake:
 			hs = append(hs, body...)
-			done, err := consumeHandshake(&hs, &out, wantCerts)
+			done, err := consumeHandshake(&hs, &out, &more, wantCerts, wantKex)
 			if err != nil || done {
 				return out, err
 			}
@@ -207,7 +222,7 @@ func readReply(r io.Reader, wantCerts bool) (reply, error) {
 }
 
 // consumeHandshake parses complete handshake messages from *hs.
-func consumeHandshake(hs *[]byte, out *reply, wantCerts bool) (done bool, err error) {
+func consumeHandshake(hs *[]byte, out *reply, more *bool, wantCerts bool, wantKex func(ServerHello) bool) (done bool, err error) {
 	for len(*hs) >= 4 {
 		typ := (*hs)[0]
 		n := int((*hs)[1])<<16 | int((*hs)[2])<<8 | int((*hs)[3])
@@ -228,18 +243,33 @@ func consumeHandshake(hs *[]byte, out *reply, wantCerts bool) (done bool, err er
 				return true, err
 			}
 			out.Hello = &sh
-			if !wantCerts || sh.HRR || sh.Version >= VersionTLS13 {
+			if sh.HRR || sh.Version >= VersionTLS13 {
 				return true, nil
+			}
+			kex := wantKex != nil && wantKex(sh)
+			*more = wantCerts || kex
+			if !*more {
+				return true, nil
+			}
+			if !kex {
+				wantKex = nil
 			}
 			continue
 		}
 		switch typ {
 		case hsCertificate:
-			certs, err := parseCertificateMsg(msg)
-			if err != nil {
-				return true, err
+			if wantCerts {
+				certs, err := parseCertificateMsg(msg)
+				if err != nil {
+					return true, err
+				}
+				out.Certs = certs
+				if wantKex == nil {
+					return true, nil
+				}
 			}
-			out.Certs = certs
+		case hsServerKeyExchange:
+			out.SKE = append([]byte(nil), msg...)
 			return true, nil
 		case hsServerHelloDone:
 			return true, nil

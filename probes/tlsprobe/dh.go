@@ -1,0 +1,240 @@
+package tlsprobe
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"strings"
+	"sync"
+)
+
+// Key-exchange thresholds, one place each (issue 12 item 23; nmap's
+// ssl-dh-params and weakdh.org are the reference for the DH checks).
+const (
+	// dhFailBits: a DH group below this is broken by academic budgets.
+	dhFailBits = 1024
+	// dhWarnBits: below this a DH group is short of the 112-bit security
+	// NIST SP 800-57 asks for.
+	dhWarnBits = 2048
+	// dhCommonFailBits: a widely shared group this small is a target for
+	// one precomputation that then breaks every server using it (Logjam).
+	dhCommonFailBits = 1024
+	// ecWarnBits: curves below this give less than 128-bit security.
+	ecWarnBits = 256
+	// smoothBound: prime factors of p-1 below this count as "small" when
+	// looking for a generator of small order.
+	smoothBound = 1 << 17
+)
+
+const hsServerKeyExchange = 12
+
+// KeyExchange is the ephemeral key exchange one ServerKeyExchange showed.
+type KeyExchange struct {
+	Versions []string `json:"versions"`
+	Suite    string   `json:"suite"`
+	Kind     string   `json:"kind"`            // "DHE" or "ECDHE"
+	Group    string   `json:"group,omitempty"` // curve, or a known DH group's name
+	Bits     int      `json:"bits"`
+	// DHE only.
+	Generator   string `json:"generator,omitempty"` // decimal, or "<N bits>"
+	Prime       *bool  `json:"prime,omitempty"`
+	SafePrime   *bool  `json:"safe_prime,omitempty"`
+	SmallOrderG bool   `json:"small_order_generator,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"` // sha256 of p, first 16 hex digits
+	// ECDHE with explicit curve parameters (RFC 8422 deprecates them).
+	ExplicitCurve bool `json:"explicit_curve,omitempty"`
+}
+
+// kexKind says which ServerKeyExchange a suite's key exchange sends: "DHE",
+// "ECDHE" or "" (none, or a PSK variant whose message carries a hint first).
+func kexKind(code uint16) string {
+	s, ok := LookupSuite(code)
+	if !ok || s.MinVersion == VersionTLS13 || strings.Contains(s.Name, "PSK") {
+		return ""
+	}
+	switch {
+	case strings.Contains(s.Name, "_DHE_") || strings.Contains(s.Name, "_DH_anon_"):
+		return "DHE"
+	case strings.Contains(s.Name, "_ECDHE_") || strings.Contains(s.Name, "_ECDH_anon_"):
+		return "ECDHE"
+	}
+	return ""
+}
+
+var curveNames = map[uint16]struct {
+	name string
+	bits int
+}{
+	0x0013: {"secp192r1", 192}, 0x0015: {"secp224r1", 224}, 0x0016: {"secp256k1", 256},
+	0x0017: {"secp256r1", 256}, 0x0018: {"secp384r1", 384}, 0x0019: {"secp521r1", 521},
+	0x001a: {"brainpoolP256r1", 256}, 0x001b: {"brainpoolP384r1", 384}, 0x001c: {"brainpoolP512r1", 512},
+	0x001d: {"x25519", 255}, 0x001e: {"x448", 448},
+}
+
+// parseSKE reads the parameters at the start of a ServerKeyExchange body
+// (RFC 5246 7.4.3, RFC 8422 5.4); the signature after them is not needed.
+func parseSKE(kind string, body []byte) (KeyExchange, *big.Int, *big.Int, error) {
+	p := parser{b: body}
+	k := KeyExchange{Kind: kind}
+	switch kind {
+	case "DHE":
+		prime := new(big.Int).SetBytes(p.take(int(p.u16())))
+		gen := new(big.Int).SetBytes(p.take(int(p.u16())))
+		p.take(int(p.u16())) // Ys
+		if p.err != nil || prime.Sign() == 0 {
+			return k, nil, nil, errors.New("malformed DHE ServerKeyExchange")
+		}
+		k.Bits = prime.BitLen()
+		return k, prime, gen, nil
+	case "ECDHE":
+		switch p.u8() {
+		case 3: // named_curve
+			id := p.u16()
+			if p.err != nil {
+				break
+			}
+			if c, ok := curveNames[id]; ok {
+				k.Group, k.Bits = c.name, c.bits
+			} else {
+				k.Group = "0x" + strings.ToUpper(hex.EncodeToString([]byte{byte(id >> 8), byte(id)}))
+			}
+			return k, nil, nil, nil
+		case 1, 2: // explicit_prime, explicit_char2
+			k.ExplicitCurve, k.Group = true, "explicit parameters"
+			return k, nil, nil, nil
+		}
+	}
+	return k, nil, nil, errors.New("malformed " + kind + " ServerKeyExchange")
+}
+
+// analyseDH fills k's DH facts: primality, safe prime, known group, and
+// whether g generates a subgroup of smooth (small-factor) order, where
+// discrete logarithms are easy (small-subgroup confinement).
+func analyseDH(k *KeyExchange, p, g *big.Int) {
+	sum := sha256.Sum256(p.Bytes())
+	k.Fingerprint = hex.EncodeToString(sum[:8])
+	if g.BitLen() <= 64 {
+		k.Generator = g.String()
+	} else {
+		k.Generator = "<" + big.NewInt(int64(g.BitLen())).String() + " bits>"
+	}
+	if name := knownGroup(p); name != "" {
+		k.Group = name
+	}
+	isPrime := p.ProbablyPrime(1)
+	k.Prime = &isPrime
+	if !isPrime {
+		return
+	}
+	q := new(big.Int).Rsh(p, 1)
+	safe := q.ProbablyPrime(1)
+	k.SafePrime = &safe
+	one := big.NewInt(1)
+	pm1 := new(big.Int).Sub(p, one)
+	if g.Cmp(one) <= 0 || g.Cmp(pm1) >= 0 {
+		k.SmallOrderG = true // 0, 1, p-1 (order 2) or out of range
+		return
+	}
+	// s: the smooth part of p-1. If g^s = 1, the order of g divides s.
+	s := big.NewInt(1)
+	rest := new(big.Int).Set(pm1)
+	r, m := new(big.Int), new(big.Int)
+	for _, f := range smallPrimes() {
+		bf := big.NewInt(int64(f))
+		for {
+			r.QuoRem(rest, bf, m)
+			if m.Sign() != 0 {
+				break
+			}
+			rest.Set(r)
+			s.Mul(s, bf)
+		}
+	}
+	if new(big.Int).Exp(g, s, p).Cmp(one) == 0 {
+		k.SmallOrderG = true
+	}
+}
+
+var smallPrimes = sync.OnceValue(func() []int {
+	sieve := make([]bool, smoothBound)
+	var out []int
+	for i := 2; i < smoothBound; i++ {
+		if sieve[i] {
+			continue
+		}
+		out = append(out, i)
+		for j := i * i; j < smoothBound; j += i {
+			sieve[j] = true
+		}
+	}
+	return out
+})
+
+// knownGroup names p when it is one of the widely shared MODP groups of
+// RFC 2409 and RFC 3526: p = 2^n - 2^(n-64) - 1 + 2^64 * (⌊2^(n-130) π⌋ + k).
+// They are computed, not copied, from π and each group's k.
+func knownGroup(p *big.Int) string {
+	for _, g := range modpGroups() {
+		if g.p.Cmp(p) == 0 {
+			return g.name
+		}
+	}
+	return ""
+}
+
+type namedGroup struct {
+	name string
+	p    *big.Int
+}
+
+var modpGroups = sync.OnceValue(func() []namedGroup {
+	defs := []struct {
+		name string
+		bits uint
+		k    int64
+	}{
+		{"RFC 2409 Oakley group 1 (768-bit MODP)", 768, 149686},
+		{"RFC 2409 Oakley group 2 (1024-bit MODP)", 1024, 129093},
+		{"RFC 3526 group 5 (1536-bit MODP)", 1536, 741804},
+		{"RFC 3526 group 14 (2048-bit MODP)", 2048, 124476},
+	}
+	pi := piFixed(2048) // π * 2^2048, truncated
+	var out []namedGroup
+	for _, d := range defs {
+		n := d.bits
+		p := new(big.Int).Lsh(big.NewInt(1), n)
+		p.Sub(p, new(big.Int).Lsh(big.NewInt(1), n-64))
+		p.Sub(p, big.NewInt(1))
+		t := new(big.Int).Rsh(pi, 2048-(n-130)) // ⌊2^(n-130) π⌋
+		t.Add(t, big.NewInt(d.k))
+		p.Add(p, t.Lsh(t, 64))
+		out = append(out, namedGroup{d.name, p})
+	}
+	return out
+})
+
+// piFixed returns ⌊π·2^bits⌋ (Machin's formula with guard bits).
+func piFixed(bits uint) *big.Int {
+	const guard = 64
+	one := new(big.Int).Lsh(big.NewInt(1), bits+guard)
+	atanInv := func(x int64) *big.Int {
+		// arctan(1/x) = Σ (-1)^k / ((2k+1) x^(2k+1))
+		sum := new(big.Int)
+		term := new(big.Int).Quo(one, big.NewInt(x))
+		x2 := big.NewInt(x * x)
+		for k := int64(0); term.Sign() != 0; k++ {
+			t := new(big.Int).Quo(term, big.NewInt(2*k+1))
+			if k%2 == 0 {
+				sum.Add(sum, t)
+			} else {
+				sum.Sub(sum, t)
+			}
+			term.Quo(term, x2)
+		}
+		return sum
+	}
+	pi := new(big.Int).Mul(atanInv(5), big.NewInt(16))
+	pi.Sub(pi, new(big.Int).Mul(atanInv(239), big.NewInt(4)))
+	return pi.Rsh(pi, guard)
+}
