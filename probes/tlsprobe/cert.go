@@ -47,7 +47,7 @@ type CertFacts struct {
 	// UsageProblems say why the leaf's keyUsage/extendedKeyUsage do not
 	// allow a TLS server (RFC 5280 4.2.1.3, 4.2.1.12).
 	UsageProblems []string `json:"usage_problems,omitempty"`
-	Source             string    `json:"source"` // "handshake" or "raw-flight"
+	Source        string   `json:"source"` // "handshake" or "raw-flight"
 }
 
 // goSuites is every suite crypto/tls implements, insecure ones included, so

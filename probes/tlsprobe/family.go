@@ -54,10 +54,10 @@ type VersionSuites struct {
 
 // CiphersObserved is tls.ciphers' Observed.
 type CiphersObserved struct {
-	Versions    []VersionSuites `json:"versions"`
+	Versions []VersionSuites `json:"versions"`
 	// KeyExchange: the ephemeral DH groups and curves the server used.
 	KeyExchange []KeyExchange `json:"key_exchange"`
-	Connections int             `json:"connections"`
+	Connections int           `json:"connections"`
 }
 
 func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
