@@ -337,6 +337,17 @@ func ciphersResult(e *Enumeration, allowed []string) probes.Result {
 			r.Status = f.Status
 		}
 	}
+	var kx []string
+	for _, k := range e.KeyExchanges {
+		if k.Kind == "DHE" {
+			kx = append(kx, fmt.Sprintf("DHE %d bits", k.Bits))
+		} else {
+			kx = append(kx, "ECDHE "+k.Group)
+		}
+	}
+	if len(kx) > 0 {
+		enforced += "; " + strings.Join(kx, ", ")
+	}
 	r.Summary = fmt.Sprintf("%d suites accepted: %d strong, %d weak, %d insecure%s",
 		count[Strong]+count[Weak]+count[Insecure], count[Strong], count[Weak], count[Insecure], enforced)
 	return r

@@ -301,3 +301,65 @@ func TestInteropMatchesSSLScanAndNmap(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropDHGroupsMatchNmap: the DHE group openssl s_server uses, as
+// tls.ciphers reads it, against nmap's ssl-dh-params (issue 12 item 23).
+// nmap lists only the groups it finds weak (1024 bits or fewer); we warn
+// below 2048 bits and on non-safe primes.
+func TestInteropDHGroupsMatchNmap(t *testing.T) {
+	oracle.Require(t, "openssl", "nmap")
+	pki := newInteropPKI(t)
+	cases := []struct {
+		group     string // openssl genpkey -pkeyopt
+		bits      int
+		safe      bool
+		status    probes.Status
+		nmapsWeak bool
+	}{
+		{"group:ffdhe2048", 2048, true, probes.Pass, false},
+		{"group:modp_1536", 1536, true, probes.Warn, false},
+		{"dh_rfc5114:1", 1024, false, probes.Warn, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.group, func(t *testing.T) {
+			dir := t.TempDir()
+			dh := filepath.Join(dir, "dh.pem")
+			if out, err := exec.Command("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", tc.group, "-out", dh).CombinedOutput(); err != nil {
+				t.Fatalf("openssl genpkey: %v\n%s", err, out)
+			}
+			addr := startInterop(t, interopServer{name: tc.group, start: func(t testing.TB, dir string, port int, p *interopPKI) error {
+				return startProcess(t, dir, "openssl", "s_server", "-quiet", "-www", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+					"-cert", p.rsaCert, "-key", p.rsaKey, "-dhparam", dh, "-no_tls1_3",
+					"-cipher", "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0")
+			}}, pki)
+			r := runFamily(t, "https://"+addr, probes.Config{RootCAs: pki.ca.pool})["tls.ciphers"]
+			obs := r.Observed.(CiphersObserved)
+			if len(obs.KeyExchange) != 1 {
+				t.Fatalf("key exchange = %+v", obs.KeyExchange)
+			}
+			k := obs.KeyExchange[0]
+			if r.Status != tc.status || k.Bits != tc.bits || k.SafePrime == nil || *k.SafePrime != tc.safe {
+				t.Errorf("got %s %+v (findings %+v)", r.Status, k, r.Findings)
+			}
+
+			host, port, _ := net.SplitHostPort(addr)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			nm, err := oracle.NmapDH(ctx, host, port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(nm) > 0) != tc.nmapsWeak {
+				t.Fatalf("nmap ssl-dh-params: %+v, want weak=%v", nm, tc.nmapsWeak)
+			}
+			for _, g := range nm {
+				if g.Bits != k.Bits || g.SafePrime != *k.SafePrime {
+					t.Errorf("nmap: %+v, selfassess: %+v", g, k)
+				}
+				if r.Status == probes.Pass {
+					t.Errorf("nmap finds the group weak (%s), selfassess passes it", g.Source)
+				}
+			}
+		})
+	}
+}

@@ -338,3 +338,51 @@ var versionOrder = map[string]int{"SSLv2": 0, "SSLv3": 1, "TLS1.0": 2, "TLS1.1":
 func sortVersions(vs []string) {
 	sort.Slice(vs, func(i, j int) bool { return versionOrder[vs[i]] < versionOrder[vs[j]] })
 }
+
+// DHGroup is one weak DH group nmap's ssl-dh-params reports.
+type DHGroup struct {
+	Suite     string
+	SafePrime bool // "Modulus Type: Safe prime"
+	Source    string
+	Bits      int
+}
+
+// NmapDH runs nmap's ssl-dh-params, which lists only the groups it finds
+// weak (1024 bits or fewer, or known shared ones); none means it saw no
+// weak group.
+func NmapDH(ctx context.Context, host, port string) ([]DHGroup, error) {
+	out, err := exec.CommandContext(ctx, "nmap", "-Pn", "-n", "-sT", "-p", port, "--script", "ssl-dh-params", host).Output()
+	if err != nil {
+		return nil, fmt.Errorf("nmap: %v", err)
+	}
+	return ParseNmapDH(string(out)), nil
+}
+
+// ParseNmapDH reads the text output of ssl-dh-params.
+func ParseNmapDH(out string) []DHGroup {
+	var gs []DHGroup
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(line, "|_ "))
+		k, v, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "Cipher Suite":
+			gs = append(gs, DHGroup{Suite: v})
+		case "Modulus Type":
+			if len(gs) > 0 {
+				gs[len(gs)-1].SafePrime = v == "Safe prime"
+			}
+		case "Modulus Source":
+			if len(gs) > 0 {
+				gs[len(gs)-1].Source = v
+			}
+		case "Modulus Length":
+			if len(gs) > 0 {
+				fmt.Sscan(v, &gs[len(gs)-1].Bits)
+			}
+		}
+	}
+	return gs
+}
