@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,12 +12,15 @@ import (
 
 	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/probes/tlsprobe"
 	"github.com/selfassess/selfassess/project"
 )
 
 // probeFlags are the probe options shared by `probe` and `run`.
 type probeFlags struct {
 	CAFile      string
+	ClientCert  string
+	ClientKey   string
 	Timeout     time.Duration
 	Concurrency int
 	PerHost     int
@@ -34,6 +38,8 @@ type probeFlags struct {
 
 func (f *probeFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.CAFile, "ca-file", "", "trust the CA certificates in this PEM `file` as well as the system roots")
+	fs.StringVar(&f.ClientCert, "client-cert", "", "present the PEM client certificate in `file` to servers that ask for one (mutual TLS)")
+	fs.StringVar(&f.ClientKey, "client-key", "", "the PEM private key for --client-cert, from a `file` only you can read")
 	fs.DurationVar(&f.Timeout, "timeout", 10*time.Second, "time limit for each connection or request")
 	fs.IntVar(&f.Concurrency, "concurrency", 8, "targets probed at once")
 	fs.IntVar(&f.PerHost, "per-host", 8, "connections at once to one host")
@@ -99,6 +105,17 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 			return cfg, usageErr("the file must hold PEM \"CERTIFICATE\" blocks", "--ca-file %s: no certificates found", f.CAFile)
 		}
 		cfg.Trust = trust
+	}
+	if f.ClientCert != "" || f.ClientKey != "" {
+		c, err := tlsprobe.LoadClientCert(f.ClientCert, f.ClientKey)
+		if err != nil {
+			var ce *tlsprobe.ClientCertError
+			if errors.As(err, &ce) {
+				return cfg, usageErr(ce.Hint, "%s", ce.Error())
+			}
+			return cfg, usageErr("", "%v", err)
+		}
+		cfg.ClientCert = c
 	}
 	if len(f.HeaderEnv) > 0 {
 		cfg.Headers = http.Header{}

@@ -5,6 +5,7 @@ package probes
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"time"
@@ -106,6 +107,10 @@ type Config struct {
 	// Config.VerifyCert, never RootCAs alone.
 	Trust  *Trust
 	CAFile string
+
+	// ClientCert is presented when a server asks for a client certificate
+	// (--client-cert/--client-key, mutual-TLS targets); nil = none.
+	ClientCert *tls.Certificate
 
 	// Headers are extra request headers (from --header-env); their values are secret.
 	Headers http.Header

@@ -48,6 +48,10 @@ type CertFacts struct {
 	// allow a TLS server (RFC 5280 4.2.1.3, 4.2.1.12).
 	UsageProblems []string `json:"usage_problems,omitempty"`
 	Source        string   `json:"source"` // "handshake" or "raw-flight"
+	// ClientAuth: "none", "optional", "required", "accepted" or "rejected"
+	// (ClientAuth.State); ClientAuthError is the server's refusal.
+	ClientAuth      string `json:"client_auth,omitempty"`
+	ClientAuthError string `json:"client_auth_error,omitempty"`
 }
 
 // goSuites is every suite crypto/tls implements, insecure ones included, so
@@ -63,18 +67,57 @@ func goSuites() []uint16 {
 	return ids
 }
 
+// ClientAuth is what the certificate handshake learnt about client
+// certificates (mutual TLS).
+type ClientAuth struct {
+	Requested bool   // the server sent a CertificateRequest
+	Sent      bool   // we answered with the --client-cert certificate
+	Refused   string // the server's refusal after asking, if any
+}
+
+// State is "none" (not asked), "optional" (asked, handshake fine without
+// one), "required", "accepted" (ours worked) or "rejected" (ours refused).
+func (c ClientAuth) State() string {
+	switch {
+	case !c.Requested:
+		return "none"
+	case c.Sent && c.Refused != "":
+		return "rejected"
+	case c.Sent:
+		return "accepted"
+	case c.Refused != "":
+		return "required"
+	}
+	return "optional"
+}
+
+// clientAuthWait bounds the wait for a TLS 1.3 server's verdict on the
+// client certificate: it comes after the client's handshake is complete,
+// and a server that accepts it says nothing.
+const clientAuthWait = 300 * time.Millisecond
+
 // FetchChain completes a normal crypto/tls handshake (TLS 1.0–1.3, verifying
 // nothing: we verify ourselves) and returns the chain the server sent.
 func FetchChain(ctx context.Context, ep Endpoint, opt Options) ([]*x509.Certificate, error) {
+	chain, _, err := fetchChain(ctx, ep, opt, nil)
+	return chain, err
+}
+
+// fetchChain is FetchChain presenting client (nil: none) when the server
+// asks for a certificate; it reports what came of that. The chain is kept
+// even when the server refuses the handshake for want of a certificate.
+func fetchChain(ctx context.Context, ep Endpoint, opt Options, client *tls.Certificate) ([]*x509.Certificate, ClientAuth, error) {
+	var ca ClientAuth
 	timeout := opt.Timeout
 	if opt.slots != nil {
 		select {
 		case opt.slots <- struct{}{}:
 			defer func() { <-opt.slots }()
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, ca, ctx.Err()
 		}
 	}
+	var raw [][]byte
 	d := tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: timeout},
 		Config: &tls.Config{
@@ -85,16 +128,42 @@ func FetchChain(ctx context.Context, ep Endpoint, opt Options) ([]*x509.Certific
 			InsecureSkipVerify: true, // selfassess:allow: we verify the chain ourselves in Inspect
 			MinVersion:         tls.VersionTLS10,
 			CipherSuites:       goSuites(),
+			VerifyPeerCertificate: func(certs [][]byte, _ [][]*x509.Certificate) error {
+				raw = certs
+				return nil
+			},
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				ca.Requested = true
+				if client != nil {
+					ca.Sent = true
+					return client, nil
+				}
+				return &tls.Certificate{}, nil
+			},
 		},
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	conn, err := d.DialContext(ctx, "tcp", ep.Addr())
 	if err != nil {
-		return nil, err
+		if ca.Requested && raw != nil {
+			// TLS ≤ 1.2: refused at the end of the handshake, the chain seen
+			ca.Refused = oneLine(err.Error())
+			chain, perr := ParseChain(raw)
+			return chain, ca, perr
+		}
+		return nil, ca, err
 	}
 	defer conn.Close()
-	return conn.(*tls.Conn).ConnectionState().PeerCertificates, nil
+	tc := conn.(*tls.Conn)
+	if ca.Requested && tc.ConnectionState().Version == tls.VersionTLS13 {
+		tc.SetReadDeadline(time.Now().Add(min(timeout, clientAuthWait)))
+		if _, err := tc.Read(make([]byte, 1)); err != nil && strings.Contains(err.Error(), "remote error") {
+			ca.Refused = oneLine(err.Error())
+		}
+	}
+	chain, err := ParseChain(raw)
+	return chain, ca, err
 }
 
 // ParseChain parses DER certificates.

@@ -93,13 +93,14 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 	certDone := make(chan certResult, 1)
 	if want["tls.certificate"] {
 		go func() {
-			chain, err := FetchChain(ctx, ep, opt)
+			chain, ca, err := fetchChain(ctx, ep, opt, cfg.ClientCert)
 			if err != nil {
 				certDone <- certResult{err: err}
 				return
 			}
 			f := inspect(chain, ep.Host, cfg.VerifyCert, cfg.Now())
 			f.Source = "handshake"
+			f.ClientAuth, f.ClientAuthError = ca.State(), ca.Refused
 			certDone <- certResult{facts: &f}
 		}()
 	} else {
@@ -140,7 +141,7 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 				return probes.Result{Status: probes.Error, Summary: "cannot fetch the certificate: " + oneLine(cert.err.Error())}
 			}
 			p := cfg.Params(id)
-			return certificateResult(*cert.facts, p.Int(id, "expiry_warn_days"), p.Int(id, "min_rsa_bits"))
+			return certificateResult(*cert.facts, p.Int(id, "expiry_warn_days"), p.Int(id, "min_rsa_bits"), cfg.ClientCert != nil)
 		}
 		return probes.Result{Status: probes.Error, Summary: "unknown probe id"}
 	})
@@ -353,7 +354,7 @@ func ciphersResult(e *Enumeration, allowed []string) probes.Result {
 	return r
 }
 
-func certificateResult(f CertFacts, warnDays, minRSABits int) probes.Result {
+func certificateResult(f CertFacts, warnDays, minRSABits int, clientCert bool) probes.Result {
 	r := probes.Result{Observed: f, Status: probes.Pass}
 	fail := func(rule, msg string) {
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: rule, Message: msg})
@@ -402,21 +403,37 @@ func certificateResult(f CertFacts, warnDays, minRSABits int) probes.Result {
 		}
 		fail("tls-cert-weak-signature", msg)
 	}
-	if len(r.Findings) > 0 {
-		r.Status = probes.Fail
-	} else if f.DaysLeft < warnDays {
+	switch {
+	case f.ClientAuth == "rejected":
+		fail("tls-client-cert-rejected", "the server refused the handshake with the --client-cert certificate: "+f.ClientAuthError)
+	case f.ClientAuth == "required":
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Info, Rule: "tls-client-cert-required",
+			Message: "the server requires a client certificate (mutual TLS); give --client-cert and --client-key to test the handshake with yours"})
+	case clientCert && f.ClientAuth == "none":
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Info, Rule: "tls-client-cert-not-requested",
+			Message: "the server did not ask for a client certificate; --client-cert was not used"})
+	}
+	if r.Status = worst(probes.Pass, r.Findings); r.Status == probes.Pass && f.DaysLeft < warnDays {
 		r.Status = probes.Warn
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Warn, Rule: "tls-cert-expiring",
 			Message: fmt.Sprintf("certificate expires %s (%s)", inDays(f.DaysLeft), f.NotAfter.Format(time.DateOnly))})
 	}
 	var parts []string
 	for _, fd := range r.Findings {
-		parts = append(parts, fd.Message)
+		if fd.Status != probes.Info {
+			parts = append(parts, fd.Message)
+		}
 	}
 	if len(parts) == 0 {
 		r.Summary = fmt.Sprintf("trusted %s %d certificate for %s, %d days left", f.KeyType, f.KeyBits, strings.Join(f.SANs, ", "), f.DaysLeft)
 	} else {
 		r.Summary = strings.Join(parts, "; ")
+	}
+	switch f.ClientAuth {
+	case "required", "optional":
+		r.Summary += "; client certificate " + f.ClientAuth
+	case "accepted":
+		r.Summary += "; mutual TLS with the client certificate works"
 	}
 	return r
 }
