@@ -45,6 +45,11 @@ type VersionResult struct {
 	SSLv2    []uint32 // SSLv2 cipher specs, for SSLv2
 	Refusal  string   // why the version counts as not offered
 	Enforced *bool    // server enforces its own suite order (nil: not measurable)
+	// SecureReneg: every ServerHello at this version carried
+	// renegotiation_info (RFC 5746); nil for SSLv2, TLS 1.3 or no answer.
+	SecureReneg *bool
+	// Compression: the server chose DEFLATE at this version (CRIME).
+	Compression bool
 	// NoFFDHE: the DHE suites were accepted only from a hello without the
 	// RFC 7919 groups (the server has its own group, RFC 7919 §4).
 	NoFFDHE bool
@@ -89,6 +94,9 @@ type prober struct {
 	kexSeen map[string]bool // "TLS1.2 DHE": a ServerKeyExchange is read or being read
 	kexes   []KeyExchange
 	dhCache map[string]KeyExchange // analyses by p and g
+	// per version: ServerHellos seen, those with renegotiation_info, and
+	// those choosing compression
+	hellos, reneg, compressed map[Version]int
 }
 
 // Enumerate finds the versions and suites ep accepts, by elimination:
@@ -141,6 +149,14 @@ func Enumerate(ctx context.Context, ep Endpoint, opt Options) (*Enumeration, err
 	}
 	enum.Connections = int(p.conns.Load())
 	enum.KeyExchanges = p.keyExchanges()
+	for i := range enum.Versions {
+		v := &enum.Versions[i]
+		if n := p.hellos[v.Version]; n > 0 && v.Offered {
+			ok := p.reneg[v.Version] == n
+			v.SecureReneg = &ok
+			v.Compression = p.compressed[v.Version] > 0
+		}
+	}
 	return enum, nil
 }
 
@@ -385,6 +401,21 @@ func (p *prober) exchange(ctx context.Context, hello []byte, sslv2, wantCerts bo
 	})
 	if claimed != "" {
 		p.recordKex(claimed, r)
+	}
+	if err == nil && r.Hello != nil && !r.Hello.HRR && r.Hello.Version <= VersionTLS12 {
+		p.kexMu.Lock()
+		if p.hellos == nil {
+			p.hellos, p.reneg, p.compressed = map[Version]int{}, map[Version]int{}, map[Version]int{}
+		}
+		v := r.Hello.Version
+		p.hellos[v]++
+		if r.Hello.RenegotiationInfo {
+			p.reneg[v]++
+		}
+		if r.Hello.Compression != 0 {
+			p.compressed[v]++
+		}
+		p.kexMu.Unlock()
 	}
 	return r, err
 }

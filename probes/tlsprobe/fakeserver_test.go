@@ -18,6 +18,7 @@ type clientHello struct {
 	supported []Version
 	keyShare  []byte // x25519 key, if any
 	groups    []uint16
+	comps     []byte // compression methods
 }
 
 func (c clientHello) maxVersion() Version {
@@ -38,7 +39,7 @@ func parseClientHello(b []byte) (clientHello, error) {
 	for suites.err == nil && len(suites.b) >= 2 {
 		ch.suites = append(ch.suites, suites.u16())
 	}
-	p.take(int(p.u8()))
+	ch.comps = p.take(int(p.u8()))
 	if p.err != nil {
 		return ch, errors.New("truncated ClientHello")
 	}
@@ -96,6 +97,8 @@ type fakeServer struct {
 	// rfc7919: refuse DHE suites when the hello lists ffdhe groups, as
 	// RFC 7919 §4 requires of a server whose group is its own.
 	rfc7919 bool
+	// compress: choose DEFLATE when offered; noReneg: omit renegotiation_info.
+	compress, noReneg bool
 }
 
 func (s fakeServer) serve(c net.Conn) {
@@ -168,7 +171,11 @@ func (s fakeServer) serve(c net.Conn) {
 			if legacy > VersionTLS12 {
 				legacy = VersionTLS12
 			}
-			rec := serverHelloRecord(legacy, suite, supported, v == VersionTLS13 && s.hrr)
+			var comp byte
+			if s.compress && slices.Contains(ch.comps, compressionDeflate) {
+				comp = compressionDeflate
+			}
+			rec := serverHelloRecordExt(legacy, suite, supported, v == VersionTLS13 && s.hrr, comp, v <= VersionTLS12 && !s.noReneg)
 			if v == VersionSSL30 {
 				rec[1], rec[2] = 3, 0
 			}

@@ -29,6 +29,11 @@ func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
 // VersionsObserved is tls.versions' Observed.
 type VersionsObserved struct {
 	Offered     []string          `json:"offered"`
+	// SecureRenegotiation: per offered version up to TLS 1.2, whether the
+	// server supports RFC 5746 secure renegotiation.
+	SecureRenegotiation map[string]bool `json:"secure_renegotiation"`
+	// Compression lists the versions at which the server compresses (CRIME).
+	Compression []string `json:"compression"`
 	NotOffered  map[string]string `json:"not_offered"` // version → why
 	Connections int               `json:"connections"`
 }
@@ -221,15 +226,26 @@ func minVersion(name string) Version {
 }
 
 func versionsResult(e *Enumeration, min Version) probes.Result {
-	obs := VersionsObserved{Offered: []string{}, NotOffered: map[string]string{}, Connections: e.Connections}
+	obs := VersionsObserved{Offered: []string{}, NotOffered: map[string]string{}, Connections: e.Connections,
+		SecureRenegotiation: map[string]bool{}, Compression: []string{}}
 	var r probes.Result
 	modern := false
+	var noReneg []string
 	for _, v := range e.Versions {
 		if !v.Offered {
 			obs.NotOffered[v.Version.String()] = v.Refusal
 			continue
 		}
 		obs.Offered = append(obs.Offered, v.Version.String())
+		if v.SecureReneg != nil {
+			obs.SecureRenegotiation[v.Version.String()] = *v.SecureReneg
+			if !*v.SecureReneg {
+				noReneg = append(noReneg, v.Version.String())
+			}
+		}
+		if v.Compression {
+			obs.Compression = append(obs.Compression, v.Version.String())
+		}
 		if v.Version >= min && v.Version != VersionSSL20 {
 			modern = true
 		} else {
@@ -248,11 +264,19 @@ func versionsResult(e *Enumeration, min Version) probes.Result {
 		}
 		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-no-modern-version", Message: msg})
 	}
-	r.Observed = obs
-	r.Status = probes.Pass
-	if len(r.Findings) > 0 {
-		r.Status = probes.Fail
+	if len(obs.Compression) > 0 {
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Fail, Rule: "tls-compression",
+			Message: "the server compresses TLS records (DEFLATE) with " + strings.Join(obs.Compression, ", ") + ": CRIME recovers cookies and tokens from compressed traffic"})
 	}
+	if len(noReneg) > 0 {
+		// Without RFC 5746 a server that renegotiates at all lets a man
+		// in the middle prefix the client's request; whether it does
+		// cannot be seen from a hello, so this warns.
+		r.Findings = append(r.Findings, probes.Finding{Status: probes.Warn, Rule: "tls-no-secure-renegotiation",
+			Message: "the server does not support secure renegotiation (RFC 5746) with " + strings.Join(noReneg, ", ")})
+	}
+	r.Observed = obs
+	r.Status = worst(probes.Pass, r.Findings)
 	r.Summary = "offered: " + strings.Join(obs.Offered, " ")
 	return r
 }

@@ -31,6 +31,8 @@ const (
 	scsvEmptyRenegotiation = 0x00ff
 
 	groupX25519 = 0x001d
+
+	compressionDeflate = 1
 )
 
 // maxSuitesPerHello bounds a hello's suite list: some servers (and
@@ -117,7 +119,14 @@ func buildHello(spec helloSpec) []byte {
 			body.u16(scsvEmptyRenegotiation) // SSLv3 hellos carry no extensions
 		}
 	})
-	body.vec(1, func() { body.u8(0) }) // null compression only
+	body.vec(1, func() {
+		// DEFLATE too, as nmap does: a server that takes it is open to
+		// CRIME. TLS 1.3 hellos must offer null alone (RFC 8446 4.1.2).
+		if spec.Version <= VersionTLS12 {
+			body.u8(compressionDeflate)
+		}
+		body.u8(0)
+	})
 	if spec.Version >= VersionTLS10 {
 		body.vec(2, func() { writeExtensions(&body, spec) })
 	}

@@ -363,3 +363,35 @@ func TestInteropDHGroupsMatchNmap(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropRenegotiationAndCompressionMatchTestssl: RFC 5746 support and
+// TLS compression as tls.versions reads them from the ServerHellos, against
+// testssl.sh's -R and -C checks on a real server (issue 12 item 28). The
+// opposite cases (no renegotiation_info, DEFLATE) need the raw server of
+// TestCompressionAndRenegotiation: Debian's OpenSSL cannot produce them.
+func TestInteropRenegotiationAndCompressionMatchTestssl(t *testing.T) {
+	oracle.Require(t, "openssl", "testssl")
+	pki := newInteropPKI(t)
+	addr := startInterop(t, interopServer{name: "openssl-tls12", start: opensslServer("-no_tls1_3", "-min_protocol", "TLSv1", "-cipher", "DEFAULT:@SECLEVEL=0")}, pki)
+	r := runFamily(t, "https://"+addr, probes.Config{RootCAs: pki.ca.pool})["tls.versions"]
+	obs := r.Observed.(VersionsObserved)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ts, err := oracle.Testssl(ctx, t.TempDir(), addr, "-R", "-C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("testssl: secure_renego=%q CRIME_TLS=%q; selfassess: %+v %v", ts["secure_renego"], ts["CRIME_TLS"], obs.SecureRenegotiation, obs.Compression)
+	if len(obs.SecureRenegotiation) != 3 {
+		t.Errorf("secure renegotiation judged for %v, want TLS1.0-1.2", obs.SecureRenegotiation)
+	}
+	for v, ok := range obs.SecureRenegotiation {
+		if ok != (ts["secure_renego"] == "supported") {
+			t.Errorf("%s: secure renegotiation %v, testssl says %q", v, ok, ts["secure_renego"])
+		}
+	}
+	if (len(obs.Compression) > 0) != strings.Contains(ts["CRIME_TLS"], "VULNERABLE") || ts["CRIME_TLS"] == "" {
+		t.Errorf("compression %v, testssl CRIME_TLS %q", obs.Compression, ts["CRIME_TLS"])
+	}
+}

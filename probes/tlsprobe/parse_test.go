@@ -10,6 +10,12 @@ import (
 
 // serverHelloRecord builds a ServerHello record for tests and the fuzz seeds.
 func serverHelloRecord(legacy Version, suite uint16, supported Version, hrr bool) []byte {
+	return serverHelloRecordExt(legacy, suite, supported, hrr, 0, false)
+}
+
+// serverHelloRecordExt is serverHelloRecord with a compression method and
+// an empty renegotiation_info (RFC 5746) when reneg.
+func serverHelloRecordExt(legacy Version, suite uint16, supported Version, hrr bool, comp byte, reneg bool) []byte {
 	var body builder
 	body.u16(uint16(legacy))
 	if hrr {
@@ -19,10 +25,15 @@ func serverHelloRecord(legacy Version, suite uint16, supported Version, hrr bool
 	}
 	body.vec(1, func() {})
 	body.u16(suite)
-	body.u8(0)
-	if supported != 0 {
+	body.u8(comp)
+	if supported != 0 || reneg {
 		body.vec(2, func() {
-			body.ext(extSupportedVersions, func() { body.u16(uint16(supported)) })
+			if supported != 0 {
+				body.ext(extSupportedVersions, func() { body.u16(uint16(supported)) })
+			}
+			if reneg {
+				body.ext(extRenegotiationInfo, func() { body.u8(0) })
+			}
 		})
 	}
 	var hs builder

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -385,4 +387,33 @@ func ParseNmapDH(out string) []DHGroup {
 		}
 	}
 	return gs
+}
+
+// Testssl runs testssl.sh (Debian names it testssl) with the given check
+// flags (e.g. -R -C) against addr and returns its findings by id. It takes
+// seconds per check group: use it for the few checks sslscan cannot make.
+func Testssl(ctx context.Context, dir, addr string, checks ...string) (map[string]string, error) {
+	tool := "testssl"
+	if _, err := exec.LookPath(tool); err != nil {
+		tool = "testssl.sh"
+	}
+	file := filepath.Join(dir, "testssl.json")
+	args := append([]string{"--quiet", "--color", "0", "--warnings", "off", "--jsonfile", file}, checks...)
+	out, err := exec.CommandContext(ctx, tool, append(args, addr)...).CombinedOutput()
+	b, rerr := os.ReadFile(file)
+	if rerr != nil {
+		return nil, fmt.Errorf("%s: %v (%v)\n%s", tool, rerr, err, out)
+	}
+	var items []struct {
+		ID      string `json:"id"`
+		Finding string `json:"finding"`
+	}
+	if err := json.Unmarshal(b, &items); err != nil {
+		return nil, fmt.Errorf("%s JSON: %v", tool, err)
+	}
+	m := map[string]string{}
+	for _, it := range items {
+		m[it.ID] = it.Finding
+	}
+	return m, nil
 }
