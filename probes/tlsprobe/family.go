@@ -28,12 +28,12 @@ func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
 
 // VersionsObserved is tls.versions' Observed.
 type VersionsObserved struct {
-	Offered     []string          `json:"offered"`
+	Offered []string `json:"offered"`
 	// SecureRenegotiation: per offered version up to TLS 1.2, whether the
 	// server supports RFC 5746 secure renegotiation.
 	SecureRenegotiation map[string]bool `json:"secure_renegotiation"`
 	// Compression lists the versions at which the server compresses (CRIME).
-	Compression []string `json:"compression"`
+	Compression []string          `json:"compression"`
 	NotOffered  map[string]string `json:"not_offered"` // version → why
 	Connections int               `json:"connections"`
 }
