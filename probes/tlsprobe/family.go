@@ -33,7 +33,9 @@ type VersionsObserved struct {
 	// server supports RFC 5746 secure renegotiation.
 	SecureRenegotiation map[string]bool `json:"secure_renegotiation"`
 	// Compression lists the versions at which the server compresses (CRIME).
-	Compression []string          `json:"compression"`
+	Compression []string `json:"compression"`
+	// Grade is set when all three tls probes ran (see Grade).
+	Grade       *Grade            `json:"grade,omitempty"`
 	NotOffered  map[string]string `json:"not_offered"` // version → why
 	Connections int               `json:"connections"`
 }
@@ -135,7 +137,23 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 			if enumErr != nil {
 				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
 			}
-			return versionsResult(enum, minVersion(cfg.Params(id).String(id, "min_version")))
+			r := versionsResult(enum, minVersion(cfg.Params(id).String(id, "min_version")))
+			if want["tls.ciphers"] && want["tls.certificate"] && cert.facts != nil && r.Status != probes.Error {
+				g := gradeOf(enum, cert.facts)
+				obs := r.Observed.(VersionsObserved)
+				obs.Grade = &g
+				r.Observed = obs
+				msg := "SSL Labs-style grade " + g.Grade
+				if g.IgnoringTrust != "" {
+					msg += " (" + g.IgnoringTrust + " if the certificate were trusted)"
+				}
+				if len(g.Caps) > 0 {
+					msg += ", capped by " + strings.Join(g.Caps, "; ")
+				}
+				r.Findings = append(r.Findings, probes.Finding{Status: probes.Info, Rule: "tls-grade", Message: msg})
+				r.Summary += "; grade " + g.Grade
+			}
+			return r
 		case "tls.ciphers":
 			if enumErr != nil {
 				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}

@@ -75,8 +75,11 @@ func TestGoServerLegacySuites(t *testing.T) {
 	if got := strings.Join(obs.Offered, " "); got != "TLS1.0 TLS1.1 TLS1.2" {
 		t.Fatalf("offered = %q", got)
 	}
-	if v.Status != probes.Fail || len(v.Findings) != 2 {
-		t.Errorf("tls.versions = %s with %d findings, want fail with 2 (TLS1.0, TLS1.1)", v.Status, len(v.Findings))
+	if got := strings.Join(rules(v), ","); v.Status != probes.Fail || got != "tls-legacy-version,tls-legacy-version,tls-grade" {
+		t.Errorf("tls.versions = %s with findings %s, want fail with TLS1.0, TLS1.1 and the grade", v.Status, got)
+	}
+	if g := obs.Grade; g == nil || g.Grade != "C" || !slices.Equal(slices.Sorted(slices.Values(g.Caps)), []string{"B: TLS1.0 offered", "B: TLS1.1 offered", "C: 64-bit block cipher suite (Sweet32)", "C: RC4 suite"}) {
+		t.Errorf("grade = %+v", g)
 	}
 
 	c := rs["tls.ciphers"]

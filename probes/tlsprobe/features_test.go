@@ -2,6 +2,7 @@ package tlsprobe
 
 import (
 	"crypto/tls"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -60,4 +61,44 @@ func mapsEqual(a, b map[string]bool) bool {
 		}
 	}
 	return true
+}
+
+// The SSL Labs-style grade: each problem caps it, the lowest cap wins, a
+// trust problem gives T (issue 12 item 28).
+func TestGrade(t *testing.T) {
+	ca := newCA(t, "Grade CA")
+	other := newCA(t, "Untrusted Grade CA")
+	good := ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1"}, rsaBits: 2048})
+	cases := []struct {
+		name  string
+		cfg   *tls.Config
+		raw   *fakeServer
+		grade string
+		trust string
+		caps  []string
+	}{
+		{"modern", &tls.Config{Certificates: []tls.Certificate{good}, MinVersion: tls.VersionTLS12}, nil, "A", "", []string{}},
+		{"untrusted certificate", &tls.Config{Certificates: []tls.Certificate{other.leaf(t, leafOpts{hosts: []string{"127.0.0.1"}})}, MinVersion: tls.VersionTLS12}, nil,
+			"T", "A", []string{"T: certificate untrusted"}},
+		{"TLS 1.1 and CBC only", &tls.Config{Certificates: []tls.Certificate{good}, MinVersion: tls.VersionTLS11, MaxVersion: tls.VersionTLS12,
+			CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}}, nil,
+			"B", "", []string{"B: TLS1.1 offered", "B: no forward secrecy", "B: no AEAD suite"}},
+		{"480-bit DH group", nil, &fakeServer{versions: []Version{VersionTLS12}, suites: map[Version][]uint16{VersionTLS12: {0x009e}}, dhP: modp(t, 768), dhG: big.NewInt(2), chain: good.Certificate},
+			"F", "", []string{"F: broken DHE group (768 bits)"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var addr string
+			if tc.raw != nil {
+				addr = startRaw(t, tc.raw.serve)
+			} else {
+				addr = startGoTLS(t, tc.cfg)
+			}
+			r := runFamily(t, "https://"+addr, probes.Config{RootCAs: ca.pool})["tls.versions"]
+			g := r.Observed.(VersionsObserved).Grade
+			if g == nil || g.Grade != tc.grade || g.IgnoringTrust != tc.trust || !slices.Equal(g.Caps, tc.caps) || !strings.HasSuffix(r.Summary, "; grade "+tc.grade) {
+				t.Errorf("got %q %+v", r.Summary, g)
+			}
+		})
+	}
 }
