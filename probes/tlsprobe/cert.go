@@ -52,6 +52,9 @@ type CertFacts struct {
 	// (ClientAuth.State); ClientAuthError is the server's refusal.
 	ClientAuth      string `json:"client_auth,omitempty"`
 	ClientAuthError string `json:"client_auth_error,omitempty"`
+	// OCSP is the stapled OCSP response, when the handshake had one; nil
+	// for a raw-flight certificate (no stapling seen).
+	OCSP *OCSPFacts `json:"ocsp,omitempty"`
 }
 
 // goSuites is every suite crypto/tls implements, insecure ones included, so
@@ -73,6 +76,10 @@ type ClientAuth struct {
 	Requested bool   // the server sent a CertificateRequest
 	Sent      bool   // we answered with the --client-cert certificate
 	Refused   string // the server's refusal after asking, if any
+	// Staple is the OCSP response the server stapled (nil: none), when
+	// the handshake completed (Completed).
+	Staple    []byte
+	Completed bool
 }
 
 // State is "none" (not asked), "optional" (asked, handshake fine without
@@ -162,6 +169,7 @@ func fetchChain(ctx context.Context, ep Endpoint, opt Options, client *tls.Certi
 			ca.Refused = oneLine(err.Error())
 		}
 	}
+	ca.Staple, ca.Completed = tc.ConnectionState().OCSPResponse, true
 	chain, err := ParseChain(raw)
 	return chain, ca, err
 }

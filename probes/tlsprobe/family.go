@@ -108,6 +108,9 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 			f := inspect(chain, ep.Host, cfg.VerifyCert, cfg.Now())
 			f.Source = "handshake"
 			f.ClientAuth, f.ClientAuthError = ca.State(), ca.Refused
+			if ca.Completed {
+				f.OCSP = stapleFacts(chain, ca.Staple, cfg.VerifyCert, cfg.Now())
+			}
 			certDone <- certResult{facts: &f}
 		}()
 	} else {
@@ -445,6 +448,7 @@ func certificateResult(f CertFacts, warnDays, minRSABits int, clientCert bool) p
 		}
 		fail("tls-cert-weak-signature", msg)
 	}
+	r.Findings = append(r.Findings, ocspFindings(f)...)
 	switch {
 	case f.ClientAuth == "rejected":
 		fail("tls-client-cert-rejected", "the server refused the handshake with the --client-cert certificate: "+f.ClientAuthError)

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ocsp"
+
 	// ipki: the parameters named pki below are the servers' certificates
 	"github.com/selfassess/selfassess/internal/localserver"
 	ipki "github.com/selfassess/selfassess/internal/pki/pkitest"
@@ -393,5 +395,27 @@ func TestInteropRenegotiationAndCompressionMatchTestssl(t *testing.T) {
 	}
 	if (len(obs.Compression) > 0) != strings.Contains(ts["CRIME_TLS"], "VULNERABLE") || ts["CRIME_TLS"] == "" {
 		t.Errorf("compression %v, testssl CRIME_TLS %q", obs.Compression, ts["CRIME_TLS"])
+	}
+}
+
+// TestInteropOCSPStapleFromOpenSSL: openssl s_server -status_file staples a
+// revoked response; tls.certificate must read and judge it.
+func TestInteropOCSPStapleFromOpenSSL(t *testing.T) {
+	oracle.Require(t, "openssl")
+	pki := newInteropPKI(t)
+	der, err := ocsp.CreateResponse(pki.ca.cert, pki.ca.cert, ocsp.Response{Status: ocsp.Revoked, SerialNumber: pki.rsa.Leaf.SerialNumber,
+		ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour), RevokedAt: time.Now().Add(-2 * time.Hour)}, pki.ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "ocsp.der")
+	if err := os.WriteFile(file, der, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := startInterop(t, interopServer{name: "openssl-ocsp", start: opensslServer("-status_file", file)}, pki)
+	r := runFamily(t, "https://"+addr, probes.Config{RootCAs: pki.ca.pool})["tls.certificate"]
+	f := r.Observed.(CertFacts)
+	if r.Status != probes.Fail || f.OCSP == nil || !f.OCSP.Stapled || f.OCSP.Status != "revoked" || !strings.Contains(r.Summary, "revoked on") {
+		t.Errorf("got %s %q %+v", r.Status, r.Summary, f.OCSP)
 	}
 }
