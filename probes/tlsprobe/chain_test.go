@@ -12,11 +12,15 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/selfassess/selfassess/internal/testenv"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -227,4 +231,48 @@ func TestExpiredLeafWithReissuedIntermediate(t *testing.T) {
 	if f := r.Observed.(CertFacts); !f.Trusted {
 		t.Errorf("trusted = false: %s", f.TrustError)
 	}
+}
+
+// An MD5-signed leaf under a trusted CA: Go cannot sign with MD5, openssl
+// can (issue 12 item 25).
+func TestMD5Leaf(t *testing.T) {
+	testenv.RequireTool(t, "openssl")
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("openssl", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=MD5 Test CA", "-days", "3",
+		"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=keyCertSign")
+	run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=127.0.0.1")
+	if err := os.WriteFile(filepath.Join(dir, "ext"), []byte("subjectAltName=IP:127.0.0.1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-md5", "-days", "2", "-out", "leaf.pem", "-extfile", "ext")
+	leafPEM, _ := os.ReadFile(filepath.Join(dir, "leaf.pem"))
+	caPEM, _ := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	c, err := tls.X509KeyPair(append(leafPEM, caPEM...), must(os.ReadFile(filepath.Join(dir, "leaf.key"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	addr := startGoTLS(t, &tls.Config{Certificates: []tls.Certificate{c}})
+	r := NewFamily().Run(context.Background(), probes.Target{Kind: probes.KindURL, Value: "https://" + addr},
+		[]string{"tls.certificate"}, probes.Config{RootCAs: roots, Timeout: 5 * time.Second})[0]
+	if r.Status != probes.Fail || !slices.Equal(rulesExcept(r, "tls-ocsp-not-stapled"), []string{"tls-cert-weak-signature"}) ||
+		!strings.Contains(r.Summary, "certificate is signed with MD5-RSA (the chain leads to a trusted root") {
+		t.Errorf("got %s %q %v", r.Status, r.Summary, rules(r))
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
