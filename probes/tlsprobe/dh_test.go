@@ -10,14 +10,27 @@ import (
 	"github.com/selfassess/selfassess/probes"
 )
 
-// The computed RFC 2409/3526 groups must be safe primes of their size,
-// starting with the π digits every MODP group shares (C90FDAA2 2168C234):
-// a wrong k or π digit gives a composite.
-func TestKnownMODPGroupsAreSafePrimes(t *testing.T) {
+// The computed RFC 2409/3526 and RFC 7919 groups must be safe primes of
+// their size, starting with the π (MODP: C90FDAA2 2168C234) or e (ffdhe:
+// ADF85458 A2BB4A9A) digits they are built from: a wrong constant or digit
+// gives a composite. analyseDH trusts them without testing, so this is
+// what makes that shortcut safe.
+func TestKnownGroupsAreSafePrimes(t *testing.T) {
+	if got := len(modpGroups()); got != 6 {
+		t.Fatalf("%d known groups", got)
+	}
 	for _, g := range modpGroups() {
 		h := strings.ToUpper(g.p.Text(16))
-		if !strings.HasPrefix(h, "FFFFFFFFFFFFFFFFC90FDAA22168C234") || !strings.HasSuffix(h, "FFFFFFFFFFFFFFFF") {
+		prefix := "FFFFFFFFFFFFFFFFC90FDAA22168C234"
+		if strings.Contains(g.name, "ffdhe") {
+			prefix = "FFFFFFFFFFFFFFFFADF85458A2BB4A9A"
+		}
+		if !strings.HasPrefix(h, prefix) || !strings.HasSuffix(h, "FFFFFFFFFFFFFFFF") {
 			t.Errorf("%s: %s…", g.name, h[:32])
+		}
+		q := new(big.Int).Rsh(g.p, 1)
+		if !g.p.ProbablyPrime(10) || !q.ProbablyPrime(10) {
+			t.Errorf("%s is not a safe prime", g.name)
 		}
 		var k KeyExchange
 		analyseDH(&k, g.p, big.NewInt(2))

@@ -92,8 +92,7 @@ type prober struct {
 
 	kexMu   sync.Mutex
 	kexSeen map[string]bool // "TLS1.2 DHE": a ServerKeyExchange is read or being read
-	kexes   []KeyExchange
-	dhCache map[string]KeyExchange // analyses by p and g
+	kexes   []kexSample
 	// per version: ServerHellos seen, those with renegotiation_info, and
 	// those choosing compression
 	hellos, reneg, compressed map[Version]int
@@ -445,14 +444,11 @@ func (p *prober) claimKex(sh ServerHello) string {
 // when the message did not arrive.
 func (p *prober) recordKex(key string, r reply) {
 	var k KeyExchange
+	var prime, gen *big.Int
 	var err error
 	if r.SKE != nil && r.Hello != nil {
 		kind := kexKind(r.Hello.Suite)
-		var prime, gen *big.Int
 		k, prime, gen, err = parseSKE(kind, r.SKE)
-		if err == nil && prime != nil {
-			k = p.analyse(k, prime, gen)
-		}
 		s, _ := LookupSuite(r.Hello.Suite)
 		k.Suite, k.Versions = s.Name, []string{r.Hello.Version.String()}
 	}
@@ -462,36 +458,38 @@ func (p *prober) recordKex(key string, r reply) {
 		delete(p.kexSeen, key)
 		return
 	}
-	p.kexes = append(p.kexes, k)
+	p.kexes = append(p.kexes, kexSample{k, prime, gen})
 }
 
-// analyse runs analyseDH once per group: versions usually share one.
-func (p *prober) analyse(k KeyExchange, prime, gen *big.Int) KeyExchange {
-	id := prime.Text(16) + "/" + gen.Text(16)
-	p.kexMu.Lock()
-	c, ok := p.dhCache[id]
-	p.kexMu.Unlock()
-	if ok {
-		return c
-	}
-	analyseDH(&k, prime, gen)
-	p.kexMu.Lock()
-	if p.dhCache == nil {
-		p.dhCache = map[string]KeyExchange{}
-	}
-	p.dhCache[id] = k
-	p.kexMu.Unlock()
-	return k
+// kexSample is one ServerKeyExchange's parameters; the DH group is
+// analysed after the enumeration, off its connections' critical path.
+type kexSample struct {
+	k    KeyExchange
+	p, g *big.Int
 }
 
-// keyExchanges merges the parameters seen per version: one entry per
+// keyExchanges analyses the DH groups (once per group: versions usually
+// share one) and merges the parameters seen per version: one entry per
 // kind and group, listing the versions, oldest first.
 func (p *prober) keyExchanges() []KeyExchange {
 	p.kexMu.Lock()
 	defer p.kexMu.Unlock()
-	slices.SortFunc(p.kexes, func(a, b KeyExchange) int { return versionIndex(a.Versions[0]) - versionIndex(b.Versions[0]) })
+	slices.SortFunc(p.kexes, func(a, b kexSample) int { return versionIndex(a.k.Versions[0]) - versionIndex(b.k.Versions[0]) })
+	done := map[string]KeyExchange{}
 	var out []KeyExchange
-	for _, k := range p.kexes {
+	for _, s := range p.kexes {
+		k := s.k
+		if s.p != nil {
+			id := s.p.Text(16) + "/" + s.g.Text(16)
+			a, ok := done[id]
+			if !ok {
+				a = k
+				analyseDH(&a, s.p, s.g)
+				done[id] = a
+			}
+			a.Suite, a.Versions = k.Suite, k.Versions
+			k = a
+		}
 		i := slices.IndexFunc(out, func(o KeyExchange) bool {
 			return o.Kind == k.Kind && o.Group == k.Group && o.Bits == k.Bits && o.Fingerprint == k.Fingerprint && o.Generator == k.Generator
 		})
