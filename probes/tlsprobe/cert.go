@@ -233,7 +233,7 @@ func inspect(chain []*x509.Certificate, host string, verify func(*x509.Certifica
 			name = fmt.Sprintf("%q", c.Subject.String())
 		}
 		f.WeakSignatures = append(f.WeakSignatures, name+": "+c.SignatureAlgorithm.String())
-		weakCerts = append(weakCerts, fmt.Sprintf("%q is signed with %s", c.Subject.String(), c.SignatureAlgorithm))
+		weakCerts = append(weakCerts, fmt.Sprintf("%q", c.Subject.String()))
 	}
 	inter := x509.NewCertPool()
 	for _, c := range chain[1:] {
@@ -290,10 +290,10 @@ func chainProblem(chain []*x509.Certificate, weak []string, opts x509.VerifyOpti
 			o := opts
 			o.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
 			if _, err := verify(c, o); err == nil {
-				return "weak-signature", "the chain leads to a trusted root, but " + strings.Join(weak, ", ") + ", which verifiers reject"
+				return "weak-signature", "the chain leads to a trusted root, but verifiers reject SHA-1 and MD5 signatures"
 			}
 		}
-		return "weak-signature", "the chain cannot be verified: " + strings.Join(weak, ", ") + ", which verifiers reject"
+		return "weak-signature", "the chain cannot be verified past " + weak[len(weak)-1] + ": verifiers reject SHA-1 and MD5 signatures"
 	}
 	if selfSigned(top) {
 		if len(chain) == 1 {
