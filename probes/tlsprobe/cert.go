@@ -42,6 +42,7 @@ type CertFacts struct {
 	// ("leaf: SHA1-RSA", "\"CN=…\": SHA1-RSA"); self-signed roots excluded.
 	WeakSignatures []string `json:"weak_signatures,omitempty"`
 	LeafIsCA       bool     `json:"leaf_is_ca"`
+	SelfSigned     bool     `json:"self_signed"`
 	KeyUsage       []string `json:"key_usage,omitempty"`
 	ExtKeyUsage    []string `json:"ext_key_usage,omitempty"`
 	// UsageProblems say why the leaf's keyUsage/extendedKeyUsage do not
@@ -222,6 +223,7 @@ func inspect(chain []*x509.Certificate, host string, verify func(*x509.Certifica
 	}
 	f.KeyType, f.KeyBits = keyInfo(leaf)
 	f.LeafIsCA = leaf.BasicConstraintsValid && leaf.IsCA
+	f.SelfSigned = selfSigned(leaf)
 	f.KeyUsage, f.ExtKeyUsage, f.UsageProblems = usage(leaf)
 	var weakCerts []string
 	for i, c := range chain {

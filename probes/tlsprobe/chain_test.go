@@ -195,6 +195,17 @@ func TestCACertificateAsLeaf(t *testing.T) {
 		t.Errorf("facts: leaf_is_ca = false")
 	}
 
+	t.Run("self-signed CA certificate trusted directly", func(t *testing.T) {
+		// how httptest and many private test servers are made: left alone
+		st := caTmpl("Self-signed Server")
+		st.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
+		st.KeyUsage |= x509.KeyUsageDigitalSignature
+		self := mint(t, st, nil, false)
+		r := serveChain(t, pool(self.cert), self.key, self.cert)
+		if r.Status != probes.Pass || slices.Contains(rules(r), "tls-cert-leaf-is-ca") {
+			t.Errorf("got %s %q %v", r.Status, r.Summary, rules(r))
+		}
+	})
 	t.Run("client-auth-only EKU", func(t *testing.T) {
 		lt := leafTmpl("127.0.0.1")
 		lt.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}

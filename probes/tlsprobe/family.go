@@ -431,7 +431,12 @@ func certificateResult(f CertFacts, warnDays, minRSABits int, clientCert bool) p
 	if f.KeyType == "RSA" && f.KeyBits < minRSABits {
 		fail("tls-cert-weak-key", fmt.Sprintf("RSA key of %d bits; at least %d are required", f.KeyBits, minRSABits))
 	}
-	if f.LeafIsCA {
+	// A CA certificate issued by another CA and served as the leaf is the
+	// case clients get wrong. A self-signed CA:TRUE certificate that the
+	// user trusts directly (--ca-file) is how private test servers are
+	// commonly made (Go's httptest among them) and is left alone, though
+	// Firefox refuses it too.
+	if f.LeafIsCA && !f.SelfSigned {
 		fail("tls-cert-leaf-is-ca", "the server's certificate is a CA certificate (basicConstraints CA:TRUE), not a server certificate")
 	}
 	for _, p := range f.UsageProblems {

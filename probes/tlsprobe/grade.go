@@ -137,7 +137,7 @@ func gradeOf(e *Enumeration, f *CertFacts) Grade {
 	if !f.HostnameMatch {
 		trust = append(trust, "host name mismatch")
 	}
-	if f.LeafIsCA || len(f.UsageProblems) > 0 {
+	if f.LeafIsCA && !f.SelfSigned || len(f.UsageProblems) > 0 {
 		trust = append(trust, "not a server certificate")
 	}
 	if len(f.WeakSignatures) > 0 && f.Trusted {
