@@ -80,10 +80,7 @@ func TestMutualTLS(t *testing.T) {
 func TestLoadClientCert(t *testing.T) {
 	ca := newCA(t, "Load CA")
 	dir := t.TempDir()
-	certFile, keyFile, err := pki.WriteFiles(dir, "client", ca.leaf(t, leafOpts{hosts: []string{"client"}}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	certFile, keyFile := writePEM(t, dir, "client", ca.leaf(t, leafOpts{hosts: []string{"client"}}))
 	if c, err := LoadClientCert(certFile, keyFile); err != nil || c == nil || len(c.Certificate) != 2 {
 		t.Fatalf("LoadClientCert = %v, %v", c, err)
 	}
