@@ -154,6 +154,10 @@ func newClient(target *url.URL, cfg probes.Config, limits *hostLimits) *client {
 func tlsConfig(target *url.URL, cfg probes.Config) *tls.Config {
 	tc := &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS10,
 		ClientSessionCache: tls.NewLRUClientSessionCache(16)}
+	if cfg.ClientCert != nil {
+		// --client-cert: mutual-TLS targets refuse the handshake without it.
+		tc.Certificates = []tls.Certificate{*cfg.ClientCert}
+	}
 	if cfg.Trust == nil {
 		return tc
 	}
