@@ -30,10 +30,6 @@ const (
 
 var allIDs = []string{idSecrets, idGitignore, idTokenStorage, idTokenInURL, idTLS, idLogging, idCI, idPlainHTTP}
 
-// maxFindings bounds the findings one probe lists; the counts in Observed
-// stay exact.
-const maxFindings = 500
-
 type family struct{}
 
 // NewFamily returns the source.* probe family.
@@ -131,9 +127,9 @@ func (a *accumulator) add(id string, fs []probes.Finding) {
 		p.total++
 		p.byRule[f.Rule]++
 		p.files[f.File] = true
-		if len(p.findings) < maxFindings {
-			p.findings = append(p.findings, f)
-		}
+		// every finding is listed: a CI consumer must not get a partial list
+		// without knowing it (each scanner stops at 200 per file, and says so)
+		p.findings = append(p.findings, f)
 	}
 }
 
@@ -262,9 +258,8 @@ type observed struct {
 	Findings          int            `json:"findings"`
 	FindingsByRule    map[string]int `json:"findings_by_rule,omitempty"`
 	FilesWithFindings int            `json:"files_with_findings"`
-	FindingsListed    int            `json:"findings_listed,omitempty"` // set when fewer than Findings
-	Rules             int            `json:"rules,omitempty"`           // secret-detection rules loaded
-	Suppressed        int            `json:"suppressed,omitempty"`      // findings on selfassess:allow lines, all probes
+	Rules             int            `json:"rules,omitempty"`      // secret-detection rules loaded
+	Suppressed        int            `json:"suppressed,omitempty"` // findings on selfassess:allow lines, all probes
 }
 
 // nouns name what each probe finds, for summaries.
@@ -285,9 +280,6 @@ func (a *accumulator) result(id string, tr *tree) probes.Result {
 	obs.Findings = p.total
 	obs.FindingsByRule = p.byRule
 	obs.FilesWithFindings = len(p.files)
-	if len(p.findings) < p.total {
-		obs.FindingsListed = len(p.findings)
-	}
 	if id == idSecrets || id == idCI {
 		obs.Rules = a.rules
 	}
