@@ -53,20 +53,71 @@ func newLineIndex(content []byte) *lineIndex {
 const (
 	longLine   = 4096
 	longWindow = 1024
+	// tokenReach bounds how far a window edge moves to avoid cutting a token.
+	tokenReach = 256
 )
 
-// around returns the span to scan for a keyword at [from, to): its whole
-// line, or on a long line a window of longWindow bytes each side.
-func (li *lineIndex) around(from, to int) span {
+// around returns the span to scan for a keyword at [from, to): its line and
+// the lines before and after it (a value may sit on the line after its
+// keyword, "<password>" then the value, and a match may start on the line
+// before a keyword inside the value), or on a long line a window of
+// longWindow bytes each side.
+// For a multi-line rule (whole) the span reaches wholeReach past the keyword.
+func (li *lineIndex) around(from, to int, whole bool) span {
 	n := li.line(from)
-	start, end := li.starts[n-1], len(li.all)
+	start, end := li.starts[n-1], li.end(n)
+	if end-start > longLine {
+		start, end = max(start, from-longWindow), min(end, to+longWindow)
+	} else {
+		if n > 1 {
+			start = max(li.starts[n-2], start-1-longLine)
+		}
+		if n < len(li.starts) {
+			end = min(li.end(n+1), end+1+longLine)
+		}
+	}
+	if whole {
+		end = max(end, min(len(li.all), to+wholeReach))
+	}
+	return li.widen(start, end)
+}
+
+// end returns the offset of the newline ending line n (1-based), or the
+// content's length.
+func (li *lineIndex) end(n int) int {
 	if n < len(li.starts) {
-		end = li.starts[n] - 1
+		return li.starts[n] - 1
 	}
-	if end-start <= longLine {
-		return span{start, end}
+	return len(li.all)
+}
+
+// widen moves a window's edges out to the ends of the tokens they cut, at
+// most tokenReach bytes: a value cut in two is a different value.
+func (li *lineIndex) widen(a, b int) span {
+	for k := 0; k < tokenReach && a > 0 && isRunChar(li.all[a-1]); k++ {
+		a--
 	}
-	return span{max(start, from-longWindow), min(end, to+longWindow)}
+	for k := 0; k < tokenReach && b < len(li.all) && isRunChar(li.all[b]); k++ {
+		b++
+	}
+	return span{a, b}
+}
+
+// window returns the line(s) holding [a, b), at most n bytes each side of it.
+func (li *lineIndex) window(a, b, n int) string {
+	lo := li.starts[li.line(a)-1]
+	hi := li.end(li.line(max(a, b-1)))
+	return li.all[max(lo, a-n):max(min(hi, b+n), max(lo, a-n))]
+}
+
+// chunks cuts the whole content into overlapping blocks, for rules without
+// keywords.
+func (li *lineIndex) chunks() []span {
+	var out []span
+	for a := 0; a < len(li.all); a += maxBlock - longWindow {
+		out = append(out, li.widen(a, min(len(li.all), a+maxBlock)))
+	}
+	return out
 }
 
 // line returns the 1-based line number holding offset.

@@ -1,15 +1,19 @@
 package codescan
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/spf13/viper"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 
 	"github.com/selfassess/selfassess/probes"
@@ -37,7 +41,7 @@ func secrets(t *testing.T) *Secrets {
 	t.Helper()
 	sharedOnce.Do(func() {
 		var err error
-		shared, err = buildSecrets()
+		shared, err = buildSecrets(gitleaksRules, providerRules)
 		require.NoError(t, err)
 	})
 	require.NotNil(t, shared)
@@ -349,54 +353,61 @@ func TestSuppress(t *testing.T) {
 	assert.Equal(t, 2, kept[0].Line)
 }
 
-// The per-rule line dispatch must find exactly what gitleaks' own engine
-// finds over whole files.
-func TestDispatchMatchesGitleaksEngine(t *testing.T) {
-	s := secrets(t)
-	v := viper.New()
-	v.SetConfigType("toml")
-	require.NoError(t, v.ReadConfig(strings.NewReader(config.DefaultConfig+"\n"+providerRules)))
-	var vc config.ViperConfig
-	require.NoError(t, v.Unmarshal(&vc))
-	cfg, err := vc.Translate()
+// Our engine must find exactly what gitleaks' own engine finds over whole
+// files, rule for rule, on the providers' test strings and on every file of
+// the labelled corpus.
+func TestEngineMatchesGitleaksEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs gitleaks' engine over the corpus")
+	}
+	s, err := buildSecrets(gitleaksRules, nil)
 	require.NoError(t, err)
-	whole := detect.NewDetector(cfg)
+	gl, err := detect.NewDetectorDefaultConfig()
+	require.NoError(t, err)
 
 	corpus := map[string]string{
-		"a.py":        "import os\nAPI_KEY = \"" + finceptKey + "\"\nother = 1\n",
-		"b.go":        "package b\n\nvar id = \"" + awsKey + "\"\nvar gh = \"" + githubPAT + "\"\n",
-		"c.js":        "const cfg = {\n  clientSecret: \"" + clientSecret + "\",\n  api_key: \"q8Zr7LmN2pXy5Wv3Tb9K\",\n};\n",
-		"d.yaml":      "db:\n  url: postgres://payments:" + dbPassword + "@db.prod.internal:5432/pay\n",
-		"e.txt":       "notes\n" + privateKey + "more\n",
-		".env":        "TURRIS_CLIENT_SECRET=" + clientSecret + "\nSTRIPE=sk_live_" + "51HqLx2eZvKYlo2C9aBcDeFgHiJkLmNoPq" + "\n",
-		"f.sh":        "curl -H \"Authorization: Bearer " + githubPAT + "\" https://api.github.com\n",
-		"g.json":      `{"token": "` + githubPAT + `", "password": "Xk9#mP2$vL7qR4wT"}` + "\n",
-		"lock/go.sum": "github.com/a/b v1.0.0 h1:" + awsKey + "=\n",
+		"a.py":   "import os\nAPI_KEY = \"" + finceptKey + "\"\nother = 1\n",
+		"b.go":   "package b\n\nvar id = \"" + awsKey + "\"\nvar gh = \"" + githubPAT + "\"\n",
+		"c.js":   "const cfg = {\n  clientSecret: \"" + clientSecret + "\",\n  api_key: \"q8Zr7LmN2pXy5Wv3Tb9K\",\n};\n",
+		"d.yaml": "db:\n  url: postgres://payments:" + dbPassword + "@db.prod.internal:5432/pay\n",
+		"e.txt":  "notes\n" + privateKey + "more\n",
+		".env":   "TURRIS_CLIENT_SECRET=" + clientSecret + "\nSTRIPE=sk_live_" + "51HqLx2eZvKYlo2C9aBcDeFgHiJkLmNoPq" + "\n",
+		"f.sh":   "curl -H \"Authorization: Bearer " + githubPAT + "\" https://api.github.com\n",
+		"g.json": `{"token": "` + githubPAT + `", "password": "Xk9#mP2$vL7qR4wT"}` + "\n",
+		"h.xml":  "<settings>\n  <password>\n    Vq8xKp2mZr7LwT4nHs9d\n  </password>\n</settings>\n",
 	}
+	root := "../sourceprobe/testdata/corpus/secrets"
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "labels.json") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		corpus[p] = string(b)
+		return err
+	}))
+	require.Greater(t, len(corpus), 2000)
 	type key struct {
 		rule, secret string
 		line         int
 	}
+	var differ []string
 	for name, content := range corpus {
 		want := map[key]bool{}
-		for _, f := range whole.Detect(detect.Fragment{Raw: content, FilePath: name}) {
-			want[key{f.RuleID, f.Secret, f.StartLine}] = true
+		for _, f := range gl.DetectString(content) {
+			want[key{f.RuleID, f.Secret, f.StartLine + 1}] = true
 		}
 		got := map[key]bool{}
-		skip := false
-		for _, a := range s.pathAllowlists {
-			skip = skip || a.PathAllowed(name)
+		hits, err := s.detectAll(context.Background(), "", newLineIndex([]byte(content)))
+		require.NoError(t, err)
+		for _, h := range hits {
+			got[key{h.rule.def.ID, h.secret, h.line}] = true
 		}
-		if !skip {
-			for _, f := range s.detectAll(name, []byte(content), newLineIndex([]byte(content))) {
-				got[key{f.RuleID, f.Secret, f.StartLine}] = true
-			}
-		}
-		assert.Equal(t, want, got, name)
-		if name != "lock/go.sum" {
-			assert.NotEmpty(t, got, name)
+		if !assert.ObjectsAreEqual(want, got) {
+			differ = append(differ, fmt.Sprintf("%s: gitleaks %v, ours %v", name, want, got))
 		}
 	}
+	sort.Strings(differ)
+	assert.Empty(t, differ)
 }
 
 func TestFalsePositivesSeenInRealCode(t *testing.T) {
@@ -476,7 +487,7 @@ func minifiedBundle(size int) []byte {
 
 func BenchmarkMinifiedBundle(b *testing.B) {
 	bundle := minifiedBundle(1 << 20)
-	s, err := buildSecrets()
+	s, err := buildSecrets(gitleaksRules, providerRules)
 	require.NoError(b, err)
 	b.SetBytes(int64(len(bundle)))
 	for i := 0; i < b.N; i++ {

@@ -25,7 +25,7 @@ func FuzzScanners(f *testing.F) {
 		f.Add("a.js", seed)
 		f.Add(".github/workflows/ci.yml", seed)
 	}
-	s, err := buildSecrets()
+	s, err := buildSecrets(gitleaksRules, providerRules)
 	if err != nil {
 		f.Fatal(err)
 	}

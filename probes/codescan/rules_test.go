@@ -2,67 +2,60 @@ package codescan
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 
-	"github.com/spf13/viper"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
 )
 
-// TestDecodeMatchesViper: our direct TOML decode gives gitleaks exactly the
-// configuration its own loader (viper) gives, for every rule and allowlist.
-func TestDecodeMatchesViper(t *testing.T) {
-	v := viper.New()
-	v.SetConfigType("toml")
-	require.NoError(t, v.ReadConfig(strings.NewReader(config.DefaultConfig+"\n"+providerRules)))
-	var want config.ViperConfig
-	require.NoError(t, v.Unmarshal(&want))
-	got, err := decodeRules()
-	require.NoError(t, err)
-	require.Greater(t, len(want.Rules), 200)
-	require.Equal(t, len(want.Rules), len(got.Rules))
-	for i := range want.Rules {
-		assert.Equal(t, want.Rules[i], got.Rules[i], "rule %s", want.Rules[i].ID)
-	}
-	assert.Equal(t, want, got)
-}
-
-// TestEveryRuleCompiles compiles every rule, as Scan would on first use, and
-// checks the count against gitleaks' own loader, so that no rule is lost.
+// TestEveryRuleCompiles compiles every rule, as Scan would on first use,
+// and checks the generated table against gitleaks' own loader, so that
+// no rule is lost or changed (regenerate with go generate after a
+// gitleaks upgrade).
 func TestEveryRuleCompiles(t *testing.T) {
-	s, err := buildSecrets()
+	s, err := buildSecrets(gitleaksRules, providerRules)
 	require.NoError(t, err)
-	vc, err := decodeRules()
+	require.NoError(t, s.globals.compile())
+	d, err := detect.NewDetectorDefaultConfig()
 	require.NoError(t, err)
-	cfg, err := vc.Translate()
-	require.NoError(t, err)
+	cfg := d.Config
 	withRegex := 0
-	for _, r := range cfg.Rules {
-		if r.Regex != nil {
+	for _, id := range cfg.OrderedRules {
+		if cfg.Rules[id].Regex != nil {
 			withRegex++
 		}
 	}
-	assert.Equal(t, withRegex, s.RuleCount())
+	assert.Equal(t, withRegex+len(providerRules), s.RuleCount())
+	assert.Equal(t, len(cfg.Allowlists), len(gitleaksAllowlists))
 	for _, r := range s.rules {
-		det, err := r.detector()
-		require.NoError(t, err, r.id)
-		require.NotNil(t, det, r.id)
-		rule, ok := det.Config.Rules[r.id]
-		require.True(t, ok, r.id)
-		assert.Equal(t, cfg.Rules[r.id].Regex.String(), rule.Regex.String(), r.id)
-		assert.Equal(t, len(cfg.Rules[r.id].Allowlists), len(rule.Allowlists), r.id)
+		require.NoError(t, r.compile(), r.def.ID)
+		if r.provider {
+			continue
+		}
+		want, ok := cfg.Rules[r.def.ID]
+		require.True(t, ok, r.def.ID)
+		assert.Equal(t, want.Regex.String(), r.re.String(), r.def.ID)
+		assert.Equal(t, want.Entropy, r.def.Entropy, r.def.ID)
+		assert.Equal(t, want.SecretGroup, r.def.SecretGroup, r.def.ID)
+		assert.Equal(t, want.Keywords, r.def.Keywords, r.def.ID)
+		assert.Equal(t, len(want.Allowlists), len(r.allows), r.def.ID)
+		for i, a := range want.Allowlists {
+			if i >= len(r.def.Allowlists) {
+				break
+			}
+			got := r.def.Allowlists[i]
+			assert.Equal(t, a.RegexTarget, got.Target, r.def.ID)
+			assert.Equal(t, len(a.Regexes), len(got.Regexes), r.def.ID)
+			assert.Equal(t, len(a.Paths), len(got.Paths), r.def.ID)
+			assert.ElementsMatch(t, a.StopWords, got.StopWords, r.def.ID)
+		}
 	}
 }
 
 // multiLine must say what the regexp it replaced said, for every rule.
 func TestMultiLineAgreesWithItsRegexp(t *testing.T) {
 	oracle := regexp.MustCompile(`\\[rn]|\[\\s\\S|\(\?s`)
-	vc, err := decodeRules()
-	if err != nil {
-		t.Fatal(err)
-	}
 	extra := []string{`a\nb`, `a\rb`, `x[\s\S]*y`, `(?s)x.*y`, `(?i)abc`, `[\S]`, `\\n`, `plain`}
 	multi := 0
 	for _, p := range extra {
@@ -70,7 +63,7 @@ func TestMultiLineAgreesWithItsRegexp(t *testing.T) {
 			t.Errorf("multiLine(%q) = %v, the regexp says %v", p, multiLine(p), oracle.MatchString(p))
 		}
 	}
-	for _, r := range vc.Rules {
+	for _, r := range append(append([]ruleDef(nil), gitleaksRules...), providerRules...) {
 		if multiLine(r.Regex) != oracle.MatchString(r.Regex) {
 			t.Errorf("rule %s: multiLine = %v, the regexp says %v", r.ID, multiLine(r.Regex), oracle.MatchString(r.Regex))
 		}
