@@ -51,8 +51,12 @@ func newLineIndex(content []byte) *lineIndex {
 // look only at a window around each keyword instead of the whole line (every
 // single-line rule matches within a few hundred bytes of its keyword).
 const (
-	longLine   = 4096
-	longWindow = 1024
+	longLine = 4096
+	// on a long line: how far before and after a keyword its window reaches
+	// (gitleaks' semi-generic rules match up to 50 bytes before their
+	// keyword and about 200 after it)
+	longBefore = 128
+	longAfter  = 512
 	// tokenReach bounds how far a window edge moves to avoid cutting a token.
 	tokenReach = 256
 )
@@ -60,14 +64,14 @@ const (
 // around returns the span to scan for a keyword at [from, to): its line and
 // the lines before and after it (a value may sit on the line after its
 // keyword, "<password>" then the value, and a match may start on the line
-// before a keyword inside the value), or on a long line a window of
-// longWindow bytes each side.
+// before a keyword inside the value), or on a long line a window around the
+// keyword.
 // For a multi-line rule (whole) the span reaches wholeReach past the keyword.
 func (li *lineIndex) around(from, to int, whole bool) span {
 	n := li.line(from)
 	start, end := li.starts[n-1], li.end(n)
 	if end-start > longLine {
-		start, end = max(start, from-longWindow), min(end, to+longWindow)
+		start, end = max(start, from-longBefore), min(end, to+longAfter)
 	} else {
 		if n > 1 {
 			start = max(li.starts[n-2], start-1-longLine)
@@ -110,11 +114,25 @@ func (li *lineIndex) window(a, b, n int) string {
 	return li.all[max(lo, a-n):max(min(hi, b+n), max(lo, a-n))]
 }
 
+// lineAround returns the line holding [a, b), cut to at most n bytes each
+// side of it, and the offset of a in the returned text.
+func (li *lineIndex) lineAround(a, b, n int) (string, int) {
+	lo := li.starts[li.line(a)-1]
+	hi := li.end(li.line(a))
+	from, to := max(lo, a-n), min(hi, max(b, a)+n)
+	to = max(to, from)
+	text := li.all[from:to]
+	if strings.HasSuffix(text, "\r") && to == hi {
+		text = text[:len(text)-1]
+	}
+	return text, a - from
+}
+
 // chunks cuts the whole content into overlapping blocks, for rules without
 // keywords.
 func (li *lineIndex) chunks() []span {
 	var out []span
-	for a := 0; a < len(li.all); a += maxBlock - longWindow {
+	for a := 0; a < len(li.all); a += maxBlock - longAfter {
 		out = append(out, li.widen(a, min(len(li.all), a+maxBlock)))
 	}
 	return out

@@ -397,7 +397,7 @@ func TestEngineMatchesGitleaksEngine(t *testing.T) {
 			want[key{f.RuleID, f.Secret, f.StartLine + 1}] = true
 		}
 		got := map[key]bool{}
-		hits, err := s.detectAll(context.Background(), "", newLineIndex([]byte(content)))
+		hits, _, err := s.detectAll(context.Background(), "", newLineIndex([]byte(content)))
 		require.NoError(t, err)
 		for _, h := range hits {
 			got[key{h.rule.def.ID, h.secret, h.line}] = true

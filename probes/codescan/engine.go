@@ -27,6 +27,11 @@ const (
 	// wholeReach is how far after its keyword a multi-line rule looks
 	// (a 4096-bit RSA key in PEM is about 3.3 KB).
 	wholeReach = 32 << 10
+	// maxHitsPerRule bounds the hits one rule makes in one file: past that
+	// (data or a hostile file), more of the same tells the reader nothing
+	// and the rest of the file would cost time for nothing. The scan says
+	// so in a finding.
+	maxHitsPerRule = 1000
 )
 
 // rule is one compiled rule. Its regexps compile on first use: a run meets
@@ -108,21 +113,19 @@ func (a *allowlist) allows(name string, h *hit, line string) bool {
 	case "line":
 		target = line
 	}
-	regexOK := a.regexes != nil && target != "" && a.regexes.MatchString(target)
-	stopOK := a.stop != nil && h.secret != "" && a.containsStopWord(strings.ToLower(h.secret))
+	// the cheap checks first; each runs only when it can change the answer
+	stopOK := func() bool { return a.stop != nil && h.secret != "" && a.containsStopWord(strings.ToLower(h.secret)) }
+	regexOK := func() bool { return a.regexes != nil && target != "" && a.regexes.MatchString(target) }
 	if !a.and {
-		return regexOK || stopOK
+		return stopOK() || regexOK()
+	}
+	if a.stop != nil && !stopOK() {
+		return false
 	}
 	if a.paths != nil && !a.paths.MatchString(name) {
 		return false
 	}
-	if a.regexes != nil && !regexOK {
-		return false
-	}
-	if a.stop != nil && !stopOK {
-		return false
-	}
-	return true
+	return a.regexes == nil || regexOK()
 }
 
 func (r *rule) compile() error {
@@ -189,9 +192,9 @@ func (g *globals) compile() error {
 // detectAll runs the rules whose keywords occur in content over the blocks
 // around those keywords and returns their hits, ordered by line. It stops
 // with ctx's error when ctx is done (checked between rules and blocks).
-func (s *Secrets) detectAll(ctx context.Context, name string, li *lineIndex) ([]hit, error) {
+func (s *Secrets) detectAll(ctx context.Context, name string, li *lineIndex) (out []hit, capped []string, err error) {
 	if err := s.globals.compile(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	content := li.all
 	lower := asciiLower(content)
@@ -209,10 +212,9 @@ func (s *Secrets) detectAll(ctx context.Context, name string, li *lineIndex) ([]
 		order = append(order, r)
 	}
 	sort.Ints(order) // the rules' order, so results never depend on map order
-	var out []hit
 	for _, ri := range order {
 		if err := ctx.Err(); err != nil {
-			return out, err
+			return out, capped, err
 		}
 		r := s.rules[ri]
 		list := spans[ri]
@@ -240,7 +242,10 @@ func (s *Secrets) detectAll(ctx context.Context, name string, li *lineIndex) ([]
 		hits, err := s.detectRule(ctx, r, name, li, mergeSpans(list))
 		out = append(out, hits...)
 		if err != nil {
-			return out, err
+			return out, capped, err
+		}
+		if len(hits) >= maxHitsPerRule {
+			capped = append(capped, r.def.ID)
 		}
 	}
 	out = dropShadowedGeneric(out)
@@ -250,7 +255,7 @@ func (s *Secrets) detectAll(ctx context.Context, name string, li *lineIndex) ([]
 		}
 		return out[i].rule.def.ID < out[j].rule.def.ID
 	})
-	return out, nil
+	return out, capped, nil
 }
 
 func ruleSkipsPath(r *rule, name string) bool {
@@ -307,6 +312,9 @@ func (s *Secrets) detectRule(ctx context.Context, r *rule, name string, li *line
 				continue
 			}
 			out = append(out, h)
+			if len(out) >= maxHitsPerRule {
+				return out, nil
+			}
 		}
 	}
 	return out, nil
@@ -400,15 +408,28 @@ func isValueChar(c byte) bool {
 
 // dropShadowedGeneric does what gitleaks' engine does across rules: a
 // "generic" finding whose secret a specific rule also found on the same
-// line is dropped.
+// line is dropped. Only specific hits starting within longLine bytes are
+// compared (on an ordinary line, all of them), so a minified line with
+// thousands of hits stays linear.
 func dropShadowedGeneric(hs []hit) []hit {
+	isGeneric := func(h hit) bool { return strings.Contains(strings.ToLower(h.rule.def.ID), "generic") }
+	var specific []hit
+	for _, h := range hs {
+		if !isGeneric(h) {
+			specific = append(specific, h)
+		}
+	}
+	if len(specific) == len(hs) {
+		return hs
+	}
+	sort.Slice(specific, func(i, j int) bool { return specific[i].start < specific[j].start })
 	var out []hit
 	for _, h := range hs {
 		shadowed := false
-		if strings.Contains(strings.ToLower(h.rule.def.ID), "generic") {
-			for _, g := range hs {
-				if g.line == h.line && g.rule != h.rule && strings.Contains(g.secret, h.secret) &&
-					!strings.Contains(strings.ToLower(g.rule.def.ID), "generic") {
+		if isGeneric(h) {
+			i := sort.Search(len(specific), func(i int) bool { return specific[i].start >= h.start-longLine })
+			for ; i < len(specific) && specific[i].start <= h.start+longLine; i++ {
+				if g := specific[i]; g.line == h.line && strings.Contains(g.secret, h.secret) {
 					shadowed = true
 					break
 				}

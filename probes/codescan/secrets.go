@@ -120,7 +120,7 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		}
 	}
 	li := newLineIndex(content)
-	found, err := s.detectAll(ctx, name, li)
+	found, capped, err := s.detectAll(ctx, name, li)
 	var out []probes.Finding
 	var kept []hit
 	// when rules overlap, keep the most specific: ours, then gitleaks'
@@ -130,7 +130,9 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		if skipSecret(f) || duplicate(kept, f) {
 			continue
 		}
-		text := li.text(f.line)
+		// the match's line, bounded around the match: a minified line is
+		// megabytes long and holds thousands of matches
+		text, at := li.lineAround(f.start, f.start+len(f.match), 2*maxEvidence)
 		if f.secret != "" && (strings.Contains(text, f.secret+"...") || strings.Contains(text, f.secret+"…")) {
 			continue // a documentation example cut short: "fk_user_Hy8kL2mN9pQ1..."
 		}
@@ -146,13 +148,14 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 			// it (a JSON-escaped key holds its whole body on the same line)
 			header := keyHeader(f.match)
 			ev = header
-			if i := strings.Index(text, header); i >= 0 {
+			if i := strings.Index(text[at:], header); i >= 0 {
+				i += at
 				ev = evidence(text[:i+len(header)], i, i+len(header))
 			}
 			secret = strings.TrimPrefix(f.secret, header)
 		} else {
 			m := firstLine(f.match)
-			i := max(0, strings.Index(text, m))
+			i := at
 			ev = evidence(text, i, i+len(m), secret, f.match)
 		}
 		if containsSecret(ev, secret) {
@@ -165,6 +168,14 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	if len(capped) > 0 || len(out) >= maxPerFile {
+		msg := fmt.Sprintf("secret scan of this file stopped early: at least %d candidate secrets (rules %s); the first %d are listed: data, minified code or a hostile file?",
+			len(found), strings.Join(capped, ", "), len(out))
+		if len(capped) == 0 {
+			msg = fmt.Sprintf("more than %d secrets in this file; the first %d are listed", maxPerFile, maxPerFile)
+		}
+		out = append(out, probes.Finding{Status: probes.Warn, Rule: "secret-scan-capped", Message: msg, Location: name, File: name})
+	}
 	return out, err
 }
 
