@@ -3,6 +3,7 @@ package codescan
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -90,13 +91,16 @@ func TestLongLineScanIsLinear(t *testing.T) {
 	s := secrets(t)
 	timeIt := func(make func(int) []byte, n int) time.Duration {
 		line := make(n)
-		start := time.Now()
-		fs := s.Scan("app.min.js", line)
-		d := time.Since(start)
-		if len(fs) == 0 {
-			t.Fatalf("%d bytes: no finding", n)
+		best := time.Duration(math.MaxInt64)
+		for range 2 { // the best of two: the machine is shared
+			start := time.Now()
+			fs := s.Scan("app.min.js", line)
+			best = min(best, time.Since(start))
+			if len(fs) == 0 {
+				t.Fatalf("%d bytes: no finding", n)
+			}
 		}
-		return d
+		return best
 	}
 	for _, make := range []func(int) []byte{longLineOf, minifiedOf} {
 		timeIt(make, 64<<10) // rules compile on first use

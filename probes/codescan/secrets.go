@@ -109,7 +109,10 @@ func (s *Secrets) Scan(name string, content []byte) []probes.Finding {
 // made so far.
 func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) ([]probes.Finding, error) {
 	if s == nil || len(content) == 0 {
-		return nil, nil
+		return nil, ctx.Err()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if err := s.globals.compile(); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func (family) Name() string                 { return "source" }
 func (family) IDs() []string                { return append([]string(nil), allIDs...) }
 func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindSource }
 func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
-	return scan(ctx, t.Value, ids, cfg.Params(idGitignore))
+	return scanTimed(ctx, t.Value, ids, cfg.Params(idGitignore), cfg.Defaults().Timeout)
 }
 
 // Scan runs the selected source probes (all when ids is empty) over dir,
@@ -50,6 +50,18 @@ func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
 
 // scan is Scan with source.gitignore's parameters (nil: the defaults).
 func scan(ctx context.Context, dir string, ids []string, gitignore probes.Params) []probes.Result {
+	return scanTimed(ctx, dir, ids, gitignore, probes.Config{}.Defaults().Timeout)
+}
+
+// scanWith is Scan with fileTimeout bounding the secret scan of each file.
+func scanWith(ctx context.Context, dir string, ids []string, fileTimeout time.Duration) []probes.Result {
+	return scanTimed(ctx, dir, ids, nil, fileTimeout)
+}
+
+// scanTimed is scan with fileTimeout (--timeout) bounding the secret scan
+// of each file: a file that takes longer is counted as skipped, not
+// waited for.
+func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.Params, fileTimeout time.Duration) []probes.Result {
 	start := time.Now()
 	if len(ids) == 0 {
 		ids = allIDs
@@ -80,7 +92,7 @@ func scan(ctx context.Context, dir string, ids []string, gitignore probes.Params
 	if len(want) == 1 && want[idGitignore] {
 		acc = newAccumulator(tr, sec) // the ignore checks read no file contents
 	} else {
-		acc = scanFiles(ctx, tr, want, sec)
+		acc = scanFiles(ctx, tr, want, sec, fileTimeout)
 	}
 	if ctx.Err() != nil {
 		return fail("scan interrupted: %v", ctx.Err())
@@ -149,7 +161,7 @@ func newAccumulator(tr *tree, sec *codescan.Secrets) *accumulator {
 
 // scanFiles reads every listed file once, with a bounded pool of workers,
 // and runs the scanners each selected probe needs on it.
-func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codescan.Secrets) *accumulator {
+func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codescan.Secrets, fileTimeout time.Duration) *accumulator {
 	acc := newAccumulator(tr, sec)
 	workers := runtime.GOMAXPROCS(0)
 	if workers > 16 {
@@ -162,7 +174,9 @@ func scanFiles(ctx context.Context, tr *tree, want map[string]bool, sec *codesca
 		go func() {
 			defer wg.Done()
 			for rel := range jobs {
-				scanOne(tr, rel, want, sec, acc)
+				if ctx.Err() == nil {
+					scanOne(ctx, tr, rel, want, sec, acc, fileTimeout)
+				}
 			}
 		}()
 	}
@@ -187,7 +201,7 @@ feed:
 	return acc
 }
 
-func scanOne(tr *tree, rel string, want map[string]bool, sec *codescan.Secrets, acc *accumulator) {
+func scanOne(ctx context.Context, tr *tree, rel string, want map[string]bool, sec *codescan.Secrets, acc *accumulator, fileTimeout time.Duration) {
 	rr := readFile(tr.root, rel)
 	if rr.skip != "" {
 		acc.mu.Lock()
@@ -207,7 +221,18 @@ func scanOne(tr *tree, rel string, want map[string]bool, sec *codescan.Secrets, 
 	}
 	var secretHits []probes.Finding
 	if sec != nil && (want[idSecrets] || want[idCI] && k.ci) {
-		secretHits = sec.Scan(rel, c)
+		fctx, cancel := context.WithTimeout(ctx, fileTimeout)
+		var err error
+		secretHits, err = sec.ScanContext(fctx, rel, c)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil { // this file's time is up, not the run's
+				acc.mu.Lock()
+				acc.skipped[skipTimeout]++
+				acc.mu.Unlock()
+			}
+			return
+		}
 	}
 	run(idSecrets, true, func() []probes.Finding { return secretHits })
 	run(idTokenStorage, k.web, func() []probes.Finding { return codescan.TokenStorage(rel, c) })

@@ -37,6 +37,7 @@ const (
 	skipNotRegule = "not_regular_file"
 	skipMissing   = "unreadable"
 	skipLimit     = "over_file_limit"
+	skipTimeout   = "scan_timeout"
 )
 
 // skipDirs are vendored, dependency and build-output folders.
