@@ -186,7 +186,8 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			if scanner != nil {
-				hits[i][0] = normalise(scanner.Scan(it.name, it.content))
+				fs, _ := scanner.ScanContext(ctx, it.name, it.content) // a cancelled run stops mid-script
+				hits[i][0] = normalise(fs)
 			}
 			hits[i][1] = normalise(codescan.TokenStorage(it.name, it.content))
 			hits[i][2] = normalise(codescan.TokenInURL(it.name, it.content))
