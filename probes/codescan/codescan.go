@@ -66,7 +66,8 @@ const (
 // keyword, "<password>" then the value, and a match may start on the line
 // before a keyword inside the value), or on a long line a window around the
 // keyword.
-// For a multi-line rule (whole) the span reaches wholeReach past the keyword.
+// For a multi-line rule (whole) the span reaches wholeBefore before the
+// keyword and wholeReach past it.
 func (li *lineIndex) around(from, to int, whole bool) span {
 	n := li.line(from)
 	start, end := li.starts[n-1], li.end(n)
@@ -81,6 +82,7 @@ func (li *lineIndex) around(from, to int, whole bool) span {
 		}
 	}
 	if whole {
+		start = min(start, max(0, from-wholeBefore))
 		end = max(end, min(len(li.all), to+wholeReach))
 	}
 	return li.widen(start, end)

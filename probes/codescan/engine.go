@@ -27,6 +27,9 @@ const (
 	// wholeReach is how far after its keyword a multi-line rule looks
 	// (a 4096-bit RSA key in PEM is about 3.3 KB).
 	wholeReach = 32 << 10
+	// wholeBefore is how far before its keyword a multi-line rule looks
+	// (kubernetes-secret-yaml: "data:" up to 300 bytes before "kind: secret").
+	wholeBefore = 4 << 10
 	// maxHitsPerRule bounds the hits one rule makes in one file: past that
 	// (data or a hostile file), more of the same tells the reader nothing
 	// and the rest of the file would cost time for nothing. The scan says

@@ -22,10 +22,11 @@ const corpusDir = "testdata/corpus/secrets"
 
 // Floors for source.secrets on the corpus: the scan must not fall below
 // what it scored when the test was written (recall 0.977 before the
-// next-line fix; the gitleaks 8.30.1 CLI scores 0.997).
+// next-line fix, 0.995 after; the gitleaks 8.30.1 CLI scores 0.995 overall,
+// 0.997 on the rule examples, precision 0.998).
 const (
-	minRecall    = 0.975
-	minPrecision = 0.995
+	minRecall    = 0.995
+	minPrecision = 0.997
 )
 
 type corpusLabel struct {
@@ -164,8 +165,49 @@ func TestSecretCorpusScore(t *testing.T) {
 		sort.Strings(total.falsePos)
 		t.Logf("missed:\n%s\nfalse positives:\n%s", strings.Join(total.missed, "\n"), strings.Join(total.falsePos, "\n"))
 	}
+	if report := os.Getenv("GITLEAKS_REPORT"); report != "" {
+		scoreGitleaksReport(t, labels, report)
+	}
 	if total.recall() < minRecall || total.precision() < minPrecision {
 		t.Errorf("corpus score below the floor (recall %.3f < %.3f or precision %.3f < %.3f); CORPUS_VERBOSE=1 lists the misses",
 			total.recall(), minRecall, total.precision(), minPrecision)
 	}
+}
+
+// scoreGitleaksReport scores a gitleaks JSON report of the same corpus the
+// same way, for the side-by-side figures:
+//
+//	cp -r testdata/corpus/secrets /tmp/c && rm /tmp/c/labels.json /tmp/c/README.md
+//	(cd /tmp/c && git init -q && git add -f . && git -c user.name=x -c user.email=x@x commit -qm c)
+//	gitleaks git /tmp/c --report-format json --report-path /tmp/gl.json
+//	GITLEAKS_REPORT=/tmp/gl.json go test ./probes/sourceprobe/ -run TestSecretCorpusScore -v
+func scoreGitleaksReport(t *testing.T, labels map[string]corpusLabel, report string) {
+	raw, err := os.ReadFile(report)
+	require.NoError(t, err)
+	var rs []struct {
+		File      string
+		StartLine int
+		RuleID    string
+	}
+	require.NoError(t, json.Unmarshal(raw, &rs))
+	var fs []probes.Finding
+	for _, r := range rs {
+		file := filepath.ToSlash(r.File)
+		for _, src := range []string{"gitleaks-rules/", "gitleaks-testdata/", "detect-secrets/"} {
+			if i := strings.Index(file, src); i >= 0 {
+				file = file[i:]
+			}
+		}
+		fs = append(fs, probes.Finding{File: file, Line: r.StartLine, Rule: "gitleaks:" + r.RuleID})
+	}
+	scores := scoreCorpus(labels, fs)
+	var total corpusScore
+	for src, s := range scores {
+		t.Logf("gitleaks CLI %-18s recall %.3f (%d/%d)  precision %.3f (%d tp, %d fp)", src, s.recall(), s.found, s.positives, s.precision(), s.tp, s.fp)
+		total.positives += s.positives
+		total.found += s.found
+		total.tp += s.tp
+		total.fp += s.fp
+	}
+	t.Logf("gitleaks CLI %-18s recall %.3f (%d/%d)  precision %.3f (%d tp, %d fp)", "all", total.recall(), total.found, total.positives, total.precision(), total.tp, total.fp)
 }
