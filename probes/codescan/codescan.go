@@ -218,14 +218,20 @@ var longRun = lazyre.New(`[A-Za-z0-9+/=_\-.~]{16,}`)
 // mixed letters and digits, so an evidence line never carries a credential
 // even when a scanner did not know it was one.
 func scrub(s string, secrets ...string) string {
+	var parts []string
 	for _, sec := range secrets {
 		for _, part := range strings.Split(sec, "\n") {
-			part = strings.TrimSpace(part)
-			if len(part) >= 4 {
-				s = strings.ReplaceAll(s, part, probes.Redact(part))
+			if part = strings.TrimSpace(part); len(part) >= 4 {
+				parts = append(parts, part)
 			}
 		}
 	}
+	// the longest first: of overlapping secrets the union is redacted
+	sort.Slice(parts, func(i, j int) bool { return len(parts[i]) > len(parts[j]) })
+	for _, part := range parts {
+		s = strings.ReplaceAll(s, part, RedactSecret(part, false))
+	}
+	s = credValueRe().ReplaceAllStringFunc(s, redactCredValue)
 	s = redactUserinfo(s)
 	s = paramValueRe().ReplaceAllStringFunc(s, redactParamValue)
 	return longRun().ReplaceAllStringFunc(s, func(run string) string {
@@ -236,7 +242,7 @@ func scrub(s string, secrets ...string) string {
 		// paths (people.csail.mit.edu/pubs/KRRR98.pdf) stay readable
 		for _, seg := range strings.FieldsFunc(run, func(r rune) bool { return r == '.' || r == '/' }) {
 			if len(seg) >= 12 && looksRandom(seg) {
-				return probes.Redact(run)
+				return RedactSecret(run, false)
 			}
 		}
 		return run
@@ -264,6 +270,21 @@ func looksRandom(run string) bool {
 		}
 	}
 	return digit >= 2 && classes >= 2
+}
+
+// credValueRe matches a quoted literal given to a credential-like name
+// ("password": "…", api_key = '…', secret => "…"): evidence masks it even
+// when no rule reported it, since it sits beside a finding.
+var credValueRe = lazyre.New(`(?i)((?:passw(?:or)?d|pwd|secret|token|api[_-]?key|credential|auth)[\w.-]{0,20}["']?\s*(?::=|=>|[:=])\s*["'` + "`" + `])([^"'` + "`" + `\s]{4,})`)
+
+func redactCredValue(m string) string {
+	sub := credValueRe().FindStringSubmatch(m)
+	v := sub[2]
+	if strings.Contains(v, "***") || IsPlaceholder(v) {
+		return m
+	}
+	lower := strings.ToLower(sub[1])
+	return sub[1] + RedactSecret(v, strings.Contains(lower, "passw") || strings.Contains(lower, "pwd"))
 }
 
 // finding builds a finding located at line n of name.
@@ -371,7 +392,7 @@ func redactUserinfo(s string) string {
 		if strings.Contains(sub[2], "***") || IsPlaceholder(sub[2]) {
 			return m
 		}
-		return sub[1] + probes.Redact(sub[2]) + "@"
+		return sub[1] + RedactSecret(sub[2], true) + "@"
 	})
 }
 

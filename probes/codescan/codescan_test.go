@@ -477,7 +477,7 @@ func TestMinifiedBundleIsBounded(t *testing.T) {
 	for name, scan := range map[string]func(string, []byte) []probes.Finding{"secrets": s.Scan, "storage": TokenStorage,
 		"url": TokenInURL, "tls": TLSVerification, "logging": SecretLogging, "http": PlainHTTP, "ci": CIInlineSecrets} {
 		fs := scan("https://app.example.com/bundle.js", bundle)
-		assert.LessOrEqual(t, len(fs), maxPerFile, name)
+		assert.LessOrEqual(t, len(fs), maxPerFile+1, name) // +1: the secrets scan says when it stopped
 		for _, f := range fs {
 			assert.Equal(t, 1, f.Line)
 			assert.LessOrEqual(t, len(f.Evidence), maxEvidence+8, name)

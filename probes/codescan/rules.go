@@ -59,13 +59,17 @@ var providerRules = []ruleDef{
 	{
 		ID:          "connection-string-password",
 		Description: "Password in a connection string",
-		Regex:       `(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z0-9]+|ftps?|sftp|smtps?|ldaps?)://[^:/\s@"'` + "`" + `]+:([^@/\s"'` + "`" + `]+)@[^\s"'` + "`" + `]+`,
-		Keywords:    []string{"postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "jdbc:", "ftp", "smtp", "ldap"},
+		// the user may be empty (redis://:pw@host); http(s) URLs carry
+		// passwords too (git remotes, basic-auth endpoints)
+		Regex:    `(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z0-9]+|ftps?|sftp|smtps?|ldaps?|https?)://[^:/\s@"'` + "`" + `]*:([^@/\s"'` + "`" + `]+)@[^\s"'` + "`" + `]+`,
+		Keywords: []string{"postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "jdbc:", "ftp", "smtp", "ldap", "http://", "https://"},
 	},
 	{
 		ID:          "private-key-header",
 		Description: "Private key block",
-		Regex:       `-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----`,
+		// the header alone (documentation, PEM-parsing code) is not a key:
+		// key material must follow, on the next lines or JSON-escaped
+		Regex: `-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:\s|\\[rn])+(?:[A-Za-z-]+: [^\n]*(?:\s|\\[rn])+)*[A-Za-z0-9+/=]{40,}`,
 		Keywords:    []string{"-----begin"},
 	},
 }

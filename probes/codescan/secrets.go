@@ -128,7 +128,34 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 	var kept []hit
 	// when rules overlap, keep the most specific: ours, then gitleaks'
 	// named formats, then its generic-api-key
-	sort.SliceStable(found, func(i, j int) bool { return specificity(found[i]) < specificity(found[j]) })
+	// and of overlapping ones the longest, so no tail of a token stays out
+	// of the redaction
+	onLine := map[int][]hit{} // every secret found on a line: the evidence masks them all
+	for _, f := range found {
+		if !isKeyRule(f.rule.def.ID) { // a key block is cut after its header instead
+			onLine[f.line] = append(onLine[f.line], f)
+		}
+	}
+	for _, hs := range onLine {
+		sort.Slice(hs, func(i, j int) bool { return hs[i].start < hs[j].start })
+	}
+	// near returns the secrets found within the evidence window of f
+	near := func(f hit) []string {
+		hs := onLine[f.line]
+		reach := 2*maxEvidence + 256
+		i := sort.Search(len(hs), func(i int) bool { return hs[i].start >= f.start-reach })
+		var out []string
+		for ; i < len(hs) && hs[i].start <= f.start+len(f.match)+reach; i++ {
+			out = append(out, hs[i].secret)
+		}
+		return out
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		if a, b := specificity(found[i]), specificity(found[j]); a != b {
+			return a < b
+		}
+		return len(found[i].secret) > len(found[j].secret)
+	})
 	for _, f := range found {
 		if skipSecret(f) || duplicate(kept, f) {
 			continue
@@ -159,9 +186,9 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		} else {
 			m := firstLine(f.match)
 			i := at
-			ev = evidence(text, i, i+len(m), secret, f.match)
+			ev = evidence(text, i, i+len(m), append([]string{secret}, near(f)...)...)
 		}
-		if containsSecret(ev, secret) {
+		if containsSecret(ev, secret) || !isKeyRule(f.rule.def.ID) && containsSecret(ev, near(f)...) {
 			ev = "" // never risk it
 		}
 		msg := fmt.Sprintf("%s: %s", describe(f), redactedValue(f))
@@ -177,7 +204,8 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		if len(capped) == 0 {
 			msg = fmt.Sprintf("more than %d secrets in this file; the first %d are listed", maxPerFile, maxPerFile)
 		}
-		out = append(out, probes.Finding{Status: probes.Warn, Rule: "secret-scan-capped", Message: msg, Location: name, File: name})
+		line := out[len(out)-1].Line
+		out = append(out, finding(probes.Warn, "secret-scan-capped", msg, name, line, ""))
 	}
 	return out, err
 }
@@ -189,6 +217,9 @@ func skipSecret(f hit) bool {
 	}
 	if IsPlaceholder(f.secret) {
 		return true
+	}
+	if f.rule.def.ID == "fincept-api-key" && repeatedPattern(f.secret) {
+		return true // fk_user_abc123abc123abc123: a test dummy
 	}
 	if f.rule.def.ID == "generic-api-key" && genericNoise(f.secret) {
 		return true
@@ -238,7 +269,7 @@ func redactedValue(f hit) string {
 	if isKeyRule(f.rule.def.ID) {
 		return keyHeader(f.match)
 	}
-	return probes.Redact(f.secret)
+	return RedactSecret(f.secret, isPassword(f))
 }
 
 // keyHeader returns "-----BEGIN … PRIVATE KEY-----" from a key block.

@@ -177,5 +177,5 @@ func redactParamValue(kv string) string {
 	if IsPlaceholder(v) {
 		return kv
 	}
-	return k + "=" + probes.Redact(v)
+	return k + "=" + RedactSecret(v, strings.Contains(strings.ToLower(k), "passw"))
 }

@@ -140,7 +140,7 @@ func TestFindingsCarryFileLineAndRedactedEvidence(t *testing.T) {
 	assert.Equal(t, "a/b/c.js", f.File)
 	assert.Equal(t, 3, f.Line)
 	assert.Equal(t, "a/b/c.js:3", f.Location)
-	assert.Equal(t, `const k = "fk_user_H***";`, f.Evidence)
+	assert.Equal(t, `const k = "fk_user_Hy***";`, f.Evidence)
 	assert.Equal(t, "provider:fincept-api-key", f.Rule)
 }
 
