@@ -69,7 +69,7 @@ var providerRules = []ruleDef{
 		Description: "Private key block",
 		// the header alone (documentation, PEM-parsing code) is not a key:
 		// key material must follow, on the next lines or JSON-escaped
-		Regex: `-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:\s|\\[rn])+(?:[A-Za-z-]+: [^\n]*(?:\s|\\[rn])+)*[A-Za-z0-9+/=]{40,}`,
-		Keywords:    []string{"-----begin"},
+		Regex:    `-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:\s|\\[rn])+(?:[A-Za-z-]+: [^\n]*(?:\s|\\[rn])+)*[A-Za-z0-9+/=]{40,}`,
+		Keywords: []string{"-----begin"},
 	},
 }
