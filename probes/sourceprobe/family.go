@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -130,6 +131,8 @@ type accumulator struct {
 	rules   int
 	// suppressed counts findings dropped by a selfassess:allow comment.
 	suppressed int
+	// secretsOnly counts the files only the secrets scan read.
+	secretsOnly int
 }
 
 func (a *accumulator) add(id string, fs []probes.Finding) {
@@ -211,6 +214,10 @@ func scanOne(ctx context.Context, tr *tree, rel string, want map[string]bool, se
 	}
 	k := classify(rel, codescan.IsCIConfig)
 	c := rr.content
+	if rr.secretsOnly {
+		scanSecretsOnly(ctx, rel, c, want, sec, acc, fileTimeout)
+		return
+	}
 	results := map[string][]probes.Finding{}
 	ran := map[string]bool{}
 	run := func(id string, cond bool, scan func() []probes.Finding) {
@@ -254,6 +261,37 @@ func scanOne(ctx context.Context, tr *tree, rel string, want map[string]bool, se
 	acc.suppressed += suppressed
 	for id := range ran {
 		acc.add(id, results[id])
+	}
+}
+
+// scanSecretsOnly runs only the secrets scan on a build-output, minified,
+// generated or large file; for the other probes it counts as skipped.
+func scanSecretsOnly(ctx context.Context, rel string, c []byte, want map[string]bool, sec *codescan.Secrets, acc *accumulator, fileTimeout time.Duration) {
+	var hits []probes.Finding
+	if sec != nil && want[idSecrets] {
+		fctx, cancel := context.WithTimeout(ctx, fileTimeout)
+		var err error
+		hits, err = sec.ScanContext(fctx, rel, c)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				acc.mu.Lock()
+				acc.skipped[skipTimeout]++
+				acc.mu.Unlock()
+			}
+			return
+		}
+		var n int
+		hits, n = codescan.Suppress(c, hits)
+		acc.mu.Lock()
+		acc.suppressed += n
+		acc.mu.Unlock()
+	}
+	acc.mu.Lock()
+	defer acc.mu.Unlock()
+	acc.secretsOnly++
+	if want[idSecrets] {
+		acc.add(idSecrets, hits)
 	}
 }
 
@@ -301,6 +339,10 @@ var nouns = map[string][2]string{
 func (a *accumulator) result(id string, tr *tree) probes.Result {
 	p := a.probes[id]
 	obs := a.observedBase(tr)
+	if id != idSecrets && a.secretsOnly > 0 {
+		obs.FilesSkipped += a.secretsOnly
+		obs.SkippedByReason[skipSecretsOnly] = a.secretsOnly
+	}
 	obs.FilesChecked = p.checked
 	obs.Findings = p.total
 	obs.FindingsByRule = p.byRule
@@ -331,6 +373,10 @@ func (a *accumulator) result(id string, tr *tree) probes.Result {
 			summary += " (warnings only)"
 		}
 	}
+	if id == idSecrets && obs.FilesSkipped > 0 {
+		// "no secrets in 7 files" must never read as "no secrets"
+		summary += fmt.Sprintf("; %d %s not scanned (%s)", obs.FilesSkipped, plural(obs.FilesSkipped, "file", "files"), reasons(obs.SkippedByReason))
+	}
 	if tr.mode == "walk" && tr.note != "" {
 		summary += " (" + tr.note + ")"
 	}
@@ -348,6 +394,25 @@ func (a *accumulator) observedBase(tr *tree) observed {
 	}
 	return observed{Mode: tr.mode, Note: tr.note, FilesScanned: a.scanned, FilesSkipped: skipped, SkippedByReason: byReason,
 		Suppressed: a.suppressed}
+}
+
+// reasons lists skip reasons with their counts, the largest first.
+func reasons(by map[string]int) string {
+	keys := make([]string, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if by[keys[i]] != by[keys[j]] {
+			return by[keys[i]] > by[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", by[k], strings.ReplaceAll(k, "_", " "))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // plural is a tiny helper for messages.

@@ -228,7 +228,7 @@ func checkGitignore(ctx context.Context, tr *tree, p probes.Params) probes.Resul
 			obs.Note = strings.TrimSpace(obs.Note + " " + err.Error())
 		}
 		for _, rel := range untracked {
-			if inSkippedDir(rel) || !isSecretFile(tr.root, rel) {
+			if inDir(rel, skipDirs) || inDir(rel, buildDirs) || !isSecretFile(tr.root, rel) {
 				continue
 			}
 			obs.Unignored = append(obs.Unignored, rel)

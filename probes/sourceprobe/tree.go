@@ -16,9 +16,11 @@ import (
 )
 
 const (
-	// maxFileSize: larger files are skipped (and counted): minified bundles,
-	// data dumps and the like, where line-based evidence is useless anyway.
-	maxFileSize = 1 << 20
+	// maxFileSize: larger files get the secrets scan only (minified
+	// bundles, data dumps: the other scanners' line rules tell nothing
+	// there); maxSecretFileSize: larger ones are skipped (and counted).
+	maxFileSize       = 1 << 20
+	maxSecretFileSize = 16 << 20
 	// maxFiles bounds one scan; a tree with more files is reported as truncated.
 	maxFiles = 200_000
 	// sniffSize is how much of a file is checked for NUL bytes (binary) and
@@ -30,7 +32,7 @@ const (
 
 // Skip reasons, as reported in Observed.
 const (
-	skipVendored  = "vendored_or_build_dir"
+	skipVendored  = "vendored"
 	skipGenerated = "generated"
 	skipBinary    = "binary"
 	skipTooLarge  = "too_large"
@@ -38,14 +40,21 @@ const (
 	skipMissing   = "unreadable"
 	skipLimit     = "over_file_limit"
 	skipTimeout   = "scan_timeout"
+	// skipSecretsOnly: build output, minified, generated and large files,
+	// scanned for secrets only (counted as skipped by the other probes).
+	skipSecretsOnly = "secrets_scan_only"
 )
 
-// skipDirs are vendored, dependency and build-output folders.
+// skipDirs are vendored and dependency folders: third-party code, skipped.
 var skipDirs = map[string]bool{
-	"vendor": true, "node_modules": true, "dist": true, "build": true, ".git": true, "third_party": true,
-	"bower_components": true, ".venv": true, "venv": true, "__pycache__": true, ".next": true, ".nuxt": true,
-	".tox": true, ".terraform": true, ".gradle": true, "coverage": true,
+	"vendor": true, "node_modules": true, ".git": true, "third_party": true,
+	"bower_components": true, ".venv": true, "venv": true, "__pycache__": true,
+	".tox": true, ".terraform": true, ".gradle": true,
 }
+
+// buildDirs are build-output folders: a committed bundle can carry a
+// secret (gitleaks finds it), so they get the secrets scan only.
+var buildDirs = map[string]bool{"dist": true, "build": true, ".next": true, ".nuxt": true, "coverage": true}
 
 // lockFiles are generated dependency manifests: hashes and registry URLs only.
 var lockFiles = map[string]bool{
@@ -96,7 +105,7 @@ func listTree(ctx context.Context, root string) (*tree, error) {
 		t.mode = "git"
 		t.all = tracked
 		for _, p := range tracked {
-			if inSkippedDir(p) {
+			if inDir(p, skipDirs) {
 				t.skipped[skipVendored]++
 				continue
 			}
@@ -154,13 +163,13 @@ func (t *tree) walk(ctx context.Context) error {
 	})
 }
 
-func inSkippedDir(p string) bool {
+func inDir(p string, dirs map[string]bool) bool {
 	dir := path.Dir(p)
 	if dir == "." {
 		return false
 	}
 	for _, seg := range strings.Split(dir, "/") {
-		if skipDirs[seg] {
+		if dirs[seg] {
 			return true
 		}
 	}
@@ -227,6 +236,9 @@ func gitLsFiles(ctx context.Context, dir string) ([]string, error) {
 type readResult struct {
 	content []byte
 	skip    string
+	// secretsOnly: only the secrets scan reads this file (build output,
+	// minified, generated, over maxFileSize)
+	secretsOnly bool
 }
 
 // readFile reads a text file to scan, or says why it is skipped.
@@ -236,9 +248,10 @@ func readFile(root, rel string) readResult {
 	if binaryExts[strings.ToLower(path.Ext(base))] {
 		return readResult{skip: skipBinary}
 	}
-	if lockFiles[base] || strings.HasSuffix(lower, ".min.js") || strings.HasSuffix(lower, ".min.css") || strings.HasSuffix(lower, ".map") {
+	if lockFiles[base] {
 		return readResult{skip: skipGenerated}
 	}
+	secretsOnly := inDir(rel, buildDirs) || strings.HasSuffix(lower, ".min.js") || strings.HasSuffix(lower, ".min.css") || strings.HasSuffix(lower, ".map")
 	full := filepath.Join(root, filepath.FromSlash(rel))
 	st, err := os.Lstat(full)
 	if err != nil {
@@ -247,7 +260,7 @@ func readFile(root, rel string) readResult {
 	if !st.Mode().IsRegular() {
 		return readResult{skip: skipNotRegule}
 	}
-	if st.Size() > maxFileSize {
+	if st.Size() > maxSecretFileSize {
 		return readResult{skip: skipTooLarge}
 	}
 	f, err := os.Open(full)
@@ -255,11 +268,11 @@ func readFile(root, rel string) readResult {
 		return readResult{skip: skipMissing}
 	}
 	defer f.Close()
-	content, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	content, err := io.ReadAll(io.LimitReader(f, maxSecretFileSize+1))
 	if err != nil {
 		return readResult{skip: skipMissing}
 	}
-	if len(content) > maxFileSize {
+	if len(content) > maxSecretFileSize {
 		return readResult{skip: skipTooLarge}
 	}
 	head := content
@@ -269,10 +282,8 @@ func readFile(root, rel string) readResult {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return readResult{skip: skipBinary}
 	}
-	if isGenerated(head) {
-		return readResult{skip: skipGenerated}
-	}
-	return readResult{content: content}
+	secretsOnly = secretsOnly || len(content) > maxFileSize || isGenerated(head)
+	return readResult{content: content, secretsOnly: secretsOnly}
 }
 
 // isGenerated spots the conventional markers of generated code near the top
