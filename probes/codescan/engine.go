@@ -163,6 +163,9 @@ type hit struct {
 	line   int    // 1-based line of the match start
 	match  string // the text the regexp matched
 	secret string // the secret group
+	// encoding names how the match was encoded in the file ("base64"),
+	// empty when it was found as it stands
+	encoding string
 }
 
 // globals are the global allowlists, compiled once.

@@ -124,6 +124,11 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 	}
 	li := newLineIndex(content)
 	found, capped, err := s.detectAll(ctx, name, li)
+	if err == nil {
+		budget := maxDecoded
+		found = append(found, s.detectEncoded(ctx, name, li, 1, &budget, 0, 0, "")...)
+		err = ctx.Err()
+	}
 	var out []probes.Finding
 	var kept []hit
 	// when rules overlap, keep the most specific: ours, then gitleaks'
@@ -192,6 +197,9 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 			ev = "" // never risk it
 		}
 		msg := fmt.Sprintf("%s: %s", describe(f), redactedValue(f))
+		if f.encoding != "" {
+			msg += " (" + f.encoding + "-encoded; decoded to find it)"
+		}
 		out = append(out, finding(probes.Fail, rule, msg, name, f.line, ev))
 		if len(out) >= maxPerFile {
 			break
