@@ -95,6 +95,10 @@ func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.P
 	} else {
 		acc = scanFiles(ctx, tr, want, sec, fileTimeout)
 	}
+	if ctx.Err() == nil && want[idSecrets] && sec != nil && tr.mode == "git" {
+		acc.addHistory(scanHistory(ctx, tr.root, sec))
+		sortFindings(acc.probes[idSecrets].findings)
+	}
 	if ctx.Err() != nil {
 		return fail("scan interrupted: %v", ctx.Err())
 	}
@@ -133,6 +137,25 @@ type accumulator struct {
 	suppressed int
 	// secretsOnly counts the files only the secrets scan read.
 	secretsOnly int
+	// headFP locates each secret found in the tree by its fingerprint.
+	headFP map[string]headLoc
+	// historyCommits and historyNote describe the history scan.
+	historyCommits int
+	historyNote    string
+}
+
+// headLoc is where a secret sits in the tree.
+type headLoc struct {
+	file, rule string
+	line       int
+}
+
+func (a *accumulator) notePrints(fs []probes.Finding, fps []string) {
+	for i, f := range fs {
+		if i < len(fps) && fps[i] != "" {
+			a.headFP[fps[i]] = headLoc{file: f.File, rule: f.Rule, line: f.Line}
+		}
+	}
 }
 
 func (a *accumulator) add(id string, fs []probes.Finding) {
@@ -149,7 +172,7 @@ func (a *accumulator) add(id string, fs []probes.Finding) {
 }
 
 func newAccumulator(tr *tree, sec *codescan.Secrets) *accumulator {
-	acc := &accumulator{probes: map[string]*probeAcc{}, skipped: map[string]int{}}
+	acc := &accumulator{probes: map[string]*probeAcc{}, skipped: map[string]int{}, headFP: map[string]headLoc{}}
 	for k, v := range tr.skipped {
 		acc.skipped[k] = v
 	}
@@ -194,14 +217,18 @@ feed:
 	close(jobs)
 	wg.Wait()
 	for _, p := range acc.probes {
-		sort.SliceStable(p.findings, func(i, j int) bool {
-			if p.findings[i].File != p.findings[j].File {
-				return p.findings[i].File < p.findings[j].File
-			}
-			return p.findings[i].Line < p.findings[j].Line
-		})
+		sortFindings(p.findings)
 	}
 	return acc
+}
+
+func sortFindings(fs []probes.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].File != fs[j].File {
+			return fs[i].File < fs[j].File
+		}
+		return fs[i].Line < fs[j].Line
+	})
 }
 
 func scanOne(ctx context.Context, tr *tree, rel string, want map[string]bool, sec *codescan.Secrets, acc *accumulator, fileTimeout time.Duration) {
@@ -230,7 +257,8 @@ func scanOne(ctx context.Context, tr *tree, rel string, want map[string]bool, se
 	if sec != nil && (want[idSecrets] || want[idCI] && k.ci) {
 		fctx, cancel := context.WithTimeout(ctx, fileTimeout)
 		var err error
-		secretHits, err = sec.ScanContext(fctx, rel, c)
+		var fps []string
+		secretHits, fps, err = sec.ScanFingerprints(fctx, rel, c)
 		cancel()
 		if err != nil {
 			if ctx.Err() == nil { // this file's time is up, not the run's
@@ -240,6 +268,9 @@ func scanOne(ctx context.Context, tr *tree, rel string, want map[string]bool, se
 			}
 			return
 		}
+		acc.mu.Lock()
+		acc.notePrints(secretHits, fps)
+		acc.mu.Unlock()
 	}
 	run(idSecrets, true, func() []probes.Finding { return secretHits })
 	run(idTokenStorage, k.web, func() []probes.Finding { return codescan.TokenStorage(rel, c) })
@@ -271,8 +302,14 @@ func scanSecretsOnly(ctx context.Context, rel string, c []byte, want map[string]
 	if sec != nil && want[idSecrets] {
 		fctx, cancel := context.WithTimeout(ctx, fileTimeout)
 		var err error
-		hits, err = sec.ScanContext(fctx, rel, c)
+		var fps []string
+		hits, fps, err = sec.ScanFingerprints(fctx, rel, c)
 		cancel()
+		if err == nil {
+			acc.mu.Lock()
+			acc.notePrints(hits, fps)
+			acc.mu.Unlock()
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				acc.mu.Lock()
@@ -321,8 +358,12 @@ type observed struct {
 	Findings          int            `json:"findings"`
 	FindingsByRule    map[string]int `json:"findings_by_rule,omitempty"`
 	FilesWithFindings int            `json:"files_with_findings"`
-	Rules             int            `json:"rules,omitempty"`      // secret-detection rules loaded
-	Suppressed        int            `json:"suppressed,omitempty"` // findings on selfassess:allow lines, all probes
+	Rules             int            `json:"rules,omitempty"` // secret-detection rules loaded
+	Suppressed        int            `json:"suppressed,omitempty"`
+	// HistoryCommits is how many commits of the branch the secrets scan
+	// read (source.secrets in a git checkout); HistoryNote why it stopped early.
+	HistoryCommits int    `json:"history_commits,omitempty"`
+	HistoryNote    string `json:"history_note,omitempty"` // findings on selfassess:allow lines, all probes
 }
 
 // nouns name what each probe finds, for summaries.
@@ -349,6 +390,9 @@ func (a *accumulator) result(id string, tr *tree) probes.Result {
 	obs.FilesWithFindings = len(p.files)
 	if id == idSecrets || id == idCI {
 		obs.Rules = a.rules
+	}
+	if id == idSecrets {
+		obs.HistoryCommits, obs.HistoryNote = a.historyCommits, a.historyNote
 	}
 	status := probes.Pass
 	for _, f := range p.findings {
