@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/selfassess/selfassess/internal/lazyre"
 )
 
 const (
@@ -22,10 +20,66 @@ const (
 	maxSegment = 256 << 10
 )
 
-var (
-	base64Re  = lazyre.New(`[A-Za-z0-9+/_-]{24,}={0,2}`)
-	percentRe = lazyre.New(`[^\s"'<>` + "`" + `]*%[0-9A-Fa-f]{2}[^\s"'<>` + "`" + `]*`)
-)
+// base64Runs returns the runs of 24 or more base64 characters (either
+// alphabet, with up to two '=' of padding): one pass, no regexp (a regexp
+// here cost as much as all the rules).
+func base64Runs(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		if !isBase64Char(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isBase64Char(s[j]) {
+			j++
+		}
+		for k := 0; k < 2 && j < len(s) && s[j] == '='; k++ {
+			j++
+		}
+		if j-i >= 24 {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func isBase64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '_' || c == '-'
+}
+
+// percentRuns returns the runs of non-blank, unquoted text holding at
+// least three %XX escapes.
+func percentRuns(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		if isRunStop(s[i]) {
+			i++
+			continue
+		}
+		j, escapes := i, 0
+		for j < len(s) && !isRunStop(s[j]) {
+			if s[j] == '%' && j+2 < len(s) && isHex(s[j+1]) && isHex(s[j+2]) {
+				escapes++
+			}
+			j++
+		}
+		if escapes >= 3 {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func isRunStop(c byte) bool {
+	return c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
 
 // detectEncoded finds base64 and percent-encoded runs in li, decodes the
 // ones that decode to text and runs the rules over them. Hits are placed
@@ -57,7 +111,7 @@ func (s *Secrets) detectEncoded(ctx context.Context, name string, li *lineIndex,
 		}
 		out = append(out, s.detectEncoded(ctx, name, sub, depth+1, budget, ln, at, enc)...)
 	}
-	for _, m := range base64Re().FindAllStringIndex(li.all, -1) {
+	for _, m := range base64Runs(li.all) {
 		if m[1]-m[0] > maxSegment {
 			continue
 		}
@@ -66,9 +120,9 @@ func (s *Secrets) detectEncoded(ctx context.Context, name string, li *lineIndex,
 		}
 	}
 	if strings.Contains(li.all, "%") {
-		for _, m := range percentRe().FindAllStringIndex(li.all, -1) {
+		for _, m := range percentRuns(li.all) {
 			seg := li.all[m[0]:m[1]]
-			if m[1]-m[0] > maxSegment || strings.Count(seg, "%") < 3 {
+			if m[1]-m[0] > maxSegment {
 				continue
 			}
 			if d, err := url.QueryUnescape(seg); err == nil && d != seg {

@@ -2,6 +2,8 @@ package codescan
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -108,18 +110,28 @@ func (s *Secrets) Scan(name string, content []byte) []probes.Finding {
 // block (64 KiB) of regexp work and returns ctx's error with the findings
 // made so far.
 func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) ([]probes.Finding, error) {
+	fs, _, err := s.ScanFingerprints(ctx, name, content)
+	return fs, err
+}
+
+// ScanFingerprints is ScanContext that also returns, for each finding, a
+// fingerprint of its rule and secret (a truncated SHA-256, "" for a
+// finding that is no secret): the same key found in two places, or in a
+// commit and at HEAD, has the same fingerprint, and the key itself is
+// never handed out.
+func (s *Secrets) ScanFingerprints(ctx context.Context, name string, content []byte) ([]probes.Finding, []string, error) {
 	if s == nil || len(content) == 0 {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.globals.compile(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, p := range s.globals.paths {
 		if p.MatchString(name) {
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
 	li := newLineIndex(content)
@@ -130,6 +142,7 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		err = ctx.Err()
 	}
 	var out []probes.Finding
+	var fps []string
 	var kept []hit
 	// when rules overlap, keep the most specific: ours, then gitleaks'
 	// named formats, then its generic-api-key
@@ -201,11 +214,21 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 			msg += " (" + f.encoding + "-encoded; decoded to find it)"
 		}
 		out = append(out, finding(probes.Fail, rule, msg, name, f.line, ev))
+		fps = append(fps, fingerprint(f))
 		if len(out) >= maxPerFile {
 			break
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return out[idx[i]].Line < out[idx[j]].Line })
+	sortedOut, sortedFPs := make([]probes.Finding, len(out)), make([]string, len(out))
+	for i, k := range idx {
+		sortedOut[i], sortedFPs[i] = out[k], fps[k]
+	}
+	out, fps = sortedOut, sortedFPs
 	if len(capped) > 0 || len(out) >= maxPerFile {
 		msg := fmt.Sprintf("secret scan of this file stopped early: at least %d candidate secrets (rules %s); the first %d are listed: data, minified code or a hostile file?",
 			len(found), strings.Join(capped, ", "), len(out))
@@ -214,8 +237,15 @@ func (s *Secrets) ScanContext(ctx context.Context, name string, content []byte) 
 		}
 		line := out[len(out)-1].Line
 		out = append(out, finding(probes.Warn, "secret-scan-capped", msg, name, line, ""))
+		fps = append(fps, "")
 	}
-	return out, err
+	return out, fps, err
+}
+
+// fingerprint identifies a secret without revealing it.
+func fingerprint(h hit) string {
+	sum := sha256.Sum256([]byte(h.rule.def.ID + "\x00" + h.secret))
+	return hex.EncodeToString(sum[:12])
 }
 
 // skipSecret drops placeholders and stock development credentials.
