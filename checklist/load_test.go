@@ -101,7 +101,7 @@ func TestParseReportsPositionAndPath(t *testing.T) {
 			[]string{`f.yaml:14:9: sections[0].controls[0].severty: unknown field "severty" (did you mean "severity"?)`}},
 		{"unknown field lists allowed ones",
 			minimal + "colour: blue\n",
-			[]string{`f.yaml:15:1: colour: unknown field "colour"; allowed: schema, id, title, version, description, provider, source, sections`}},
+			[]string{`f.yaml:15:1: colour: unknown field "colour"; allowed: schema, id, title, version, description, provider, source, sections, remediation_days`}},
 		{"severity not in enum",
 			strings.Replace(minimal, "severity: high", "severity: urgent", 1),
 			[]string{`f.yaml:13:19: sections[0].controls[0].severity: "urgent" is not one of critical, high, medium, low`}},
@@ -169,7 +169,7 @@ func TestParseReportsAllErrors(t *testing.T) {
 	).Replace(minimal)
 	lines := errorLines(t, func() error { _, err := Parse("three.yaml", []byte(doc)); return err }())
 	assert.Equal(t, []string{
-		`three.yaml:4:1: owner: unknown field "owner"; allowed: schema, id, title, version, description, provider, source, sections`,
+		`three.yaml:4:1: owner: unknown field "owner"; allowed: schema, id, title, version, description, provider, source, sections, remediation_days`,
 		`three.yaml:14:19: sections[0].controls[0].severity: "urgent" is not one of critical, high, medium, low`,
 		`three.yaml:15:32: sections[0].controls[0].probes[1]: unknown probe id "nmap.scan"; 'selfassess probe --list' shows the probe ids`,
 	}, lines)

@@ -58,6 +58,9 @@ type Checklist struct {
 	Provider    Provider  `yaml:"provider" json:"provider"`
 	Source      Source    `yaml:"source" json:"source"`
 	Sections    []Section `yaml:"sections" json:"sections"`
+	// RemediationDays are the provider's remediation periods per severity:
+	// a finding is due this many days after it was first seen.
+	RemediationDays *RemediationDays `yaml:"remediation_days,omitempty" json:"remediation_days,omitempty"`
 
 	// File is where the checklist was loaded from ("builtin:finhub" for built-ins).
 	File string `yaml:"-" json:"-"`
@@ -68,6 +71,32 @@ type Checklist struct {
 
 	// pos locates each field path in File, for validation errors.
 	pos positions
+}
+
+// RemediationDays gives days to fix a finding, per severity; 0 = no period.
+type RemediationDays struct {
+	Critical int `yaml:"critical,omitempty" json:"critical,omitempty"`
+	High     int `yaml:"high,omitempty" json:"high,omitempty"`
+	Medium   int `yaml:"medium,omitempty" json:"medium,omitempty"`
+	Low      int `yaml:"low,omitempty" json:"low,omitempty"`
+}
+
+// For returns the period for a severity (0 when none is set).
+func (r *RemediationDays) For(s Severity) int {
+	if r == nil {
+		return 0
+	}
+	switch s {
+	case Critical:
+		return r.Critical
+	case High:
+		return r.High
+	case Medium:
+		return r.Medium
+	case Low:
+		return r.Low
+	}
+	return 0
 }
 
 // Provider is the API provider whose certification the checklist encodes.

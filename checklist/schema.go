@@ -209,6 +209,9 @@ func schemaDocument() obj {
 			{"provider", obj{{"$ref", "#/$defs/provider"}}},
 			{"source", obj{{"$ref", "#/$defs/source"}}},
 			{"sections", obj{{"type", "array"}, {"minItems", 1}, {"items", obj{{"$ref", "#/$defs/section"}}}, {"description", "The checklist's sections (at least one)."}}},
+			{"remediation_days", strict("Remediation periods: days after a finding is first seen until it is due, per severity.", nil, obj{
+				{"critical", days("critical")}, {"high", days("high")}, {"medium", days("medium")}, {"low", days("low")},
+			})},
 		}},
 		{"additionalProperties", false},
 		{"$defs", defs},
@@ -273,6 +276,10 @@ func paramSchema(p probes.Param) obj {
 		o = append(o, kv{"minItems", 1})
 	}
 	return append(o, kv{"description", desc})
+}
+
+func days(sev string) obj {
+	return obj{{"type", "integer"}, {"minimum", 1}, {"maximum", 3650}, {"description", "Days to fix a " + sev + " finding."}}
 }
 
 func stringSet(desc string) obj {

@@ -76,6 +76,16 @@ func validate(cl *Checklist) []FieldError {
 			v.errorf("source.retrieved", "%q is not a date (YYYY-MM-DD)", cl.Source.Retrieved)
 		}
 	}
+	if r := cl.RemediationDays; r != nil {
+		for _, d := range []struct {
+			sev  string
+			days int
+		}{{"critical", r.Critical}, {"high", r.High}, {"medium", r.Medium}, {"low", r.Low}} {
+			if d.days < 0 || d.days > 3650 {
+				v.errorf("remediation_days."+d.sev, "must be between 1 and 3650 days, got %d", d.days)
+			}
+		}
+	}
 	if len(cl.Sections) == 0 {
 		v.errorf("sections", "at least one section is required")
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	Output       string
 	SignKey      string
 	FailOn       string
+	// ReviewerKeys is an allowed_signers file naming the provider's
+	// reviewers (run --review checks the review against it).
+	ReviewerKeys string
 
 	// Path is the file the settings were read from ("" when none).
 	Path string
@@ -49,7 +52,7 @@ type Config struct {
 
 // configKeys in the order init writes them.
 var configKeys = []string{"schema", "organisation", "integration", "contacts", "checklist", "targets", "source",
-	"webhook_url", "answers", "exceptions", "output", "sign_key", "fail_on"}
+	"webhook_url", "answers", "exceptions", "output", "sign_key", "fail_on", "reviewer_keys"}
 
 // keyMaterial recognises a key pasted where a path belongs.
 var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-|sk-)[^ ]* AAAA`)
@@ -182,6 +185,8 @@ func Parse(path string, data []byte) (*Config, error) {
 			if str(v, "fail_on", &c.FailOn); c.FailOn != "" && checklist.Severity(c.FailOn).Rank() == 0 {
 				errf(v, "fail_on", "must be one of critical, high, medium, low, got %q", c.FailOn)
 			}
+		case "reviewer_keys":
+			str(v, "reviewer_keys", &c.ReviewerKeys)
 		default:
 			errf(k, k.Value, "unknown setting (known: %s)", strings.Join(configKeys[1:], ", "))
 		}
@@ -202,6 +207,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		return filepath.Join(dir, p)
 	}
 	c.Source, c.Answers, c.Exceptions, c.Output, c.SignKey = rel(c.Source), rel(c.Answers), rel(c.Exceptions), rel(c.Output), rel(c.SignKey)
+	c.ReviewerKeys = rel(c.ReviewerKeys)
 	if c.Checklist != "" && !slices.Contains(checklist.BuiltinIDs(), c.Checklist) {
 		c.Checklist = rel(c.Checklist)
 	}
@@ -244,6 +250,7 @@ func Marshal(c *Config) ([]byte, error) {
 	addStr("output", c.Output)
 	addStr("sign_key", c.SignKey)
 	addStr("fail_on", c.FailOn)
+	addStr("reviewer_keys", c.ReviewerKeys)
 	root.HeadComment = "selfassess project settings (selfassess run reads this file).\nNever put a secret here: sign_key is the path of a key file, or of the\npublic key when the private key is in ssh-agent."
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

@@ -38,6 +38,13 @@ type Options struct {
 	Date time.Time
 	// Zip is the path of the zip to write; "" writes none.
 	Zip string
+	// Namespace and Principal of the signature and the allowed_signers
+	// line; "" means the submission's (selfassess). Reviews use
+	// selfassess-review.
+	Namespace, Principal string
+	// VerifyMD, when set, replaces the generated VERIFY.md (whose commands
+	// are the submission's).
+	VerifyMD []byte
 }
 
 // Package describes what Build wrote.
@@ -108,12 +115,16 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 	var allowed []byte
 	if signed {
 		fp = ssh.FingerprintSHA256(opts.Signer.PublicKey())
-		allowed = AllowedSignersLine(opts.Signer.PublicKey())
+		allowed = AllowedSignersLineFor(opts.Signer.PublicKey(), opts.Principal, opts.Namespace)
 		if err := put(AllowedSignersFile, allowed); err != nil {
 			return nil, err
 		}
 	}
-	if err := put(VerifyFile, verifyMD(filepath.Base(dir), opts.Zip, fp, allowed)); err != nil {
+	vmd := opts.VerifyMD
+	if vmd == nil {
+		vmd = verifyMD(filepath.Base(dir), opts.Zip, fp, allowed)
+	}
+	if err := put(VerifyFile, vmd); err != nil {
 		return nil, err
 	}
 
@@ -124,7 +135,7 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 	all := map[string][]byte{SumsFile: sumsData}
 	sigPath := filepath.Join(dir, SigFile)
 	if signed {
-		sig, err := Sign(sumsData, opts.Signer)
+		sig, err := SignNamespace(sumsData, opts.Signer, opts.Namespace)
 		if err != nil {
 			return nil, fmt.Errorf("signing %s: %w", SumsFile, err)
 		}
@@ -167,7 +178,15 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 
 // Sign returns the armored SSH signature (namespace selfassess) of data.
 func Sign(data []byte, signer ssh.Signer) ([]byte, error) {
-	sig, err := sshsig.Sign(bytes.NewReader(data), signer, sshsig.HashSHA512, Namespace)
+	return SignNamespace(data, signer, Namespace)
+}
+
+// SignNamespace signs data under namespace ("" = selfassess).
+func SignNamespace(data []byte, signer ssh.Signer, namespace string) ([]byte, error) {
+	if namespace == "" {
+		namespace = Namespace
+	}
+	sig, err := sshsig.Sign(bytes.NewReader(data), signer, sshsig.HashSHA512, namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -176,8 +195,20 @@ func Sign(data []byte, signer ssh.Signer) ([]byte, error) {
 
 // AllowedSignersLine is an allowed_signers entry for pub, limited to the namespace.
 func AllowedSignersLine(pub ssh.PublicKey) []byte {
+	return AllowedSignersLineFor(pub, Principal, Namespace)
+}
+
+// AllowedSignersLineFor is an allowed_signers entry for pub naming
+// principal, limited to namespace ("" = the submission's).
+func AllowedSignersLineFor(pub ssh.PublicKey, principal, namespace string) []byte {
+	if principal == "" {
+		principal = Principal
+	}
+	if namespace == "" {
+		namespace = Namespace
+	}
 	key := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub)))
-	return []byte(fmt.Sprintf("%s namespaces=%q %s\n", Principal, Namespace, key))
+	return []byte(fmt.Sprintf("%s namespaces=%q %s\n", principal, namespace, key))
 }
 
 // FormatSums writes "HEX  name" lines sorted by name (sha256sum -c format).

@@ -29,6 +29,9 @@ type Contents struct {
 	Answers   []byte            // answers.yaml (PackedEvidence.Answers); nil = none
 	Checklist []byte            // checklist.yaml as evaluated; nil = none
 	Changes   []byte            // changes.md against the previous results; nil = none
+	// Review are the previous review's files (named review/…), which the
+	// package responds to.
+	Review []File
 }
 
 // Files lists the contents by name, for Build.
@@ -42,6 +45,7 @@ func (c Contents) Files() []File {
 			files = append(files, f)
 		}
 	}
+	files = append(files, c.Review...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return files
 }

@@ -78,6 +78,30 @@ type TrustedKeys struct {
 	Source string
 	// Now is the time validity is checked at; nil means time.Now.
 	Now func() time.Time
+	// Namespace and Principal the signature must carry and the key be
+	// allowed for; "" means the submission's (selfassess). A review is
+	// checked with selfassess-review, so neither passes for the other.
+	Namespace, Principal string
+	// Keep names files whose contents Result.Files returns (bounded by
+	// MaxKept), read in the same pass that hashes them.
+	Keep []string
+}
+
+// MaxKept bounds one file returned in Result.Files.
+const MaxKept = 64 << 20
+
+func (t TrustedKeys) namespace() string {
+	if t.Namespace == "" {
+		return Namespace
+	}
+	return t.Namespace
+}
+
+func (t TrustedKeys) principal() string {
+	if t.Principal == "" {
+		return Principal
+	}
+	return t.Principal
 }
 
 // Result is what verification found.
@@ -100,6 +124,11 @@ type Result struct {
 	TrustSource string
 	// IdentityProven: the key was given by the verifier, not taken from the package.
 	IdentityProven bool
+	// SumsSHA256 is the hex SHA-256 of SHA256SUMS: the package's digest,
+	// which a review names.
+	SumsSHA256 string
+	// Files holds the contents of TrustedKeys.Keep's files that were found.
+	Files map[string][]byte
 }
 
 // OK: every hash matched, nothing missing, extra or rejected, and a valid signature.
@@ -121,39 +150,48 @@ func Verify(p string, trust TrustedKeys) (*Result, error) {
 		return nil, unwrapPath(err)
 	}
 	res := &Result{Source: p}
+	kept := map[string]int64{SumsFile: maxSums, SigFile: maxSig, AllowedSignersFile: maxSums}
+	for _, k := range trust.Keep {
+		if _, own := kept[k]; !own {
+			kept[k] = MaxKept
+		}
+	}
 	var files map[string]*pkgFile
 	if fi.IsDir() {
-		files, err = readDir(p, res)
+		files, err = readDir(p, res, kept)
 	} else {
-		files, err = readZip(p, fi.Size(), res)
+		files, err = readZip(p, fi.Size(), res, kept)
 	}
 	if err != nil {
 		return nil, err
 	}
 	check(files, trust, res)
+	for _, k := range trust.Keep {
+		if f, ok := files[k]; ok && f.data != nil {
+			if res.Files == nil {
+				res.Files = map[string][]byte{}
+			}
+			res.Files[k] = f.data
+		}
+	}
 	return res, nil
 }
 
-func keep(name string) bool {
+// ownFile: the package's own files, never listed in SHA256SUMS (but allowed_signers).
+func ownFile(name string) bool {
 	return name == SumsFile || name == SigFile || name == AllowedSignersFile
 }
 
-func keepLimit(name string) int64 {
-	if name == SigFile {
-		return maxSig
-	}
-	return maxSums
-}
-
-// hashReader hashes r (bounded) and keeps the data for the package's own files.
-func hashReader(name string, r io.Reader, limit int64) (*pkgFile, int64, error) {
+// hashReader hashes r (bounded) and keeps the data of the files in kept
+// (name → size limit).
+func hashReader(name string, r io.Reader, limit int64, kept map[string]int64) (*pkgFile, int64, error) {
 	h := sha256.New()
 	var buf *bytes.Buffer
 	w := io.Writer(h)
-	if keep(name) {
+	if kl, ok := kept[name]; ok {
 		buf = &bytes.Buffer{}
 		w = io.MultiWriter(h, buf)
-		limit = min(limit, keepLimit(name))
+		limit = min(limit, kl)
 	}
 	n, err := io.Copy(w, io.LimitReader(r, limit+1))
 	if err != nil {
@@ -169,7 +207,7 @@ func hashReader(name string, r io.Reader, limit int64) (*pkgFile, int64, error) 
 	return f, n, nil
 }
 
-func readDir(dir string, res *Result) (map[string]*pkgFile, error) {
+func readDir(dir string, res *Result, kept map[string]int64) (map[string]*pkgFile, error) {
 	if _, err := os.Stat(filepath.Join(dir, SumsFile)); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, errNotPackage)
 	}
@@ -203,7 +241,7 @@ func readDir(dir string, res *Result) (map[string]*pkgFile, error) {
 			return err
 		}
 		defer f.Close()
-		pf, n, err := hashReader(rel, f, maxEntrySize)
+		pf, n, err := hashReader(rel, f, maxEntrySize, kept)
 		if err != nil {
 			res.Rejected = append(res.Rejected, rel+": "+err.Error())
 			return nil
@@ -239,7 +277,7 @@ func zipEntryName(name string) (string, error) {
 	return path.Clean(name), nil
 }
 
-func readZip(p string, size int64, res *Result) (map[string]*pkgFile, error) {
+func readZip(p string, size int64, res *Result, kept map[string]int64) (map[string]*pkgFile, error) {
 	zf, err := input.Open(p)
 	if err != nil {
 		return nil, unwrapPath(err)
@@ -307,7 +345,7 @@ func readZip(p string, size int64, res *Result) (map[string]*pkgFile, error) {
 			res.Rejected = append(res.Rejected, fmt.Sprintf("%q: %v", f.Name, err))
 			continue
 		}
-		pf, n, err := hashReader(rel, rc, limit)
+		pf, n, err := hashReader(rel, rc, limit, kept)
 		rc.Close()
 		if err != nil {
 			res.Rejected = append(res.Rejected, fmt.Sprintf("%q: %v", f.Name, err))
@@ -348,6 +386,8 @@ func check(files map[string]*pkgFile, trust TrustedKeys, res *Result) {
 		res.Problems = append(res.Problems, SumsFile+" is missing")
 		return
 	}
+	sumsHash := sha256.Sum256(sumsFile.data)
+	res.SumsSHA256 = hex.EncodeToString(sumsHash[:])
 	entries, err := ParseSums(sumsFile.data)
 	if err != nil {
 		res.Problems = append(res.Problems, err.Error())
@@ -355,7 +395,7 @@ func check(files map[string]*pkgFile, trust TrustedKeys, res *Result) {
 	}
 	listed := map[string]bool{}
 	for _, e := range entries {
-		if err := checkName(e.Name); err != nil || keep(e.Name) && e.Name != AllowedSignersFile {
+		if err := checkName(e.Name); err != nil || ownFile(e.Name) && e.Name != AllowedSignersFile {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s lists %q", SumsFile, e.Name))
 			continue
 		}
@@ -397,8 +437,8 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust TrustedKeys, r
 	}
 	res.KeyFP = ssh.FingerprintSHA256(sig.PublicKey)
 	res.KeyType = sig.PublicKey.Type()
-	if sig.Namespace != Namespace {
-		res.Problems = append(res.Problems, fmt.Sprintf("signature namespace is %q, want %q", sig.Namespace, Namespace))
+	if sig.Namespace != trust.namespace() {
+		res.Problems = append(res.Problems, fmt.Sprintf("signature namespace is %q, want %q", sig.Namespace, trust.namespace()))
 		return
 	}
 	res.TrustSource = trust.Source
@@ -426,7 +466,7 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust TrustedKeys, r
 		res.Problems = append(res.Problems, p)
 		return
 	}
-	if err := sshsig.Verify(bytes.NewReader(sums), sig, sig.PublicKey, sig.HashAlgorithm, Namespace); err != nil {
+	if err := sshsig.Verify(bytes.NewReader(sums), sig, sig.PublicKey, sig.HashAlgorithm, trust.namespace()); err != nil {
 		res.Problems = append(res.Problems, "the signature does not match "+SumsFile)
 		return
 	}
@@ -449,7 +489,7 @@ func trusted(key ssh.PublicKey, trust TrustedKeys, signers []AllowedSigner) (ok 
 	}
 	var reasons []string
 	for i := range signers {
-		ok, reason := signers[i].verdict(key, Principal, Namespace, now)
+		ok, reason := signers[i].verdict(key, trust.principal(), trust.namespace(), now)
 		if ok {
 			return true, ""
 		}
