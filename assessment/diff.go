@@ -33,6 +33,10 @@ type DiffResult struct {
 	Changed []ControlChange `json:"changed"`
 	Added   []ControlChange `json:"added"`
 	Removed []ControlChange `json:"removed"`
+	// ResolvedFindings were open before and are not now (by fingerprint);
+	// OpenFindings are still (or newly) open or overdue.
+	ResolvedFindings []TrackedFinding `json:"resolved_findings"`
+	OpenFindings     []TrackedFinding `json:"open_findings"`
 }
 
 // SameChecklist reports whether both sides used the same checklist id and version.
@@ -40,7 +44,7 @@ func (d *DiffResult) SameChecklist() bool { return d.OldChecklist == d.NewCheckl
 
 // Empty reports whether nothing changed.
 func (d *DiffResult) Empty() bool {
-	return len(d.NewlyFailing)+len(d.NewlyPassing)+len(d.Changed)+len(d.Added)+len(d.Removed) == 0
+	return len(d.NewlyFailing)+len(d.NewlyPassing)+len(d.Changed)+len(d.Added)+len(d.Removed)+len(d.ResolvedFindings)+len(d.OpenFindings) == 0
 }
 
 func failing(s ControlStatus) bool {
@@ -57,7 +61,9 @@ func Diff(old, new *Results) *DiffResult {
 		OldChecklist: old.Checklist.ID + " " + old.Checklist.Version, NewChecklist: new.Checklist.ID + " " + new.Checklist.Version,
 		NewlyFailing: []ControlChange{}, NewlyPassing: []ControlChange{}, Changed: []ControlChange{},
 		Added: []ControlChange{}, Removed: []ControlChange{},
+		ResolvedFindings: []TrackedFinding{}, OpenFindings: []TrackedFinding{},
 	}
+	diffFindings(d, old, new)
 	before := map[string]*Control{}
 	for i := range old.Controls {
 		before[old.Controls[i].ID] = &old.Controls[i]
@@ -90,4 +96,25 @@ func Diff(old, new *Results) *DiffResult {
 		}
 	}
 	return d
+}
+
+// diffFindings lists the findings resolved since old and those still open.
+func diffFindings(d *DiffResult, old, new *Results) {
+	now := map[string]TrackedFinding{}
+	for _, f := range new.Tracked {
+		now[f.Fingerprint] = f
+	}
+	for _, f := range old.Tracked {
+		if f.Status != FindingOpen && f.Status != FindingOverdue {
+			continue
+		}
+		if n, ok := now[f.Fingerprint]; !ok || n.Status == FindingResolved {
+			f.Status = FindingResolved
+			d.ResolvedFindings = append(d.ResolvedFindings, f)
+		}
+	}
+	d.OpenFindings = new.OpenFindings()
+	if d.OpenFindings == nil {
+		d.OpenFindings = []TrackedFinding{}
+	}
 }

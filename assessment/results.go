@@ -51,6 +51,9 @@ type Results struct {
 	Probes     []probes.Result `json:"probes"`
 	// ExpiredExceptions are exceptions that were ignored because they expired.
 	ExpiredExceptions []Exception `json:"expired_exceptions,omitempty"`
+	// Findings are the problems followed across rounds (fingerprint,
+	// first_seen, due, status); see Track.
+	Tracked []TrackedFinding `json:"findings,omitempty"`
 	// Signer is the signing key's fingerprint (SHA256:…), when the package is signed.
 	Signer string `json:"signer,omitempty"`
 }
