@@ -1,0 +1,132 @@
+package review
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/selfassess/selfassess/submission"
+)
+
+// JSON renders review.json.
+func JSON(r *Review) ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Write assembles the signed review package in dir (review.json,
+// review.md, VERIFY.md, allowed_signers, SHA256SUMS, SHA256SUMS.sig) and
+// its zip (zipPath, "" for none). A review is always signed.
+func Write(dir, zipPath string, r *Review, signer ssh.Signer, date time.Time) (*submission.Package, error) {
+	if signer == nil {
+		return nil, errors.New("a review must be signed (give --sign-key or set " + submission.EnvSigningKey + ")")
+	}
+	js, err := JSON(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateJSON(js); err != nil {
+		return nil, fmt.Errorf("review.json does not match its schema: %v", err)
+	}
+	pdf, err := PDF(r)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %v", PDFFile, err)
+	}
+	files := []submission.File{{Name: JSONFile, Data: js}, {Name: MDFile, Data: Markdown(r)}, {Name: PDFFile, Data: pdf}}
+	return submission.Build(dir, files, nil, submission.Options{Signer: signer, Date: date, Zip: zipPath,
+		Namespace: Namespace, Principal: Principal, VerifyMD: verifyMD(ssh.FingerprintSHA256(signer.PublicKey()))})
+}
+
+// Opened is a review package read and verified.
+type Opened struct {
+	Review *Review
+	// Check is the package verification (hashes, signature, namespace).
+	Check *submission.Result
+	// Files are the review package's files by name, as verified, so the
+	// team's next package can carry the review under review/.
+	Files map[string][]byte
+}
+
+// packageFiles are the files of a review package.
+var packageFiles = []string{JSONFile, MDFile, PDFFile, submission.VerifyFile, submission.AllowedSignersFile, submission.SumsFile, submission.SigFile}
+
+// VerifyError is a review that cannot be trusted; the message says why.
+type VerifyError struct{ Msg string }
+
+func (e *VerifyError) Error() string { return e.Msg }
+
+// Open verifies a review package (folder or zip) against the reviewer
+// keys (allowed_signers lines for principal and namespace
+// selfassess-review) and reads its review.json. An error reading the input
+// is returned as is; a review that does not verify is a *VerifyError.
+func Open(path string, keys []submission.AllowedSigner, now time.Time) (*Opened, error) {
+	trust := submission.TrustedKeys{Signers: keys, Source: "the reviewer keys", Namespace: Namespace, Principal: Principal,
+		Keep: packageFiles, Now: func() time.Time { return now }}
+	res, err := submission.Verify(path, trust)
+	if err != nil {
+		return nil, err
+	}
+	if !res.OK() {
+		return nil, &VerifyError{Msg: fmt.Sprintf("review %s does not verify: %s", path, firstProblem(res))}
+	}
+	b, ok := res.Files[JSONFile]
+	if !ok {
+		return nil, &VerifyError{Msg: fmt.Sprintf("review %s holds no %s", path, JSONFile)}
+	}
+	r, err := ParseJSON(b)
+	if err != nil {
+		return nil, &VerifyError{Msg: fmt.Sprintf("review %s: %s: %v", path, JSONFile, err)}
+	}
+	if r.Reviewer.Key != res.KeyFP {
+		return nil, &VerifyError{Msg: fmt.Sprintf("review %s names reviewer key %s but is signed by %s", path, r.Reviewer.Key, res.KeyFP)}
+	}
+	if err := r.Consistent(); err != nil {
+		return nil, &VerifyError{Msg: fmt.Sprintf("review %s: %v", path, err)}
+	}
+	return &Opened{Review: r, Check: res, Files: res.Files}, nil
+}
+
+// ParseJSON reads review.json, checked against its schema.
+func ParseJSON(b []byte) (*Review, error) {
+	if err := ValidateJSON(b); err != nil {
+		return nil, err
+	}
+	var r Review
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Binds checks that the review is of the package whose SHA256SUMS digest is sums.
+func (r *Review) Binds(sums string) error {
+	if r.Submission.SHA256SUMS != sums {
+		return &VerifyError{Msg: fmt.Sprintf("the review is of another package (SHA256SUMS digest %s, this package's is %s)", short(r.Submission.SHA256SUMS), short(sums))}
+	}
+	return nil
+}
+
+// firstProblem is the most telling reason a package failed verification.
+func firstProblem(res *submission.Result) string {
+	switch {
+	case len(res.Rejected) > 0:
+		return res.Rejected[0]
+	case len(res.Mismatched) > 0:
+		return res.Mismatched[0] + " was modified (its hash does not match SHA256SUMS)"
+	case len(res.Missing) > 0:
+		return res.Missing[0] + " is missing"
+	case len(res.Extra) > 0:
+		return res.Extra[0] + " is not listed in SHA256SUMS"
+	case len(res.Problems) > 0:
+		return res.Problems[0]
+	case !res.Signed:
+		return "it is not signed"
+	}
+	return "the signature is invalid"
+}
