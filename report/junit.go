@@ -80,6 +80,17 @@ func JUnit(r *assessment.Results) ([]byte, error) {
 					tc.SystemOut = fmt.Sprintf("excepted until %s (approved by %s): %s", e.Expires, e.ApprovedBy, e.Justification)
 				}
 			}
+			for _, f := range r.Tracked {
+				if f.Control != c.ID {
+					continue
+				}
+				switch {
+				case f.Status == assessment.FindingSuppressed:
+					tc.SystemOut += fmt.Sprintf("suppressed false positive %s: %s\n", f.Fingerprint, f.Justification)
+				case f.Source == assessment.SourceReview:
+					tc.SystemOut += fmt.Sprintf("reviewer finding (%s, due %s): %s; response: %s\n", f.Status, orDefault(f.Due, "—"), f.Message, responseText(f.Response))
+				}
+			}
 			suite.Cases = append(suite.Cases, tc)
 			suite.Tests++
 		}

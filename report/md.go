@@ -29,6 +29,7 @@ var funcs = template.FuncMap{
 	// evidence and where: see shownEvidence and evidenceLocation.
 	"evidence": shownEvidence,
 	"where":    evidenceLocation,
+	"response": responseText,
 }
 
 // mdCell makes text safe inside a Markdown table cell.

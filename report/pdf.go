@@ -91,6 +91,7 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 	d.findings()
 	d.exceptions()
 	d.plan()
+	d.reviewResponse()
 	d.appendix()
 	d.signature()
 

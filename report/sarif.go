@@ -58,12 +58,48 @@ func SARIF(r *assessment.Results) ([]byte, error) {
 				WithMessage(sarif.NewTextMessage(fmt.Sprintf("%s: %s is %s", c.ID, c.Title, StatusLabel(c.Status))))
 		}
 	}
+	addSuppressed(run, r)
 	rep.AddRun(run)
 	var buf bytes.Buffer
 	if err := rep.PrettyWrite(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// addSuppressed writes each finding claimed as a false positive as a result
+// with a suppressions[] entry (kind external: the claim lives in
+// answers.yaml) carrying the justification, so code scanning shows it as
+// dismissed rather than dropping it. The fingerprint is a partial
+// fingerprint, so the same finding matches across runs.
+func addSuppressed(run *sarif.Run, r *assessment.Results) {
+	byID := map[string]*assessment.Control{}
+	for i := range r.Controls {
+		byID[r.Controls[i].ID] = &r.Controls[i]
+	}
+	for _, f := range r.Tracked {
+		if f.Status != assessment.FindingSuppressed {
+			continue
+		}
+		ruleID := f.Control
+		if ruleID == "" {
+			ruleID = "selfassess"
+		}
+		if run.GetRuleIndex(ruleID) < 0 {
+			rule := run.AddRule(ruleID).WithName(ruleName(ruleID))
+			if c := byID[ruleID]; c != nil {
+				rule.WithDescription(c.Title)
+			}
+		}
+		res := run.CreateResultForRule(ruleID).
+			WithLevel(level(f.Severity)).
+			WithMessage(sarif.NewTextMessage(ruleID + ": " + f.Message)).
+			WithPartialFingerprints(map[string]string{"selfassess/v1": f.Fingerprint})
+		if loc := location(assessment.Reason{Location: f.Location}); loc != nil && f.Location != "" {
+			res.AddLocation(loc)
+		}
+		res.AddSuppression(sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(f.Justification))
+	}
 }
 
 // location: FILE:LINE findings become a physical location with a region;
