@@ -254,6 +254,36 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 			}
 			c.AnsweredAt = t
 		},
+		"review_response": func(k, v *yaml.Node) { c.ReviewResponse = p.reviewResponse(v, path+".review_response") },
+		"false_positives": func(k, v *yaml.Node) {
+			field := path + ".false_positives"
+			if v.Tag == "!!null" {
+				return
+			}
+			if v.Kind != yaml.SequenceNode {
+				p.errf(v, field, "expected a list of {fingerprint, justification}, got %s", input.KindName(v))
+				return
+			}
+			for i, e := range v.Content {
+				e = deref(e)
+				ef := fmt.Sprintf("%s[%d]", field, i)
+				var fp FalsePositive
+				p.fields(e, ef, map[string]func(k, v *yaml.Node){
+					"fingerprint":   func(k, v *yaml.Node) { fp.Fingerprint = p.text(v, ef+".fingerprint") },
+					"justification": func(k, v *yaml.Node) { fp.Justification = p.text(v, ef+".justification") },
+				})
+				if e.Kind != yaml.MappingNode {
+					continue
+				}
+				if fp.Fingerprint == "" {
+					p.errf(e, ef+".fingerprint", "required: the finding's fingerprint (results.json findings[].fingerprint)")
+				}
+				if fp.Justification == "" {
+					p.errf(e, ef+".justification", "required: why the finding is not real")
+				}
+				c.FalsePositives = append(c.FalsePositives, fp)
+			}
+		},
 		"evidence": func(k, v *yaml.Node) {
 			field := path + ".evidence"
 			if v.Tag == "!!null" {
@@ -278,6 +308,46 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 		},
 	})
 	return c
+}
+
+// reviewResponse reads a control's review_response: {kind, text, date, owner}.
+func (p *parser) reviewResponse(n *yaml.Node, path string) *ReviewResponse {
+	if n.Tag == "!!null" {
+		return nil
+	}
+	r := &ReviewResponse{}
+	badKind := false
+	p.fields(n, path, map[string]func(k, v *yaml.Node){
+		"kind": func(k, v *yaml.Node) {
+			r.Kind = p.text(v, path+".kind")
+			switch r.Kind {
+			case RespFixed, RespWillFix, RespDisputed, RespAnswered:
+			default:
+				p.errf(v, path+".kind", "%q is not one of fixed, will-fix, disputed, answered", r.Kind)
+				badKind = true
+			}
+		},
+		"text":  func(k, v *yaml.Node) { r.Text = p.text(v, path+".text") },
+		"owner": func(k, v *yaml.Node) { r.Owner = p.text(v, path+".owner") },
+		"date": func(k, v *yaml.Node) {
+			r.Date = p.text(v, path+".date")
+			if r.Date != "" && !IsDate(r.Date) {
+				p.errf(v, path+".date", "must be a date YYYY-MM-DD, got %q", r.Date)
+			}
+		},
+	})
+	if n.Kind != yaml.MappingNode || badKind {
+		return nil
+	}
+	switch {
+	case r.Kind == "":
+		p.errf(n, path+".kind", "required: fixed, will-fix, disputed or answered")
+	case r.Kind == RespWillFix && r.Date == "":
+		p.errf(n, path+".date", "will-fix needs the date it will be fixed by")
+	case r.Kind != RespWillFix && r.Text == "":
+		p.errf(n, path+".text", "%s needs text (what changed, why, or the answer)", r.Kind)
+	}
+	return r
 }
 
 // answer converts a YAML value to the Go value the model uses: bool,

@@ -48,4 +48,32 @@ type Control struct {
 	Due        string    `yaml:"due,omitempty" json:"due,omitempty"` // YYYY-MM-DD
 	AnsweredBy string    `yaml:"answered_by,omitempty" json:"answered_by,omitempty"`
 	AnsweredAt time.Time `yaml:"answered_at,omitempty" json:"answered_at,omitempty"`
+	// ReviewResponse answers the reviewer's finding or question on this
+	// control (selfassess run --review).
+	ReviewResponse *ReviewResponse `yaml:"review_response,omitempty" json:"review_response,omitempty"`
+	// FalsePositives are probe findings of this control the team claims are
+	// not real, by fingerprint; a reviewer accepts or rejects each.
+	FalsePositives []FalsePositive `yaml:"false_positives,omitempty" json:"false_positives,omitempty"`
+}
+
+// Review response kinds.
+const (
+	RespFixed    = "fixed"    // text: what changed
+	RespWillFix  = "will-fix" // date (no later than the finding's due date), owner
+	RespDisputed = "disputed" // text: why
+	RespAnswered = "answered" // text: the answer to a reviewer's question
+)
+
+// ReviewResponse is the team's response to a reviewer's finding or question.
+type ReviewResponse struct {
+	Kind  string `yaml:"kind" json:"kind"`
+	Text  string `yaml:"text,omitempty" json:"text,omitempty"`
+	Date  string `yaml:"date,omitempty" json:"date,omitempty"`
+	Owner string `yaml:"owner,omitempty" json:"owner,omitempty"`
+}
+
+// FalsePositive claims one probe finding is not real.
+type FalsePositive struct {
+	Fingerprint   string `yaml:"fingerprint" json:"fingerprint"`
+	Justification string `yaml:"justification" json:"justification"`
 }

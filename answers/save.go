@@ -138,6 +138,24 @@ func (f *File) controlNode(id string, c *Control) *yaml.Node {
 		n.Content = append(n.Content, scalar("answered_at"),
 			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: c.AnsweredAt.UTC().Format(time.RFC3339)})
 	}
+	if r := c.ReviewResponse; r != nil {
+		rn := mapping()
+		addStr(rn, "kind", r.Kind)
+		addStr(rn, "text", r.Text)
+		addStr(rn, "date", r.Date)
+		addStr(rn, "owner", r.Owner)
+		n.Content = append(n.Content, scalar("review_response"), rn)
+	}
+	if len(c.FalsePositives) > 0 {
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, fp := range c.FalsePositives {
+			fn := mapping()
+			addStr(fn, "fingerprint", fp.Fingerprint)
+			addStr(fn, "justification", fp.Justification)
+			seq.Content = append(seq.Content, fn)
+		}
+		n.Content = append(n.Content, scalar("false_positives"), seq)
+	}
 	if len(n.Content) == 0 {
 		n.Style = yaml.FlowStyle
 	}
