@@ -71,7 +71,7 @@ func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts O
 		sessionHook(s)
 	}
 	if len(s.queue) == 0 {
-		fmt.Fprintf(s.opts.Out, "All %d controls that need an answer are answered; use --review to walk them again.\n", len(s.items))
+		fmt.Fprintf(s.opts.Out, "All %d controls that need an answer are answered; use --revisit to walk them again.\n", len(s.items))
 		return nil
 	}
 	if s.opts.Accessible {
