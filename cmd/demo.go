@@ -13,7 +13,7 @@ func (o *runOptions) demoPlan() (*runPlan, func(), error) {
 	// The demo brings its own targets, answers and key: a flag it would
 	// ignore is refused rather than silently dropped.
 	for _, name := range []string{"config", "checklist", "target", "answers", "exceptions", "source", "webhook-url",
-		"ca-file", "review", "allow-unanswered", "fail-on", "sign-key"} {
+		"ca-file", "revisit", "review", "reviewer-keys", "allow-unanswered", "fail-on", "sign-key"} {
 		if o.changed(name) {
 			return nil, nil, usageErr("drop --"+name+", or run without --demo", "--demo uses its own targets, answers and key; --%s does not apply to it", name)
 		}

@@ -84,7 +84,21 @@ func runDiff(o *diffOptions) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.label, c.ID, c.Severity, label(c.Old), label(c.New), c.Title)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Findings followed by fingerprint across rounds.
+	for _, f := range d.ResolvedFindings {
+		fmt.Fprintf(w, "finding resolved  %s (%s)\n", f.Fingerprint, f.Control)
+	}
+	for _, f := range d.OpenFindings {
+		due := ""
+		if f.Due != "" {
+			due = ", due " + f.Due
+		}
+		fmt.Fprintf(w, "finding %s  %s (%s%s)\n", f.Status, f.Fingerprint, f.Control, due)
+	}
+	return nil
 }
 
 func label(s assessment.ControlStatus) string {

@@ -31,6 +31,8 @@ type outputInput struct {
 	SignKey string
 	// EphemeralKey signs with a fresh in-memory key (the demo).
 	EphemeralKey bool
+	// Extra are more package files (the previous review under review/).
+	Extra []submission.File
 }
 
 // outputSummary says what was written.
@@ -90,6 +92,7 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if in.Checklist != nil && len(in.Checklist.Raw) > 0 {
 		contents.Checklist = in.Checklist.Raw
 	}
+	contents.Review = in.Extra
 
 	opts := submission.Options{Date: date, Zip: submission.ZipPathFor(in.OutDir)}
 	if signer != nil {

@@ -35,7 +35,9 @@ type runOptions struct {
 	ci              bool
 	allowUnanswered bool
 	failOn          string
-	review          bool
+	revisit         bool
+	reviewPath      string
+	reviewerKeys    string
 	accessible      bool
 	demo            bool
 	signKey         string
@@ -83,7 +85,9 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 	f.BoolVar(&o.ci, "ci", false, "never prompt: answers come from the answers file (also when CI=true or without a terminal)")
 	f.BoolVar(&o.allowUnanswered, "allow-unanswered", false, "record unanswered controls as not_tested instead of failing the run")
 	f.StringVar(&o.failOn, "fail-on", "high", "lowest `severity` whose failure makes the verdict not ready: critical, high, medium or low")
-	f.BoolVar(&o.review, "review", false, "walk every control again, with the previous answers as defaults")
+	f.BoolVar(&o.revisit, "revisit", false, "walk every control again, with the previous answers as defaults")
+	f.StringVar(&o.reviewPath, "review", "", "the reviewer's signed review `PACKAGE` of the previous submission: respond to its findings")
+	f.StringVar(&o.reviewerKeys, "reviewer-keys", "", "allowed_signers `FILE` naming the provider's reviewers (or reviewer_keys: in selfassess.yaml)")
 	f.BoolVar(&o.accessible, "accessible", false, "screen-reader friendly prompts (automatic when TERM=dumb)")
 	f.BoolVar(&o.demo, "demo", false, "run on two built-in local targets with bundled answers, into ./selfassess-demo/")
 	f.StringVar(&o.signKey, "sign-key", "", "SSH key `file` to sign the package (or the public key of a key in ssh-agent)")
@@ -134,8 +138,15 @@ func runRun(ctx context.Context, o *runOptions) error {
 		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
 	}
 
+	if plan.interact {
+		if err := o.askClaims(ctx, plan, results); err != nil {
+			return err
+		}
+	}
+	results, suppressed := plan.round.suppress(plan.ans, results)
 	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
 		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
+	plan.round.track(res, plan.cl, plan.ans, suppressed, o.now())
 	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
 	res.Project = plan.project
 	res.Targets = []string{}
@@ -146,12 +157,18 @@ func runRun(ctx context.Context, o *runOptions) error {
 
 	summary, werr := writeOutputs(o.ios, res, outputInput{
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
-		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral,
+		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.files(),
 	})
 	if summary.Signer != "" && res.Signer == "" {
 		res.Signer = summary.Signer
 	}
 	printRunSummary(o.ios, res, summary, werr == nil)
+	if lines := plan.round.summary(res); len(lines) > 0 {
+		fmt.Fprintf(o.ios.Out, "\nReview %s:\n", plan.round.path)
+		for _, l := range lines {
+			fmt.Fprintf(o.ios.Out, "  %s\n", l)
+		}
+	}
 	if werr != nil {
 		return werr
 	}
@@ -197,10 +214,13 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 	// questionnaire ends (each control's probe note says how far they are).
 	tracker.quiet(o.ios.StderrIsTerminal())
 	defer tracker.quiet(false)
+	if err := o.askResponses(ctx, plan); err != nil {
+		return err
+	}
 	err := interview.Run(ctx, plan.cl, plan.ans, interview.Options{
 		In: o.ios.In, Out: o.ios.Out,
 		Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
-		Review:     o.review,
+		Review:     o.revisit,
 		AnsweredBy: o.answeredBy(),
 		Now:        o.now,
 		Save:       answers.Save,
@@ -208,8 +228,8 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 	})
 	if errors.Is(err, interview.ErrInterrupted) {
 		hint := "run the same command again to continue at the first unanswered control"
-		if o.review {
-			hint = "run the same command without --review to continue at the first unanswered control"
+		if o.revisit {
+			hint = "run the same command without --revisit to continue at the first unanswered control"
 		}
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
 			Hint: hint}

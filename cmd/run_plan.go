@@ -26,6 +26,7 @@ type runPlan struct {
 	signKey    string
 	ephemeral  bool
 	interact   bool
+	round      *round // the previous round: results and the reviewer's review
 }
 
 // resolve is the demo's plan or the user's; done releases what it holds.
@@ -108,6 +109,10 @@ func (o *runOptions) plan() (*runPlan, error) {
 	}
 
 	if err := o.checkPaths(p.signKey); err != nil {
+		return nil, err
+	}
+
+	if p.round, err = o.loadRound(p, cfg.ReviewerKeys, ci); err != nil {
 		return nil, err
 	}
 

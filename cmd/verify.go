@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
 
@@ -17,6 +19,9 @@ type verifyOptions struct {
 	path           string
 	signer         string
 	allowedSigners string
+	review         string
+	reviewerKeys   string
+	now            func() time.Time
 }
 
 func newVerifyCmd(ios *IOStreams) *cobra.Command {
@@ -34,7 +39,12 @@ valid-after/valid-before, and for namespace selfassess when namespaces="…" is
 given; cert-authority lines are not supported. Without --signer or
 --allowed-signers the signature is checked against the package's own
 allowed_signers, which proves integrity only, not who signed it. Exit 0 only
-when everything holds; 1 when verification fails; 2 for bad input.`,
+when everything holds; 1 when verification fails; 2 for bad input.
+
+With --review REVIEW --reviewer-keys FILE it then checks the reviewer's
+signed review (namespace selfassess-review, a key listed in FILE for
+principal selfassess-review), that it names this package's SHA256SUMS digest,
+and prints its decision; exit 0 only for an approval still valid today.`,
 		Example: `  selfassess verify acme-package.zip --signer team.pub
   selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers`,
 		Args: exactArgs("PACKAGE"),
@@ -45,38 +55,24 @@ when everything holds; 1 when verification fails; 2 for bad input.`,
 	}
 	c.Flags().StringVar(&o.signer, "signer", "", "the team's public key `FILE` (authorized_keys format)")
 	c.Flags().StringVar(&o.allowedSigners, "allowed-signers", "", "OpenSSH allowed_signers `FILE` naming the trusted keys")
+	c.Flags().StringVar(&o.review, "review", "", "a review `PACKAGE` (zip or folder) of this package: print its decision; exit 0 only for a valid approval")
+	c.Flags().StringVar(&o.reviewerKeys, "reviewer-keys", "", "allowed_signers `FILE` naming the reviewers' keys (principal selfassess-review)")
 	return c
 }
 
 func runVerify(o *verifyOptions) error {
-	if o.signer != "" && o.allowedSigners != "" {
-		return usageErr("", "use --signer or --allowed-signers, not both")
+	trust, err := teamTrust(o.signer, o.allowedSigners)
+	if err != nil {
+		return err
 	}
-	trust := submission.TrustedKeys{}
-	switch {
-	case o.signer != "":
-		b, err := readSmall(o.signer)
-		if err != nil {
-			return usageErr("", "--signer: %v", err)
+	var reviewKeys []submission.AllowedSigner
+	if o.review != "" || o.reviewerKeys != "" {
+		if o.review == "" || o.reviewerKeys == "" {
+			return usageErr("", "--review and --reviewer-keys go together")
 		}
-		keys, err := submission.ParsePublicKeys(b)
-		if err != nil {
-			return usageErr("give the team's .pub file", "--signer %s: %v", o.signer, err)
+		if reviewKeys, err = loadReviewerKeys(o.reviewerKeys); err != nil {
+			return err
 		}
-		trust = submission.TrustedKeys{Keys: keys, Source: "--signer " + o.signer}
-	case o.allowedSigners != "":
-		b, err := readSmall(o.allowedSigners)
-		if err != nil {
-			return usageErr("", "--allowed-signers: %v", err)
-		}
-		signers, err := submission.ParseAllowedSigners(o.allowedSigners, b)
-		if errors.Is(err, submission.ErrCertAuthority) {
-			return usageErr("", "--allowed-signers %v", err)
-		}
-		if err != nil {
-			return usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %v", err)
-		}
-		trust = submission.TrustedKeys{Signers: signers, Source: "--allowed-signers " + o.allowedSigners}
 	}
 	res, err := submission.Verify(o.path, trust)
 	if err != nil {
@@ -119,7 +115,87 @@ func runVerify(o *verifyOptions) error {
 		fmt.Fprintf(w, "result:  OK — intact, but checked only against the key the package names itself\n")
 		fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: this proves integrity, not identity; compare %s with the team's key or pass --signer\n", res.KeyFP)
 	}
+	if o.review == "" {
+		return nil
+	}
+	return verifyReview(o, res, reviewKeys)
+}
+
+// verifyReview checks the review of a verified package and prints its
+// decision; only an approval still valid today is success.
+func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.AllowedSigner) error {
+	now := time.Now()
+	if o.now != nil {
+		now = o.now()
+	}
+	opened, err := review.Open(o.review, keys, now)
+	if err != nil {
+		var ve *review.VerifyError
+		if errors.As(err, &ve) {
+			return &ExitError{Code: ExitGate, Err: err}
+		}
+		return usageErr("", "--review: %v", pathErr(err))
+	}
+	r := opened.Review
+	if err := r.Binds(pkg.SumsSHA256); err != nil {
+		return &ExitError{Code: ExitGate, Err: err}
+	}
+	w := o.ios.Out
+	fmt.Fprintf(w, "review:  %s, signed by %s (checked against %s)\n", o.review, opened.Check.KeyFP, o.reviewerKeys)
+	fmt.Fprintf(w, "decision: %s\n", r.Status())
+	if ok, why := r.ApprovedAt(now); !ok {
+		fmt.Fprintf(w, "result:  NOT APPROVED — %s\n", why)
+		return errGate
+	}
+	fmt.Fprintf(w, "result:  APPROVED until %s\n", r.Decision.ValidUntil)
 	return nil
+}
+
+// loadReviewerKeys reads --reviewer-keys (an allowed_signers file).
+func loadReviewerKeys(p string) ([]submission.AllowedSigner, error) {
+	b, err := readSmall(p)
+	if err != nil {
+		return nil, usageErr("", "--reviewer-keys: %v", err)
+	}
+	keys, err := submission.ParseAllowedSigners(p, b)
+	if err != nil {
+		return nil, usageErr("each line is: selfassess-review namespaces=\"selfassess-review\" KEYTYPE KEY", "--reviewer-keys %v", err)
+	}
+	return keys, nil
+}
+
+// teamTrust is the trust for a submission from --signer or --allowed-signers
+// (the package's own allowed_signers when both are empty).
+func teamTrust(signer, allowedSigners string) (submission.TrustedKeys, error) {
+	if signer != "" && allowedSigners != "" {
+		return submission.TrustedKeys{}, usageErr("", "use --signer or --allowed-signers, not both")
+	}
+	switch {
+	case signer != "":
+		b, err := readSmall(signer)
+		if err != nil {
+			return submission.TrustedKeys{}, usageErr("", "--signer: %v", err)
+		}
+		keys, err := submission.ParsePublicKeys(b)
+		if err != nil {
+			return submission.TrustedKeys{}, usageErr("give the team's .pub file", "--signer %s: %v", signer, err)
+		}
+		return submission.TrustedKeys{Keys: keys, Source: "--signer " + signer}, nil
+	case allowedSigners != "":
+		b, err := readSmall(allowedSigners)
+		if err != nil {
+			return submission.TrustedKeys{}, usageErr("", "--allowed-signers: %v", err)
+		}
+		signers, err := submission.ParseAllowedSigners(allowedSigners, b)
+		if errors.Is(err, submission.ErrCertAuthority) {
+			return submission.TrustedKeys{}, usageErr("", "--allowed-signers %v", err)
+		}
+		if err != nil {
+			return submission.TrustedKeys{}, usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %v", err)
+		}
+		return submission.TrustedKeys{Signers: signers, Source: "--allowed-signers " + allowedSigners}, nil
+	}
+	return submission.TrustedKeys{}, nil
 }
 
 // printable shows a file name (or a line naming one) from the untrusted
