@@ -345,8 +345,14 @@ var expectedProbes = map[string][]string{
 // http.headers is not session handling; source.gitignore's built-in list is
 // no provider's on the hardcoding controls; the token-storage probes fail
 // sessionStorage, which Turris does not name, and cannot tell a sensitive
-// application.
+// application; js.sri judges the integrity of the scripts a page loads, which
+// no document asks (their frontend controls are about secrets in frontend
+// code).
 var unwantedProbes = map[string][]string{
+	"FH-AUTH-CREDENTIAL-PROTECTION":  {"js.sri"},
+	"TU-CRED-NO-FRONTEND-SECRETS":    {"js.sri"},
+	"FX-KEY-NO-CLIENT-EXPOSURE":      {"js.sri"},
+	"BL-CRED-NO-CLIENT-EXPOSURE":     {"js.sri"},
 	"FH-API-RATE-LIMITING":           {"http.rate-limit"},
 	"TU-NET-RATE-LIMIT":              {"http.rate-limit"},
 	"FX-APP-RATE-LIMITING":           {"http.rate-limit"},

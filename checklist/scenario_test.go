@@ -697,3 +697,38 @@ func TestReadyAnswersAreReadyAgainstRealCompliantTargets(t *testing.T) {
 		}
 	}
 }
+
+// js.sri judges the integrity of the scripts a page loads (PCI DSS 4.0
+// 6.4.3 for payment pages). None of the four documents asks for that: their
+// frontend controls are about secrets shipped in frontend code. A page that
+// loads a CDN script without integrity, and ships no secret, therefore still
+// passes them; linking js.sri there would fail an honest team (the D10
+// pattern). A checklist whose provider does require script integrity links
+// js.sri from its own control.
+func TestScenarioScriptIntegrityIsNotJudgedByFrontendSecretControls(t *testing.T) {
+	site, cfg := tlsSite(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/app.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprint(w, `fetch("/api/me", {credentials: "same-origin"});`)
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<!doctype html><title>pay</title><script src="https://cdn.example.net/widget.js"></script><script src="/app.js"></script>`)
+		}
+	})
+	rs := probeSite(t, site, cfg, "js.sri", "js.secrets")
+	if probeStatus(rs, "js.sri") != probes.Fail || probeStatus(rs, "js.secrets") != probes.Pass {
+		t.Fatalf("premise: a CDN script without integrity fails js.sri, and no secret passes js.secrets: %+v", rs)
+	}
+	src := writeTree(t, map[string]string{"client.py": envKeyClient})
+	rs = append(rs, scanTree(t, src)...)
+	for _, c := range []struct{ cl, ctl, answers string }{
+		{"finhub", "FH-AUTH-CREDENTIAL-PROTECTION", "answers: {server-side-only: true}"},
+		{"turris", "TU-CRED-NO-FRONTEND-SECRETS", "answers: {backend-only: true}"},
+		{"fincept", "FX-KEY-NO-CLIENT-EXPOSURE", "answers: {server-only: true}"},
+		{"baseline", "BL-CRED-NO-CLIENT-EXPOSURE", "answers: {server-side-only: true}"},
+	} {
+		runScenarios(t, []scenario{{name: c.cl + "/CDN script without integrity, no secret passes", checklist: c.cl, control: c.ctl,
+			answers: c.answers, results: rs, want: assessment.Pass}})
+	}
+}
