@@ -1,6 +1,11 @@
 package assessment
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/selfassess/selfassess/probes"
+)
 
 // ControlChange is one control whose status differs between two results.
 type ControlChange struct {
@@ -37,14 +42,42 @@ type DiffResult struct {
 	// OpenFindings are still (or newly) open or overdue.
 	ResolvedFindings []TrackedFinding `json:"resolved_findings"`
 	OpenFindings     []TrackedFinding `json:"open_findings"`
+	// Scripts are the changes to each page's script and stylesheet
+	// inventory (js.sri) between the two results, target by target.
+	Scripts []ScriptChange `json:"scripts"`
+	// ScriptsNotCompared are the targets whose inventory only one side holds
+	// (not probed, or the page failed or was not HTML that time).
+	ScriptsNotCompared []string `json:"scripts_not_compared"`
+}
+
+// ScriptChange is one script or stylesheet of a page added, removed or
+// changed (its integrity attribute, or the sha384 of the file served) since
+// the previous assessment: PCI DSS 4.0 11.6.1 wants such changes detected,
+// and each is one a reviewer authorises again (6.4.3).
+type ScriptChange struct {
+	Change string `json:"change"` // added, removed or changed
+	Target string `json:"target"`
+	Kind   string `json:"kind"` // script or stylesheet
+	URL    string `json:"url"`
+	// Old* and New* are "" when that side has none (or no such entry).
+	OldIntegrity string `json:"old_integrity,omitempty"`
+	NewIntegrity string `json:"new_integrity,omitempty"`
+	OldSHA384    string `json:"old_sha384,omitempty"`
+	NewSHA384    string `json:"new_sha384,omitempty"`
 }
 
 // SameChecklist reports whether both sides used the same checklist id and version.
 func (d *DiffResult) SameChecklist() bool { return d.OldChecklist == d.NewChecklist }
 
-// Empty reports whether nothing changed.
+// Empty reports whether nothing changed: no control status, no finding
+// resolved or open, no page script.
 func (d *DiffResult) Empty() bool {
-	return len(d.NewlyFailing)+len(d.NewlyPassing)+len(d.Changed)+len(d.Added)+len(d.Removed)+len(d.ResolvedFindings)+len(d.OpenFindings) == 0
+	return d.ControlsUnchanged() && len(d.ResolvedFindings)+len(d.OpenFindings)+len(d.Scripts) == 0
+}
+
+// ControlsUnchanged reports whether no control changed status (nor came or went).
+func (d *DiffResult) ControlsUnchanged() bool {
+	return len(d.NewlyFailing)+len(d.NewlyPassing)+len(d.Changed)+len(d.Added)+len(d.Removed) == 0
 }
 
 func failing(s ControlStatus) bool {
@@ -64,6 +97,7 @@ func Diff(old, new *Results) *DiffResult {
 		ResolvedFindings: []TrackedFinding{}, OpenFindings: []TrackedFinding{},
 	}
 	diffFindings(d, old, new)
+	d.Scripts, d.ScriptsNotCompared = diffScripts(old.Probes, new.Probes)
 	before := map[string]*Control{}
 	for i := range old.Controls {
 		before[old.Controls[i].ID] = &old.Controls[i]
@@ -117,4 +151,99 @@ func diffFindings(d *DiffResult, old, new *Results) {
 	if d.OpenFindings == nil {
 		d.OpenFindings = []TrackedFinding{}
 	}
+}
+
+// sriEntry is what the diff reads of one js.sri inventory entry.
+type sriEntry struct {
+	Kind      string `json:"kind"`
+	URL       string `json:"url"`
+	Integrity string `json:"integrity"`
+	SHA384    string `json:"sha384"`
+}
+
+// inventories returns each target's js.sri inventory, in result order. The
+// observation is read through JSON: a loaded results.json holds decoded
+// JSON, a fresh run the probe's own value.
+func inventories(rs []probes.Result) (order []string, inv map[string][]sriEntry) {
+	inv = map[string][]sriEntry{}
+	for _, r := range rs {
+		if r.ID != "js.sri" || r.Observed == nil {
+			continue
+		}
+		if _, done := inv[r.Target]; done {
+			continue
+		}
+		b, err := json.Marshal(r.Observed)
+		if err != nil {
+			continue
+		}
+		var o struct {
+			Resources *[]sriEntry `json:"resources"`
+		}
+		if json.Unmarshal(b, &o) != nil || o.Resources == nil {
+			continue // an error result's observation: no inventory
+		}
+		order = append(order, r.Target)
+		inv[r.Target] = *o.Resources
+	}
+	return order, inv
+}
+
+// diffScripts compares the inventories of the targets both sides probed.
+// Entries match by kind and URL (the n-th occurrence with the n-th, should a
+// page load one URL twice); one changed when its integrity differs, or the
+// sha384 of the file served when both sides fetched it.
+func diffScripts(old, cur []probes.Result) ([]ScriptChange, []string) {
+	oldOrder, before := inventories(old)
+	newOrder, after := inventories(cur)
+	changes, notCompared := []ScriptChange{}, []string{}
+	for _, t := range newOrder {
+		prev, ok := before[t]
+		if !ok {
+			notCompared = append(notCompared, t)
+			continue
+		}
+		type key struct{ kind, url string }
+		pending := map[key][]int{} // unmatched previous entries, in order
+		for i, e := range prev {
+			k := key{e.Kind, e.URL}
+			pending[k] = append(pending[k], i)
+		}
+		matched := make([]bool, len(prev))
+		for _, e := range after[t] {
+			k := key{e.Kind, e.URL}
+			ch := ScriptChange{Target: t, Kind: e.Kind, URL: e.URL, NewIntegrity: e.Integrity, NewSHA384: e.SHA384}
+			if len(pending[k]) == 0 {
+				ch.Change = "added"
+				changes = append(changes, ch)
+				continue
+			}
+			i := pending[k][0]
+			pending[k] = pending[k][1:]
+			matched[i] = true
+			p := prev[i]
+			if p.Integrity != e.Integrity || (p.SHA384 != "" && e.SHA384 != "" && p.SHA384 != e.SHA384) {
+				ch.Change, ch.OldIntegrity, ch.OldSHA384 = "changed", p.Integrity, p.SHA384
+				if p.Integrity == e.Integrity {
+					ch.OldIntegrity, ch.NewIntegrity = "", ""
+				}
+				if p.SHA384 == e.SHA384 {
+					ch.OldSHA384, ch.NewSHA384 = "", ""
+				}
+				changes = append(changes, ch)
+			}
+		}
+		for i, p := range prev {
+			if !matched[i] {
+				changes = append(changes, ScriptChange{Change: "removed", Target: t, Kind: p.Kind, URL: p.URL,
+					OldIntegrity: p.Integrity, OldSHA384: p.SHA384})
+			}
+		}
+	}
+	for _, t := range oldOrder {
+		if _, ok := after[t]; !ok {
+			notCompared = append(notCompared, t)
+		}
+	}
+	return changes, notCompared
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/probes"
 )
 
 // Script commands for the report/package scripts:
@@ -24,7 +26,9 @@ import (
 //	results-fixture DEST                     copy testdata/results/finhub-acme.json to DEST
 //	results-edit SRC DEST ID=STATUS|-ID|+ID  change control statuses, remove (-) or add (+) controls;
 //	                                         sha256=FILE sets the checklist digest to FILE's,
-//	                                         version=V the checklist version
+//	                                         version=V the checklist version,
+//	                                         probe=FILE replaces (or adds) the probe result
+//	                                         of FILE's id and target
 //	mkzip OUT NAME=FILE|NAME@>TARGET...      write a zip with the given entries (@> makes a symlink)
 //	perm-is FILE MODE                        the file's permission bits are MODE (octal)
 //	allowed-signers OUT PUB PREFIX...        write OUT with a line "PREFIX KEY" per prefix, KEY from PUB
@@ -70,6 +74,17 @@ func cmdResultsEdit(ts *testscript.TestScript, neg bool, args []string) {
 		case strings.HasPrefix(e, "+"):
 			r.Controls = append(r.Controls, assessment.Control{ID: e[1:], Section: "web", Title: "Added control " + e[1:],
 				Severity: "low", Status: assessment.ControlPass, Answers: []assessment.Answer{}, ProbeRefs: []string{}, Evidence: []assessment.Reason{}})
+		case strings.HasPrefix(e, "probe="):
+			data, err := os.ReadFile(ts.MkAbs(strings.TrimPrefix(e, "probe=")))
+			ts.Check(err)
+			var pr probes.Result
+			ts.Check(json.Unmarshal(data, &pr))
+			i := slices.IndexFunc(r.Probes, func(x probes.Result) bool { return x.ID == pr.ID && x.Target == pr.Target })
+			if i < 0 {
+				r.Probes = append(r.Probes, pr)
+			} else {
+				r.Probes[i] = pr
+			}
 		case strings.HasPrefix(e, "version="):
 			r.Checklist.Version = strings.TrimPrefix(e, "version=")
 		case strings.HasPrefix(e, "sha256="):

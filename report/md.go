@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"upper":   strings.ToUpper,
 	"line":    oneLine,
 	"quote":   mdQuote,
+	"hashes":  mdHashes,
 	// evidence and where: see shownEvidence and evidenceLocation.
 	"evidence": shownEvidence,
 	"where":    evidenceLocation,
@@ -35,6 +36,21 @@ var funcs = template.FuncMap{
 // mdCell makes text safe inside a Markdown table cell.
 func mdCell(s string) string {
 	return oneLine(strings.ReplaceAll(s, "|", `\|`))
+}
+
+// mdHashes shows a script's integrity attribute and the sha384 of the file
+// served (either may be ""), as code in a table cell; "—" when neither.
+func mdHashes(integrity, sha384 string) string {
+	var parts []string
+	for _, h := range []struct{ label, v string }{{"integrity", integrity}, {"served", sha384}} {
+		if v := strings.ReplaceAll(oneLine(h.v), "`", ""); v != "" {
+			parts = append(parts, h.label+" `"+strings.ReplaceAll(v, "|", `\|`)+"`")
+		}
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // oneLine folds line breaks and runs of spaces, so a value stays inside
