@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -107,4 +108,70 @@ type withConfig struct {
 func (w withConfig) Run(ctx context.Context, t Target, ids []string, cfg Config) []Result {
 	w.see(ids, cfg)
 	return w.fakeFamily.Run(ctx, t, ids, cfg)
+}
+
+// roundsFamily observes once and judges by every round (RoundsFamily).
+type roundsFamily struct {
+	fakeFamily
+	calls  *atomic.Int32
+	rounds func(rounds []Round) [][]Result
+}
+
+func (f roundsFamily) RunRounds(ctx context.Context, t Target, rounds []Round, cfg Config) [][]Result {
+	f.calls.Add(1)
+	return f.rounds(rounds)
+}
+
+// A RoundsFamily is run once per target whatever the number of parameter
+// sets; each round's results carry that round's parameters, a result the
+// family forgets in a later round is an error, and a panic makes every
+// round's results errors.
+func TestRunRoundsOncePerTarget(t *testing.T) {
+	var calls atomic.Int32
+	var mu sync.Mutex
+	var gotRounds []Round
+	fam := roundsFamily{fakeFamily: fakeFamily{name: "http", ids: []string{"http.hsts", "http.cookies", "http.cors"}, kind: KindURL}, calls: &calls,
+		rounds: func(rounds []Round) [][]Result {
+			mu.Lock()
+			gotRounds = rounds
+			mu.Unlock()
+			out := make([][]Result, len(rounds))
+			for k, r := range rounds {
+				for _, id := range r.IDs {
+					if k == 2 && id == "http.cookies" {
+						continue // forgotten
+					}
+					out[k] = append(out[k], Result{ID: id, Status: Pass, Summary: FormatValue(r.With[id]["min_max_age_days"])})
+				}
+			}
+			return out
+		}}
+	cfg := Config{ParamSets: map[string][]Params{
+		"http.hsts":    {nil, {"min_max_age_days": 365}, {"min_max_age_days": 730}},
+		"http.cookies": {nil, {"httponly": "all"}, {"samesite": []string{"Strict"}}},
+	}}
+	rs := Run(context.Background(), []Family{fam}, []Target{{KindURL, "https://a.example"}, {KindURL, "https://b.example"}}, cfg)
+	assert.EqualValues(t, 2, calls.Load(), "one call per target")
+	require.Len(t, gotRounds, 3)
+	assert.Equal(t, []string{"http.hsts", "http.cookies", "http.cors"}, gotRounds[0].IDs)
+	assert.Equal(t, []string{"http.hsts", "http.cookies"}, gotRounds[1].IDs)
+	var got []string
+	for _, r := range rs[:7] {
+		got = append(got, r.ID+" "+string(r.Status)+" "+FormatValue(r.Params["min_max_age_days"])+" "+r.Summary)
+	}
+	assert.Equal(t, []string{
+		"http.hsts pass 180 <nil>", "http.hsts pass 365 365", "http.hsts pass 730 730",
+		"http.cookies pass <nil> <nil>", "http.cookies pass <nil> <nil>", "http.cookies error <nil> probe produced no result",
+		"http.cors pass <nil> <nil>",
+	}, got)
+	assert.Equal(t, []string{"Strict"}, rs[5].Params["samesite"], "the forgotten result still names its round's parameters")
+	assert.Len(t, rs, 14)
+
+	fam.rounds = func([]Round) [][]Result { panic("boom") }
+	rs = Run(context.Background(), []Family{fam}, []Target{{KindURL, "https://a.example"}}, cfg)
+	require.Len(t, rs, 7)
+	for _, r := range rs {
+		assert.Equal(t, Error, r.Status)
+		assert.Contains(t, r.Summary, "internal error in http probes: boom")
+	}
 }

@@ -119,8 +119,9 @@ type Config struct {
 	Only []string
 
 	// ParamSets are the distinct parameter sets each probe id runs with
-	// (from the checklist's controls); the runner runs a family once per
-	// set. An id without sets runs once, with With[id].
+	// (from the checklist's controls); each set gets its own result (a
+	// RoundsFamily judges one observation by every set, other families run
+	// once per set). An id without sets runs once, with With[id].
 	ParamSets map[string][]Params
 	// With is the parameter set of each probe id for one family run
 	// (missing names take their defaults); families read it through

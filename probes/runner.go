@@ -11,14 +11,15 @@ import (
 // Run probes every target with every applicable family, at most
 // cfg.Concurrency (target, family) pairs at once, and returns the results
 // in a stable order: by target as given, then by catalogue order, then by
-// parameter set (a probe runs once per distinct set in cfg.ParamSets).
+// parameter set (a probe gives one result per distinct set in
+// cfg.ParamSets). A RoundsFamily observes each target once and judges it by
+// every set; any other family runs once per set.
 func Run(ctx context.Context, families []Family, targets []Target, cfg Config) []Result {
 	cfg = cfg.Defaults()
 	type job struct {
-		t   Target
-		f   Family
-		ids []string
-		cfg Config
+		t      Target
+		f      Family
+		rounds []Round
 	}
 	var jobs []job
 	for _, t := range targets {
@@ -26,27 +27,31 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 			if !f.Applies(t) {
 				continue
 			}
-			// Round k runs every id that has a k-th distinct parameter set,
-			// so ids without extra sets share the family's first run.
-			var rounds [][]string
-			var with []map[string]Params
+			// Round k holds every id that has a k-th distinct parameter
+			// set, so ids without extra sets are judged in the first only.
+			var rounds []Round
 			for _, id := range f.IDs() {
 				if !Match(cfg.Only, id) {
 					continue
 				}
 				for k, set := range cfg.paramSets(id) {
 					if k == len(rounds) {
-						rounds = append(rounds, nil)
-						with = append(with, map[string]Params{})
+						rounds = append(rounds, Round{With: map[string]Params{}})
 					}
-					rounds[k] = append(rounds[k], id)
-					with[k][id] = set
+					rounds[k].IDs = append(rounds[k].IDs, id)
+					rounds[k].With[id] = set
 				}
 			}
-			for k, ids := range rounds {
-				jc := cfg
-				jc.With = with[k]
-				jobs = append(jobs, job{t, f, ids, jc})
+			if len(rounds) == 0 {
+				continue
+			}
+			if _, ok := f.(RoundsFamily); ok {
+				// one observation of the target, judged once per round
+				jobs = append(jobs, job{t, f, rounds})
+				continue
+			}
+			for _, r := range rounds {
+				jobs = append(jobs, job{t, f, []Round{r}})
 			}
 		}
 	}
@@ -65,7 +70,7 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 			if cfg.Progress != nil {
 				cfg.Progress(Event{Target: DisplayTarget(j.t), Family: j.f.Name()})
 			}
-			results[i] = runFamily(ctx, j.f, j.t, j.ids, j.cfg)
+			results[i] = runFamily(ctx, j.f, j.t, j.rounds, cfg)
 			for k := range results[i] {
 				redactResult(&results[i][k], secrets)
 			}
@@ -100,32 +105,68 @@ func Run(ctx context.Context, families []Family, targets []Target, cfg Config) [
 	return out
 }
 
-// runFamily runs one family and guarantees one result per id, even if the
-// family panics or forgets one: a probe bug is an error result, not a crash.
-func runFamily(ctx context.Context, f Family, t Target, ids []string, cfg Config) (rs []Result) {
+// Round is one judgement of a family's observation of a target: the ids it
+// gives results for, and the parameter set of each (With[id]; nil: the
+// defaults).
+type Round struct {
+	IDs  []string
+	With map[string]Params
+}
+
+// RoundsFamily is a Family that observes a target once and judges that
+// observation by several parameter sets, so that a second threshold costs
+// the target no connection. RunRounds returns each round's results in
+// order: rounds[0] names every selected id, later rounds only the ids with
+// another parameter set. The runner prefers it to one Run per round.
+type RoundsFamily interface {
+	Family
+	RunRounds(ctx context.Context, t Target, rounds []Round, cfg Config) [][]Result
+}
+
+// runFamily runs one family for the given rounds and guarantees one result
+// per id and round, even if the family panics or forgets one: a probe bug
+// is an error result, not a crash. Each result carries its round's
+// parameters.
+func runFamily(ctx context.Context, f Family, t Target, rounds []Round, cfg Config) (out []Result) {
 	start := time.Now()
+	var got [][]Result
 	defer func() {
-		if r := recover(); r != nil {
-			rs = nil
-			for _, id := range ids {
-				rs = append(rs, Result{ID: id, Target: t.Value, Status: Error,
-					Summary: fmt.Sprintf("internal error in %s probes: %v", f.Name(), r)})
-			}
-		}
-		// results name the target without the secrets its URL may hold
+		panicked := recover()
 		display := DisplayTarget(t)
-		got := map[string]bool{}
-		for i := range rs {
-			got[rs[i].ID] = true
-			rs[i].Target = display
-			rs[i].Params = Resolve(rs[i].ID, cfg.With[rs[i].ID])
-		}
-		for _, id := range ids {
-			if !got[id] {
-				rs = append(rs, Result{ID: id, Target: display, Status: Error, Summary: "probe produced no result",
-					DurationMS: time.Since(start).Milliseconds(), Params: Resolve(id, cfg.With[id])})
+		out = nil
+		for k, r := range rounds {
+			var rs []Result
+			if panicked != nil {
+				for _, id := range r.IDs {
+					rs = append(rs, Result{ID: id, Status: Error, Summary: fmt.Sprintf("internal error in %s probes: %v", f.Name(), panicked)})
+				}
+			} else if k < len(got) {
+				rs = got[k]
 			}
+			// results name the target without the secrets its URL may hold
+			seen := map[string]bool{}
+			for i := range rs {
+				seen[rs[i].ID] = true
+				rs[i].Target = display
+				rs[i].Params = Resolve(rs[i].ID, r.With[rs[i].ID])
+			}
+			for _, id := range r.IDs {
+				if !seen[id] {
+					rs = append(rs, Result{ID: id, Target: display, Status: Error, Summary: "probe produced no result",
+						DurationMS: time.Since(start).Milliseconds(), Params: Resolve(id, r.With[id])})
+				}
+			}
+			out = append(out, rs...)
 		}
 	}()
-	return f.Run(ctx, t, ids, cfg)
+	if rf, ok := f.(RoundsFamily); ok {
+		got = rf.RunRounds(ctx, t, rounds, cfg)
+		return nil
+	}
+	for _, r := range rounds {
+		c := cfg
+		c.With = r.With
+		got = append(got, f.Run(ctx, t, r.IDs, c))
+	}
+	return nil
 }

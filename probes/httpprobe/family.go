@@ -47,11 +47,22 @@ func (f *family) scanner() (*codescan.Secrets, error) { return codescan.NewSecre
 // Run fetches the target once, then runs the selected probes (those needing
 // extra requests concurrently, within the per-host limits).
 func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+	return f.RunRounds(ctx, t, []probes.Round{{IDs: ids, With: cfg.With}}, cfg)[0]
+}
+
+// RunRounds observes the target once (the requests of every selected
+// probe) and judges it by each round's parameters: a second HSTS threshold
+// re-reads the same response, it sends no request.
+func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	cfg = cfg.Defaults()
 	start := time.Now()
+	out := make([][]probes.Result, len(rounds))
 	u, err := url.Parse(t.Value)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
-		return allError(t, ids, "not an http(s) URL")
+		for k, r := range rounds {
+			out[k] = allError(t, r.IDs, "not an http(s) URL")
+		}
+		return out
 	}
 	ctx, cancel := context.WithTimeout(ctx, familyLimit(cfg))
 	defer cancel()
@@ -59,8 +70,17 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 	defer c.close()
 
 	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
+	for _, r := range rounds {
+		for _, id := range r.IDs {
+			want[id] = true
+		}
+	}
+	// params is round k's parameter set for id (defaults filled in)
+	params := func(k int, id string) probes.Params {
+		if p := probes.Resolve(id, rounds[k].With[id]); p != nil {
+			return p
+		}
+		return probes.Params{}
 	}
 	var (
 		mu      sync.Mutex
@@ -131,7 +151,7 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 	} else {
 		final := page.Final
 		if want["http.hsts"] {
-			put(probeHSTS(final, cfg.Params("http.hsts")))
+			put(probeHSTS(final, params(0, "http.hsts")))
 		}
 		if want["http.rate-limit"] {
 			spawn(func() { put(probeRateLimit(ctx, c, final, cfg.Burst)) })
@@ -151,19 +171,20 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		}
 	}
 	wg.Wait()
+	// cookies (and the score's cookie modifier) from every response
+	// received, plain-HTTP ones first
+	var all []*response
 	if pageErr == nil {
-		// cookies (and the score's cookie modifier) from every response
-		// received, plain-HTTP ones first
-		all := append(append([]*response(nil), plainResps...), page.All...)
+		all = append(append(all, plainResps...), page.All...)
 		all = append(all, corsResps...)
 		if leak != nil {
 			all = append(all, leak.responses...)
 		}
 		if want["http.headers"] {
-			put(probeHeaders(page.Final, all, cfg.Params("http.headers")))
+			put(probeHeaders(page.Final, all, params(0, "http.headers")))
 		}
 		if want["http.cookies"] {
-			put(probeCookies(all, cfg.Params("http.cookies")))
+			put(probeCookies(all, params(0, "http.cookies")))
 		}
 	}
 	if want["http.banners"] {
@@ -185,10 +206,29 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 		put(leak.result)
 	}
 
-	out := make([]probes.Result, 0, len(ids))
-	for _, id := range urlIDs {
-		if r, ok := results[id]; ok && want[id] {
-			out = append(out, r)
+	for k, r := range rounds {
+		in := map[string]bool{}
+		for _, id := range r.IDs {
+			in[id] = true
+		}
+		for _, id := range urlIDs {
+			first, ok := results[id]
+			if !ok || !in[id] {
+				continue
+			}
+			if k > 0 && pageErr == nil {
+				// the same responses, judged by this round's thresholds
+				switch id {
+				case "http.hsts":
+					first = probeHSTS(page.Final, params(k, id))
+				case "http.headers":
+					first = probeHeaders(page.Final, all, params(k, id))
+				case "http.cookies":
+					first = probeCookies(all, params(k, id))
+				}
+				first.Target, first.DurationMS = t.Value, time.Since(start).Milliseconds()
+			}
+			out[k] = append(out[k], first)
 		}
 	}
 	return out

@@ -24,11 +24,21 @@ func (*webhookFamily) IDs() []string                { return []string{"webhook.s
 func (*webhookFamily) Applies(t probes.Target) bool { return t.Kind == probes.KindWebhook }
 
 func (w *webhookFamily) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+	return w.RunRounds(ctx, t, []probes.Round{{IDs: ids, With: cfg.With}}, cfg)[0]
+}
+
+// RunRounds sends the two events once and judges their answers by each
+// round's reject_status.
+func (w *webhookFamily) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	cfg = cfg.Defaults()
 	start := time.Now()
+	out := make([][]probes.Result, len(rounds))
 	u, err := url.Parse(t.Value)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
-		return allError(t, ids, "not an http(s) URL")
+		for k, r := range rounds {
+			out[k] = allError(t, r.IDs, "not an http(s) URL")
+		}
+		return out
 	}
 	// The user's auth headers are for their app, not for a webhook receiver
 	// (a provider would not send them), so they are not sent here.
@@ -37,10 +47,15 @@ func (w *webhookFamily) Run(ctx context.Context, t probes.Target, ids []string, 
 	defer cancel()
 	c := newClient(u, cfg, w.limits)
 	defer c.close()
-	r := probeWebhook(ctx, c, u, cfg.Now(), cfg.Params("webhook.signature").Ints("webhook.signature", "reject_status"))
-	r.Target = t.Value
-	r.DurationMS = time.Since(start).Milliseconds()
-	return []probes.Result{r}
+	attempts := sendWebhook(ctx, c, u, cfg.Now())
+	for k, r := range rounds {
+		p := probes.Resolve("webhook.signature", r.With["webhook.signature"])
+		res := judgeWebhook(redactURL(u), attempts, p.Ints("webhook.signature", "reject_status"))
+		res.Target = t.Value
+		res.DurationMS = time.Since(start).Milliseconds()
+		out[k] = []probes.Result{res}
+	}
+	return out
 }
 
 // webhookEvent is a realistic, obviously synthetic payment event.
@@ -83,9 +98,8 @@ type webhookAttempt struct {
 	Error  string `json:"error,omitempty"`
 }
 
-func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time, rejectStatus []int) probes.Result {
-	res := probes.Result{ID: "webhook.signature"}
-	loc := redactURL(u)
+// sendWebhook posts the event unsigned, then with wrong signatures.
+func sendWebhook(ctx context.Context, c *client, u *url.URL, now time.Time) []webhookAttempt {
 	var attempts []webhookAttempt
 	for _, a := range []struct {
 		name string
@@ -97,28 +111,37 @@ func probeWebhook(ctx context.Context, c *client, u *url.URL, now time.Time, rej
 		}
 		r, err := c.do(ctx, request{Method: http.MethodPost, URL: u, Header: h, Body: webhookEvent(now)})
 		at := webhookAttempt{Name: a.name}
-		f := probes.Finding{Rule: "webhook-" + map[string]string{"unsigned": "unsigned", "wrong signature": "wrong-signature"}[a.name], Location: loc}
-		switch {
-		case err != nil:
+		if err != nil {
 			at.Error = err.Error()
-			f.Status, f.Message = probes.Error, a.name+" event: "+err.Error()
-		case r.StatusCode >= 200 && r.StatusCode < 300:
+		} else {
 			at.Status = r.StatusCode
-			f.Status, f.Message = probes.Fail, fmt.Sprintf("%s event accepted (HTTP %d)", a.name, r.StatusCode)
-		case slices.Contains(rejectStatus, r.StatusCode):
-			at.Status = r.StatusCode
-			f.Status, f.Message = probes.Pass, fmt.Sprintf("%s event rejected (HTTP %d)", a.name, r.StatusCode)
-		case r.StatusCode == 404 || r.StatusCode == 405 || isRedirect(r.StatusCode):
-			at.Status = r.StatusCode
-			f.Status, f.Message = probes.Error, fmt.Sprintf("%s event: HTTP %d: is this the webhook URL?", a.name, r.StatusCode)
+		}
+		attempts = append(attempts, at)
+	}
+	return attempts
+}
+
+// judgeWebhook judges the answers to the two events by the statuses the
+// checklist accepts as a rejection.
+func judgeWebhook(loc string, attempts []webhookAttempt, rejectStatus []int) probes.Result {
+	res := probes.Result{ID: "webhook.signature"}
+	for _, at := range attempts {
+		f := probes.Finding{Rule: "webhook-" + map[string]string{"unsigned": "unsigned", "wrong signature": "wrong-signature"}[at.Name], Location: loc}
+		switch code := at.Status; {
+		case at.Error != "":
+			f.Status, f.Message = probes.Error, at.Name+" event: "+at.Error
+		case code >= 200 && code < 300:
+			f.Status, f.Message = probes.Fail, fmt.Sprintf("%s event accepted (HTTP %d)", at.Name, code)
+		case slices.Contains(rejectStatus, code):
+			f.Status, f.Message = probes.Pass, fmt.Sprintf("%s event rejected (HTTP %d)", at.Name, code)
+		case code == 404 || code == 405 || isRedirect(code):
+			f.Status, f.Message = probes.Error, fmt.Sprintf("%s event: HTTP %d: is this the webhook URL?", at.Name, code)
 		default:
-			at.Status = r.StatusCode
-			f.Status, f.Message = probes.Warn, fmt.Sprintf("%s event not accepted, but answered HTTP %d (expected %s)", a.name, r.StatusCode, orList(rejectStatus))
+			f.Status, f.Message = probes.Warn, fmt.Sprintf("%s event not accepted, but answered HTTP %d (expected %s)", at.Name, code, orList(rejectStatus))
 		}
 		if at.Status != 0 {
 			f.Evidence = fmt.Sprintf("HTTP %d", at.Status)
 		}
-		attempts = append(attempts, at)
 		res.Findings = append(res.Findings, f)
 	}
 	res.Observed = map[string]any{"url": loc, "event_type": "payment.succeeded", "attempts": attempts}
