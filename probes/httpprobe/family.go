@@ -82,6 +82,20 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 		}
 		return probes.Params{}
 	}
+	// The headers score's HSTS minimum is the checklist's when HSTS is
+	// judged by one threshold; with several, whose it is cannot be told.
+	hstsDays := map[int]bool{}
+	for k, r := range rounds {
+		if _, ok := r.With["http.hsts"]; ok {
+			hstsDays[params(k, "http.hsts").Int("http.hsts", "min_max_age_days")] = true
+		}
+	}
+	scoreHSTS := 0
+	for d := range hstsDays {
+		if len(hstsDays) == 1 {
+			scoreHSTS = d
+		}
+	}
 	var (
 		mu      sync.Mutex
 		wg      sync.WaitGroup
@@ -181,7 +195,7 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 			all = append(all, leak.responses...)
 		}
 		if want["http.headers"] {
-			put(probeHeaders(page.Final, all, params(0, "http.headers")))
+			put(probeHeaders(page.Final, all, params(0, "http.headers"), scoreHSTS))
 		}
 		if want["http.cookies"] {
 			put(probeCookies(all, params(0, "http.cookies")))
@@ -222,7 +236,7 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 				case "http.hsts":
 					first = probeHSTS(page.Final, params(k, id))
 				case "http.headers":
-					first = probeHeaders(page.Final, all, params(k, id))
+					first = probeHeaders(page.Final, all, params(k, id), scoreHSTS)
 				case "http.cookies":
 					first = probeCookies(all, params(k, id))
 				}

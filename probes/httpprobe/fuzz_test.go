@@ -40,7 +40,7 @@ func FuzzPageParsers(f *testing.F) {
 		u, _ := url.Parse("https://example.com/")
 		r := &response{URL: u, StatusCode: 200, Body: body, Header: http.Header{"Content-Type": {"text/html"},
 			"Content-Security-Policy": {string(body)}, "X-Frame-Options": {string(body)}, "Referrer-Policy": {string(body)}}}
-		probeHeaders(r, []*response{r}, nil)
+		probeHeaders(r, []*response{r}, nil, 0)
 		probeSRI(r, nil, 0)
 		st := &securityTxt{}
 		parseSecurityTxt(body, st)

@@ -11,9 +11,9 @@ import (
 	"github.com/selfassess/selfassess/probes"
 )
 
-// minHSTSAge is the default minimum HSTS max-age (180 days); the score
-// uses it, the verdict takes min_max_age_days from the checklist.
-const minHSTSAge = 15552000
+// defaultHSTSDays is http.hsts' default min_max_age_days (180, as the
+// Observatory's six months).
+func defaultHSTSDays() int { return probes.Params{}.Int("http.hsts", "min_max_age_days") }
 
 // hsts is a parsed Strict-Transport-Security header.
 type hsts struct {
@@ -484,7 +484,9 @@ type headerCheck struct {
 	Note   string        `json:"note"`
 }
 
-func probeHeaders(r *response, chain []*response, p probes.Params) probes.Result {
+// hstsMinDays is the score's HSTS minimum (0: the default); the verdict
+// does not depend on it.
+func probeHeaders(r *response, chain []*response, p probes.Params, hstsMinDays int) probes.Result {
 	loc := redactURL(r.URL)
 	h := r.Header
 	var checks []headerCheck
@@ -603,7 +605,7 @@ func probeHeaders(r *response, chain []*response, p probes.Params) probes.Result
 		}
 		res.Findings = append(res.Findings, f)
 	}
-	sc := scoreHeaders(r, chain)
+	sc := scoreHeaders(r, chain, hstsMinDays)
 	res.Status = worst(res.Findings, probes.Pass)
 	res.Observed = map[string]any{"url": loc, "status": r.StatusCode, "headers": checks, "score": sc}
 	fails := countStatus(res.Findings, probes.Fail)

@@ -241,7 +241,7 @@ func TestScore(t *testing.T) {
 			"Strict-Transport-Security": {"max-age=600"}, "X-Content-Type-Options": {"nosniff"}, "Referrer-Policy": {"unsafe-url"}}, 85, "A-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := scoreHeaders(&response{URL: u, Header: tc.header}, nil)
+			s := scoreHeaders(&response{URL: u, Header: tc.header}, nil, 0)
 			assert.Equal(t, tc.score, s.Score, "%+v", s.Modifiers)
 			assert.Equal(t, tc.grade, s.Grade)
 		})

@@ -13,6 +13,10 @@ type Score struct {
 	Score     int        `json:"score"`
 	Grade     string     `json:"grade"`
 	Modifiers []Modifier `json:"modifiers"`
+	// HSTSMinDays is the max-age below which hsts-short applies: the
+	// checklist's http.hsts min_max_age_days when the run judges HSTS by
+	// one threshold, else the Observatory's 180 days.
+	HSTSMinDays int `json:"hsts_min_max_age_days"`
 }
 
 // Modifier is one deduction.
@@ -38,7 +42,10 @@ const (
 	penCORSUniversal   = -50
 )
 
-func scoreHeaders(r *response, chain []*response) Score {
+func scoreHeaders(r *response, chain []*response, hstsMinDays int) Score {
+	if hstsMinDays <= 0 {
+		hstsMinDays = defaultHSTSDays()
+	}
 	h := r.Header
 	var mods []Modifier
 	add := func(rule string, p int) { mods = append(mods, Modifier{rule, p}) }
@@ -68,7 +75,7 @@ func scoreHeaders(r *response, chain []*response) Score {
 	switch {
 	case r.URL.Scheme != "https" || !hs.Valid:
 		add("hsts-missing", penHSTSMissing)
-	case hs.MaxAge < minHSTSAge:
+	case hs.MaxAge < int64(hstsMinDays)*86400:
 		add("hsts-short", penHSTSShort)
 	}
 
@@ -122,7 +129,7 @@ func scoreHeaders(r *response, chain []*response) Score {
 	if mods == nil {
 		mods = []Modifier{}
 	}
-	return Score{Score: s, Grade: grade(s), Modifiers: mods}
+	return Score{Score: s, Grade: grade(s), Modifiers: mods, HSTSMinDays: hstsMinDays}
 }
 
 func corsUniversalWithCredentials(h http.Header) bool {

@@ -110,3 +110,49 @@ func TestParameterSetsShareOneObservation(t *testing.T) {
 		}
 	}
 }
+
+func scoreRules(t *testing.T, r probes.Result) (rules []string, minDays int) {
+	t.Helper()
+	obs, ok := r.Observed.(map[string]any)
+	require.True(t, ok, "%s observed: %T", r.ID, r.Observed)
+	sc := obs["score"].(Score)
+	for _, m := range sc.Modifiers {
+		rules = append(rules, m.Rule)
+	}
+	return rules, sc.HSTSMinDays
+}
+
+// The headers score deducts for a short HSTS max-age by the checklist's own
+// threshold (http.hsts min_max_age_days) when the run judges HSTS by one;
+// with two different thresholds it cannot tell whose, and keeps the
+// Observatory's 180 days.
+func TestScoreFollowsTheHSTSThreshold(t *testing.T) {
+	site := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Strict-Transport-Security", "max-age=17280000") // 200 days
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write([]byte("<html><body>ok</body></html>"))
+	})
+	srv, pool := tlsServer(t, site)
+	ids := []string{"http.hsts", "http.headers"}
+	headers := func(sets map[string][]probes.Params) []probes.Result {
+		cfg := testConfig(pool, testNow)
+		cfg.Only, cfg.ParamSets = ids, sets
+		return resultsOf(probes.Run(context.Background(), []probes.Family{newFamily()}, []probes.Target{{Kind: probes.KindURL, Value: srv.URL + "/"}}, cfg), "http.headers")
+	}
+
+	rules, days := scoreRules(t, headers(nil)[0])
+	assert.NotContains(t, rules, "hsts-short")
+	assert.Equal(t, 180, days)
+
+	year := map[string][]probes.Params{"http.hsts": {{"min_max_age_days": 365}}}
+	rules, days = scoreRules(t, headers(year)[0])
+	assert.Contains(t, rules, "hsts-short", "200 days < the checklist's 365")
+	assert.Equal(t, 365, days)
+
+	two := map[string][]probes.Params{"http.hsts": {{"min_max_age_days": 365}, {"min_max_age_days": 90}}}
+	rules, days = scoreRules(t, headers(two)[0])
+	assert.NotContains(t, rules, "hsts-short")
+	assert.Equal(t, 180, days)
+}
