@@ -729,6 +729,6 @@ func TestScenarioScriptIntegrityIsNotJudgedByFrontendSecretControls(t *testing.T
 		{"baseline", "BL-CRED-NO-CLIENT-EXPOSURE", "answers: {server-side-only: true}"},
 	} {
 		runScenarios(t, []scenario{{name: c.cl + "/CDN script without integrity, no secret passes", checklist: c.cl, control: c.ctl,
-			answers: c.answers, results: rs, want: assessment.Pass}})
+			answers: c.answers, results: rs, want: assessment.ControlPass}})
 	}
 }
