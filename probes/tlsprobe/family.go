@@ -67,20 +67,35 @@ type CiphersObserved struct {
 	Connections int           `json:"connections"`
 }
 
-func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+func (f family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
+	return f.RunRounds(ctx, t, []probes.Round{{IDs: ids, With: cfg.With}}, cfg)[0]
+}
+
+// RunRounds enumerates the server and reads its certificate once, then
+// judges them by each round's thresholds: a second min_version costs the
+// server no connection.
+func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	cfg = cfg.Defaults()
 	start := time.Now()
 	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
+	for _, r := range rounds {
+		for _, id := range r.IDs {
+			want[id] = true
+		}
 	}
-	results := func(f func(id string) probes.Result) []probes.Result {
-		var out []probes.Result
-		for _, id := range ids {
-			r := f(id)
-			r.ID, r.Target = id, t.Value
-			r.DurationMS = time.Since(start).Milliseconds()
-			out = append(out, r)
+	results := func(f func(id string, p probes.Params) probes.Result) [][]probes.Result {
+		out := make([][]probes.Result, len(rounds))
+		for k, rd := range rounds {
+			for _, id := range rd.IDs {
+				p := probes.Resolve(id, rd.With[id])
+				if p == nil {
+					p = probes.Params{}
+				}
+				r := f(id, p)
+				r.ID, r.Target = id, t.Value
+				r.DurationMS = time.Since(start).Milliseconds()
+				out[k] = append(out[k], r)
+			}
 		}
 		return out
 	}
@@ -90,7 +105,7 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 		if err != nil {
 			st, msg = probes.Error, err.Error()
 		}
-		return results(func(string) probes.Result { return probes.Result{Status: st, Summary: msg} })
+		return results(func(string, probes.Params) probes.Result { return probes.Result{Status: st, Summary: msg} })
 	}
 	// The enumeration and the certificate handshake share the host's
 	// slots with every other probe of the run (see probes.HostSlots).
@@ -134,13 +149,13 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 		}
 	}
 
-	return results(func(id string) probes.Result {
+	return results(func(id string, p probes.Params) probes.Result {
 		switch id {
 		case "tls.versions":
 			if enumErr != nil {
 				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
 			}
-			r := versionsResult(enum, minVersion(cfg.Params(id).String(id, "min_version")))
+			r := versionsResult(enum, minVersion(p.String(id, "min_version")))
 			if want["tls.ciphers"] && want["tls.certificate"] && cert.facts != nil && r.Status != probes.Error {
 				g := gradeOf(enum, cert.facts)
 				obs := r.Observed.(VersionsObserved)
@@ -161,12 +176,11 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 			if enumErr != nil {
 				return probes.Result{Status: probes.Error, Summary: enumErr.Error()}
 			}
-			return ciphersResult(enum, cfg.Params(id).Strings(id, "allowed_classes"))
+			return ciphersResult(enum, p.Strings(id, "allowed_classes"))
 		case "tls.certificate":
 			if cert.facts == nil {
 				return probes.Result{Status: probes.Error, Summary: "cannot fetch the certificate: " + oneLine(cert.err.Error())}
 			}
-			p := cfg.Params(id)
 			return certificateResult(*cert.facts, p.Int(id, "expiry_warn_days"), p.Int(id, "min_rsa_bits"), cfg.ClientCert != nil)
 		}
 		return probes.Result{Status: probes.Error, Summary: "unknown probe id"}
