@@ -43,6 +43,20 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 	return scanTimed(ctx, t.Value, ids, cfg.Params(idGitignore), cfg.Defaults().Timeout)
 }
 
+// RunRounds lists and scans the tree once and checks the ignore rules
+// against each round's source.gitignore lists.
+func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
+	sets := make([]probes.Params, len(rounds))
+	for k, r := range rounds {
+		sets[k] = probes.Resolve(idGitignore, r.With[idGitignore])
+	}
+	var ids [][]string
+	for _, r := range rounds {
+		ids = append(ids, r.IDs)
+	}
+	return scanRounds(ctx, t.Value, ids, sets, cfg.Defaults().Timeout)
+}
+
 // Scan runs the selected source probes (all when ids is empty) over dir,
 // with the default parameters.
 func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
@@ -63,19 +77,29 @@ func scanWith(ctx context.Context, dir string, ids []string, fileTimeout time.Du
 // of each file: a file that takes longer is counted as skipped, not
 // waited for.
 func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.Params, fileTimeout time.Duration) []probes.Result {
-	start := time.Now()
 	if len(ids) == 0 {
 		ids = allIDs
 	}
+	return scanRounds(ctx, dir, [][]string{ids}, []probes.Params{gitignore}, fileTimeout)[0]
+}
+
+// scanRounds scans the tree once for the ids of every round and judges
+// source.gitignore by each round's lists (gitignore[k]).
+func scanRounds(ctx context.Context, dir string, rounds [][]string, gitignore []probes.Params, fileTimeout time.Duration) [][]probes.Result {
+	start := time.Now()
 	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
-	fail := func(format string, args ...any) []probes.Result {
-		var out []probes.Result
+	for _, ids := range rounds {
 		for _, id := range ids {
-			out = append(out, probes.Result{ID: id, Target: dir, Status: probes.Error,
-				Summary: fmt.Sprintf(format, args...), DurationMS: time.Since(start).Milliseconds()})
+			want[id] = true
+		}
+	}
+	fail := func(format string, args ...any) [][]probes.Result {
+		out := make([][]probes.Result, len(rounds))
+		for k, ids := range rounds {
+			for _, id := range ids {
+				out[k] = append(out[k], probes.Result{ID: id, Target: dir, Status: probes.Error,
+					Summary: fmt.Sprintf(format, args...), DurationMS: time.Since(start).Milliseconds()})
+			}
 		}
 		return out
 	}
@@ -102,17 +126,19 @@ func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.P
 	if ctx.Err() != nil {
 		return fail("scan interrupted: %v", ctx.Err())
 	}
-	var out []probes.Result
-	for _, id := range ids {
-		var r probes.Result
-		if id == idGitignore {
-			r = checkGitignore(ctx, tr, gitignore)
-		} else {
-			r = acc.result(id, tr)
+	out := make([][]probes.Result, len(rounds))
+	for k, ids := range rounds {
+		for _, id := range ids {
+			var r probes.Result
+			if id == idGitignore {
+				r = checkGitignore(ctx, tr, gitignore[k])
+			} else {
+				r = acc.result(id, tr)
+			}
+			r.ID, r.Target = id, dir
+			r.DurationMS = time.Since(start).Milliseconds()
+			out[k] = append(out[k], r)
 		}
-		r.ID, r.Target = id, dir
-		r.DurationMS = time.Since(start).Milliseconds()
-		out = append(out, r)
 	}
 	return out
 }

@@ -68,3 +68,27 @@ func TestGitignoreParameters(t *testing.T) {
 	r = check(".env\n.env.local\nconfig.json\nsecrets.*\n*.key\n", nil, probes.Params{"required": fincept["required"], "recommended": []string{"*.pem"}})
 	assert.Equal(t, probes.Warn, r.Status, r.Summary)
 }
+
+// Two .gitignore lists are checked against one listing of the tree, and
+// the files are scanned once: the second list costs no second walk.
+func TestGitignoreParameterSetsShareOneListing(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".gitignore"), []byte(".env\n*.key\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o600))
+	sets := map[string][]probes.Params{idGitignore: {
+		{"required": []string{".env", "*.key"}, "recommended": []string{}},
+		{"required": []string{".env", "*.key", "config.json"}, "recommended": []string{}},
+	}}
+	before := treeListings.Load()
+	rs := probes.Run(context.Background(), []probes.Family{NewFamily()}, []probes.Target{{Kind: probes.KindSource, Value: dir}},
+		probes.Config{ParamSets: sets})
+	assert.EqualValues(t, 1, treeListings.Load()-before, "tree listings for two .gitignore lists")
+	var got []probes.Status
+	for _, r := range rs {
+		if r.ID == idGitignore {
+			got = append(got, r.Status)
+		}
+	}
+	assert.Equal(t, []probes.Status{probes.Pass, probes.Fail}, got, "config.json is not ignored")
+	assert.Len(t, rs, len(allIDs)+1)
+}
