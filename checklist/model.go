@@ -150,7 +150,7 @@ func (ctl *Control) ProbeParams(id string) probes.Params { return ctl.With[id] }
 
 // ProbeParamSets returns, for every probe id the checklist's controls name,
 // the distinct parameter sets they ask for (probes.Config.ParamSets): the
-// probe then runs once per set and each control is judged by its own.
+// probe then gives one result per set and each control is judged by its own.
 func (c *Checklist) ProbeParamSets() map[string][]probes.Params {
 	out := map[string][]probes.Params{}
 	seen := map[string]bool{}

@@ -120,7 +120,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	defer done()
 	defer relaxGC(o.ios.Getenv)()
 	fmt.Fprintf(o.ios.ErrOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
-	// each probe runs once per distinct parameter set the controls ask for
+	// each probe is judged once per distinct parameter set the controls ask for
 	plan.probeCfg.ParamSets = plan.cl.ProbeParamSets()
 
 	// Probes run in the background while the questionnaire is on screen.

@@ -234,7 +234,7 @@ func Resolve(id string, set Params) Params {
 
 // ParamsKey identifies a resolved parameter set of probe id: two sets with
 // the same effective values (defaults included) have the same key, so a
-// probe runs once per distinct key. "" for probes without parameters.
+// probe is judged once per distinct key. "" for probes without parameters.
 func ParamsKey(id string, set Params) string {
 	r := Resolve(id, set)
 	if r == nil {
