@@ -210,6 +210,9 @@ func SignNamespace(data []byte, signer ssh.Signer, namespace string) ([]byte, er
 	if namespace == "" {
 		namespace = Namespace
 	}
+	if s, ok := signer.(*Signer); ok {
+		signer = s.Signer // its AlgorithmSigner: RSA keys sign with rsa-sha2-512
+	}
 	sig, err := sshsig.Sign(bytes.NewReader(data), signer, sshsig.HashSHA512, namespace)
 	if err != nil {
 		return nil, err
