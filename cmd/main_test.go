@@ -62,6 +62,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
-		Cmds: scriptCmds(),
+		Cmds:      scriptCmds(),
+		Condition: toolCondition,
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/selfassess/selfassess/internal/synthetic"
 	"github.com/selfassess/selfassess/report"
 )
 
@@ -30,7 +31,7 @@ func signedReport(t *testing.T, s *Signer, key crypto.Signer, chain []*x509.Cert
 	if key != nil {
 		opts.PDFSign = &report.PDFSignature{Key: key, Chain: chain, Name: "Synthetic Org / synthetic"}
 	}
-	b, err := report.PDF(report.Synthetic(30), opts)
+	b, err := report.PDF(synthetic.Results(30), opts)
 	require.NoError(t, err)
 	return b
 }
