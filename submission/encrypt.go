@@ -196,7 +196,7 @@ var ErrNotForIdentity = errors.New("not encrypted to this identity (ask the team
 
 // IsEncrypted says whether the file starts with age's header.
 func IsEncrypted(p string) bool {
-	f, err := os.Open(p)
+	f, err := input.Open(p) // never blocks on a FIFO; a folder is not encrypted
 	if err != nil {
 		return false
 	}
