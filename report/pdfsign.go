@@ -30,10 +30,9 @@ type PDFSignature struct {
 
 // sigField is where the visible signature field goes, in PDF points.
 type sigField struct {
-	page                   uint32
-	llx, lly, urx, ury     float64
-	placed                 bool
-	signerName, keyFPLabel string
+	page               uint32
+	llx, lly, urx, ury float64
+	placed             bool
 }
 
 // signPDF adds the signature to a rendered PDF as an incremental update.

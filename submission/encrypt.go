@@ -3,6 +3,7 @@ package submission
 import (
 	"bufio"
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -177,6 +178,10 @@ func VerifyEncrypted(p string, ids []age.Identity, trust TrustedKeys) (*Result, 
 	plain, size, err := age.DecryptReaderAt(f, fi.Size(), ids...)
 	if err != nil {
 		var nomatch *age.NoIdentityMatchError
+		// age flattens the key's error to text on the way out
+		if errors.Is(err, x509.IncorrectPasswordError) || strings.Contains(err.Error(), x509.IncorrectPasswordError.Error()) {
+			return nil, fmt.Errorf("%s: wrong passphrase for the identity", p)
+		}
 		if errors.As(err, &nomatch) {
 			return nil, fmt.Errorf("%s: %w", p, ErrNotForIdentity)
 		}
