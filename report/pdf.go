@@ -51,8 +51,26 @@ type pdfDoc struct {
 	field sigField // where signature() left room for the signature field
 }
 
-// PDF renders report.pdf. The same results and Options.Date give the same bytes.
+// PDF renders report.pdf, signed when opts.PDFSign is set. The same results
+// and Options.Date give the same bytes.
 func PDF(r *assessment.Results, opts Options) ([]byte, error) {
+	b, field, err := renderPDF(r, opts)
+	if err != nil || opts.PDFSign == nil {
+		return b, err
+	}
+	date := opts.Date
+	if date.IsZero() {
+		date = time.Unix(0, 0)
+	}
+	signed, err := signPDF(b, opts.PDFSign, field, date)
+	if err != nil {
+		return nil, fmt.Errorf("PDF signature: %w", err)
+	}
+	return signed, nil
+}
+
+// renderPDF lays the report out; field is the room left for the signature.
+func renderPDF(r *assessment.Results, opts Options) ([]byte, sigField, error) {
 	v := newView(r, opts)
 	f := fpdf.New("P", "mm", "A4", "")
 	date := opts.Date
@@ -100,16 +118,9 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 
 	var buf bytes.Buffer
 	if err := f.Output(&buf); err != nil {
-		return nil, err
+		return nil, sigField{}, err
 	}
-	if opts.PDFSign != nil {
-		signed, err := signPDF(buf.Bytes(), opts.PDFSign, d.field, date)
-		if err != nil {
-			return nil, fmt.Errorf("PDF signature: %w", err)
-		}
-		return signed, nil
-	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), d.field, nil
 }
 
 func (d *pdfDoc) font(style string, size float64) { d.SetFont("go", style, size) }
@@ -717,7 +728,7 @@ func (d *pdfDoc) signature() {
 		const k = 72 / 25.4
 		top := bottom
 		bottom = top + 9
-		d.field = sigField{page: uint32(d.PageNo()), placed: true,
+		d.field = sigField{placed: true, // signature() draws on the last page
 			llx: (margin + 4) * k, urx: (margin + 4 + w/2) * k,
 			lly: (pageH - bottom) * k, ury: (pageH - top) * k}
 		d.SetDrawColor(170, 170, 170)

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,9 +59,10 @@ func pdfsig(t *testing.T, b []byte) string {
 }
 
 // TestPDFSignatureAcceptedByPdfsig: poppler (NSS) calls the signature valid
-// and whole-document for ECDSA and RSA keys, RSA-3072 included (the library
-// alone produced "Not total document signed" for it: its placeholder had no
-// room for a 384-byte signature and its retry appended a second update).
+// and whole-document for ECDSA and RSA keys, RSA-3072 included
+// (digitorus/pdfsign produced "Not total document signed" for it: its
+// placeholder had no room for a 384-byte signature and its retry appended
+// a second update; the placeholder here is sized from a trial signature).
 func TestPDFSignatureAcceptedByPdfsig(t *testing.T) {
 	p256, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -123,6 +125,10 @@ func TestPDFSignatureDeterministic(t *testing.T) {
 	b, err := PDF(load(t), Options{Date: date, Signer: "SHA256:x", PDFSign: sig})
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(a, b), "two signed renders differ")
+	// An incremental update: the rendered report is untouched in front.
+	plain, _, err := renderPDF(load(t), Options{Date: date, Signer: "SHA256:x", PDFSign: sig})
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(a, plain), "the signature must be appended, not rewrite the report")
 }
 
 func TestPDFSignatureRefusesEd25519(t *testing.T) {
@@ -170,4 +176,37 @@ func contents(t *testing.T, b []byte, br []int) []byte {
 	_, err := hex.Decode(der, b[br[1]+1:br[2]-1])
 	require.NoError(t, err)
 	return der // zero padding follows the DER
+}
+
+// TestPDFSignatureKeepsLinks: a last page that already has annotations
+// (links) keeps them, and the signature still covers the whole file.
+func TestPDFSignatureKeepsLinks(t *testing.T) {
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetCreationDate(date)
+	f.SetModificationDate(date)
+	f.AddPage()
+	f.SetFont("Helvetica", "", 12)
+	f.WriteLinkString(6, "provider", "https://provider.example/")
+	var buf bytes.Buffer
+	require.NoError(t, f.Output(&buf))
+	require.Contains(t, buf.String(), "/Annots [")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	b, err := signPDF(buf.Bytes(), testSignature(t, key), sigField{llx: 50, lly: 50, urx: 250, ury: 80, placed: true}, date)
+	require.NoError(t, err)
+	out := pdfsig(t, b)
+	assert.Contains(t, out, "Signature is Valid.", out)
+	assert.Contains(t, out, "Total document signed", out)
+	// The rewritten page keeps the inline link (whose /Rect holds brackets)
+	// and adds the signature field after it.
+	update := string(b[len(buf.Bytes()):])
+	assert.Regexp(t, `/Annots \[<</Type /Annot /Subtype /Link /Rect \[[^\]]+\] /Border \[0 0 0\] /A <</S /URI /URI \(https://provider.example/\)>>>> \d+ 0 R\]`, update)
+	// poppler sees both annotations on the page
+	if pdfinfo, err := exec.LookPath("pdfinfo"); err == nil {
+		p := filepath.Join(t.TempDir(), "l.pdf")
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+		out, err := exec.Command(pdfinfo, "-url", p).CombinedOutput()
+		require.NoError(t, err, string(out))
+		assert.Contains(t, string(out), "https://provider.example/")
+	}
 }
