@@ -62,7 +62,6 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
-		Cmds:      scriptCmds(),
-		Condition: toolCondition,
+		Cmds: scriptCmds(),
 	})
 }
