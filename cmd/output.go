@@ -33,6 +33,11 @@ type outputInput struct {
 	EphemeralKey bool
 	// Extra are more package files (the previous review under review/).
 	Extra []submission.File
+	// Protect: --pdf-cert, --encrypt-to, --keep-plain.
+	Protect protectFlags
+	// ReviewerRecipients come from selfassess.yaml (ConfigPath names it).
+	ReviewerRecipients []string
+	ConfigPath         string
 }
 
 // outputSummary says what was written.
@@ -43,6 +48,11 @@ type outputSummary struct {
 	Signer string   // key fingerprint, "" when unsigned
 	// SignedWith says where the key came from ("key file …", "ssh-agent", …).
 	SignedWith string
+	// PDFSigned: report.pdf carries an embedded PDF signature.
+	PDFSigned bool
+	// Encrypted is PACKAGE.zip.age ("" when not encrypted), for EncryptedTo.
+	Encrypted   string
+	EncryptedTo []string
 }
 
 // writeOutputs renders the reports and assembles the (signed) package in
@@ -83,8 +93,19 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 		fp = signer.Fingerprint()
 	}
 	res.Signer = fp
+	var pdfSig *report.PDFSignature
+	pdfNote := ""
+	if contains(formats, "pdf") {
+		if pdfSig, pdfNote, err = pdfSignature(signer, res.Project, date, in.Protect.pdfCert); err != nil {
+			return outputSummary{}, err
+		}
+	}
+	encryptTo, err := recipients(in.Protect.encryptTo, in.ReviewerRecipients, in.ConfigPath)
+	if err != nil {
+		return outputSummary{}, err
+	}
 
-	rendered, err := report.Render(res, formats, report.Options{TemplateDir: in.TemplateDir, Signer: fp, Date: date})
+	rendered, err := report.Render(res, formats, report.Options{TemplateDir: in.TemplateDir, Signer: fp, Date: date, PDFSign: pdfSig, PDFNotSigned: pdfNote})
 	if err != nil {
 		return outputSummary{}, renderErr(err)
 	}
@@ -94,7 +115,7 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	}
 	contents.Review = in.Extra
 
-	opts := submission.Options{Date: date, Zip: submission.ZipPathFor(in.OutDir)}
+	opts := submission.Options{Date: date, Zip: submission.ZipPathFor(in.OutDir), EncryptTo: encryptTo, KeepPlain: in.Protect.keepPlain}
 	if signer != nil {
 		opts.Signer = signer
 	}
@@ -108,11 +129,16 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	}
 	if signer == nil {
 		fmt.Fprintf(ios.ErrOut, "selfassess: warning: the package is NOT signed (no --sign-key or %s); VERIFY.md says so\n", submission.EnvSigningKey)
+	} else if pdfNote != "" {
+		fmt.Fprintf(ios.ErrOut, "selfassess: note: the package is signed, report.pdf is not: %s\n", pdfNote)
 	}
 	if len(pkg.Foreign) > 0 {
 		fmt.Fprintf(ios.ErrOut, "selfassess: warning: %s also holds files that are not part of the package (%s); send the zip\n", in.OutDir, strings.Join(firstN(pkg.Foreign, 5), ", "))
 	}
-	sum := outputSummary{Dir: pkg.Dir, Zip: pkg.Zip, Signer: fp}
+	sum := outputSummary{Dir: pkg.Dir, Zip: pkg.Zip, Signer: fp, PDFSigned: pdfSig != nil, Encrypted: pkg.Encrypted}
+	for _, r := range encryptTo {
+		sum.EncryptedTo = append(sum.EncryptedTo, r.Label)
+	}
 	if signer != nil {
 		sum.SignedWith = signer.From
 	}

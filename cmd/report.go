@@ -25,6 +25,7 @@ type reportOptions struct {
 	answersPath  string
 	checklistRef string
 	previous     string
+	protect      protectFlags
 }
 
 func newReportCmd(ios *IOStreams) *cobra.Command {
@@ -52,6 +53,7 @@ into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 	f.StringVar(&o.answersPath, "answers", "", "answers `FILE` to include with its evidence (with --package)")
 	f.StringVar(&o.checklistRef, "checklist", "", "checklist `ID|FILE` to include (with --package; default: the built-in the results name)")
 	f.StringVar(&o.previous, "previous", "", "earlier `RESULTS.json`: adds changes.md (with --package)")
+	o.protect.bind(f)
 	return c
 }
 
@@ -60,8 +62,9 @@ func runReport(o *reportOptions) error {
 	if err != nil {
 		return usageErr("", "--format: %v", err)
 	}
-	if !o.pkg && (o.signKey != "" || o.answersPath != "" || o.checklistRef != "" || o.previous != "") {
-		return usageErr("add --package to write the signed package", "--sign-key, --answers, --checklist and --previous need --package")
+	if !o.pkg && (o.signKey != "" || o.answersPath != "" || o.checklistRef != "" || o.previous != "" ||
+		o.protect.pdfCert != "" || len(o.protect.encryptTo) > 0 || o.protect.keepPlain) {
+		return usageErr("add --package to write the signed package", "--sign-key, --answers, --checklist, --previous, --pdf-cert, --encrypt-to and --keep-plain need --package")
 	}
 	if o.templateDir != "" {
 		if fi, err := os.Stat(o.templateDir); err != nil || !fi.IsDir() {
@@ -108,7 +111,7 @@ func runReport(o *reportOptions) error {
 }
 
 func reportPackage(o *reportOptions, res *assessment.Results, formats []string) error {
-	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey}
+	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey, Protect: o.protect}
 	if same(filepath.Join(o.out, "results.json"), o.results) {
 		return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
 	}
@@ -157,10 +160,15 @@ func printPackageSummary(ios *IOStreams, sum outputSummary) {
 		fmt.Fprintf(ios.Out, "zip:     %s\n", sum.Zip)
 	}
 	if sum.Signer != "" {
-		fmt.Fprintf(ios.Out, "signed:  %s (%s)\n", sum.Signer, sum.SignedWith)
+		fmt.Fprintf(ios.Out, "signed:  %s (%s)", sum.Signer, sum.SignedWith)
+		if sum.PDFSigned {
+			fmt.Fprint(ios.Out, "; report.pdf carries a PDF signature")
+		}
+		fmt.Fprintln(ios.Out)
 	} else {
 		fmt.Fprintf(ios.Out, "signed:  no\n")
 	}
+	printEncrypted(ios, sum)
 }
 
 // same reports whether a and b name the same existing file.

@@ -43,6 +43,7 @@ type runOptions struct {
 	signKey         string
 	previous        string
 	templateDir     string
+	protect         protectFlags
 
 	// changed reports whether a flag was given (flags override the config).
 	changed func(name string) bool
@@ -93,6 +94,7 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 	f.StringVar(&o.signKey, "sign-key", "", "SSH key `file` to sign the package (or the public key of a key in ssh-agent)")
 	f.StringVar(&o.previous, "previous", "", "an earlier results.json `file`; adds changes.md")
 	f.StringVar(&o.templateDir, "template-dir", "", "`directory` of Markdown templates overriding the built-in ones")
+	o.protect.bind(f)
 	return c
 }
 
@@ -158,6 +160,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	summary, werr := writeOutputs(o.ios, res, outputInput{
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
 		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.files(),
+		Protect: o.protect, ReviewerRecipients: plan.reviewers, ConfigPath: plan.configPath,
 	})
 	if summary.Signer != "" && res.Signer == "" {
 		res.Signer = summary.Signer
@@ -281,6 +284,11 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 		fmt.Fprintf(w, "Package: %s\n", out.Zip)
 	}
 	if out.Signer != "" {
-		fmt.Fprintf(w, "Signed by %s\n", out.Signer)
+		fmt.Fprintf(w, "Signed by %s", out.Signer)
+		if out.PDFSigned {
+			fmt.Fprint(w, " (SHA256SUMS and report.pdf)")
+		}
+		fmt.Fprintln(w)
 	}
+	printEncrypted(ios, out)
 }

@@ -27,6 +27,9 @@ type runPlan struct {
 	ephemeral  bool
 	interact   bool
 	round      *round // the previous round: results and the reviewer's review
+	// reviewers are selfassess.yaml's reviewer_recipients (configPath names the file).
+	reviewers  []string
+	configPath string
 }
 
 // resolve is the demo's plan or the user's; done releases what it holds.
@@ -69,6 +72,7 @@ func (o *runOptions) plan() (*runPlan, error) {
 	}
 	p.outDir = pick("out", o.outDir, cfg.Output)
 	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
+	p.reviewers, p.configPath = cfg.ReviewerRecipients, cfg.Path
 
 	clName := pick("checklist", o.checklist, cfg.Checklist)
 	if clName == "" {

@@ -3,10 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 	"unicode"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/internal/input"
@@ -22,6 +24,7 @@ type verifyOptions struct {
 	review         string
 	reviewerKeys   string
 	now            func() time.Time
+	identity       string
 }
 
 func newVerifyCmd(ios *IOStreams) *cobra.Command {
@@ -44,9 +47,16 @@ when everything holds; 1 when verification fails; 2 for bad input.
 With --review REVIEW --reviewer-keys FILE it then checks the reviewer's
 signed review (namespace selfassess-review, a key listed in FILE for
 principal selfassess-review), that it names this package's SHA256SUMS digest,
-and prints its decision; exit 0 only for an approval still valid today.`,
+and prints its decision; exit 0 only for an approval still valid today.
+
+report.pdf's embedded PDF signature, when it has one, must verify over the
+whole file and its certificate must be over the key that signed SHA256SUMS.
+An age-encrypted package (PACKAGE.zip.age) is decrypted in memory with
+--identity (the reviewer's SSH private key or age identity file); nothing
+is written to disk.`,
 		Example: `  selfassess verify acme-package.zip --signer team.pub
-  selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers`,
+  selfassess verify ./acme-package --allowed-signers ~/.ssh/allowed_signers
+  selfassess verify acme-package.zip.age --identity ~/.ssh/id_ed25519 --signer team.pub`,
 		Args: exactArgs("PACKAGE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.path = args[0]
@@ -57,6 +67,7 @@ and prints its decision; exit 0 only for an approval still valid today.`,
 	c.Flags().StringVar(&o.allowedSigners, "allowed-signers", "", "OpenSSH allowed_signers `FILE` naming the trusted keys")
 	c.Flags().StringVar(&o.review, "review", "", "a review `PACKAGE` (zip or folder) of this package: print its decision; exit 0 only for a valid approval")
 	c.Flags().StringVar(&o.reviewerKeys, "reviewer-keys", "", "allowed_signers `FILE` naming the reviewers' keys (principal selfassess-review)")
+	c.Flags().StringVarP(&o.identity, "identity", "i", "", "private key `FILE` (OpenSSH ed25519/RSA or age identity) to decrypt a PACKAGE.zip.age")
 	return c
 }
 
@@ -74,12 +85,31 @@ func runVerify(o *verifyOptions) error {
 			return err
 		}
 	}
-	res, err := submission.Verify(o.path, trust)
+	var res *submission.Result
+	switch encrypted := submission.IsEncrypted(o.path); {
+	case encrypted && o.identity == "":
+		return usageErr("give your private key with --identity KEY, or decrypt first: age -d -i KEY "+o.path+" > PACKAGE.zip",
+			"%s is encrypted with age", o.path)
+	case encrypted:
+		ids, ierr := o.identities()
+		if ierr != nil {
+			return ierr
+		}
+		res, err = submission.VerifyEncrypted(o.path, ids, trust)
+	case o.identity != "":
+		return usageErr("", "--identity: %s is not encrypted", o.path)
+	default:
+		res, err = submission.Verify(o.path, trust)
+	}
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
 	w := o.ios.Out
-	fmt.Fprintf(w, "package: %s\n", o.path)
+	fmt.Fprintf(w, "package: %s", o.path)
+	if res.Decrypted {
+		fmt.Fprint(w, " (decrypted in memory)")
+	}
+	fmt.Fprintln(w)
 	for _, r := range res.Rejected {
 		fmt.Fprintf(w, "REJECTED  %s\n", printable(r))
 	}
@@ -105,6 +135,7 @@ func runVerify(o *verifyOptions) error {
 		}
 		fmt.Fprintf(w, "signature: %s, by %s key %s (checked against %s)\n", state, res.KeyType, res.KeyFP, res.TrustSource)
 	}
+	printPDFChecks(w, res.PDFs)
 	if !res.OK() {
 		fmt.Fprintf(w, "result:  FAILED — do not trust this package\n")
 		return errGate
@@ -149,6 +180,44 @@ func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.Al
 	}
 	fmt.Fprintf(w, "result:  APPROVED until %s\n", r.Decision.ValidUntil)
 	return nil
+}
+
+// printPDFChecks reports each package PDF's embedded signature (an invalid
+// one is also a PROBLEM line above).
+func printPDFChecks(w io.Writer, pdfs []submission.PDFCheck) {
+	for _, p := range pdfs {
+		switch {
+		case !p.Signed:
+			fmt.Fprintf(w, "%s: no PDF signature (an Ed25519 or ssh-agent key cannot sign a PDF); covered by SHA256SUMS\n", printable(p.Name))
+		case p.Valid:
+			kind := "CA-issued certificate"
+			if p.SelfSigned {
+				kind = "self-signed certificate"
+			}
+			fmt.Fprintf(w, "%s: PDF signature valid, whole document, %s %s over the package's signing key, signed %s\n",
+				printable(p.Name), kind, printable(p.Subject), p.SigningTime.UTC().Format("2006-01-02 15:04:05 UTC"))
+		}
+	}
+}
+
+// identities reads --identity, asking for an encrypted SSH key's
+// passphrase ($SELFASSESS_KEY_PASSPHRASE or the terminal).
+func (o *verifyOptions) identities() ([]age.Identity, error) {
+	b, err := input.ReadFile(o.identity, 1<<20)
+	if err != nil {
+		return nil, usageErr("", "--identity: %v", pathErr(err))
+	}
+	var pass func() ([]byte, error)
+	if v := o.ios.Getenv(submission.EnvPassphrase); v != "" {
+		pass = func() ([]byte, error) { return []byte(v), nil }
+	} else if o.ios.CanPrompt() {
+		pass = func() ([]byte, error) { return readPassword(o.ios, "Passphrase for "+o.identity+": ") }
+	}
+	ids, err := submission.ParseIdentity("--identity "+o.identity, b, pass)
+	if err != nil {
+		return nil, usageErr("", "%v", err)
+	}
+	return ids, nil
 }
 
 // loadReviewerKeys reads --reviewer-keys (an allowed_signers file).

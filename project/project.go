@@ -18,6 +18,7 @@ import (
 
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/submission"
 )
 
 // Schema is selfassess.yaml's optional `schema` value.
@@ -45,6 +46,9 @@ type Config struct {
 	// ReviewerKeys is an allowed_signers file naming the provider's
 	// reviewers (run --review checks the review against it).
 	ReviewerKeys string
+	// ReviewerRecipients are the provider reviewers' public keys
+	// (ssh-ed25519, ssh-rsa or age1…): the package zip is encrypted to them.
+	ReviewerRecipients []string
 
 	// Path is the file the settings were read from ("" when none).
 	Path string
@@ -52,7 +56,7 @@ type Config struct {
 
 // configKeys in the order init writes them.
 var configKeys = []string{"schema", "organisation", "integration", "contacts", "checklist", "targets", "source",
-	"webhook_url", "answers", "exceptions", "output", "sign_key", "fail_on", "reviewer_keys"}
+	"webhook_url", "answers", "exceptions", "output", "sign_key", "fail_on", "reviewer_keys", "reviewer_recipients"}
 
 // keyMaterial recognises a key pasted where a path belongs.
 var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-|sk-)[^ ]* AAAA`)
@@ -181,6 +185,13 @@ func Parse(path string, data []byte) (*Config, error) {
 			} else {
 				c.SignKey = s
 			}
+		case "reviewer_recipients":
+			at := list(v, "reviewer_recipients", &c.ReviewerRecipients)
+			for j, r := range c.ReviewerRecipients {
+				if _, err := submission.ParseRecipient(r); err != nil {
+					errf(at[j].node, at[j].field, "%v", err) // never echoes the value: it may be a private key
+				}
+			}
 		case "fail_on":
 			if str(v, "fail_on", &c.FailOn); c.FailOn != "" && checklist.Severity(c.FailOn).Rank() == 0 {
 				errf(v, "fail_on", "must be one of critical, high, medium, low, got %q", c.FailOn)
@@ -251,6 +262,7 @@ func Marshal(c *Config) ([]byte, error) {
 	addStr("sign_key", c.SignKey)
 	addStr("fail_on", c.FailOn)
 	addStr("reviewer_keys", c.ReviewerKeys)
+	addList("reviewer_recipients", c.ReviewerRecipients)
 	root.HeadComment = "selfassess project settings (selfassess run reads this file).\nNever put a secret here: sign_key is the path of a key file, or of the\npublic key when the private key is in ssh-agent."
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

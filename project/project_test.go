@@ -21,7 +21,7 @@ func TestParsePositionedErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown setting and bad values", "checklist: finhub\ncolour: blue\ncontacts:\n  - nobody\ntargets: [ftp://x]\nfail_on: urgent\n", []string{
-			"p/selfassess.yaml:2:1: colour: unknown setting (known: organisation, integration, contacts, checklist, targets, source, webhook_url, answers, exceptions, output, sign_key, fail_on, reviewer_keys)",
+			"p/selfassess.yaml:2:1: colour: unknown setting (known: organisation, integration, contacts, checklist, targets, source, webhook_url, answers, exceptions, output, sign_key, fail_on, reviewer_keys, reviewer_recipients)",
 			`p/selfassess.yaml:4:5: contacts[0]: "nobody" is not an e-mail address`,
 			`p/selfassess.yaml:5:11: targets[0]: "ftp://x": scheme must be https or http`,
 			`p/selfassess.yaml:6:10: fail_on: must be one of critical, high, medium, low, got "urgent"`,
@@ -43,6 +43,10 @@ func TestParsePositionedErrors(t *testing.T) {
 		}},
 		{"key pasted, never echoed", "sign_key: \"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blbn\"\n", []string{
 			"p/selfassess.yaml:1:11: sign_key: holds a key, not a path; give the path of the key file (or of the public key, for ssh-agent)",
+		}},
+		{"reviewer recipients", "reviewer_recipients:\n  - ecdsa-sha2-nistp256 AAAAE2VjZHNh\n  - AGE-SECRET-KEY-1SECRETSECRET\n", []string{
+			"p/selfassess.yaml:2:5: reviewer_recipients[0]: age cannot encrypt to ECDSA or security-key SSH keys; give the reviewer's ssh-ed25519 or ssh-rsa key, or an age1… key",
+			"p/selfassess.yaml:3:5: reviewer_recipients[1]: this is a private key; give the reviewer's public key",
 		}},
 	}
 	for _, tt := range tests {
@@ -73,7 +77,7 @@ func TestParseRelativePaths(t *testing.T) {
 func TestMarshalRoundTrip(t *testing.T) {
 	in := &Config{Organisation: "Acme Ltd", Integration: "Checkout", Contacts: []string{"sec@acme.example"},
 		Checklist: "finhub", Targets: []string{"https://acme.example"}, WebhookURL: "https://acme.example/hook",
-		FailOn: "low"}
+		FailOn: "low", ReviewerRecipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}}
 	b, err := Marshal(in)
 	require.NoError(t, err)
 	out, err := Parse(DefaultFile, b)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -18,6 +19,10 @@ type Letter struct {
 	Sections []LetterSection
 	Date     time.Time // creation date (reproducible output)
 	Author   string
+	// Sign, when set, ends the letter with a signature block and embeds a
+	// PDF signature (signing time: Date); KeyFingerprint names the key there.
+	Sign           *PDFSignature
+	KeyFingerprint string
 }
 
 // LetterSection is a heading and its paragraphs (each one line of text or a wrapped paragraph).
@@ -68,9 +73,47 @@ func LetterPDF(l Letter) ([]byte, error) {
 			f.Ln(1)
 		}
 	}
+	var field sigField
+	if l.Sign != nil {
+		field = letterSignature(f, l)
+	}
 	var buf bytes.Buffer
 	if err := f.Output(&buf); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if l.Sign == nil {
+		return buf.Bytes(), nil
+	}
+	signed, err := signPDF(buf.Bytes(), l.Sign, field, date)
+	if err != nil {
+		return nil, fmt.Errorf("PDF signature: %w", err)
+	}
+	return signed, nil
+}
+
+// letterSignature draws the signer, key and date with room for the
+// signature field below, on the last page; it returns the field.
+func letterSignature(f *fpdf.Fpdf, l Letter) sigField {
+	f.Ln(6)
+	if _, h := f.GetPageSize(); f.GetY()+40 > h-bottomMargin {
+		f.AddPage()
+	}
+	y := f.GetY()
+	w := contentW - 8
+	f.SetXY(margin+4, y+3)
+	f.SetFont("go", "B", 11)
+	f.MultiCell(w, 6, "Signature", "", "L", false)
+	f.SetFont("go", "", 9.5)
+	for _, line := range []string{"Signer: " + l.Sign.Name, "Key fingerprint: " + l.KeyFingerprint, "Signed: " + l.Date.UTC().Format(time.DateOnly)} {
+		f.SetX(margin + 4)
+		f.MultiCell(w, lineH, line, "", "L", false)
+	}
+	top := f.GetY() + 2
+	bottom := top + 9
+	f.SetDrawColor(170, 170, 170)
+	f.Rect(margin+4, top, w/2, bottom-top, "D")
+	f.SetDrawColor(60, 60, 60)
+	f.Rect(margin, y, contentW, bottom+2-y+1, "D")
+	const k = 72 / 25.4
+	return sigField{placed: true, llx: (margin + 4) * k, urx: (margin + 4 + w/2) * k, lly: (pageH - bottom) * k, ury: (pageH - top) * k}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"crypto/x509"
 	"fmt"
 	"strings"
 	"time"
@@ -45,11 +46,31 @@ var (
 // pdfDoc wraps fpdf with the report's helpers.
 type pdfDoc struct {
 	*fpdf.Fpdf
-	v *view
+	v     *view
+	opts  Options
+	field sigField // where signature() left room for the signature field
 }
 
-// PDF renders report.pdf. The same results and Options.Date give the same bytes.
+// PDF renders report.pdf, signed when opts.PDFSign is set. The same results
+// and Options.Date give the same bytes.
 func PDF(r *assessment.Results, opts Options) ([]byte, error) {
+	b, field, err := renderPDF(r, opts)
+	if err != nil || opts.PDFSign == nil {
+		return b, err
+	}
+	date := opts.Date
+	if date.IsZero() {
+		date = time.Unix(0, 0)
+	}
+	signed, err := signPDF(b, opts.PDFSign, field, date)
+	if err != nil {
+		return nil, fmt.Errorf("PDF signature: %w", err)
+	}
+	return signed, nil
+}
+
+// renderPDF lays the report out; field is the room left for the signature.
+func renderPDF(r *assessment.Results, opts Options) ([]byte, sigField, error) {
 	v := newView(r, opts)
 	f := fpdf.New("P", "mm", "A4", "")
 	date := opts.Date
@@ -74,7 +95,7 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 	f.SetCreator(r.Tool.Name+" "+r.Tool.Version, true)
 	f.SetProducer(r.Tool.Name, true)
 	f.AliasNbPages("{nb}")
-	d := &pdfDoc{Fpdf: f, v: v}
+	d := &pdfDoc{Fpdf: f, v: v, opts: opts}
 	f.SetFooterFunc(func() {
 		f.SetY(-12)
 		f.SetFont("go", "", 8)
@@ -97,9 +118,9 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 
 	var buf bytes.Buffer
 	if err := f.Output(&buf); err != nil {
-		return nil, err
+		return nil, sigField{}, err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), d.field, nil
 }
 
 func (d *pdfDoc) font(style string, size float64) { d.SetFont("go", style, size) }
@@ -666,28 +687,64 @@ func probeStatusColour(s string) assessment.ControlStatus {
 	return assessment.ControlNotApplicable
 }
 
+// signature draws the signature block on the last page. With a PDF
+// signature it leaves a strip at its foot for the signature field, whose
+// appearance the PDF reader draws (the signer's name) and which opens the
+// signature panel when clicked.
 func (d *pdfDoc) signature() {
 	d.Ln(6)
-	d.ensure(40)
+	d.ensure(56)
 	d.Bookmark("Signature", 0, -1)
 	y := d.GetY()
-	d.SetDrawColor(60, 60, 60)
-	d.Rect(margin, y, contentW, 32, "D")
+	w := contentW - 8
 	d.SetXY(margin+4, y+3)
 	d.font("B", 12)
-	d.CellFormat(contentW-8, 6, "Signature", "", 2, "L", false, 0, "")
-	d.font("", 9.5)
-	d.SetX(margin + 4)
-	if d.v.Signer != "" {
-		d.MultiCell(contentW-8, lineH, "SHA256SUMS of this package is signed with the SSH key below (signature namespace \"selfassess\"). VERIFY.md lists the commands to check it.", "", "L", false)
+	d.CellFormat(w, 6, "Signature", "", 2, "L", false, 0, "")
+	line := func(style, text string) {
 		d.SetX(margin + 4)
-		d.font("B", 9.5)
-		d.MultiCell(contentW-8, 5, "Key fingerprint: "+d.v.Signer, "", "L", false)
-	} else {
-		d.MultiCell(contentW-8, lineH, "NOT SIGNED: this report was produced without a signing key. Its integrity can be checked against SHA256SUMS only.", "", "L", false)
+		d.font(style, 9.5)
+		d.MultiCell(w, lineH, text, "", "L", false)
 	}
-	d.SetX(margin + 4)
-	d.font("", 9.5)
-	d.MultiCell(contentW-8, lineH, "Report date: "+d.v.Date+" · "+d.v.R.Tool.Name+" "+d.v.R.Tool.Version, "", "L", false)
-	d.SetY(y + 34)
+	sig := d.opts.PDFSign
+	switch {
+	case d.v.Signer != "" && sig != nil:
+		line("", "This PDF carries a digital signature (your PDF reader's signature panel shows it), and SHA256SUMS of the package is signed with the same key (SSH signature, namespace \"selfassess\"). VERIFY.md lists the commands to check both.")
+		line("B", "Signer: "+sig.Name)
+		line("", "Certificate: "+sig.Chain[0].Subject.String()+certKind(sig.Chain))
+		line("B", "Key fingerprint: "+d.v.Signer)
+	case d.v.Signer != "":
+		line("", "SHA256SUMS of this package is signed with the SSH key below (signature namespace \"selfassess\"). VERIFY.md lists the commands to check it.")
+		line("B", "Key fingerprint: "+d.v.Signer)
+		if d.opts.PDFNotSigned != "" {
+			line("", "No PDF signature: "+d.opts.PDFNotSigned+".")
+		}
+	default:
+		line("", "NOT SIGNED: this report was produced without a signing key. Its integrity can be checked against SHA256SUMS only.")
+	}
+	line("", "Signed: "+d.v.Date+" · "+d.v.R.Tool.Name+" "+d.v.R.Tool.Version)
+	bottom := d.GetY() + 2
+	if sig != nil {
+		// The field: a strip inside the block, in PDF points from the lower left.
+		const k = 72 / 25.4
+		top := bottom
+		bottom = top + 9
+		d.field = sigField{placed: true, // signature() draws on the last page
+			llx: (margin + 4) * k, urx: (margin + 4 + w/2) * k,
+			lly: (pageH - bottom) * k, ury: (pageH - top) * k}
+		d.SetDrawColor(170, 170, 170)
+		d.Rect(margin+4, top, w/2, bottom-top, "D")
+		bottom += 2
+	}
+	d.SetDrawColor(60, 60, 60)
+	d.Rect(margin, y, contentW, bottom-y+1, "D")
+	d.SetY(bottom + 3)
+}
+
+// certKind says whether the certificate is the key's own or a CA's.
+func certKind(chain []*x509.Certificate) string {
+	c := chain[0]
+	if bytes.Equal(c.RawIssuer, c.RawSubject) {
+		return " (self-signed over the key below)"
+	}
+	return ", issued by " + c.Issuer.String()
 }

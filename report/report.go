@@ -19,6 +19,11 @@ type Options struct {
 	// Date is the report date. The caller sets it from SOURCE_DATE_EPOCH when
 	// set, else from Results.FinishedAt, so output is reproducible.
 	Date time.Time
+	// PDFSign, when set, embeds a PDF signature in report.pdf (signing time: Date).
+	PDFSign *PDFSignature
+	// PDFNotSigned says why a signed package's PDF carries no PDF signature
+	// (an Ed25519 key, ssh-agent); shown in the signature block.
+	PDFNotSigned string
 }
 
 // Formats are the renderable formats and the file each is written to.

@@ -113,13 +113,16 @@ func short(h string) string {
 
 // PDF is review.pdf: the same letter as review.md, as a PDF (a one-page
 // letter of approval, or the findings letter).
-func PDF(r *Review) ([]byte, error) {
+func PDF(r *Review) ([]byte, error) { return SignedPDF(r, nil) }
+
+// SignedPDF is review.pdf with an embedded PDF signature by sig (nil: none).
+func SignedPDF(r *Review, sig *report.PDFSignature) ([]byte, error) {
 	on := r.ReviewedAt.UTC().Format(time.DateOnly)
 	reviewer := r.Reviewer.Key
 	if r.Reviewer.Name != "" {
 		reviewer = r.Reviewer.Name + " (" + r.Reviewer.Key + ")"
 	}
-	l := report.Letter{Date: r.ReviewedAt, Author: line(r.Reviewer.Name)}
+	l := report.Letter{Date: r.ReviewedAt, Author: line(r.Reviewer.Name), Sign: sig, KeyFingerprint: r.Reviewer.Key}
 	facts := [][2]string{
 		{"Organisation", line(r.Submission.Organisation)}, {"Integration", line(r.Submission.Integration)},
 		{"Checklist", line(r.Checklist.ID + " " + r.Checklist.Version + " (sha256 " + short(r.Checklist.SHA256) + ")")},

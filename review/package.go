@@ -1,6 +1,7 @@
 package review
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/submission"
 )
 
@@ -34,13 +36,40 @@ func Write(dir, zipPath string, r *Review, signer ssh.Signer, date time.Time) (*
 	if err := ValidateJSON(js); err != nil {
 		return nil, fmt.Errorf("review.json does not match its schema: %v", err)
 	}
-	pdf, err := PDF(r)
+	sig, err := pdfSignature(r, signer, date)
+	if err != nil {
+		return nil, err
+	}
+	pdf, err := SignedPDF(r, sig)
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %v", PDFFile, err)
 	}
 	files := []submission.File{{Name: JSONFile, Data: js}, {Name: MDFile, Data: Markdown(r)}, {Name: PDFFile, Data: pdf}}
 	return submission.Build(dir, files, nil, submission.Options{Signer: signer, Date: date, Zip: zipPath,
 		Namespace: Namespace, Principal: Principal, VerifyMD: verifyMD(ssh.FingerprintSHA256(signer.PublicKey()))})
+}
+
+// pdfSignature signs review.pdf with the reviewer's key when it can sign a
+// PDF (ECDSA, RSA; not Ed25519 or ssh-agent), over a certificate naming the
+// reviewer; nil otherwise (the review package is signed either way).
+func pdfSignature(r *Review, signer ssh.Signer, date time.Time) (*report.PDFSignature, error) {
+	s, ok := signer.(*submission.Signer)
+	if !ok {
+		return nil, nil
+	}
+	key, _ := s.PDFKey()
+	if key == nil {
+		return nil, nil
+	}
+	name := line(r.Reviewer.Name)
+	if name == "" {
+		name = "selfassess reviewer " + r.Reviewer.Key
+	}
+	cert, err := submission.CertificateFor(key, "", name, date)
+	if err != nil {
+		return nil, fmt.Errorf("the review's PDF certificate: %v", err)
+	}
+	return &report.PDFSignature{Key: key, Chain: []*x509.Certificate{cert}, Name: name}, nil
 }
 
 // Opened is a review package read and verified.

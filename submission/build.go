@@ -45,6 +45,10 @@ type Options struct {
 	// VerifyMD, when set, replaces the generated VERIFY.md (whose commands
 	// are the submission's).
 	VerifyMD []byte
+	// EncryptTo, when set, encrypts the zip with age to these reviewers as
+	// Zip+".age" and removes the plain zip unless KeepPlain.
+	EncryptTo []Recipient
+	KeepPlain bool
 }
 
 // Package describes what Build wrote.
@@ -53,6 +57,9 @@ type Package struct {
 	Zip         string
 	Files       []string // relative names, sorted, including SHA256SUMS(.sig)
 	Fingerprint string   // "" when unsigned
+	// Encrypted is the age-encrypted zip ("" when not encrypted); Zip is
+	// then "" unless the plain zip was kept.
+	Encrypted string
 	// Foreign are files already in Dir that are not part of the package;
 	// verifying the folder reports them as extra (the zip is clean).
 	Foreign []string
@@ -122,7 +129,7 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 	}
 	vmd := opts.VerifyMD
 	if vmd == nil {
-		vmd = verifyMD(filepath.Base(dir), opts.Zip, fp, allowed)
+		vmd = verifyMD(filepath.Base(dir), opts.Zip, fp, allowed, opts.EncryptTo)
 	}
 	if err := put(VerifyFile, vmd); err != nil {
 		return nil, err
@@ -173,6 +180,23 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 			return nil, fmt.Errorf("writing %s: %w", opts.Zip, err)
 		}
 	}
+	if opts.Zip != "" && len(opts.EncryptTo) > 0 {
+		pkg.Encrypted = opts.Zip + AgeExt
+		if err := EncryptFile(opts.Zip, pkg.Encrypted, opts.EncryptTo); err != nil {
+			return nil, fmt.Errorf("encrypting %s: %w", opts.Zip, err)
+		}
+		if !opts.KeepPlain {
+			if err := os.Remove(opts.Zip); err != nil {
+				return nil, err
+			}
+			pkg.Zip = ""
+		}
+	} else if opts.Zip != "" {
+		// A stale encrypted copy of an earlier package would not match this one.
+		if err := os.Remove(opts.Zip + AgeExt); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+	}
 	return pkg, nil
 }
 
@@ -185,6 +209,9 @@ func Sign(data []byte, signer ssh.Signer) ([]byte, error) {
 func SignNamespace(data []byte, signer ssh.Signer, namespace string) ([]byte, error) {
 	if namespace == "" {
 		namespace = Namespace
+	}
+	if s, ok := signer.(*Signer); ok {
+		signer = s.Signer // its AlgorithmSigner: RSA keys sign with rsa-sha2-512
 	}
 	sig, err := sshsig.Sign(bytes.NewReader(data), signer, sshsig.HashSHA512, namespace)
 	if err != nil {

@@ -1,8 +1,12 @@
 package submission
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -40,6 +44,9 @@ type Signer struct {
 	// From says where the key came from, for messages ("key file id_ed25519", "ssh-agent", …).
 	From   string
 	closer io.Closer
+	// key is the private key when it was read from a file or the
+	// environment (nil for ssh-agent): the PDF signature needs it.
+	key crypto.PrivateKey
 }
 
 // Close releases the ssh-agent connection, if any.
@@ -106,11 +113,11 @@ func loadKeyFile(path string, getenv func(string) string, prompt func(string) ([
 // parsePrivate parses an OpenSSH (or PEM) private key, asking for the
 // passphrase when it is encrypted. name labels errors (a path or a variable).
 func parsePrivate(b []byte, name string, getenv func(string) string, prompt func(string) ([]byte, error)) (*Signer, error) {
-	signer, err := ssh.ParsePrivateKey(b)
+	raw, err := ssh.ParseRawPrivateKey(b)
 	var missing *ssh.PassphraseMissingError
 	switch {
 	case err == nil:
-		return &Signer{Signer: signer}, nil
+		return newSigner(raw)
 	case errors.As(err, &missing):
 	default:
 		if !strings.Contains(string(b), "PRIVATE KEY") {
@@ -130,7 +137,7 @@ func parsePrivate(b []byte, name string, getenv func(string) string, prompt func
 		return nil, inputErr("set "+EnvPassphrase+" or run in a terminal to be asked",
 			fmt.Errorf("%s is protected by a passphrase", name))
 	}
-	signer, err = ssh.ParsePrivateKeyWithPassphrase(b, pass)
+	raw, err = ssh.ParseRawPrivateKeyWithPassphrase(b, pass)
 	clear(pass)
 	if err != nil {
 		if errors.Is(err, x509.IncorrectPasswordError) {
@@ -138,7 +145,26 @@ func parsePrivate(b []byte, name string, getenv func(string) string, prompt func
 		}
 		return nil, inputErr("", fmt.Errorf("%s: cannot decrypt the private key: %s", name, safeErr(err)))
 	}
-	return &Signer{Signer: signer}, nil
+	return newSigner(raw)
+}
+
+// newSigner wraps a parsed private key. ECDSA signs through
+// deterministicSigner (RFC 6979), so the SSH signature over SHA256SUMS is
+// as reproducible as an Ed25519 one.
+func newSigner(raw crypto.PrivateKey) (*Signer, error) {
+	var (
+		s   ssh.Signer
+		err error
+	)
+	if k, ok := raw.(*ecdsa.PrivateKey); ok {
+		s, err = ssh.NewSignerFromSigner(deterministicSigner{key: k})
+	} else {
+		s, err = ssh.NewSignerFromKey(raw)
+	}
+	if err != nil {
+		return nil, inputErr("", fmt.Errorf("unsupported key: %s", safeErr(err)))
+	}
+	return &Signer{Signer: s, key: raw}, nil
 }
 
 // safeErr keeps a parse error's message but never more than one short line
@@ -196,17 +222,32 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// KeyPair is a generated ed25519 key.
+// Key types keygen makes.
+const (
+	KeyECDSA   = "ecdsa"   // P-256: signs the package (SSH) and the PDF
+	KeyEd25519 = "ed25519" // signs the package only: PDF readers refuse Ed25519
+	KeyRSA     = "rsa"     // 3072 bits: signs both, slower and larger
+)
+
+// KeyTypes lists the types GenerateKey accepts, the default first.
+var KeyTypes = []string{KeyECDSA, KeyEd25519, KeyRSA}
+
+// KeyPair is a generated key.
 type KeyPair struct {
 	PrivatePEM  []byte // OpenSSH private key (encrypted when a passphrase was given)
 	Public      []byte // authorized_keys line
 	Fingerprint string
 }
 
-// GenerateKey makes an ed25519 OpenSSH key pair; an empty passphrase leaves
-// the private key unencrypted.
+// GenerateKey makes an ECDSA P-256 OpenSSH key pair (the default type); an
+// empty passphrase leaves the private key unencrypted.
 func GenerateKey(passphrase []byte, comment string) (*KeyPair, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	return GenerateKeyType(KeyECDSA, passphrase, comment)
+}
+
+// GenerateKeyType makes an OpenSSH key pair of the given type ("" = ECDSA P-256).
+func GenerateKeyType(keyType string, passphrase []byte, comment string) (*KeyPair, error) {
+	priv, err := newPrivateKey(keyType)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +260,7 @@ func GenerateKey(passphrase []byte, comment string) (*KeyPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := ssh.NewPublicKey(pub)
+	sp, err := ssh.NewPublicKey(priv.(crypto.Signer).Public())
 	if err != nil {
 		return nil, err
 	}
@@ -230,17 +271,32 @@ func GenerateKey(passphrase []byte, comment string) (*KeyPair, error) {
 	return &KeyPair{PrivatePEM: pem.EncodeToMemory(blk), Public: []byte(line + "\n"), Fingerprint: ssh.FingerprintSHA256(sp)}, nil
 }
 
-// EphemeralSigner is a fresh in-memory ed25519 key (the demo).
+func newPrivateKey(keyType string) (crypto.PrivateKey, error) {
+	switch keyType {
+	case "", KeyECDSA:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case KeyEd25519:
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		return priv, err
+	case KeyRSA:
+		return rsa.GenerateKey(rand.Reader, 3072)
+	}
+	return nil, inputErr("one of "+strings.Join(KeyTypes, ", "), fmt.Errorf("unknown key type %q", keyType))
+}
+
+// EphemeralSigner is a fresh in-memory ECDSA P-256 key (the demo), so the
+// demo's PDF is signed too.
 func EphemeralSigner() (*Signer, error) {
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	s, err := ssh.NewSignerFromKey(priv)
+	s, err := newSigner(priv)
 	if err != nil {
 		return nil, err
 	}
-	return &Signer{Signer: s, From: "an ephemeral key (demo)"}, nil
+	s.From = "an ephemeral key (demo)"
+	return s, nil
 }
 
 // WriteKeyPair writes path (0600) and path.pub (0644); existing files are

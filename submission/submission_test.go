@@ -78,9 +78,16 @@ func TestBuildAndVerify(t *testing.T) {
 }
 
 func TestZipIsReproducible(t *testing.T) {
+	// The default key is ECDSA: loaded as the product loads it, it signs
+	// with RFC 6979 nonces (x/crypto's own ECDSA signer would not).
 	kp, err := GenerateKey(nil, "")
 	require.NoError(t, err)
-	signer, err := ssh.ParsePrivateKey(kp.PrivatePEM)
+	signer, err := LoadSigner(KeySource{Getenv: func(k string) string {
+		if k == EnvSigningKey {
+			return string(kp.PrivatePEM)
+		}
+		return ""
+	}})
 	require.NoError(t, err)
 	_, z1 := buildPackage(t, signer)
 	_, z2 := buildPackage(t, signer)

@@ -129,6 +129,12 @@ type Result struct {
 	SumsSHA256 string
 	// Files holds the contents of TrustedKeys.Keep's files that were found.
 	Files map[string][]byte
+	// PDFs are the embedded signatures of the package's top-level PDFs.
+	PDFs []PDFCheck
+	// Decrypted: the package was an age-encrypted zip, opened in memory.
+	Decrypted bool
+
+	signerKey ssh.PublicKey // the key that signed SHA256SUMS, once checked
 }
 
 // OK: every hash matched, nothing missing, extra or rejected, and a valid signature.
@@ -150,12 +156,7 @@ func Verify(p string, trust TrustedKeys) (*Result, error) {
 		return nil, unwrapPath(err)
 	}
 	res := &Result{Source: p}
-	kept := map[string]int64{SumsFile: maxSums, SigFile: maxSig, AllowedSignersFile: maxSums}
-	for _, k := range trust.Keep {
-		if _, own := kept[k]; !own {
-			kept[k] = MaxKept
-		}
-	}
+	kept := keptFiles(trust)
 	var files map[string]*pkgFile
 	if fi.IsDir() {
 		files, err = readDir(p, res, kept)
@@ -165,6 +166,28 @@ func Verify(p string, trust TrustedKeys) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	finish(files, trust, res)
+	return res, nil
+}
+
+// keptFiles are the files whose contents verification reads (name → size
+// limit): the package's own, the PDFs whose embedded signature it checks,
+// and trust.Keep.
+func keptFiles(trust TrustedKeys) map[string]int64 {
+	kept := map[string]int64{SumsFile: maxSums, SigFile: maxSig, AllowedSignersFile: maxSums}
+	for _, name := range signedPDFs {
+		kept[name] = maxPDF
+	}
+	for _, k := range trust.Keep {
+		if _, own := kept[k]; !own {
+			kept[k] = MaxKept
+		}
+	}
+	return kept
+}
+
+// finish checks what was read and returns trust.Keep's files.
+func finish(files map[string]*pkgFile, trust TrustedKeys, res *Result) {
 	check(files, trust, res)
 	for _, k := range trust.Keep {
 		if f, ok := files[k]; ok && f.data != nil {
@@ -174,7 +197,6 @@ func Verify(p string, trust TrustedKeys) (*Result, error) {
 			res.Files[k] = f.data
 		}
 	}
-	return res, nil
 }
 
 // ownFile: the package's own files, never listed in SHA256SUMS (but allowed_signers).
@@ -283,7 +305,13 @@ func readZip(p string, size int64, res *Result, kept map[string]int64) (map[stri
 		return nil, unwrapPath(err)
 	}
 	defer zf.Close()
-	zr, err := zip.NewReader(zf, size)
+	return readZipAt(p, zf, size, res, kept)
+}
+
+// readZipAt reads a package zip from r (a file, or the plaintext of an
+// age-encrypted one); p names it in errors.
+func readZipAt(p string, r io.ReaderAt, size int64, res *Result, kept map[string]int64) (map[string]*pkgFile, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a zip file or folder: %v", p, err)
 	}
@@ -421,6 +449,7 @@ func check(files map[string]*pkgFile, trust TrustedKeys, res *Result) {
 	}
 	sort.Strings(res.Extra)
 	checkSignature(files, sumsFile.data, trust, res)
+	checkPDFs(files, res)
 }
 
 func checkSignature(files map[string]*pkgFile, sums []byte, trust TrustedKeys, res *Result) {
@@ -471,6 +500,7 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust TrustedKeys, r
 		return
 	}
 	res.SignatureOK = true
+	res.signerKey = sig.PublicKey
 }
 
 // trusted: key is one of trust.Keys, or an allowed signer for principal

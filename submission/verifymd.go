@@ -7,13 +7,21 @@ import (
 )
 
 // verifyMD is VERIFY.md: the exact commands a reviewer runs.
-func verifyMD(folder, zipPath, fingerprint string, allowed []byte) []byte {
+func verifyMD(folder, zipPath, fingerprint string, allowed []byte, encryptedTo []Recipient) []byte {
 	zipName := folder + ".zip"
 	if zipPath != "" {
 		zipName = filepath.Base(zipPath)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Verifying this package\n\n")
+	if len(encryptedTo) > 0 {
+		fmt.Fprintf(&b, "This package travels encrypted with age as `%s%s`, readable only with the private key of:\n\n", zipName, AgeExt)
+		for _, r := range encryptedTo {
+			fmt.Fprintf(&b, "- %s\n", r.Label)
+		}
+		fmt.Fprintf(&b, "\nDecrypt it with stock age (Debian/Ubuntu: `apt install age`), or verify it without writing the\nplain zip anywhere:\n\n")
+		fmt.Fprintf(&b, "```sh\nage -d -i ~/.ssh/id_ed25519 %s%s > %s\nselfassess verify %s%s --identity ~/.ssh/id_ed25519 --signer team.pub\n```\n\n", zipName, AgeExt, zipName, zipName, AgeExt)
+	}
 	if fingerprint == "" {
 		fmt.Fprintf(&b, "**This package is NOT signed.** `SHA256SUMS` lets you check that the files are intact,\n")
 		fmt.Fprintf(&b, "but nothing proves who produced them. Ask the team for a signed package.\n\n")
@@ -33,6 +41,10 @@ func verifyMD(folder, zipPath, fingerprint string, allowed []byte) []byte {
 	fmt.Fprintf(&b, "Integrity only, against the key the package names itself:\n\n```sh\n")
 	fmt.Fprintf(&b, "ssh-keygen -Y verify -f allowed_signers -I %s -n %s -s SHA256SUMS.sig < SHA256SUMS\n```\n\n", Principal, Namespace)
 	fmt.Fprintf(&b, "`sha256sum -c` does not notice files added to the folder; `selfassess verify` does.\n\n")
+	fmt.Fprintf(&b, "`report.pdf` also carries an embedded PDF signature over the same key when the key is ECDSA\n")
+	fmt.Fprintf(&b, "or RSA (Ed25519 PDF signatures are accepted by no PDF reader): your PDF reader's signature panel\n")
+	fmt.Fprintf(&b, "shows it, `pdfsig report.pdf` (poppler-utils) checks it, and `selfassess verify` checks that its\n")
+	fmt.Fprintf(&b, "certificate's key is the key above.\n\n")
 	fmt.Fprintf(&b, "The signing key, as an allowed_signers line:\n\n    %s", allowed)
 	return b.Bytes()
 }
