@@ -38,6 +38,9 @@ type outputInput struct {
 	// ReviewerRecipients come from selfassess.yaml (ConfigPath names it).
 	ReviewerRecipients []string
 	ConfigPath         string
+	// Signer is a key run already opened and checked (before the first
+	// question and probe); the caller closes it. nil: load it here.
+	Signer *submission.Signer
 }
 
 // outputSummary says what was written.
@@ -83,11 +86,13 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if err != nil {
 		return outputSummary{}, submissionErr(err)
 	}
-	signer, err := loadSigner(ios, in)
-	if err != nil {
-		return outputSummary{}, err
+	signer := in.Signer
+	if signer == nil {
+		if signer, err = loadSigner(ios, in); err != nil {
+			return outputSummary{}, err
+		}
+		defer signer.Close()
 	}
-	defer signer.Close()
 	fp := ""
 	if signer != nil {
 		fp = signer.Fingerprint()

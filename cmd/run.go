@@ -161,6 +161,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
 		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.files(),
 		Protect: o.protect, ReviewerRecipients: plan.reviewers, ConfigPath: plan.configPath,
+		Signer: plan.signer,
 	})
 	if summary.Signer != "" && res.Signer == "" {
 		res.Signer = summary.Signer

@@ -11,6 +11,7 @@ import (
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/submission"
 )
 
 // runPlan is everything a run needs, resolved from flags and config.
@@ -30,6 +31,9 @@ type runPlan struct {
 	// reviewers are selfassess.yaml's reviewer_recipients (configPath names the file).
 	reviewers  []string
 	configPath string
+	// signer is the key opened and checked before the first question and
+	// the first probe (nil: unsigned, or the demo's ephemeral key).
+	signer *submission.Signer
 }
 
 // resolve is the demo's plan or the user's; done releases what it holds.
@@ -38,7 +42,10 @@ func (o *runOptions) resolve() (plan *runPlan, done func(), err error) {
 		return o.demoPlan()
 	}
 	plan, err = o.plan()
-	return plan, func() {}, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return plan, func() { plan.signer.Close() }, nil
 }
 
 // plan resolves flags over the config file and loads every input, reporting
@@ -124,6 +131,11 @@ func (o *runOptions) plan() (*runPlan, error) {
 		if err := o.checkAnswered(p.cl, p.ans); err != nil {
 			return nil, err
 		}
+	}
+	// A key others can read, a wrong passphrase or an unusable key type is
+	// found now, not after the questionnaire and every probe.
+	if p.signer, err = loadSigner(o.ios, outputInput{SignKey: p.signKey}); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

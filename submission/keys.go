@@ -64,6 +64,42 @@ func (s *Signer) Fingerprint() string { return ssh.FingerprintSHA256(s.PublicKey
 // no key is configured at all. Errors never contain key material or the
 // passphrase.
 func LoadSigner(src KeySource) (*Signer, error) {
+	s, err := loadSigner(src)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	if err := checkKeyType(s.PublicKey()); err != nil {
+		s.Close()
+		name := "--sign-key " + src.Path
+		if src.Path == "" {
+			name = "$" + EnvSigningKey
+		}
+		return nil, inputErr("generate one with 'selfassess keygen'", fmt.Errorf("%s: %v", name, err))
+	}
+	return s, nil
+}
+
+// minRSABits: shorter RSA keys are refused by current OpenSSH and by reviewers.
+const minRSABits = 2048
+
+// checkKeyType accepts the key types a reviewer's ssh-keygen verifies
+// today: Ed25519, ECDSA and RSA of at least 2048 bits (not DSA).
+func checkKeyType(pub ssh.PublicKey) error {
+	switch pub.Type() {
+	case ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521:
+		return nil
+	case ssh.KeyAlgoRSA:
+		if ck, ok := pub.(ssh.CryptoPublicKey); ok {
+			if rk, ok := ck.CryptoPublicKey().(*rsa.PublicKey); ok && rk.N.BitLen() < minRSABits {
+				return fmt.Errorf("an RSA key of %d bits is too short to sign (at least %d)", rk.N.BitLen(), minRSABits)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("a %s key cannot sign the package (use Ed25519, ECDSA or RSA)", pub.Type())
+}
+
+func loadSigner(src KeySource) (*Signer, error) {
 	getenv := src.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
