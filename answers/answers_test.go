@@ -88,7 +88,7 @@ extra: 1
 	require.Error(t, err)
 	assert.Equal(t, strings.Join(err.(*Errors).Lines(), "\n"), strings.Join([]string{
 		`a.yaml:1:9: schema: must be "selfassess/answers/v1", got "selfassess/answers/v2"`,
-		`a.yaml:4:5: controls.C-1.answer: unknown field (known: answered_at, answered_by, answers, due, evidence, false_positives, not_applicable, note, owner, review_response)`,
+		`a.yaml:4:5: controls.C-1.answer: unknown field (known: answered_at, answered_by, answers, due, evidence, evidence_with_secrets, false_positives, not_applicable, note, owner, review_response)`,
 		`a.yaml:5:15: controls.C-1.evidence: expected a list of file paths, got the string "notalist"`,
 		`a.yaml:6:10: controls.C-1.due: must be a date YYYY-MM-DD, got "tomorrow"`,
 		`a.yaml:7:3: controls.C-1: duplicate control`,
@@ -222,7 +222,7 @@ controls:
 	require.Error(t, err)
 	assert.Equal(t, []string{
 		p + `:6:21: controls.C-2.answers.uses_cookies: a yes/no question needs true or false, got "maybe"`,
-		p + `:7:5: controls.C-2.colour: unknown field (known: answered_at, answered_by, answers, due, evidence, false_positives, not_applicable, note, owner, review_response)`,
+		p + `:7:5: controls.C-2.colour: unknown field (known: answered_at, answered_by, answers, due, evidence, evidence_with_secrets, false_positives, not_applicable, note, owner, review_response)`,
 		p + `:10:14: controls.C-1.answers.store: a select question needs one of [cookie, memory], got a list`,
 	}, err.(*Errors).Lines())
 

@@ -306,6 +306,28 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				}
 			}
 		},
+		"evidence_with_secrets": func(k, v *yaml.Node) {
+			field := path + ".evidence_with_secrets"
+			if v.Tag == "!!null" {
+				return
+			}
+			if v.Kind != yaml.SequenceNode {
+				p.errf(v, field, "expected a list of file paths, got %s", input.KindName(v))
+				return
+			}
+			for i, e := range v.Content {
+				e = deref(e)
+				ef := fmt.Sprintf("%s[%d]", field, i)
+				if s, ok := p.str(e, ef); ok {
+					if s == "" {
+						p.errf(e, ef, "empty path")
+						continue
+					}
+					p.f.pos[ef] = pos{e.Line, e.Column}
+					c.EvidenceWithSecrets = append(c.EvidenceWithSecrets, s)
+				}
+			}
+		},
 	})
 	return c
 }

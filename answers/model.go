@@ -43,6 +43,10 @@ type Control struct {
 	NotApplicable string   `yaml:"not_applicable,omitempty" json:"not_applicable,omitempty"`
 	Note          string   `yaml:"note,omitempty" json:"note,omitempty"`
 	Evidence      []string `yaml:"evidence,omitempty" json:"evidence,omitempty"` // file paths, relative to the answers file
+	// EvidenceWithSecrets names evidence files (each also under Evidence)
+	// the team packs although they hold a private key or a detected
+	// secret; any other such file is refused.
+	EvidenceWithSecrets []string `yaml:"evidence_with_secrets,omitempty" json:"evidence_with_secrets,omitempty"`
 	// Owner and Due feed the remediation plan for failing controls.
 	Owner      string    `yaml:"owner,omitempty" json:"owner,omitempty"`
 	Due        string    `yaml:"due,omitempty" json:"due,omitempty"` // YYYY-MM-DD
@@ -76,4 +80,25 @@ type ReviewResponse struct {
 type FalsePositive struct {
 	Fingerprint   string `yaml:"fingerprint" json:"fingerprint"`
 	Justification string `yaml:"justification" json:"justification"`
+}
+
+// Pos is where a field (e.g. "controls.C1.evidence[0]") was in the loaded
+// file; 0, 0 when unknown.
+func (f *File) Pos(field string) (line, col int) {
+	p := f.pos[field]
+	return p.line, p.col
+}
+
+// AllowsSecret reports whether the team listed evidence path p of the
+// control under evidence_with_secrets.
+func (c *Control) AllowsSecret(p string) bool {
+	if c == nil {
+		return false
+	}
+	for _, e := range c.EvidenceWithSecrets {
+		if e == p {
+			return true
+		}
+	}
+	return false
 }

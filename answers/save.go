@@ -131,6 +131,13 @@ func (f *File) controlNode(id string, c *Control) *yaml.Node {
 		}
 		n.Content = append(n.Content, scalar("evidence"), seq)
 	}
+	if len(c.EvidenceWithSecrets) > 0 {
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, e := range c.EvidenceWithSecrets {
+			seq.Content = append(seq.Content, str(e))
+		}
+		n.Content = append(n.Content, scalar("evidence_with_secrets"), seq)
+	}
 	addStr(n, "owner", c.Owner)
 	addStr(n, "due", c.Due)
 	addStr(n, "answered_by", c.AnsweredBy)

@@ -71,6 +71,11 @@ func Validate(f *File, cl *checklist.Checklist) error {
 				at(ef, "evidence %s is not a regular file", e)
 			}
 		}
+		for i, e := range c.EvidenceWithSecrets {
+			if !slices.Contains(c.Evidence, e) {
+				at(fmt.Sprintf("%s.evidence_with_secrets[%d]", field, i), "%s is not listed under evidence; list each file there, and here only the ones packed although they hold a secret", e)
+			}
+		}
 	}
 	checklist.SortErrors(errs)
 	f.layout = cl

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/evidence"
+	"github.com/selfassess/selfassess/internal/filelock"
 	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -38,6 +41,9 @@ type outputInput struct {
 	// ReviewerRecipients come from selfassess.yaml (ConfigPath names it).
 	ReviewerRecipients []string
 	ConfigPath         string
+	// Evidence checks the evidence files (nil: the answers file's folder is
+	// the project folder).
+	Evidence *evidence.Checker
 	// Signer is a key run already opened and checked (before the first
 	// question and probe); the caller closes it. nil: load it here.
 	Signer *submission.Signer
@@ -61,7 +67,7 @@ type outputSummary struct {
 // writeOutputs renders the reports and assembles the (signed) package in
 // in.OutDir, with its zip next to it (OUT.zip). It fills res.Signer. Errors
 // are *ExitError: 2 for bad keys/inputs, 3 when writing or signing fails.
-func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outputSummary, error) {
+func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, in outputInput) (outputSummary, error) {
 	date, err := reportDate(ios, res)
 	if err != nil {
 		return outputSummary{}, err
@@ -82,9 +88,9 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if err != nil {
 		return outputSummary{}, err
 	}
-	evidence, err := submission.PackEvidence(in.Answers)
+	evidence, err := submission.PackEvidence(ctx, in.Answers, in.Evidence)
 	if err != nil {
-		return outputSummary{}, submissionErr(err)
+		return outputSummary{}, interrupted(ctx, in.OutDir, submissionErr(err))
 	}
 	signer := in.Signer
 	if signer == nil {
@@ -124,13 +130,13 @@ func writeOutputs(ios *IOStreams, res *assessment.Results, in outputInput) (outp
 	if signer != nil {
 		opts.Signer = signer
 	}
-	pkg, err := submission.Build(in.OutDir, contents.Files(), evidence.Files, opts)
+	pkg, err := submission.BuildContext(ctx, in.OutDir, contents.Files(), evidence.Files, opts)
 	if err != nil {
 		var ie *submission.InputError
 		if errors.As(err, &ie) {
 			return outputSummary{}, usageErr(ie.Hint, "%v", ie.Err)
 		}
-		return outputSummary{}, runtimeErr("", "writing the package to %s: %v", in.OutDir, err)
+		return outputSummary{}, interrupted(ctx, in.OutDir, runtimeErr("the previous package, if any, is unchanged", "writing the package to %s: %v", in.OutDir, err))
 	}
 	if signer == nil {
 		fmt.Fprintf(ios.ErrOut, "selfassess: warning: the package is NOT signed (no --sign-key or %s); VERIFY.md says so\n", submission.EnvSigningKey)
@@ -240,4 +246,27 @@ func firstN(list []string, n int) []string {
 		return list
 	}
 	return append(append([]string(nil), list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
+}
+
+// interrupted is err, or when ctx was cancelled (Ctrl-C, SIGTERM) the
+// one line that says so.
+func interrupted(ctx context.Context, outDir string, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return runtimeErr("", "interrupted; the previous package in %s, if any, is unchanged", outDir)
+}
+
+// lockOutput takes the package folder's lock for the whole run: a second
+// run on the same --out says who holds it and exits 2.
+func lockOutput(dir string) (*filelock.Lock, error) {
+	l, err := submission.LockOutput(dir, submission.ZipPathFor(dir))
+	var held *filelock.HeldError
+	if errors.As(err, &held) {
+		return nil, usageErr("wait until that run ends, or pass another --out", "--out %v", held)
+	}
+	if err != nil {
+		return nil, runtimeErr("", "locking --out %s: %v", dir, pathErr(err))
+	}
+	return l, nil
 }

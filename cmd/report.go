@@ -1,31 +1,36 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/report"
 )
 
 type reportOptions struct {
-	ios          *IOStreams
-	results      string
-	formats      string
-	out          string
-	templateDir  string
-	pkg          bool
-	signKey      string
-	answersPath  string
-	checklistRef string
-	previous     string
-	protect      protectFlags
+	ios           *IOStreams
+	results       string
+	formats       string
+	out           string
+	templateDir   string
+	pkg           bool
+	signKey       string
+	answersPath   string
+	checklistRef  string
+	previous      string
+	protect       protectFlags
+	evidenceRoots []string
 }
 
 func newReportCmd(ios *IOStreams) *cobra.Command {
@@ -41,7 +46,7 @@ into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 		Args: exactArgs("RESULTS.json"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.results = args[0]
-			return runReport(o)
+			return runReport(c.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -54,10 +59,16 @@ into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 	f.StringVar(&o.checklistRef, "checklist", "", "checklist `ID|FILE` to include (with --package; default: the built-in the results name)")
 	f.StringVar(&o.previous, "previous", "", "earlier `RESULTS.json`: adds changes.md (with --package)")
 	o.protect.bind(f)
+	f.StringArrayVar(&o.evidenceRoots, "evidence-root", nil, "also accept evidence files inside this `folder` (with --answers; default: the answers file's folder); repeatable")
 	return c
 }
 
-func runReport(o *reportOptions) error {
+func runReport(ctx context.Context, o *reportOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
 	formats, err := report.ParseFormats(o.formats)
 	if err != nil {
 		return usageErr("", "--format: %v", err)
@@ -79,7 +90,7 @@ func runReport(o *reportOptions) error {
 		return usageErr("", "%v", pathErr(err))
 	}
 	if o.pkg {
-		return reportPackage(o, res, formats)
+		return reportPackage(ctx, o, res, formats)
 	}
 	date, err := reportDate(o.ios, res)
 	if err != nil {
@@ -110,7 +121,7 @@ func runReport(o *reportOptions) error {
 	return nil
 }
 
-func reportPackage(o *reportOptions, res *assessment.Results, formats []string) error {
+func reportPackage(ctx context.Context, o *reportOptions, res *assessment.Results, formats []string) error {
 	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey, Protect: o.protect}
 	if same(filepath.Join(o.out, "results.json"), o.results) {
 		return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
@@ -121,6 +132,11 @@ func reportPackage(o *reportOptions, res *assessment.Results, formats []string) 
 			return usageErr("", "--answers: %v", pathErr(err))
 		}
 		in.Answers = a
+		chk, err := evidence.NewChecker(append([]string{filepath.Dir(a.Path)}, o.evidenceRoots...)...)
+		if err != nil {
+			return usageErr("", "--evidence-root: %v", err)
+		}
+		in.Evidence = chk
 	}
 	ref := o.checklistRef
 	if ref == "" && checklist.IsBuiltin(res.Checklist.ID) {
@@ -145,7 +161,12 @@ func reportPackage(o *reportOptions, res *assessment.Results, formats []string) 
 		// in; report does not judge the answers, so problems are ignored.
 		_ = answers.Validate(in.Answers, in.Checklist)
 	}
-	sum, err := writeOutputs(o.ios, res, in)
+	lock, err := lockOutput(o.out)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	sum, err := writeOutputs(ctx, o.ios, res, in)
 	if err != nil {
 		return err
 	}

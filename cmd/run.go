@@ -44,6 +44,7 @@ type runOptions struct {
 	previous        string
 	templateDir     string
 	protect         protectFlags
+	evidenceRoots   []string
 
 	// changed reports whether a flag was given (flags override the config).
 	changed func(name string) bool
@@ -95,6 +96,7 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 	f.StringVar(&o.previous, "previous", "", "an earlier results.json `file`; adds changes.md")
 	f.StringVar(&o.templateDir, "template-dir", "", "`directory` of Markdown templates overriding the built-in ones")
 	o.protect.bind(f)
+	f.StringArrayVar(&o.evidenceRoots, "evidence-root", nil, "also accept evidence files inside this `folder` (default: only the project folder); repeatable")
 	return c
 }
 
@@ -115,7 +117,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	started := o.now()
 
-	plan, done, err := o.resolve()
+	plan, done, err := o.resolve(ctx)
 	if err != nil {
 		return err
 	}
@@ -157,11 +159,11 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
 
-	summary, werr := writeOutputs(o.ios, res, outputInput{
+	summary, werr := writeOutputs(ctx, o.ios, res, outputInput{
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
 		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.files(),
 		Protect: o.protect, ReviewerRecipients: plan.reviewers, ConfigPath: plan.configPath,
-		Signer: plan.signer,
+		Signer: plan.signer, Evidence: plan.evidence,
 	})
 	if summary.Signer != "" && res.Signer == "" {
 		res.Signer = summary.Signer

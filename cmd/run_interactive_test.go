@@ -139,7 +139,9 @@ func TestRunInteractiveSecondSessionRefused(t *testing.T) {
 	}, 20*time.Second, 10*time.Millisecond, "the first session saves its first control")
 
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	code := MainWith(args, terminalIO("Someone Else\n\ny\n\n", out, errOut))
+	// another --out: the same one is refused by the output folder's lock
+	argsB := append(args[:len(args)-1:len(args)-1], filepath.Join(dir, "out-b"))
+	code := MainWith(argsB, terminalIO("Someone Else\n\ny\n\n", out, errOut))
 	assert.Equal(t, ExitUsage, code, errOut.String())
 	assert.Regexp(t, `(?m)^selfassess: error: `+regexp.QuoteMeta(ansPath)+` is in use by another selfassess session \(pid \d+ on .+\)$`, errOut.String())
 	assert.Contains(t, errOut.String(), "selfassess: hint: answer in that session, or wait until it ends")

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -31,26 +33,42 @@ type runPlan struct {
 	// reviewers are selfassess.yaml's reviewer_recipients (configPath names the file).
 	reviewers  []string
 	configPath string
+	// evidence checks every evidence file against the project folder.
+	evidence *evidence.Checker
 	// signer is the key opened and checked before the first question and
 	// the first probe (nil: unsigned, or the demo's ephemeral key).
 	signer *submission.Signer
 }
 
-// resolve is the demo's plan or the user's; done releases what it holds.
-func (o *runOptions) resolve() (plan *runPlan, done func(), err error) {
+// resolve is the demo's plan or the user's, with the output folder locked
+// for the run; done releases what it holds.
+func (o *runOptions) resolve(ctx context.Context) (plan *runPlan, done func(), err error) {
 	if o.demo {
-		return o.demoPlan()
+		plan, done, err = o.demoPlan()
+	} else {
+		plan, err = o.plan(ctx)
+		done = func() {
+			if plan != nil {
+				plan.signer.Close()
+			}
+		}
 	}
-	plan, err = o.plan()
 	if err != nil {
 		return nil, nil, err
 	}
-	return plan, func() { plan.signer.Close() }, nil
+	// A second run on the same --out is refused now, not after its probes.
+	lock, err := lockOutput(plan.outDir)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	release := done
+	return plan, func() { lock.Release(); release() }, nil
 }
 
 // plan resolves flags over the config file and loads every input, reporting
 // input problems (exit 2) before any probe runs.
-func (o *runOptions) plan() (*runPlan, error) {
+func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	cfg, err := findConfig(o.configPath)
 	if err != nil {
 		return nil, inputErrors(o.ios, err, "--config")
@@ -110,6 +128,20 @@ func (o *runOptions) plan() (*runPlan, error) {
 	p.interact = !ci
 	if p.ans, err = o.loadAnswers(pick("answers", o.answersPath, cfg.Answers), p.cl, ci); err != nil {
 		return nil, err
+	}
+	// Evidence is signed and sent: it must stay inside the project folder.
+	roots := append([]string{filepath.Dir(p.ans.Path)}, o.evidenceRoots...)
+	if cfg.Path != "" {
+		roots = append(roots, filepath.Dir(cfg.Path))
+	}
+	if p.evidence, err = evidence.NewChecker(roots...); err != nil {
+		return nil, usageErr("", "--evidence-root: %v", err)
+	}
+	if err := submission.CheckEvidence(ctx, p.ans, p.evidence); err != nil {
+		if ctx.Err() != nil {
+			return nil, runtimeErr("", "interrupted while checking the evidence files")
+		}
+		return nil, inputErrors(o.ios, err, "--answers")
 	}
 
 	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {

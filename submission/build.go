@@ -3,8 +3,10 @@ package submission
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,10 +14,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/selfassess/selfassess/internal/evidence"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // File is one file of the package, by its slash-separated relative name.
@@ -28,6 +34,9 @@ type File struct {
 type EvidenceFile struct {
 	Name string // relative to evidence/
 	Src  string
+	// Info, when set, is the file as it was checked: the copy refuses
+	// another file found at Src (replaced since).
+	Info os.FileInfo
 }
 
 // Options control Build.
@@ -66,17 +75,52 @@ type Package struct {
 }
 
 // maxEvidenceFile bounds one evidence file.
-const maxEvidenceFile = 256 << 20
+const maxEvidenceFile = evidence.MaxFile
 
-// Build writes the package into dir: files, evidence copies, VERIFY.md,
-// allowed_signers, SHA256SUMS and SHA256SUMS.sig, then the zip. Files a
-// previous package in dir listed and this one does not are removed; other
-// files are left alone and reported as Foreign.
+// Build is BuildContext without cancellation.
 func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Package, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return BuildContext(context.Background(), dir, files, evidence, opts)
+}
+
+// BuildContext writes the package: files, evidence copies, VERIFY.md,
+// allowed_signers, SHA256SUMS and SHA256SUMS.sig, then the zip. It builds
+// them in a temporary folder beside dir and swaps it into place, then
+// renames the new zip over the old one, so a failure, a full disk or a
+// cancelled ctx leaves the previous package (folder and zip) as it was.
+// Files in the previous folder that its SHA256SUMS did not list (the
+// team's own) are carried over and reported as Foreign. The caller holds
+// LockOutput(dir), so no other run replaces the package at the same time.
+func BuildContext(ctx context.Context, dir string, files []File, evidence []EvidenceFile, opts Options) (pkg *Package, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return nil, err
 	}
-	previous := listedIn(filepath.Join(dir, SumsFile))
+	if err := checkOutDir(abs); err != nil {
+		return nil, err
+	}
+	parent, base := filepath.Dir(abs), filepath.Base(abs)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+newSuffix)
+	if err != nil {
+		return nil, err
+	}
+	zipTmp, ageTmp := "", ""
+	defer func() {
+		if err != nil { // the previous package stays; nothing of ours is left
+			os.RemoveAll(tmp)
+			for _, f := range []string{zipTmp, ageTmp} {
+				if f != "" {
+					os.Remove(f)
+				}
+			}
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	previous := listedIn(filepath.Join(abs, SumsFile))
 
 	sums := map[string]string{} // name → hex
 	put := func(name string, data []byte) error {
@@ -86,11 +130,14 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 		if _, dup := sums[name]; dup {
 			return fmt.Errorf("package file %s given twice", name)
 		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := filepath.Join(tmp, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := writeReplacing(p, data); err != nil {
+		if err := writeSynced(p, data); err != nil {
 			return err
 		}
 		h := sha256.Sum256(data)
@@ -104,14 +151,13 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 	}
 	for _, e := range evidence {
 		name := path.Join(EvidenceDir, e.Name)
-		dst := filepath.Join(dir, filepath.FromSlash(name))
 		if err := checkName(name); err != nil {
 			return nil, err
 		}
 		if _, dup := sums[name]; dup {
 			return nil, fmt.Errorf("evidence file %s given twice", name)
 		}
-		sum, err := copyRegular(e.Src, dst)
+		sum, err := copyRegular(ctx, e, filepath.Join(tmp, filepath.FromSlash(name)))
 		if err != nil {
 			return nil, err
 		}
@@ -129,32 +175,29 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 	}
 	vmd := opts.VerifyMD
 	if vmd == nil {
-		vmd = verifyMD(filepath.Base(dir), opts.Zip, fp, allowed, opts.EncryptTo)
+		vmd = verifyMD(base, opts.Zip, fp, allowed, opts.EncryptTo)
 	}
 	if err := put(VerifyFile, vmd); err != nil {
 		return nil, err
 	}
 
 	sumsData := FormatSums(sums)
-	if err := writeReplacing(filepath.Join(dir, SumsFile), sumsData); err != nil {
+	if err := writeSynced(filepath.Join(tmp, SumsFile), sumsData); err != nil {
 		return nil, err
 	}
 	all := map[string][]byte{SumsFile: sumsData}
-	sigPath := filepath.Join(dir, SigFile)
 	if signed {
 		sig, err := SignNamespace(sumsData, opts.Signer, opts.Namespace)
 		if err != nil {
 			return nil, fmt.Errorf("signing %s: %w", SumsFile, err)
 		}
-		if err := writeReplacing(sigPath, sig); err != nil {
+		if err := writeSynced(filepath.Join(tmp, SigFile), sig); err != nil {
 			return nil, err
 		}
 		all[SigFile] = sig
-	} else if err := os.Remove(sigPath); err != nil && !os.IsNotExist(err) {
-		return nil, err // a stale signature would not match
 	}
 
-	pkg := &Package{Dir: dir, Zip: opts.Zip, Fingerprint: fp}
+	pkg = &Package{Dir: dir, Zip: opts.Zip, Fingerprint: fp}
 	for n := range sums {
 		pkg.Files = append(pkg.Files, n)
 	}
@@ -162,42 +205,195 @@ func Build(dir string, files []File, evidence []EvidenceFile, opts Options) (*Pa
 		pkg.Files = append(pkg.Files, n)
 	}
 	sort.Strings(pkg.Files)
-
-	// Remove what the previous package listed and this one does not.
-	for _, n := range previous {
-		if _, ok := sums[n]; ok || checkName(n) != nil {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(n))
-		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
-			os.Remove(p)
-		}
+	if pkg.Foreign, err = carryForeign(ctx, abs, tmp, pkg.Files, previous, opts.Zip); err != nil {
+		return nil, err
 	}
-	pkg.Foreign = foreignFiles(dir, pkg.Files, opts.Zip)
+	if err := step("files"); err != nil {
+		return nil, err
+	}
 
 	if opts.Zip != "" {
-		if err := writeZip(opts.Zip, dir, pkg.Files, opts.Date); err != nil {
+		if zipTmp, err = writeZip(ctx, opts.Zip, tmp, base, pkg.Files, opts.Date); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", opts.Zip, err)
 		}
 	}
-	if opts.Zip != "" && len(opts.EncryptTo) > 0 {
-		pkg.Encrypted = opts.Zip + AgeExt
-		if err := EncryptFile(opts.Zip, pkg.Encrypted, opts.EncryptTo); err != nil {
+	if zipTmp != "" && len(opts.EncryptTo) > 0 {
+		f, cerr := os.CreateTemp(filepath.Dir(opts.Zip), "."+filepath.Base(opts.Zip)+newSuffix+"age-*")
+		if cerr != nil {
+			return nil, cerr
+		}
+		f.Close()
+		ageTmp = f.Name()
+		if err := EncryptFile(zipTmp, ageTmp, opts.EncryptTo); err != nil {
 			return nil, fmt.Errorf("encrypting %s: %w", opts.Zip, err)
 		}
-		if !opts.KeepPlain {
-			if err := os.Remove(opts.Zip); err != nil {
-				return nil, err
-			}
-			pkg.Zip = ""
+	}
+	if err := step("zip"); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// The swap: the folder first, then the zip; if the zip cannot follow,
+	// the folder goes back, so the two always belong together.
+	old, err := swapIn(tmp, abs)
+	if err != nil {
+		return nil, fmt.Errorf("replacing %s: %w", dir, err)
+	}
+	undo := func(cause error) error {
+		if old == "" { // there was no previous package
+			os.RemoveAll(abs)
+			return cause
 		}
-	} else if opts.Zip != "" {
-		// A stale encrypted copy of an earlier package would not match this one.
-		if err := os.Remove(opts.Zip + AgeExt); err != nil && !os.IsNotExist(err) {
+		back, rerr := swapIn(old, abs)
+		if rerr != nil {
+			return fmt.Errorf("%w; restoring the previous package failed too: %v (it is in %s)", cause, rerr, old)
+		}
+		os.RemoveAll(back)
+		return cause
+	}
+	if err := step("swap"); err != nil {
+		return nil, undo(err)
+	}
+	if ageTmp != "" {
+		if err := os.Rename(ageTmp, opts.Zip+AgeExt); err != nil {
+			return nil, undo(fmt.Errorf("writing %s: %w", opts.Zip+AgeExt, err))
+		}
+		ageTmp, pkg.Encrypted = "", opts.Zip+AgeExt
+	}
+	switch {
+	case zipTmp != "" && pkg.Encrypted != "" && !opts.KeepPlain:
+		// Only the encrypted zip is kept; an earlier plain one would not match.
+		os.Remove(zipTmp)
+		zipTmp, pkg.Zip = "", ""
+		if err := os.Remove(opts.Zip); err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
+	case zipTmp != "":
+		if err := os.Rename(zipTmp, opts.Zip); err != nil {
+			return nil, undo(fmt.Errorf("writing %s: %w", opts.Zip, err))
+		}
+		zipTmp = ""
+		if pkg.Encrypted == "" {
+			// A stale encrypted copy of an earlier package would not match this one.
+			if err := os.Remove(opts.Zip + AgeExt); err != nil && !os.IsNotExist(err) {
+				return nil, err
+			}
+		}
 	}
+	syncDir(parent)
+	if old != "" {
+		os.RemoveAll(old) // best effort: LockOutput removes leftovers
+	}
+	tmp = "" // swapped in: nothing to remove
 	return pkg, nil
+}
+
+// Names of our temporary folders and files beside the package.
+const (
+	newSuffix = ".new-"
+	oldSuffix = ".old-"
+)
+
+// step is a test hook: it fails the build between steps ("files", "zip",
+// "swap") to show that the previous package survives.
+var step = func(string) error { return nil }
+
+// checkOutDir refuses a folder the swap must not replace: the working
+// folder (or one holding it), and a folder of other files that holds no
+// package, whose files would be taken for the team's package.
+func checkOutDir(abs string) error {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(abs, wd); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+			return inputErr("name a folder for the package, e.g. selfassess-out",
+				fmt.Errorf("%s holds the current folder; the package replaces its folder as a whole", abs))
+		}
+	}
+	fi, err := os.Lstat(abs)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return inputErr("name a folder (it is created when missing)", fmt.Errorf("%s is not a folder", abs))
+	}
+	if _, err := os.Lstat(filepath.Join(abs, SumsFile)); err == nil {
+		return nil
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		return err
+	}
+	if len(ents) > 0 {
+		return inputErr("name a new or empty folder, or the folder of an earlier package",
+			fmt.Errorf("%s holds files but no selfassess package; the package replaces its folder as a whole", abs))
+	}
+	return nil
+}
+
+// carryForeign hard-links (else copies) into tmp the files of the previous
+// folder that are neither the previous package's nor this one's, and
+// returns their names.
+func carryForeign(ctx context.Context, abs, tmp string, files, previous []string, zipPath string) ([]string, error) {
+	ours := map[string]bool{}
+	for _, f := range files {
+		ours[f] = true
+	}
+	for _, f := range previous {
+		ours[f] = true
+	}
+	zipAbs, _ := filepath.Abs(zipPath)
+	var out []string
+	err := filepath.WalkDir(abs, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if p == abs && errors.Is(err, os.ErrNotExist) {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(abs, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") || (zipPath != "" && p == zipAbs) {
+			return nil // folders follow their files; .tmp-* were ours
+		}
+		rel = filepath.ToSlash(rel)
+		if ours[rel] {
+			return nil
+		}
+		dst := filepath.Join(tmp, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		switch {
+		case d.Type()&os.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(target, dst); err != nil {
+				return err
+			}
+		case d.Type().IsRegular():
+			if err := os.Link(p, dst); err != nil {
+				if _, err := copyFile(ctx, p, dst); err != nil {
+					return err
+				}
+			}
+		default:
+			return nil // a FIFO or socket the team left there is not carried
+		}
+		out = append(out, rel)
+		return nil
+	})
+	return out, err
 }
 
 // Sign returns the armored SSH signature (namespace selfassess) of data.
@@ -261,83 +457,95 @@ func checkName(name string) error {
 	return nil
 }
 
-// writeReplacing writes data to p via a temp file and rename, so a reader
-// never sees half a file and a symlink at p is replaced, not followed.
-func writeReplacing(p string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-"+filepath.Base(p)+"-*")
+// writeSynced creates p (in the new folder) and flushes it to disk, so a
+// crash after the swap cannot leave a package of empty files.
+func writeSynced(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	if err := f.Sync(); err != nil {
+		f.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return f.Close()
 }
 
-// copyRegular copies a regular file (never a symlink or device) and returns its hash.
-func copyRegular(src, dst string) (string, error) {
-	fi, err := os.Lstat(src)
+// copyRegular copies an evidence file (never a symlink or device) into
+// dst and returns its hash. When e.Info is set (the file was checked) it
+// must still be that file.
+func copyRegular(ctx context.Context, e EvidenceFile, dst string) (string, error) {
+	in, err := os.OpenFile(e.Src, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return "", inputErr("", fmt.Errorf("evidence file %v", unwrapPath(err)))
-	}
-	if !fi.Mode().IsRegular() {
-		return "", inputErr("copy the file itself into place", fmt.Errorf("evidence file %s is not a regular file (symlinks and devices are not copied)", src))
-	}
-	if fi.Size() > maxEvidenceFile {
-		return "", inputErr("", fmt.Errorf("evidence file %s is larger than %d MiB", src, maxEvidenceFile>>20))
-	}
-	if dfi, err := os.Stat(dst); err == nil && os.SameFile(fi, dfi) {
-		// already in place (answers kept inside the output folder)
-		b, err := os.ReadFile(src)
-		if err != nil {
-			return "", err
+		if errors.Is(err, syscall.ELOOP) {
+			return "", inputErr("copy the file itself into place", fmt.Errorf("evidence file %s is not a regular file (symlinks and devices are not copied)", e.Src))
 		}
-		h := sha256.Sum256(b)
-		return hex.EncodeToString(h[:]), nil
-	}
-	in, err := os.Open(src)
-	if err != nil {
 		return "", inputErr("", fmt.Errorf("evidence file %v", unwrapPath(err)))
 	}
 	defer in.Close()
+	fi, err := in.Stat()
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", inputErr("copy the file itself into place", fmt.Errorf("evidence file %s is not a regular file (symlinks and devices are not copied)", e.Src))
+	}
+	if e.Info != nil && !os.SameFile(fi, e.Info) {
+		return "", inputErr("run again", fmt.Errorf("evidence file %s was replaced after it was checked", e.Src))
+	}
+	if fi.Size() > maxEvidenceFile {
+		return "", inputErr("", fmt.Errorf("evidence file %s is larger than %d MiB", e.Src, maxEvidenceFile>>20))
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-evidence-*")
+	return copyFrom(ctx, in, dst)
+}
+
+// copyFile copies the regular file src to dst and returns its hash.
+func copyFile(ctx context.Context, src, dst string) (string, error) {
+	in, err := input.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	return copyFrom(ctx, in, dst)
+}
+
+func copyFrom(ctx context.Context, in io.Reader, dst string) (string, error) {
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	_, err = io.Copy(io.MultiWriter(tmp, h), io.LimitReader(in, maxEvidenceFile))
+	_, err = io.Copy(io.MultiWriter(out, h), &ctxReader{ctx: ctx, r: io.LimitReader(in, maxEvidenceFile)})
 	if err == nil {
-		err = tmp.Chmod(0o644)
+		err = out.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
+	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
-	}
 	if err != nil {
-		os.Remove(tmp.Name())
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops a long copy when ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // listedIn returns the names a SHA256SUMS file lists (nil if none).
@@ -357,77 +565,53 @@ func listedIn(p string) []string {
 	return out
 }
 
-// foreignFiles lists files in dir that the package does not hold.
-func foreignFiles(dir string, files []string, zipPath string) []string {
-	ours := map[string]bool{}
-	for _, f := range files {
-		ours[f] = true
-	}
-	zipAbs, _ := filepath.Abs(zipPath)
-	var out []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
-		if abs, _ := filepath.Abs(p); zipPath != "" && abs == zipAbs {
-			return nil
-		}
-		if !ours[rel] {
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out
-}
-
-// writeZip writes the listed files under a top-level folder named after
-// dir: sorted entries, fixed times, so the same package gives the same zip.
-func writeZip(zipPath, dir string, files []string, date time.Time) error {
+// writeZip writes the listed files of dir under a top-level folder named
+// root into a temporary file beside zipPath, and returns its name: sorted
+// entries, fixed times, so the same package gives the same zip.
+func writeZip(ctx context.Context, zipPath, dir, root string, files []string, date time.Time) (string, error) {
 	if date.IsZero() || date.Year() < 1980 {
 		date = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	root := zipRoot(dir)
-	tmp, err := os.CreateTemp(filepath.Dir(zipPath), ".tmp-zip-*")
+	tmp, err := os.CreateTemp(filepath.Dir(zipPath), "."+filepath.Base(zipPath)+newSuffix+"*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer os.Remove(tmp.Name())
+	fail := func(err error) (string, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
 	zw := zip.NewWriter(tmp)
 	for _, name := range files {
 		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
-			tmp.Close()
-			return err
+			return fail(err)
 		}
 		hdr := &zip.FileHeader{Name: root + "/" + name, Method: zip.Deflate, Modified: date.UTC()}
 		hdr.SetMode(0o644)
 		w, err := zw.CreateHeader(hdr)
 		if err == nil {
-			_, err = io.Copy(w, f)
+			_, err = io.Copy(w, &ctxReader{ctx: ctx, r: f})
 		}
 		f.Close()
 		if err != nil {
-			tmp.Close()
-			return err
+			return fail(err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		tmp.Close()
-		return err
+		return fail(err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		os.Remove(tmp.Name())
+		return "", err
 	}
-	return os.Rename(tmp.Name(), zipPath)
+	return tmp.Name(), nil
 }
 
 func zipRoot(dir string) string {

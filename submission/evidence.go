@@ -1,6 +1,7 @@
 package submission
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/internal/evidence"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // PackedEvidence is an answers file's evidence as the package holds it.
@@ -54,13 +57,21 @@ func (c Contents) Files() []File {
 type evidenceRef struct{ control, path string }
 
 // PackEvidence names the answers' evidence files in the package and
-// rewrites the answers to point at them. A missing or irregular evidence
-// file is an *InputError.
-func PackEvidence(a *answers.File) (*PackedEvidence, error) {
+// rewrites the answers to point at them. Every file goes through chk (nil:
+// the answers file's folder is the project folder): a file outside it, not
+// regular, or holding a secret the team did not opt in for is an
+// *InputError naming the control and the path.
+func PackEvidence(ctx context.Context, a *answers.File, chk *evidence.Checker) (*PackedEvidence, error) {
 	if a == nil {
 		return &PackedEvidence{}, nil
 	}
-	files, packed, err := evidenceFiles(a)
+	if chk == nil {
+		var err error
+		if chk, err = evidence.NewChecker(filepath.Dir(a.Path)); err != nil {
+			return nil, inputErr("", err)
+		}
+	}
+	files, packed, err := evidenceFiles(ctx, a, chk)
 	if err != nil {
 		return nil, err
 	}
@@ -71,34 +82,69 @@ func PackEvidence(a *answers.File) (*PackedEvidence, error) {
 	return &PackedEvidence{Files: files, Answers: b}, nil
 }
 
-// evidenceFiles lists the answers' evidence files, resolved against the
-// answers file's folder, as evidence/CONTROL/NAME; packed maps each
-// evidence path of the answers to its path in the package.
-func evidenceFiles(a *answers.File) (files []EvidenceFile, packed map[evidenceRef]string, err error) {
-	packed = map[evidenceRef]string{}
-	base := filepath.Dir(a.Path)
+// CheckEvidence applies chk to every evidence file of the answers, before
+// anything is asked or probed; each problem is one positioned line.
+func CheckEvidence(ctx context.Context, a *answers.File, chk *evidence.Checker) error {
+	var list []input.FieldError
+	for _, id := range sortedControls(a) {
+		c := a.Controls[id]
+		for i, p := range c.Evidence {
+			_, err := chk.Check(ctx, filepath.Dir(a.Path), p, c.AllowsSecret(p))
+			var e *evidence.Error
+			if errors.As(err, &e) {
+				field := fmt.Sprintf("controls.%s.evidence[%d]", id, i)
+				line, col := a.Pos(field)
+				msg := fmt.Sprintf("control %s: %v", id, e)
+				if e.Hint != "" {
+					msg += " (" + e.Hint + ")"
+				}
+				list = append(list, input.FieldError{File: a.Path, Line: line, Col: col, Msg: msg})
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	if len(list) > 0 {
+		return &input.Errors{List: list}
+	}
+	return nil
+}
+
+func sortedControls(a *answers.File) []string {
 	ids := make([]string, 0, len(a.Controls))
-	for id := range a.Controls {
-		ids = append(ids, id)
+	for id, c := range a.Controls {
+		if c != nil {
+			ids = append(ids, id)
+		}
 	}
 	sort.Strings(ids)
-	seen := map[string]string{} // package name → source path
-	for _, id := range ids {
+	return ids
+}
+
+// evidenceFiles lists the answers' evidence files, checked by chk, as
+// evidence/CONTROL/NAME; packed maps each evidence path of the answers to
+// its path in the package.
+func evidenceFiles(ctx context.Context, a *answers.File, chk *evidence.Checker) (files []EvidenceFile, packed map[evidenceRef]string, err error) {
+	packed = map[evidenceRef]string{}
+	base := filepath.Dir(a.Path)
+	seen := map[string]string{} // package name → resolved source path
+	for _, id := range sortedControls(a) {
 		c := a.Controls[id]
-		if c == nil {
-			continue
-		}
 		for _, p := range c.Evidence {
-			src := p
-			if !filepath.IsAbs(src) {
-				src = filepath.Join(base, filepath.FromSlash(p))
+			f, err := chk.Check(ctx, base, p, c.AllowsSecret(p))
+			var e *evidence.Error
+			if errors.As(err, &e) {
+				return nil, nil, inputErr(e.Hint, fmt.Errorf("%s: control %s: %v", a.Path, id, e))
+			} else if err != nil {
+				return nil, nil, err
 			}
+			src := f.Real
 			// Two files with one base name (docs/a/x.pdf, docs/b/x.pdf) both go
 			// in, as x.pdf and x-2.pdf; the same file named twice goes in once.
-			base := safeSegment(filepath.Base(src))
+			base := safeSegment(filepath.Base(filepath.FromSlash(p)))
 			name, dup := path.Join(safeSegment(id), base), false
 			for n := 2; seen[name] != "" && !dup; n++ {
-				if dup = filepath.Clean(seen[name]) == filepath.Clean(src); !dup {
+				if dup = seen[name] == src; !dup {
 					ext := path.Ext(base)
 					name = path.Join(safeSegment(id), fmt.Sprintf("%s-%d%s", strings.TrimSuffix(base, ext), n, ext))
 				}
@@ -108,16 +154,7 @@ func evidenceFiles(a *answers.File) (files []EvidenceFile, packed map[evidenceRe
 				continue
 			}
 			seen[name] = src
-			fi, err := os.Lstat(src)
-			if err != nil {
-				return nil, nil, inputErr("evidence paths are relative to the answers file's folder",
-					fmt.Errorf("%s: control %s: evidence %q: %v", a.Path, id, p, errors.Unwrap(err)))
-			}
-			if !fi.Mode().IsRegular() {
-				return nil, nil, inputErr("name the file itself, not a link or folder",
-					fmt.Errorf("%s: control %s: evidence %q is not a regular file", a.Path, id, p))
-			}
-			files = append(files, EvidenceFile{Name: name, Src: src})
+			files = append(files, EvidenceFile{Name: name, Src: src, Info: f.Info})
 		}
 	}
 	return files, packed, nil

@@ -2,6 +2,7 @@ package submission
 
 import (
 	"archive/zip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/internal/evidence"
 )
 
 // teamAnswers is in the form answers.Save writes (checklist order), so the
@@ -66,7 +68,10 @@ func TestPackagedAnswersNamePackedEvidence(t *testing.T) {
 		t.Helper()
 		a, err := answers.Load(answersPath)
 		require.NoError(t, err)
-		ev, err := PackEvidence(a)
+		// ../shared is outside the team's folder: named as a root (--evidence-root)
+		chk, err := evidence.NewChecker(filepath.Dir(answersPath), filepath.Join(root, "shared"))
+		require.NoError(t, err)
+		ev, err := PackEvidence(context.Background(), a, chk)
 		require.NoError(t, err)
 		_, err = Build(out, []File{{Name: "answers.yaml", Data: ev.Answers}}, ev.Files, Options{Signer: signer, Zip: ZipPathFor(out)})
 		require.NoError(t, err)
@@ -126,17 +131,17 @@ func TestPackEvidenceRefusesMissingAndIrregularFiles(t *testing.T) {
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "docs"), 0o755))
 	a := &answers.File{Path: filepath.Join(dir, "answers.yaml"), Controls: map[string]*answers.Control{
 		"C-1": {Evidence: []string{"missing.pdf"}}}}
-	_, err := PackEvidence(a)
+	_, err := PackEvidence(context.Background(), a, nil)
 	var ie *InputError
 	require.ErrorAs(t, err, &ie)
-	assert.Contains(t, err.Error(), `control C-1: evidence "missing.pdf": no such file or directory`)
+	assert.Contains(t, err.Error(), `control C-1: evidence "missing.pdf": no such file`)
 
 	a.Controls["C-1"].Evidence = []string{"docs"}
-	_, err = PackEvidence(a)
+	_, err = PackEvidence(context.Background(), a, nil)
 	require.ErrorAs(t, err, &ie)
-	assert.Contains(t, err.Error(), `evidence "docs" is not a regular file`)
+	assert.Contains(t, err.Error(), `evidence "docs": is a folder, not a regular file`)
 
-	ev, err := PackEvidence(nil)
+	ev, err := PackEvidence(context.Background(), nil, nil)
 	require.NoError(t, err)
 	assert.Nil(t, ev.Answers)
 	assert.Empty(t, ev.Files)
