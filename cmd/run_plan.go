@@ -141,7 +141,7 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 		if ctx.Err() != nil {
 			return nil, runtimeErr("", "interrupted while checking the evidence files")
 		}
-		return nil, inputErrors(o.ios, err, "--answers")
+		return nil, evidenceErrors(o.ios, err)
 	}
 
 	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {
@@ -250,4 +250,26 @@ func inputErrors(ios *IOStreams, err error, flag string) error {
 		return usageErr("", "%s: %v", flag, pathErr(err))
 	}
 	return usageErr("", "%v", pathErr(err))
+}
+
+// evidenceErrors prints each refused evidence file on its own line; one
+// alone is the error, with its hint.
+func evidenceErrors(ios *IOStreams, err error) error {
+	var ee *submission.EvidenceErrors
+	if !errors.As(err, &ee) {
+		return inputErrors(ios, err, "--answers")
+	}
+	if len(ee.List) == 1 {
+		return usageErr(ee.Hints[0], "%s", ee.List[0].Error())
+	}
+	for _, l := range ee.Lines() {
+		fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
+	}
+	hint := ee.Hints[0]
+	for _, h := range ee.Hints {
+		if h != hint { // different fixes: the rule itself
+			hint = "evidence must be a document inside the project folder; --evidence-root DIR widens it"
+		}
+	}
+	return usageErr(hint, "%s in %s", plural(len(ee.List), "refused evidence file"), ee.List[0].File)
 }

@@ -82,10 +82,19 @@ func PackEvidence(ctx context.Context, a *answers.File, chk *evidence.Checker) (
 	return &PackedEvidence{Files: files, Answers: b}, nil
 }
 
+// EvidenceErrors are the evidence files CheckEvidence refused, each a
+// positioned problem naming the control (as controls.ID.evidence[N]) and
+// the path as written; Hints[i] says how to fix List[i].
+type EvidenceErrors struct {
+	input.Errors
+	Hints []string
+}
+
 // CheckEvidence applies chk to every evidence file of the answers, before
-// anything is asked or probed; each problem is one positioned line.
+// anything is asked or probed. Problems are *EvidenceErrors; a cancelled
+// ctx is its error.
 func CheckEvidence(ctx context.Context, a *answers.File, chk *evidence.Checker) error {
-	var list []input.FieldError
+	errs := &EvidenceErrors{}
 	for _, id := range sortedControls(a) {
 		c := a.Controls[id]
 		for i, p := range c.Evidence {
@@ -94,18 +103,15 @@ func CheckEvidence(ctx context.Context, a *answers.File, chk *evidence.Checker) 
 			if errors.As(err, &e) {
 				field := fmt.Sprintf("controls.%s.evidence[%d]", id, i)
 				line, col := a.Pos(field)
-				msg := fmt.Sprintf("control %s: %v", id, e)
-				if e.Hint != "" {
-					msg += " (" + e.Hint + ")"
-				}
-				list = append(list, input.FieldError{File: a.Path, Line: line, Col: col, Msg: msg})
+				errs.List = append(errs.List, input.FieldError{File: a.Path, Line: line, Col: col, Path: field, Msg: e.Error()})
+				errs.Hints = append(errs.Hints, e.Hint)
 			} else if err != nil {
 				return err
 			}
 		}
 	}
-	if len(list) > 0 {
-		return &input.Errors{List: list}
+	if len(errs.List) > 0 {
+		return errs
 	}
 	return nil
 }
