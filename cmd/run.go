@@ -16,6 +16,7 @@ import (
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
@@ -231,6 +232,16 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 		Now:        o.now,
 		Save:       answers.Save,
 		ProbeNote:  tracker.note,
+		CheckEvidence: func(_, p string, allowSecret bool) error {
+			_, err := plan.evidence.Check(ctx, filepath.Dir(plan.ans.Path), p, allowSecret)
+			var e *evidence.Error
+			if errors.As(err, &e) && e.Hint != "" {
+				return fmt.Errorf("%s: %s; %s", p, e.Msg, e.Hint)
+			} else if errors.As(err, &e) {
+				return fmt.Errorf("%s: %s", p, e.Msg)
+			}
+			return err
+		},
 	})
 	if errors.Is(err, interview.ErrInterrupted) {
 		hint := "run the same command again to continue at the first unanswered control"

@@ -56,6 +56,12 @@ func (o *runOptions) resolve(ctx context.Context) (plan *runPlan, done func(), e
 	if err != nil {
 		return nil, nil, err
 	}
+	if plan.evidence == nil && plan.ans != nil { // the demo's bundled answers
+		if plan.evidence, err = evidence.NewChecker(filepath.Dir(plan.ans.Path)); err != nil {
+			done()
+			return nil, nil, runtimeErr("", "%v", err)
+		}
+	}
 	// A second run on the same --out is refused now, not after its probes.
 	lock, err := lockOutput(plan.outDir)
 	if err != nil {

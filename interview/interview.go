@@ -36,6 +36,11 @@ type Options struct {
 	// already finished (e.g. "tls.versions failed: TLS1.0 offered"), or "".
 	// It is called from the questionnaire's goroutine, once per control shown.
 	ProbeNote func(controlID string) string
+	// CheckEvidence, when set, vets an evidence path as the answers file
+	// will hold it (the project folder, links, private keys and secrets);
+	// allowSecret says the control lists it under evidence_with_secrets.
+	// Its error is shown at the field, so a path is refused when entered.
+	CheckEvidence func(controlID, path string, allowSecret bool) error
 }
 
 func (o *Options) defaults() {

@@ -3,6 +3,7 @@ package interview
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,7 +177,7 @@ func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir
 			help := "Path to the file, " + where + "; separate several with commas."
 			pg.entries = append(pg.entries, entry{title: "evidence:" + e.ID, help: help, field: huh.NewInput().
 				Title(title).Description(help).
-				Value(&s.evidence[i]).Validate(validateEvidence(baseDir, e.Required, &s.evidence[i]))})
+				Value(&s.evidence[i]).Validate(s.vetted(validateEvidence(baseDir, e.Required, &s.evidence[i]), &s.evidence[i], opts.CheckEvidence))})
 		}
 		s.pages = append(s.pages, pg)
 	}
@@ -310,8 +311,38 @@ func (s *step) result(now time.Time) *answers.Control {
 			c.Evidence = append(c.Evidence, filepath.ToSlash(relativeTo(s.baseDir, p)))
 		}
 	}
+	if s.prev != nil { // the team's opt-in stays with the files it names
+		for _, e := range s.prev.EvidenceWithSecrets {
+			if slices.Contains(c.Evidence, e) {
+				c.EvidenceWithSecrets = append(c.EvidenceWithSecrets, e)
+			}
+		}
+	}
 	c.Owner, c.Due = strings.TrimSpace(s.owner), strings.TrimSpace(s.due)
 	return c
+}
+
+// vetted adds check (Options.CheckEvidence) to an evidence field's
+// validation v; def is the field's value, used when the input is empty.
+func (s *step) vetted(v func(string) error, def *string, check func(controlID, path string, allowSecret bool) error) func(string) error {
+	if check == nil {
+		return v
+	}
+	return func(in string) error {
+		if err := v(in); err != nil {
+			return err
+		}
+		if strings.TrimSpace(in) == "" {
+			in = *def
+		}
+		for _, p := range splitPaths(in) {
+			rel := filepath.ToSlash(relativeTo(s.baseDir, p))
+			if err := check(s.ctl.ID, rel, s.prev.AllowsSecret(rel)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // tuiForm is the whole control as one huh form: one group per page, each
