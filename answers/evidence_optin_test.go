@@ -27,7 +27,7 @@ controls:
 	var errs *Errors
 	require.ErrorAs(t, err, &errs)
 	require.Len(t, errs.List, 1)
-	assert.Equal(t, p+":8:35: controls.C-2.evidence_with_secrets[1]: other.pem is not listed under evidence; list each file there, and here only the ones packed although they hold a secret", errs.List[0].Error())
+	assert.Equal(t, p+":8:38: controls.C-2.evidence_with_secrets[1]: other.pem is not listed under evidence; list each file there, and here only the ones packed although they hold a secret", errs.List[0].Error())
 
 	write(t, dir, "answers.yaml", `schema: selfassess/answers/v1
 checklist: demo
