@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/selfassess/selfassess/internal/filelock"
+	"github.com/selfassess/selfassess/submission"
 )
 
 // countd servers count the requests they receive, so a script can prove
@@ -71,5 +74,38 @@ func init() {
 				ts.Fatalf("%s received %d requests", args[0], got)
 			}
 		}
+		// hold-lock DIR holds the package folder DIR's lock (in the test
+		// process, so exec'd runs see another holder) until release-lock DIR.
+		m["hold-lock"] = func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: hold-lock DIR")
+			}
+			dir := ts.MkAbs(args[0])
+			l, err := submission.LockOutput(dir, submission.ZipPathFor(dir))
+			ts.Check(err)
+			heldMu.Lock()
+			held[dir] = l
+			heldMu.Unlock()
+			ts.Defer(func() { l.Release() })
+		}
+		m["release-lock"] = func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: release-lock DIR")
+			}
+			dir := ts.MkAbs(args[0])
+			heldMu.Lock()
+			l := held[dir]
+			delete(held, dir)
+			heldMu.Unlock()
+			if l == nil {
+				ts.Fatalf("release-lock: %s is not held", args[0])
+			}
+			ts.Check(l.Release())
+		}
 	})
 }
+
+var (
+	heldMu sync.Mutex
+	held   = map[string]*filelock.Lock{}
+)

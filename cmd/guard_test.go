@@ -2,12 +2,15 @@ package cmd
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/selfassess/selfassess/submission"
 )
@@ -41,4 +44,59 @@ func TestRunInteractiveChecksKeyBeforeFirstQuestion(t *testing.T) {
 	assert.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out.String(), "Who owns security findings")
 	assert.Contains(t, out.String(), "Signed by "+kp.Fingerprint)
+}
+
+// Runs started together on one --out (issue 10.5): each either writes the
+// package or is refused (exit 2, naming the holder); the package left is
+// always whole: folder and zip verify.
+func TestConcurrentRunsOnOneOut(t *testing.T) {
+	dir := t.TempDir()
+	cl := filepath.Join(dir, "acme.yaml")
+	require.NoError(t, os.WriteFile(cl, []byte(ownerChecklist), 0o644))
+	ans := filepath.Join(dir, "answers.yaml")
+	require.NoError(t, os.WriteFile(ans, []byte("schema: selfassess/answers/v1\nchecklist: acme\ncontrols:\n  ACME-OWNER:\n    answers: {owner: Head of Platform}\n  ACME-REVIEW:\n    answers: {reviewed: true}\n"), 0o644))
+	// a larger evidence file makes each build take a while
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "big.bin"), bytes.Repeat([]byte("evidence\n"), 2<<20), 0o644))
+	kp, err := submission.GenerateKey(nil, "")
+	require.NoError(t, err)
+	key := filepath.Join(dir, "team")
+	require.NoError(t, submission.WriteKeyPair(key, kp, false))
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(kp.Public)
+	require.NoError(t, err)
+	out := filepath.Join(dir, "out")
+	args := []string{"run", "--checklist", cl, "--answers", ans, "--sign-key", key, "--out", out}
+	refused := 0
+	for round := 0; round < 3; round++ {
+		var wg sync.WaitGroup
+		codes := make([]int, 3)
+		errs := make([]*bytes.Buffer, 3)
+		for i := range codes {
+			wg.Add(1)
+			errs[i] = &bytes.Buffer{}
+			go func() {
+				defer wg.Done()
+				codes[i] = MainWith(args, TestIO(nil, io.Discard, errs[i], nil))
+			}()
+		}
+		wg.Wait()
+		wrote := 0
+		for i, c := range codes {
+			switch c {
+			case ExitOK:
+				wrote++
+			case ExitUsage:
+				refused++
+				assert.Regexp(t, `--out .*out is in use by another selfassess session \(pid \d+`, errs[i].String())
+			default:
+				t.Fatalf("exit %d: %s", c, errs[i])
+			}
+		}
+		assert.GreaterOrEqual(t, wrote, 1)
+		for _, p := range []string{out, out + ".zip"} {
+			res, err := submission.Verify(p, submission.TrustedKeys{Keys: []ssh.PublicKey{pub}})
+			require.NoError(t, err)
+			assert.True(t, res.OK(), "round %d, %s: %+v", round, p, res)
+		}
+	}
+	t.Logf("%d of 9 runs were refused by the lock", refused)
 }

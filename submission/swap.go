@@ -16,8 +16,10 @@ func swapIn(src, dst string) (old string, err error) {
 	if _, err := os.Lstat(dst); errors.Is(err, os.ErrNotExist) {
 		return "", os.Rename(src, dst)
 	}
-	if ok, err := exchange(src, dst); ok || err != nil {
-		return src, err
+	if useExchange {
+		if ok, err := exchange(src, dst); ok || err != nil {
+			return src, err
+		}
 	}
 	// Two renames: dst is missing for a moment; LockOutput puts the old
 	// folder back if the process dies in between.
@@ -38,6 +40,9 @@ func swapIn(src, dst string) (old string, err error) {
 	}
 	return old, nil
 }
+
+// useExchange is false in tests of the two-rename fallback.
+var useExchange = true
 
 // syncDir flushes a folder's entries (the renames) to disk; best effort.
 func syncDir(dir string) {

@@ -80,8 +80,20 @@ func sameFile(f *os.File, st os.FileInfo) bool {
 	return err == nil && os.SameFile(fst, st)
 }
 
-// holder is the first line the lock's holder wrote, if it can be read.
+// holder is the first line the lock's holder wrote, if it can be read. The
+// holder writes it just after taking the lock, so an empty file is read
+// again for a moment.
 func holder(lockPath string) string {
+	for range 20 {
+		if h := readHolder(lockPath); h != "" {
+			return h
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return ""
+}
+
+func readHolder(lockPath string) string {
 	b := make([]byte, 200)
 	f, err := os.Open(lockPath)
 	if err != nil {
