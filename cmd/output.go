@@ -44,6 +44,8 @@ type outputInput struct {
 	// Evidence checks the evidence files (nil: the answers file's folder is
 	// the project folder).
 	Evidence *evidence.Checker
+	// TemplateTimeout bounds each Markdown template (0: the default).
+	TemplateTimeout time.Duration
 	// Signer is a key run already opened and checked (before the first
 	// question and probe); the caller closes it. nil: load it here.
 	Signer *submission.Signer
@@ -84,9 +86,10 @@ func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, 
 	if fi, err := os.Stat(in.OutDir); err == nil && !fi.IsDir() {
 		return outputSummary{}, usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", in.OutDir)
 	}
-	changes, err := changesSince(in.PreviousPath, res, in.TemplateDir)
+	ropts := report.Options{TemplateDir: in.TemplateDir, Date: date, TemplateTimeout: in.TemplateTimeout}
+	changes, err := changesSince(ctx, in.PreviousPath, res, ropts)
 	if err != nil {
-		return outputSummary{}, err
+		return outputSummary{}, interrupted(ctx, in.OutDir, err)
 	}
 	evidence, err := submission.PackEvidence(ctx, in.Answers, in.Evidence)
 	if err != nil {
@@ -116,9 +119,10 @@ func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, 
 		return outputSummary{}, err
 	}
 
-	rendered, err := report.Render(res, formats, report.Options{TemplateDir: in.TemplateDir, Signer: fp, Date: date, PDFSign: pdfSig, PDFNotSigned: pdfNote})
+	ropts.Signer, ropts.PDFSign, ropts.PDFNotSigned = fp, pdfSig, pdfNote
+	rendered, err := report.RenderContext(ctx, res, formats, ropts)
 	if err != nil {
-		return outputSummary{}, renderErr(err)
+		return outputSummary{}, interrupted(ctx, in.OutDir, renderErr(err))
 	}
 	contents := submission.Contents{Reports: rendered, Answers: evidence.Answers, Changes: changes}
 	if in.Checklist != nil && len(in.Checklist.Raw) > 0 {
@@ -160,7 +164,7 @@ func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, 
 }
 
 // changesSince renders changes.md against the previous results; nil when there are none.
-func changesSince(previous string, res *assessment.Results, templateDir string) ([]byte, error) {
+func changesSince(ctx context.Context, previous string, res *assessment.Results, opts report.Options) ([]byte, error) {
 	if previous == "" {
 		return nil, nil
 	}
@@ -168,7 +172,7 @@ func changesSince(previous string, res *assessment.Results, templateDir string) 
 	if err != nil {
 		return nil, usageErr("", "--previous: %v", pathErr(err))
 	}
-	changes, err := report.ChangesMarkdown(assessment.Diff(prev, res), previous, "this assessment", templateDir)
+	changes, err := report.ChangesMarkdownContext(ctx, assessment.Diff(prev, res), previous, "this assessment", opts)
 	if err != nil {
 		return nil, renderErr(fmt.Errorf("rendering changes.md: %w", err))
 	}

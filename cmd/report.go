@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,18 +20,19 @@ import (
 )
 
 type reportOptions struct {
-	ios           *IOStreams
-	results       string
-	formats       string
-	out           string
-	templateDir   string
-	pkg           bool
-	signKey       string
-	answersPath   string
-	checklistRef  string
-	previous      string
-	protect       protectFlags
-	evidenceRoots []string
+	ios             *IOStreams
+	results         string
+	formats         string
+	out             string
+	templateDir     string
+	pkg             bool
+	signKey         string
+	answersPath     string
+	checklistRef    string
+	previous        string
+	protect         protectFlags
+	evidenceRoots   []string
+	templateTimeout time.Duration
 }
 
 func newReportCmd(ios *IOStreams) *cobra.Command {
@@ -59,6 +61,7 @@ into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 	f.StringVar(&o.checklistRef, "checklist", "", "checklist `ID|FILE` to include (with --package; default: the built-in the results name)")
 	f.StringVar(&o.previous, "previous", "", "earlier `RESULTS.json`: adds changes.md (with --package)")
 	o.protect.bind(f)
+	f.DurationVar(&o.templateTimeout, "template-timeout", report.DefaultTemplateTimeout, "stop a --template-dir template still running after this `duration`")
 	f.StringArrayVar(&o.evidenceRoots, "evidence-root", nil, "also accept evidence files inside this `folder` (with --answers; default: the answers file's folder); repeatable")
 	return c
 }
@@ -96,9 +99,9 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	out, err := report.Render(res, formats, report.Options{TemplateDir: o.templateDir, Date: date})
+	out, err := report.RenderContext(ctx, res, formats, report.Options{TemplateDir: o.templateDir, Date: date, TemplateTimeout: o.templateTimeout})
 	if err != nil {
-		return renderErr(err)
+		return interrupted(ctx, o.out, renderErr(err))
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return runtimeErr("", "creating %s: %v", o.out, pathErr(err))
@@ -122,7 +125,7 @@ func runReport(ctx context.Context, o *reportOptions) error {
 }
 
 func reportPackage(ctx context.Context, o *reportOptions, res *assessment.Results, formats []string) error {
-	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey, Protect: o.protect}
+	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey, Protect: o.protect, TemplateTimeout: o.templateTimeout}
 	if same(filepath.Join(o.out, "results.json"), o.results) {
 		return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
 	}

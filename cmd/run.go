@@ -46,6 +46,7 @@ type runOptions struct {
 	templateDir     string
 	protect         protectFlags
 	evidenceRoots   []string
+	templateTimeout time.Duration
 
 	// changed reports whether a flag was given (flags override the config).
 	changed func(name string) bool
@@ -97,6 +98,7 @@ Exit codes: 0 ready, 1 not ready, 2 input error, 3 runtime failure.`,
 	f.StringVar(&o.previous, "previous", "", "an earlier results.json `file`; adds changes.md")
 	f.StringVar(&o.templateDir, "template-dir", "", "`directory` of Markdown templates overriding the built-in ones")
 	o.protect.bind(f)
+	f.DurationVar(&o.templateTimeout, "template-timeout", report.DefaultTemplateTimeout, "stop a --template-dir template still running after this `duration`")
 	f.StringArrayVar(&o.evidenceRoots, "evidence-root", nil, "also accept evidence files inside this `folder` (default: only the project folder); repeatable")
 	return c
 }
@@ -164,7 +166,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
 		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.files(),
 		Protect: o.protect, ReviewerRecipients: plan.reviewers, ConfigPath: plan.configPath,
-		Signer: plan.signer, Evidence: plan.evidence,
+		Signer: plan.signer, Evidence: plan.evidence, TemplateTimeout: o.templateTimeout,
 	})
 	if summary.Signer != "" && res.Signer == "" {
 		res.Signer = summary.Signer

@@ -2,6 +2,9 @@ package report
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"text/template"
@@ -93,8 +96,10 @@ type TemplateError struct {
 func (e *TemplateError) Error() string { return e.Err.Error() }
 func (e *TemplateError) Unwrap() error { return e.Err }
 
-// execute renders the named template; errors of a template from dir are *TemplateError.
-func execute(dir, name string, data any) ([]byte, error) {
+// execute renders the named template within opts' limits; errors of a
+// template from opts.TemplateDir are *TemplateError.
+func execute(ctx context.Context, opts Options, name string, data any) ([]byte, error) {
+	dir := opts.TemplateDir
 	wrap := func(err error) error {
 		if dir == "" {
 			return err // the embedded templates are tested
@@ -105,25 +110,84 @@ func execute(dir, name string, data any) ([]byte, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		return nil, wrap(err)
+	limit, timeout := opts.MaxOutput, opts.TemplateTimeout
+	if limit <= 0 {
+		limit = DefaultMaxOutput
 	}
-	return buf.Bytes(), nil
+	if timeout <= 0 {
+		timeout = DefaultTemplateTimeout
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	w := &boundedWriter{ctx: tctx, max: limit}
+	done := make(chan error, 1)
+	// text/template cannot be stopped from outside: a template that loops
+	// without writing is left running (it ends with the process, moments
+	// later); one that writes fails at its next write.
+	go func() { done <- t.Execute(w, data) }()
+	select {
+	case err := <-done:
+		if errors.Is(err, errTooLarge) {
+			return nil, wrap(fmt.Errorf("%s: output larger than %s; stopped", t.Name(), input.Size(limit)))
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, wrap(err)
+		}
+		return w.buf.Bytes(), nil
+	case <-tctx.Done():
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, wrap(fmt.Errorf("%s: still running after %s; stopped (a loop that never ends?)", t.Name(), timeout))
+	}
+}
+
+// errTooLarge: a template wrote more than its budget.
+var errTooLarge = errors.New("output too large")
+
+// boundedWriter collects a template's output up to max bytes, and fails
+// every write once ctx is done, so a writing template stops.
+type boundedWriter struct {
+	ctx context.Context
+	max int64
+	buf bytes.Buffer
+}
+
+func (w *boundedWriter) Write(p []byte) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if int64(w.buf.Len())+int64(len(p)) > w.max {
+		return 0, errTooLarge
+	}
+	return w.buf.Write(p)
 }
 
 // Markdown renders report.md.
 func Markdown(r *assessment.Results, opts Options) ([]byte, error) {
-	return execute(opts.TemplateDir, ReportTemplate, newView(r, opts))
+	return markdown(context.Background(), r, opts)
+}
+
+func markdown(ctx context.Context, r *assessment.Results, opts Options) ([]byte, error) {
+	return execute(ctx, opts, ReportTemplate, newView(r, opts))
 }
 
 // ChangesMarkdown renders changes.md from a diff; the names label the two results.
 func ChangesMarkdown(d *assessment.DiffResult, oldName, newName, templateDir string) ([]byte, error) {
+	return ChangesMarkdownContext(context.Background(), d, oldName, newName, Options{TemplateDir: templateDir})
+}
+
+// ChangesMarkdownContext is ChangesMarkdown with cancellation and
+// opts' template directory and limits.
+func ChangesMarkdownContext(ctx context.Context, d *assessment.DiffResult, oldName, newName string, opts Options) ([]byte, error) {
 	data := struct {
 		Diff             diffView
 		OldName, NewName string
 	}{diffView{d}, oldName, newName}
-	return execute(templateDir, ChangesTemplate, data)
+	return execute(ctx, opts, ChangesTemplate, data)
 }
 
 // diffView formats the diff's times for templates.

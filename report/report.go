@@ -3,6 +3,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -24,7 +25,19 @@ type Options struct {
 	// PDFNotSigned says why a signed package's PDF carries no PDF signature
 	// (an Ed25519 key, ssh-agent); shown in the signature block.
 	PDFNotSigned string
+	// MaxOutput bounds what one template may write (0: DefaultMaxOutput);
+	// TemplateTimeout bounds how long it may run (0: DefaultTemplateTimeout).
+	// A template from TemplateDir can loop for ever or write without end.
+	MaxOutput       int64
+	TemplateTimeout time.Duration
 }
+
+// Defaults for Options.MaxOutput and Options.TemplateTimeout: our own
+// templates write a few hundred KiB in milliseconds.
+const (
+	DefaultMaxOutput       = 64 << 20
+	DefaultTemplateTimeout = 30 * time.Second
+)
 
 // Formats are the renderable formats and the file each is written to.
 var Formats = map[string]string{
@@ -67,18 +80,28 @@ func ParseFormats(list string) ([]string, error) {
 	return out, nil
 }
 
-// Render renders the named formats and returns file name → content.
+// Render is RenderContext without cancellation.
 func Render(r *assessment.Results, formats []string, opts Options) (map[string][]byte, error) {
+	return RenderContext(context.Background(), r, formats, opts)
+}
+
+// RenderContext renders the named formats and returns file name → content.
+// A cancelled ctx stops it within moments (between formats, and a template
+// at once); the error is then ctx's.
+func RenderContext(ctx context.Context, r *assessment.Results, formats []string, opts Options) (map[string][]byte, error) {
 	if opts.Date.IsZero() {
 		opts.Date = r.FinishedAt
 	}
 	out := map[string][]byte{}
 	for _, f := range formats {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var b []byte
 		var err error
 		switch f {
 		case "md":
-			b, err = Markdown(r, opts)
+			b, err = markdown(ctx, r, opts)
 		case "pdf":
 			b, err = PDF(r, opts)
 		case "json":
