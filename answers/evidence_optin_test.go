@@ -23,7 +23,7 @@ controls:
     evidence: [doc.md, key.pem]
     evidence_with_secrets: [key.pem, other.pem]
 `)
-	f, err := LoadFor(p, testChecklist())
+	_, err := LoadFor(p, testChecklist())
 	var errs *Errors
 	require.ErrorAs(t, err, &errs)
 	require.Len(t, errs.List, 1)
@@ -38,7 +38,7 @@ controls:
     evidence: [doc.md, key.pem]
     evidence_with_secrets: [key.pem]
 `)
-	f, err = LoadFor(p, testChecklist())
+	f, err := LoadFor(p, testChecklist())
 	require.NoError(t, err)
 	c := f.Controls["C-2"]
 	assert.True(t, c.AllowsSecret("key.pem"))
