@@ -479,7 +479,7 @@ func writeSynced(p string, data []byte) error {
 // dst and returns its hash. When e.Info is set (the file was checked) it
 // must still be that file.
 func copyRegular(ctx context.Context, e EvidenceFile, dst string) (string, error) {
-	in, err := os.OpenFile(e.Src, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	in, err := os.OpenFile(e.Src, os.O_RDONLY|openNoFollow, 0)
 	if err != nil {
 		if errors.Is(err, syscall.ELOOP) {
 			return "", inputErr("copy the file itself into place", fmt.Errorf("evidence file %s is not a regular file (symlinks and devices are not copied)", e.Src))
