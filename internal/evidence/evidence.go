@@ -239,7 +239,11 @@ func scanFile(ctx context.Context, p, real string) (*Error, error) {
 			return &Error{Path: p, Secret: true, Msg: fmt.Sprintf("holds a private key (line %d); a key is never evidence", at),
 				Hint: "give the public key, or " + optIn}, nil
 		}
-		if fs := secrets.Scan(real, part); len(fs) > 0 {
+		fs, err := secrets.ScanContext(ctx, real, part)
+		if err != nil {
+			return nil, err
+		}
+		if len(fs) > 0 {
 			at := line + fs[0].Line - 1
 			return &Error{Path: p, Secret: true, Msg: fmt.Sprintf("holds a secret (%s at line %d: %s)", fs[0].Rule, at, fs[0].Evidence),
 				Hint: "remove or redact it, or " + optIn}, nil
