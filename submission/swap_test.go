@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 
+	"filippo.io/age"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -242,4 +243,46 @@ func unzipToMap(t *testing.T, p string) map[string]string {
 		out[f.Name] = string(b)
 	}
 	return out
+}
+
+// With encryption to the reviewer, the .age file follows the package as
+// the zip does: a failure leaves the previous one, byte for byte.
+func TestBuildEncryptedFailureKeepsPreviousAge(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	r, err := ParseRecipient(id.Recipient().String())
+	require.NoError(t, err)
+	s := testSigner(t)
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "pkg")
+	opts := Options{Signer: s, Date: date, Zip: ZipPathFor(dir), EncryptTo: []Recipient{r}}
+	pkg, err := Build(dir, []File{{Name: "report.md", Data: []byte("report v1")}}, nil, opts)
+	require.NoError(t, err)
+	before, err := os.ReadFile(pkg.Encrypted)
+	require.NoError(t, err)
+	for _, at := range []string{"zip", "swap"} {
+		injected := errors.New("injected at " + at)
+		step = func(name string) error {
+			if name == at {
+				return injected
+			}
+			return nil
+		}
+		_, err = Build(dir, []File{{Name: "report.md", Data: []byte("report v2")}}, nil, opts)
+		step = func(string) error { return nil }
+		require.ErrorIs(t, err, injected)
+		after, err := os.ReadFile(pkg.Encrypted)
+		require.NoError(t, err)
+		assert.Equal(t, before, after, at)
+		b, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		require.NoError(t, err)
+		assert.Equal(t, "report v1", string(b))
+		ents, err := os.ReadDir(parent)
+		require.NoError(t, err)
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		assert.ElementsMatch(t, []string{"pkg", "pkg.zip.age"}, names, at)
+	}
 }
