@@ -107,7 +107,11 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		items = append(items, item{name, content})
 	}
 
-	if page.Bomb {
+	if page.Undecoded != "" {
+		problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-encoding",
+			Message: fmt.Sprintf("the page came in Content-Encoding %q, which was not asked for: not searched for scripts", page.Undecoded), Location: pageLoc})
+		page = &response{URL: page.URL, Header: page.Header}
+	} else if page.Bomb {
 		problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-compression-bomb",
 			Message: fmt.Sprintf("the page decompresses beyond %d bytes from %d compressed bytes (compression bomb?); only its first part was searched for scripts", len(page.Body), page.WireBytes), Location: pageLoc})
 	} else if page.Truncated {
@@ -164,6 +168,11 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		obs.Scripts = append(obs.Scripts, sf)
 		if r.StatusCode != 200 {
 			problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-fetch", Message: fmt.Sprintf("script answered HTTP %d; not scanned", r.StatusCode), Location: loc})
+			continue
+		}
+		if r.Undecoded != "" {
+			problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-encoding",
+				Message: fmt.Sprintf("script came in Content-Encoding %q, which was not asked for: not scanned", r.Undecoded), Location: loc})
 			continue
 		}
 		budget -= int64(len(r.Body))
