@@ -1,0 +1,24 @@
+package safetext
+
+import "testing"
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "",
+		"web/auth.js:2":           "web/auth.js:2",
+		"données/clé.py":          "données/clé.py",
+		"a b":                     "a b",
+		"a\x1b]0;pwned\x07b.js":   `"a\x1b]0;pwned\ab.js"`,
+		"x\x1b[2J":                `"x\x1b[2J"`,
+		"ok\nresult:  OK":         `"ok\nresult:  OK"`,
+		"tab\there":               `"tab\there"`,
+		"\u202egnp.exe":           `"\u202egnp.exe"`, // right-to-left override
+		"c1\u009b31m":             `"c1\u009b31m"`,   // the 8-bit CSI
+		"invalid \xff utf-8":      `"invalid \xff utf-8"`,
+		`already "quoted" \ text`: `already "quoted" \ text`,
+	} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
