@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/signal"
 	"strings"
@@ -88,6 +89,10 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	}
 	defer relaxGC(o.ios.Getenv)()
 	results := probes.Run(ctx, fams, targets, cfg)
+	if ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: the cancelled probes' errors are not findings
+		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results shown")}
+	}
 	if len(results) == 0 {
 		// --only kept no probe that applies to these targets: a run that
 		// checked nothing must not look like a pass
