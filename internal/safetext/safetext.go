@@ -4,6 +4,7 @@ package safetext
 
 import (
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,3 +24,9 @@ func Quote(s string) string {
 	}
 	return s
 }
+
+// Line is Quote for prose (a summary, a message, a quoted line of a page):
+// line breaks, tabs and runs of spaces fold to one space first, so a
+// multi-line message stays readable on one line and only the remaining
+// control characters make it quoted.
+func Line(s string) string { return Quote(strings.Join(strings.Fields(s), " ")) }

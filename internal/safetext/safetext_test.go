@@ -22,3 +22,16 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"Traceback:\n  File app.py":        "Traceback: File app.py",
+		"a\tb\r\nc\u2028d\u0085e":          "a b c d e",
+		"1 write, first at a\x1b[31m.js:2": `"1 write, first at a\x1b[31m.js:2"`,
+		"bell\a\nnext":                     `"bell\a next"`,
+	} {
+		if got := Line(in); got != want {
+			t.Errorf("Line(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
