@@ -187,14 +187,14 @@ func printProbeTable(ios *IOStreams, results []probes.Result) error {
 	fmt.Fprintln(tw, "TARGET\tPROBE\tSTATUS\tSUMMARY")
 	for _, r := range results {
 		// names and values from targets and trees may hold escape codes
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safetext.Quote(r.Target), r.ID, r.Status, safetext.Line(r.Summary))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safetext.Quote(r.Target), r.ID, r.Status, safetext.Quote(oneLine(r.Summary)))
 		for _, f := range r.Findings {
 			if f.Status == probes.Fail || f.Status == probes.Warn || f.Status == probes.Error {
 				loc := ""
 				if f.Location != "" {
 					loc = " (" + safetext.Quote(f.Location) + ")"
 				}
-				fmt.Fprintf(tw, "\t\t\t  %s: %s%s\n", f.Status, safetext.Line(f.Message), loc)
+				fmt.Fprintf(tw, "\t\t\t  %s: %s%s\n", f.Status, safetext.Quote(oneLine(f.Message)), loc)
 			}
 		}
 	}
