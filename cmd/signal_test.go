@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -276,5 +277,53 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// scriptServer serves a page referencing /big.js, one line of n bytes of
+// dense key=value tokens (the input that made the secret scan
+// quadratic); served is closed once the script is written.
+func scriptServer(t *testing.T, n int) (url string, served <-chan struct{}) {
+	var line bytes.Buffer
+	for i := 0; line.Len() < n; i++ {
+		fmt.Fprintf(&line, `var k%d={apiKey:"%020x",token=%016x};`, i, i*7919, i*104729)
+	}
+	body := line.Bytes()[:n]
+	done := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/big.js" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><script src="/big.js"></script></html>`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write(body)
+		once.Do(func() { close(done) })
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/", done
+}
+
+// TestSignalDuringScan: SIGINT while the secret rules scan a long
+// single-line script a target served stops the process within a second.
+func TestSignalDuringScan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts selfassess processes")
+	}
+	if slowSecretScan {
+		t.Skip("needs the cancellable secret scan (issue 10.1, branch secrets): un-skip once main has it")
+	}
+	bin := selfassessBin(t)
+	for _, size := range []int{1 << 20, 8 << 20} {
+		t.Run(fmt.Sprintf("%dMiB", size>>20), func(t *testing.T) {
+			url, served := scriptServer(t, size)
+			r := startSelfassess(t, bin, t.TempDir(), "probe", "--only", "js.secrets", "--timeout", "60s", url)
+			waitFor(t, served, r)
+			time.Sleep(200 * time.Millisecond) // into the scan
+			code, took := r.stopWith(t, syscall.SIGINT, 5*time.Second)
+			t.Logf("exit %d, %v after SIGINT", code, took.Round(time.Millisecond))
+			checkInterrupted(t, r, code, took)
+		})
 	}
 }
