@@ -171,7 +171,7 @@ func TestBadServersAreErrors(t *testing.T) {
 		}), "no answer within 300ms"},
 		{"resets at once", startRaw(t, func(c net.Conn) {
 			c.(*net.TCPConn).SetLinger(0)
-		}), "closed the connection without answering"},
+		}), "closed the connection without answering|connection reset by peer"}, // the RST may beat the connect
 		{"never answers", startRaw(t, func(c net.Conn) { c.Read(make([]byte, 1)); time.Sleep(3 * timeout) }), "no answer within 300ms"},
 		{"nothing listening", deadAddr, "cannot connect"},
 	}
@@ -183,7 +183,8 @@ func TestBadServersAreErrors(t *testing.T) {
 					t.Errorf("%s = %s (%s), want error", id, r.Status, r.Summary)
 				}
 			}
-			if s := rs["tls.versions"].Summary; !strings.Contains(s, tc.reason) {
+			s := rs["tls.versions"].Summary
+			if !slices.ContainsFunc(strings.Split(tc.reason, "|"), func(r string) bool { return strings.Contains(s, r) }) {
 				t.Errorf("tls.versions summary %q does not contain %q", s, tc.reason)
 			}
 		})
