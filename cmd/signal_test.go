@@ -311,9 +311,6 @@ func TestSignalDuringScan(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts selfassess processes")
 	}
-	if slowSecretScan {
-		t.Skip("needs the cancellable secret scan (issue 10.1, branch secrets): un-skip once main has it")
-	}
 	bin := selfassessBin(t)
 	for _, size := range []int{1 << 20, 8 << 20} {
 		t.Run(fmt.Sprintf("%dMiB", size>>20), func(t *testing.T) {

@@ -270,11 +270,12 @@ func wait(done <-chan struct{}) { <-done }
 
 // longScript is one line of n bytes of minified-looking code dense with
 // key=value tokens (what made the secret scan quadratic), ending in a
-// provider key: a scan that stops early cannot find it.
+// provider key, a token written to web storage and one put in a URL: a
+// scan that stops early cannot find them.
 func longScript(n int) []byte {
 	rng := rand.New(rand.NewPCG(uint64(n), 1))
 	const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	tail := `;var FINCEPT_KEY="` + plantedKey + `";`
+	tail := `;var FINCEPT_KEY="` + plantedKey + `";localStorage.setItem("access_token",t);fetch("/api?access_token="+t);`
 	var b bytes.Buffer
 	b.Grow(n)
 	v := make([]byte, 20)
@@ -463,7 +464,7 @@ func hostileCases(t *testing.T) []hostileCase {
 	for _, size := range []int{256 << 10, 1 << 20, 8 << 20} {
 		cases = append(cases, hostileCase{name: fmt.Sprintf("single-line script of %d KiB", size>>10), timeout: 2 * time.Second,
 			ids: jsIDs, scan: true, serve: scriptPage("", longScript(size)),
-			want: []hostileWant{{"js.secrets", probes.Fail, "fincept-api-key"}}})
+			want: []hostileWant{{"js.secrets", probes.Fail, "fincept-api-key"}, {"js.token-storage", probes.Fail, "access_token"}, {"js.token-in-url", probes.Fail, "access_token"}}})
 	}
 	return cases
 }
@@ -494,9 +495,6 @@ func TestHostileSuite(t *testing.T) {
 	require.NoError(t, err)
 	for _, tc := range hostileCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.scan && slowSecretScan {
-				t.Skip("needs the linear, cancellable secret scan (issue 10.1, branch secrets): un-skip once main has it")
-			}
 			t.Run("timeout", func(t *testing.T) { hostileTimeout(t, tc) })
 			t.Run("cancel", func(t *testing.T) { hostileCancel(t, tc) })
 		})

@@ -187,6 +187,9 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		scan(loc, r.Body)
 	}
 	hits := make([][3][]probes.Finding, len(items))
+	// unscanned[i] says why items[i] was not scanned whole: a script cut
+	// short by Ctrl-C or the time limit must not pass as clean
+	unscanned := make([]error, len(items))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for i, it := range items {
@@ -194,19 +197,35 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if unscanned[i] = c.stopped(ctx); unscanned[i] != nil {
+				return
+			}
 			if scanner != nil {
-				fs, _ := scanner.ScanContext(ctx, it.name, it.content) // a cancelled run stops mid-script
+				fs, err := scanner.ScanContext(ctx, it.name, it.content) // a cancelled run stops mid-script
 				hits[i][0] = normalise(fs)
+				if err != nil {
+					if unscanned[i] = c.stopped(ctx); unscanned[i] == nil {
+						unscanned[i] = err
+					}
+					return
+				}
+			}
+			if unscanned[i] = c.stopped(ctx); unscanned[i] != nil {
+				return
 			}
 			hits[i][1] = normalise(codescan.TokenStorage(it.name, it.content))
 			hits[i][2] = normalise(codescan.TokenInURL(it.name, it.content))
 		}()
 	}
 	wg.Wait()
-	for _, h := range hits {
+	for i, h := range hits {
 		secrets.Findings = append(secrets.Findings, h[0]...)
 		token.Findings = append(token.Findings, h[1]...)
 		inURL.Findings = append(inURL.Findings, h[2]...)
+		if unscanned[i] != nil {
+			problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-scan",
+				Message: "not scanned whole: " + unscanned[i].Error(), Location: items[i].name})
+		}
 	}
 
 	if stoppedBy != nil {
