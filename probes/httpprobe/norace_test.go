@@ -2,4 +2,4 @@
 
 package httpprobe
 
-const raceEnabled = false
+const raceSlowdown = 1
