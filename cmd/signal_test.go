@@ -317,7 +317,7 @@ func TestSignalDuringScan(t *testing.T) {
 			url, served := scriptServer(t, size)
 			r := startSelfassess(t, bin, t.TempDir(), "probe", "--only", "js.secrets", "--timeout", "60s", url)
 			waitFor(t, served, r)
-			time.Sleep(200 * time.Millisecond) // into the scan
+			time.Sleep(400 * time.Millisecond) // into the scan
 			code, took := r.stopWith(t, syscall.SIGINT, 5*time.Second)
 			t.Logf("exit %d, %v after SIGINT", code, took.Round(time.Millisecond))
 			checkInterrupted(t, r, code, took)
