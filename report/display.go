@@ -40,5 +40,49 @@ func forDisplay(r *assessment.Results) *assessment.Results {
 		}
 		d.Controls[i] = c
 	}
+	d.Tracked = displayTracked(r.Tracked)
+	return &d
+}
+
+// displayTracked quotes the findings followed across rounds: their
+// fingerprints and locations come from trees and targets, the claims and
+// responses from packages.
+func displayTracked(in []assessment.TrackedFinding) []assessment.TrackedFinding {
+	if in == nil {
+		return nil
+	}
+	q, line := safetext.Quote, safetext.Line
+	out := make([]assessment.TrackedFinding, len(in))
+	for i, f := range in {
+		f.Fingerprint, f.Source, f.Location = q(f.Fingerprint), q(f.Source), q(f.Location)
+		f.Message, f.Justification, f.Rejected = line(f.Message), line(f.Justification), line(f.Rejected)
+		if f.Response != nil {
+			resp := *f.Response
+			resp.Text = line(resp.Text)
+			f.Response = &resp
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// diffForDisplay is forDisplay for changes.md.
+func diffForDisplay(in *assessment.DiffResult) *assessment.DiffResult {
+	d := *in
+	q := safetext.Quote
+	d.ResolvedFindings, d.OpenFindings = displayTracked(in.ResolvedFindings), displayTracked(in.OpenFindings)
+	if in.Scripts != nil {
+		d.Scripts = make([]assessment.ScriptChange, len(in.Scripts))
+		for i, s := range in.Scripts {
+			s.Target, s.URL, s.OldIntegrity, s.NewIntegrity = q(s.Target), q(s.URL), q(s.OldIntegrity), q(s.NewIntegrity)
+			d.Scripts[i] = s
+		}
+	}
+	if in.ScriptsNotCompared != nil {
+		d.ScriptsNotCompared = make([]string, len(in.ScriptsNotCompared))
+		for i, s := range in.ScriptsNotCompared {
+			d.ScriptsNotCompared[i] = q(s)
+		}
+	}
 	return &d
 }

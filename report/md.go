@@ -122,7 +122,7 @@ func ChangesMarkdown(d *assessment.DiffResult, oldName, newName, templateDir str
 	data := struct {
 		Diff             diffView
 		OldName, NewName string
-	}{diffView{d}, oldName, newName}
+	}{diffView{diffForDisplay(d)}, oldName, newName}
 	return execute(templateDir, ChangesTemplate, data)
 }
 
