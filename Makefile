@@ -8,10 +8,12 @@ LDFLAGS := -X github.com/selfassess/selfassess/cmd.Version=$(VERSION)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-# The test command (README, .ci/run): vet, then every test with the race detector.
+# The test command (README, .ci/run): vet, then every test with the race detector,
+# then the time limits of the hostile-server and signal tests without its slowdown.
 test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
+	$(GO) test -count=1 -run 'TestHostileSuite|TestSignalDuring' ./probes/httpprobe/ ./cmd/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' ':!:**/testdata/**')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

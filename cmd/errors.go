@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/report"
 )
 
@@ -60,9 +61,9 @@ func reportError(w io.Writer, err error) int {
 	if errors.As(err, &ee) {
 		code, hint = ee.Code, ee.Hint
 	}
-	fmt.Fprintf(w, "selfassess: error: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(w, "selfassess: error: %s\n", safetext.Quote(oneLine(err.Error())))
 	if hint != "" {
-		fmt.Fprintf(w, "selfassess: hint: %s\n", oneLine(hint))
+		fmt.Fprintf(w, "selfassess: hint: %s\n", safetext.Quote(oneLine(hint)))
 	}
 	return code
 }
@@ -173,7 +174,7 @@ func printErrorList(ios *IOStreams, err error, hint string) (summary error, ok b
 		return nil, false
 	}
 	for _, l := range ce.Lines() {
-		fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
+		fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", safetext.Quote(oneLine(l)))
 	}
 	return usageErr(hint, "%s in %s", plural(len(ce.List), "problem"), ce.List[0].File), true
 }

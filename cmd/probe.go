@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/signal"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
 )
@@ -88,6 +90,10 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	}
 	defer relaxGC(o.ios.Getenv)()
 	results := probes.Run(ctx, fams, targets, cfg)
+	if ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: the cancelled probes' errors are not findings
+		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results shown")}
+	}
 	if len(results) == 0 {
 		// --only kept no probe that applies to these targets: a run that
 		// checked nothing must not look like a pass
@@ -180,14 +186,15 @@ func printProbeTable(ios *IOStreams, results []probes.Result) error {
 	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tPROBE\tSTATUS\tSUMMARY")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target, r.ID, r.Status, oneLine(r.Summary))
+		// names and values from targets and trees may hold escape codes
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safetext.Quote(r.Target), r.ID, r.Status, safetext.Quote(oneLine(r.Summary)))
 		for _, f := range r.Findings {
 			if f.Status == probes.Fail || f.Status == probes.Warn || f.Status == probes.Error {
 				loc := ""
 				if f.Location != "" {
-					loc = " (" + f.Location + ")"
+					loc = " (" + safetext.Quote(f.Location) + ")"
 				}
-				fmt.Fprintf(tw, "\t\t\t  %s: %s%s\n", f.Status, oneLine(f.Message), loc)
+				fmt.Fprintf(tw, "\t\t\t  %s: %s%s\n", f.Status, safetext.Quote(oneLine(f.Message)), loc)
 			}
 		}
 	}
@@ -216,5 +223,5 @@ func progressLine(e probes.Event) string {
 			worst = r.Status
 		}
 	}
-	return fmt.Sprintf("probed %s: %s checks %s", e.Target, e.Family, worst)
+	return fmt.Sprintf("probed %s: %s checks %s", safetext.Quote(e.Target), e.Family, worst)
 }

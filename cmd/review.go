@@ -15,6 +15,7 @@ import (
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/review"
@@ -274,15 +275,15 @@ func openSubmission(path string, trust submission.TrustedKeys) (*submissionPacka
 func firstVerifyProblem(res *submission.Result) string {
 	switch {
 	case len(res.Rejected) > 0:
-		return printable(res.Rejected[0]) + " (rejected)"
+		return safetext.Quote(res.Rejected[0]) + " (rejected)"
 	case len(res.Mismatched) > 0:
-		return printable(res.Mismatched[0]) + " was modified"
+		return safetext.Quote(res.Mismatched[0]) + " was modified"
 	case len(res.Missing) > 0:
-		return printable(res.Missing[0]) + " is missing"
+		return safetext.Quote(res.Missing[0]) + " is missing"
 	case len(res.Extra) > 0:
-		return printable(res.Extra[0]) + " is not listed in SHA256SUMS"
+		return safetext.Quote(res.Extra[0]) + " is not listed in SHA256SUMS"
 	case len(res.Problems) > 0:
-		return printable(res.Problems[0])
+		return safetext.Quote(res.Problems[0])
 	}
 	return "the signature is invalid"
 }

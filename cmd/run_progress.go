@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -57,7 +58,7 @@ func (t *probeTracker) event(e probes.Event) {
 	for _, r := range e.Results {
 		if r.Status == probes.Fail {
 			k := failedKey(r.ID, r.Params)
-			t.failed[k] = append(t.failed[k], r.Target+": "+oneLine(r.Summary))
+			t.failed[k] = append(t.failed[k], safetext.Quote(r.Target)+": "+safetext.Quote(oneLine(r.Summary)))
 		}
 	}
 	line := progressLine(e)

@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
-	"unicode"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -111,19 +110,19 @@ func runVerify(o *verifyOptions) error {
 	}
 	fmt.Fprintln(w)
 	for _, r := range res.Rejected {
-		fmt.Fprintf(w, "REJECTED  %s\n", printable(r))
+		fmt.Fprintf(w, "REJECTED  %s\n", safetext.Quote(r))
 	}
 	for _, m := range res.Mismatched {
-		fmt.Fprintf(w, "MODIFIED  %s (hash does not match SHA256SUMS)\n", printable(m))
+		fmt.Fprintf(w, "MODIFIED  %s (hash does not match SHA256SUMS)\n", safetext.Quote(m))
 	}
 	for _, m := range res.Missing {
-		fmt.Fprintf(w, "MISSING   %s\n", printable(m))
+		fmt.Fprintf(w, "MISSING   %s\n", safetext.Quote(m))
 	}
 	for _, m := range res.Extra {
-		fmt.Fprintf(w, "EXTRA     %s (not listed in SHA256SUMS)\n", printable(m))
+		fmt.Fprintf(w, "EXTRA     %s (not listed in SHA256SUMS)\n", safetext.Quote(m))
 	}
 	for _, p := range res.Problems {
-		fmt.Fprintf(w, "PROBLEM   %s\n", printable(p))
+		fmt.Fprintf(w, "PROBLEM   %s\n", safetext.Quote(p))
 	}
 	if len(res.Rejected) == 0 {
 		fmt.Fprintf(w, "files:   %d of %d listed files match SHA256SUMS\n", len(res.Checked), len(res.Checked)+len(res.Mismatched)+len(res.Missing))
@@ -188,14 +187,14 @@ func printPDFChecks(w io.Writer, pdfs []submission.PDFCheck) {
 	for _, p := range pdfs {
 		switch {
 		case !p.Signed:
-			fmt.Fprintf(w, "%s: no PDF signature (an Ed25519 or ssh-agent key cannot sign a PDF); covered by SHA256SUMS\n", printable(p.Name))
+			fmt.Fprintf(w, "%s: no PDF signature (an Ed25519 or ssh-agent key cannot sign a PDF); covered by SHA256SUMS\n", safetext.Quote(p.Name))
 		case p.Valid:
 			kind := "CA-issued certificate"
 			if p.SelfSigned {
 				kind = "self-signed certificate"
 			}
 			fmt.Fprintf(w, "%s: PDF signature valid, whole document, %s %s over the package's signing key, signed %s\n",
-				printable(p.Name), kind, printable(p.Subject), p.SigningTime.UTC().Format("2006-01-02 15:04:05 UTC"))
+				safetext.Quote(p.Name), kind, safetext.Quote(p.Subject), p.SigningTime.UTC().Format("2006-01-02 15:04:05 UTC"))
 		}
 	}
 }
@@ -265,18 +264,6 @@ func teamTrust(signer, allowedSigners string) (submission.TrustedKeys, error) {
 		return submission.TrustedKeys{Signers: signers, Source: "--allowed-signers " + allowedSigners}, nil
 	}
 	return submission.TrustedKeys{}, nil
-}
-
-// printable shows a file name (or a line naming one) from the untrusted
-// package as is, or quoted when it holds control characters that could
-// drive the terminal.
-func printable(name string) string {
-	for _, r := range name {
-		if !unicode.IsPrint(r) {
-			return strconv.Quote(name)
-		}
-	}
-	return name
 }
 
 // readSmall reads a key file of reasonable size.

@@ -186,7 +186,7 @@ func ChangesMarkdownContext(ctx context.Context, d *assessment.DiffResult, oldNa
 	data := struct {
 		Diff             diffView
 		OldName, NewName string
-	}{diffView{d}, oldName, newName}
+	}{diffView{diffForDisplay(d)}, oldName, newName}
 	return execute(ctx, opts, ChangesTemplate, data)
 }
 

@@ -72,6 +72,7 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 // renderPDF lays the report out; field is the room left for the signature.
 func renderPDF(r *assessment.Results, opts Options) ([]byte, sigField, error) {
 	v := newView(r, opts)
+	r = v.R // names and values from targets and trees quoted
 	f := fpdf.New("P", "mm", "A4", "")
 	date := opts.Date
 	if date.IsZero() {

@@ -155,6 +155,7 @@ type statusCount struct {
 }
 
 func newView(r *assessment.Results, opts Options) *view {
+	r = forDisplay(r)
 	v := &view{R: r, Signer: opts.Signer, Date: opts.Date.UTC().Format("2006-01-02")}
 	if v.Signer == "" {
 		v.Signer = r.Signer

@@ -14,6 +14,7 @@ import (
 // order) with the evidence that explains each and the first sentence of
 // its remediation.
 func Summary(w io.Writer, r *assessment.Results, top int) error {
+	r = forDisplay(r)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SECTION\tPASS\tFAIL\tPARTIAL\tN/A\tNOT TESTED\tERROR\tEXCEPTED")
 	for _, s := range r.Sections {

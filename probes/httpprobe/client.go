@@ -213,6 +213,9 @@ type response struct {
 	// cap was hit while decompressing an unusually small compressed body.
 	Truncated bool
 	Bomb      bool
+	// Undecoded names a Content-Encoding we did not ask for and cannot
+	// decode (br, zstd, …): Body holds the encoded bytes, not the text.
+	Undecoded string
 	// WireBytes is how many (possibly compressed) body bytes were read.
 	WireBytes int64
 }
@@ -337,6 +340,9 @@ func readBody(resp *http.Response, limit int64, out *response) error {
 		}
 		defer zr.Close()
 		src = zr
+	case "", "identity":
+	default:
+		out.Undecoded = truncate(resp.Header.Get("Content-Encoding"), 40)
 	}
 	buf := &bytes.Buffer{}
 	n, err := io.Copy(buf, io.LimitReader(src, limit+1))

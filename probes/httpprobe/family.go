@@ -213,7 +213,13 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 			msg := fmt.Sprintf("fetching %s: %v", redactURL(u), pageErr)
 			put(probes.Result{ID: "http.banners", Status: probes.Error, Summary: msg})
 		} else {
-			put(probeBanners(all))
+			r := probeBanners(all)
+			if pageErr != nil && r.Status == probes.Pass {
+				// error pages alone cannot clear a page never received
+				r.Status = probes.Error
+				r.Summary = fmt.Sprintf("fetching %s: %v (no version banners in the %s received)", redactURL(u), pageErr, plural(len(all), "other response"))
+			}
+			put(r)
 		}
 	}
 	if want["http.error-leak"] && leak != nil {

@@ -107,7 +107,11 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		items = append(items, item{name, content})
 	}
 
-	if page.Bomb {
+	if page.Undecoded != "" {
+		problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-encoding",
+			Message: fmt.Sprintf("the page came in Content-Encoding %q, which was not asked for: not searched for scripts", page.Undecoded), Location: pageLoc})
+		page = &response{URL: page.URL, Header: page.Header}
+	} else if page.Bomb {
 		problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-compression-bomb",
 			Message: fmt.Sprintf("the page decompresses beyond %d bytes from %d compressed bytes (compression bomb?); only its first part was searched for scripts", len(page.Body), page.WireBytes), Location: pageLoc})
 	} else if page.Truncated {
@@ -166,6 +170,11 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 			problems = append(problems, probes.Finding{Status: probes.Warn, Rule: "js-fetch", Message: fmt.Sprintf("script answered HTTP %d; not scanned", r.StatusCode), Location: loc})
 			continue
 		}
+		if r.Undecoded != "" {
+			problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-encoding",
+				Message: fmt.Sprintf("script came in Content-Encoding %q, which was not asked for: not scanned", r.Undecoded), Location: loc})
+			continue
+		}
 		budget -= int64(len(r.Body))
 		switch {
 		case r.Bomb:
@@ -178,6 +187,9 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		scan(loc, r.Body)
 	}
 	hits := make([][3][]probes.Finding, len(items))
+	// unscanned[i] says why items[i] was not scanned whole: a script cut
+	// short by Ctrl-C or the time limit must not pass as clean
+	unscanned := make([]error, len(items))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for i, it := range items {
@@ -185,19 +197,35 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if unscanned[i] = c.stopped(ctx); unscanned[i] != nil {
+				return
+			}
 			if scanner != nil {
-				fs, _ := scanner.ScanContext(ctx, it.name, it.content) // a cancelled run stops mid-script
+				fs, err := scanner.ScanContext(ctx, it.name, it.content) // a cancelled run stops mid-script
 				hits[i][0] = normalise(fs)
+				if err != nil {
+					if unscanned[i] = c.stopped(ctx); unscanned[i] == nil {
+						unscanned[i] = err
+					}
+					return
+				}
+			}
+			if unscanned[i] = c.stopped(ctx); unscanned[i] != nil {
+				return
 			}
 			hits[i][1] = normalise(codescan.TokenStorage(it.name, it.content))
 			hits[i][2] = normalise(codescan.TokenInURL(it.name, it.content))
 		}()
 	}
 	wg.Wait()
-	for _, h := range hits {
+	for i, h := range hits {
 		secrets.Findings = append(secrets.Findings, h[0]...)
 		token.Findings = append(token.Findings, h[1]...)
 		inURL.Findings = append(inURL.Findings, h[2]...)
+		if unscanned[i] != nil {
+			problems = append(problems, probes.Finding{Status: probes.Error, Rule: "js-scan",
+				Message: "not scanned whole: " + unscanned[i].Error(), Location: items[i].name})
+		}
 	}
 
 	if stoppedBy != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package httpprobe
+
+const raceSlowdown = 1
