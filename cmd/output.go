@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -181,17 +180,10 @@ func changesSince(ctx context.Context, previous string, res *assessment.Results,
 
 // reportDate is SOURCE_DATE_EPOCH when set (reproducible builds), else when the assessment finished.
 func reportDate(ios *IOStreams, res *assessment.Results) (time.Time, error) {
-	if v := strings.TrimSpace(ios.Getenv("SOURCE_DATE_EPOCH")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return time.Time{}, usageErr("set it to seconds since 1970-01-01 UTC", "SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
-		}
-		return time.Unix(n, 0).UTC(), nil
-	}
 	if !res.FinishedAt.IsZero() {
-		return res.FinishedAt.UTC(), nil
+		return sourceDate(ios, res.FinishedAt.UTC())
 	}
-	return time.Now().UTC(), nil
+	return sourceDate(ios, time.Now().UTC())
 }
 
 // loadSigner picks the signing key: the demo's ephemeral key, --sign-key, or

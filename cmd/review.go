@@ -11,13 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
-	"github.com/selfassess/selfassess/internal/input"
-	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/interview"
-	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -96,7 +92,7 @@ func runReview(o *reviewOptions) error {
 	if o.template && o.decisions != "" {
 		return usageErr("", "use --decisions-template or --decisions, not both")
 	}
-	validFor, err := parseValidFor(o.validFor)
+	validFor, err := review.ParsePeriod(o.validFor)
 	if err != nil {
 		return usageErr("e.g. --valid-for 12m, 365d or 1y", "--valid-for: %v", err)
 	}
@@ -104,27 +100,28 @@ func runReview(o *reviewOptions) error {
 	if err != nil {
 		return err
 	}
-	pkg, err := openSubmission(o.path, trust)
+	pkg, err := review.OpenPackage(o.path, trust)
+	if ve := (*review.VerifyError)(nil); errors.As(err, &ve) {
+		return &ExitError{Code: ExitGate, Err: err, Hint: "'selfassess verify " + o.path + "' lists every problem"}
+	} else if err != nil {
+		return usageErr("", "%v", err)
+	}
+	if o.template {
+		_, err := o.ios.Out.Write(pkg.Template())
+		return err
+	}
+	now, err := sourceDate(o.ios, o.now())
 	if err != nil {
 		return err
 	}
-	if o.template {
-		_, err := o.ios.Out.Write(review.Template(pkg.results, pkg.check.SumsSHA256))
-		return err
-	}
-	now := o.now()
-	if d, err := sourceDate(o.ios); err != nil {
-		return err
-	} else if !d.IsZero() {
-		now = d
-	}
 	var d *review.Decisions
 	if interactive {
-		if d, err = o.interactive(pkg, now); err != nil {
-			return err
-		}
+		d, err = o.interactive(pkg, now)
 	} else if d, err = review.LoadDecisions(o.decisions); err != nil {
-		return inputFileErr("--decisions", err)
+		err = inputFileErr("--decisions", err)
+	}
+	if err != nil {
+		return err
 	}
 	signer, err := loadSigner(o.ios, outputInput{SignKey: o.signKey})
 	if err != nil {
@@ -134,87 +131,39 @@ func runReview(o *reviewOptions) error {
 		return usageErr("give --sign-key FILE or set "+submission.EnvSigningKey, "a review must be signed and no signing key is configured")
 	}
 	defer signer.Close()
-	in := review.Input{Results: pkg.results, SumsSHA256: pkg.check.SumsSHA256, Signer: pkg.check.KeyFP,
-		ReviewerKey: signer.Fingerprint(), ValidFor: validFor, Now: now, Tool: assessment.Tool{Name: "selfassess", Version: Version}}
-	if pkg.checklist != nil {
-		in.Remediation = pkg.checklist.RemediationDays
-	}
-	r, err := review.Build(d, in)
+	r, err := review.Build(d, pkg.Input(signer.Fingerprint(), validFor, now, assessment.Tool{Name: "selfassess", Version: Version}))
 	if err != nil {
 		return inputFileErr("--decisions", err)
 	}
-	zipPath := submission.ZipPathFor(o.outDir)
-	out, err := review.Write(o.outDir, zipPath, r, signer, now)
+	out, err := review.Write(o.outDir, submission.ZipPathFor(o.outDir), r, signer, now)
 	if err != nil {
-		var ie *submission.InputError
-		if errors.As(err, &ie) {
-			return usageErr(ie.Hint, "%v", ie.Err)
-		}
-		return runtimeErr("", "writing the review to %s: %v", o.outDir, err)
+		return submissionErr(fmt.Errorf("writing the review to %s: %w", o.outDir, err))
 	}
-	w := o.ios.Out
-	fmt.Fprintf(w, "package:  %s (SHA256SUMS %s, signed by %s)\n", o.path, pkg.check.SumsSHA256, pkg.check.KeyFP)
-	fmt.Fprintf(w, "decision: %s\n", r.Status())
-	for _, c := range r.Controls {
-		switch {
-		case c.Finding != nil:
-			fmt.Fprintf(w, "  changes requested  %s (%s, due %s): %s\n", c.ID, c.Finding.Severity, c.Finding.Due, oneLine(c.Finding.Text))
-		case c.Decision == review.Question:
-			fmt.Fprintf(w, "  question           %s: %s\n", c.ID, oneLine(c.Question))
-		}
-	}
-	for _, f := range r.FalsePositives {
-		if f.Decision != review.Accepted {
-			fmt.Fprintf(w, "  false positive %s  %s: %s\n", f.Decision, f.Fingerprint, oneLine(f.Reason))
-		}
-	}
-	fmt.Fprintf(w, "review:   %s and %s, signed by %s (namespace %s)\n", out.Dir, out.Zip, out.Fingerprint, review.Namespace)
+	fmt.Fprintf(o.ios.Out, "package:  %s (SHA256SUMS %s, signed by %s)\n", o.path, pkg.Check.SumsSHA256, pkg.Check.KeyFP)
+	review.WriteSummary(o.ios.Out, r)
+	fmt.Fprintf(o.ios.Out, "review:   %s and %s, signed by %s (namespace %s)\n", out.Dir, out.Zip, out.Fingerprint, review.Namespace)
 	return nil
 }
 
 // interactive asks the reviewer in the terminal, saving to --draft as it
 // goes and resuming from it.
-func (o *reviewOptions) interactive(pkg *submissionPackage, now time.Time) (*review.Decisions, error) {
+func (o *reviewOptions) interactive(pkg *review.Package, now time.Time) (*review.Decisions, error) {
 	draft := o.draft
 	if draft == "" {
 		draft = filepath.Clean(o.outDir) + "-decisions.yaml"
 	}
-	d := &review.Decisions{Schema: review.DecisionsSchemaID, Name: draft}
-	if b, err := input.ReadFile(draft, 8<<20); err == nil {
-		if d, err = review.ParseDraft(draft, b); err != nil {
-			return nil, inputFileErr("--draft", err)
-		}
+	d, resumed, err := review.LoadDraft(draft)
+	if err != nil {
+		return nil, inputFileErr("--draft", err)
+	}
+	if resumed {
 		fmt.Fprintf(o.ios.ErrOut, "resuming the review saved in %s\n", draft)
-	} else if !answers.IsNotExist(err) {
-		return nil, usageErr("", "--draft: %v", pathErr(err))
 	}
-	var remediation *checklist.RemediationDays
-	if pkg.checklist != nil {
-		remediation = pkg.checklist.RemediationDays
-	}
-	sums := map[string]string{}
-	if entries, err := submission.ParseSums(pkg.check.Files[submission.SumsFile]); err == nil {
-		for _, e := range entries {
-			sums[e.Name] = e.Hex
-		}
-	}
-	controls, claims := review.Views(pkg.results, pkg.checklist, o.path, sums)
-	err := interview.RunReview(context.Background(), controls, claims, d, interview.ReviewOptions{
+	controls, claims := pkg.Views()
+	err = interview.RunReview(context.Background(), controls, claims, d, interview.ReviewOptions{
 		In: o.ios.In, Out: o.ios.Out, Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
-		Save: func(d *review.Decisions) error {
-			b, err := review.MarshalDecisions(d)
-			if err != nil {
-				return err
-			}
-			return input.WriteFileAtomic(draft, b, 0o644)
-		},
-		DefaultDue: func(sev string) string {
-			days := remediation.For(checklist.Severity(sev))
-			if days == 0 {
-				days = review.DefaultDueDays
-			}
-			return now.UTC().AddDate(0, 0, days).Format(time.DateOnly)
-		},
+		Save:       func(d *review.Decisions) error { return review.SaveDraft(draft, d) },
+		DefaultDue: func(sev string) string { return review.DefaultDue(pkg.Remediation(), sev, now) },
 	})
 	if errors.Is(err, interview.ErrInterrupted) {
 		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("review interrupted; the decisions so far are saved in %s", draft),
@@ -223,69 +172,10 @@ func (o *reviewOptions) interactive(pkg *submissionPackage, now time.Time) (*rev
 	if err != nil {
 		return nil, runtimeErr("", "%v", err)
 	}
-	b, err := input.ReadFile(draft, 8<<20)
-	if err != nil {
-		return nil, runtimeErr("", "%v", err)
-	}
-	d, err = review.ParseDecisions(draft, b)
-	if err != nil {
+	if d, err = review.LoadDecisions(draft); err != nil {
 		return nil, inputFileErr("--draft", err)
 	}
 	return d, nil
-}
-
-// submissionPackage is a verified package and what a review reads from it.
-type submissionPackage struct {
-	check     *submission.Result
-	results   *assessment.Results
-	checklist *checklist.Checklist // nil when the package holds none
-}
-
-// openSubmission verifies a package exactly as verify does and reads its
-// results.json (and checklist.yaml); a package that does not verify is
-// exit 1 with the reason.
-func openSubmission(path string, trust submission.TrustedKeys) (*submissionPackage, error) {
-	trust.Keep = []string{"results.json", "checklist.yaml", submission.SumsFile}
-	res, err := submission.Verify(path, trust)
-	if err != nil {
-		return nil, usageErr("", "%v", err)
-	}
-	if !res.OK() {
-		return nil, &ExitError{Code: ExitGate, Err: fmt.Errorf("%s does not verify, so it cannot be reviewed: %s", path, firstVerifyProblem(res)),
-			Hint: "'selfassess verify " + path + "' lists every problem"}
-	}
-	b, ok := res.Files["results.json"]
-	if !ok {
-		return nil, usageErr("", "%s holds no results.json", path)
-	}
-	results, err := report.ParseResults(filepath.Join(path, "results.json"), b)
-	if err != nil {
-		return nil, usageErr("", "%v", err)
-	}
-	p := &submissionPackage{check: res, results: results}
-	if raw, ok := res.Files["checklist.yaml"]; ok {
-		if cl, err := checklist.Parse("checklist.yaml", raw); err == nil {
-			p.checklist = cl
-		}
-	}
-	return p, nil
-}
-
-// firstVerifyProblem is the most telling reason a package failed verification.
-func firstVerifyProblem(res *submission.Result) string {
-	switch {
-	case len(res.Rejected) > 0:
-		return safetext.Quote(res.Rejected[0]) + " (rejected)"
-	case len(res.Mismatched) > 0:
-		return safetext.Quote(res.Mismatched[0]) + " was modified"
-	case len(res.Missing) > 0:
-		return safetext.Quote(res.Missing[0]) + " is missing"
-	case len(res.Extra) > 0:
-		return safetext.Quote(res.Extra[0]) + " is not listed in SHA256SUMS"
-	case len(res.Problems) > 0:
-		return safetext.Quote(res.Problems[0])
-	}
-	return "the signature is invalid"
 }
 
 // inputFileErr reports a problem in an input file: every positioned
@@ -296,43 +186,18 @@ func inputFileErr(flag string, err error) error {
 	if errors.As(err, &errs) {
 		return usageErr("", "%v", errs)
 	}
-	if answers.IsNotExist(err) {
-		return usageErr("", "%s: %v", flag, pathErr(err))
-	}
-	return usageErr("", "%s: %v", flag, err)
+	return usageErr("", "%s: %v", flag, pathErr(err))
 }
 
-// sourceDate is SOURCE_DATE_EPOCH as a time (zero when unset).
-func sourceDate(ios *IOStreams) (time.Time, error) {
+// sourceDate is SOURCE_DATE_EPOCH as a time (reproducible builds), else def.
+func sourceDate(ios *IOStreams, def time.Time) (time.Time, error) {
 	v := strings.TrimSpace(ios.Getenv("SOURCE_DATE_EPOCH"))
 	if v == "" {
-		return time.Time{}, nil
+		return def, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
 		return time.Time{}, usageErr("set it to seconds since 1970-01-01 UTC", "SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
 	}
 	return time.Unix(n, 0).UTC(), nil
-}
-
-// parseValidFor reads Nd, Nm (months) or Ny.
-func parseValidFor(s string) (review.Period, error) {
-	s = strings.TrimSpace(s)
-	bad := fmt.Errorf("%q is not a period", s)
-	if len(s) < 2 {
-		return review.Period{}, bad
-	}
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if err != nil || n <= 0 || n > 3650 {
-		return review.Period{}, bad
-	}
-	switch s[len(s)-1] {
-	case 'd':
-		return review.Period{Days: n}, nil
-	case 'm':
-		return review.Period{Months: n}, nil
-	case 'y':
-		return review.Period{Years: n}, nil
-	}
-	return review.Period{}, bad
 }

@@ -150,10 +150,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 			return err
 		}
 	}
-	results, suppressed := plan.round.suppress(plan.ans, results)
+	results, suppressed := plan.round.Suppress(plan.ans, results)
 	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
 		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
-	plan.round.track(res, plan.cl, plan.ans, suppressed, o.now())
+	plan.round.Track(res, plan.cl, plan.ans, suppressed, o.now())
 	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
 	res.Project = plan.project
 	res.Targets = []string{}
@@ -164,7 +164,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 
 	summary, werr := writeOutputs(ctx, o.ios, res, outputInput{
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
-		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.files(),
+		PreviousPath: o.previous, SignKey: plan.signKey, EphemeralKey: plan.ephemeral, Extra: plan.round.Files(),
 		Protect: o.protect, ReviewerRecipients: plan.reviewers, ConfigPath: plan.configPath,
 		Signer: plan.signer, Evidence: plan.evidence, TemplateTimeout: o.templateTimeout,
 	})
@@ -172,12 +172,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 		res.Signer = summary.Signer
 	}
 	printRunSummary(o.ios, res, summary, werr == nil)
-	if lines := plan.round.summary(res); len(lines) > 0 {
-		fmt.Fprintf(o.ios.Out, "\nReview %s:\n", plan.round.path)
-		for _, l := range lines {
-			fmt.Fprintf(o.ios.Out, "  %s\n", l)
-		}
-	}
+	report.ReviewSummary(o.ios.Out, res, o.reviewPath)
 	if werr != nil {
 		return werr
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
 
@@ -29,7 +30,7 @@ type runPlan struct {
 	signKey    string
 	ephemeral  bool
 	interact   bool
-	round      *round // the previous round: results and the reviewer's review
+	round      *review.Round // the previous round: results and the reviewer's review
 	// reviewers are selfassess.yaml's reviewer_recipients (configPath names the file).
 	reviewers  []string
 	configPath string

@@ -159,17 +159,15 @@ func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.Al
 		now = o.now()
 	}
 	opened, err := review.Open(o.review, keys, now)
-	if err != nil {
-		var ve *review.VerifyError
-		if errors.As(err, &ve) {
-			return &ExitError{Code: ExitGate, Err: err}
-		}
+	if err == nil {
+		err = opened.Review.Binds(pkg.SumsSHA256)
+	}
+	if errors.As(err, new(*review.VerifyError)) {
+		return &ExitError{Code: ExitGate, Err: err}
+	} else if err != nil {
 		return usageErr("", "--review: %v", pathErr(err))
 	}
 	r := opened.Review
-	if err := r.Binds(pkg.SumsSHA256); err != nil {
-		return &ExitError{Code: ExitGate, Err: err}
-	}
 	w := o.ios.Out
 	fmt.Fprintf(w, "review:  %s, signed by %s (checked against %s)\n", o.review, opened.Check.KeyFP, o.reviewerKeys)
 	fmt.Fprintf(w, "decision: %s\n", r.Status())

@@ -1,6 +1,11 @@
 package report
 
-import "github.com/selfassess/selfassess/assessment"
+import (
+	"fmt"
+	"io"
+
+	"github.com/selfassess/selfassess/assessment"
+)
 
 // ReviewFindings are the reviewer's findings and questions with the
 // team's responses, for the "Response to review" section.
@@ -76,5 +81,30 @@ func (d *pdfDoc) reviewResponse() {
 		}
 		d.table([]column{{"Finding", 64, "L"}, {"Control", 36, "L"}, {"First seen", 22, "L"}, {"Due", 22, "L"}, {"Status", 36, "L"}}, rows,
 			func(row, col int) (assessment.ControlStatus, bool) { return "", false })
+	}
+}
+
+// ReviewSummary writes, under "Review PATH:", one line per reviewer
+// finding or question: its control, status, the team's response and due
+// date, and the reviewer's text. Nothing when the run answers no review.
+func ReviewSummary(w io.Writer, r *assessment.Results, reviewPath string) {
+	header := false
+	for _, f := range r.Tracked {
+		if f.Source != assessment.SourceReview {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\nReview %s:\n", reviewPath)
+			header = true
+		}
+		resp := "no response"
+		if f.Response != nil {
+			resp = f.Response.Kind
+		}
+		due := ""
+		if f.Due != "" {
+			due = ", due " + f.Due
+		}
+		fmt.Fprintf(w, "  %s %s (%s%s): %s\n", f.Control, f.Status, resp, due, joinLines(f.Message))
 	}
 }

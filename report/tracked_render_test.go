@@ -91,3 +91,20 @@ func TestPDFResponseToReview(t *testing.T) {
 		assert.Contains(t, text, want)
 	}
 }
+
+// The run's terminal lists each reviewer item with the team's response;
+// nothing when the run answers no review.
+func TestReviewSummary(t *testing.T) {
+	r := withFindings(t)
+	ctl := r.Controls[0].ID
+	r.Tracked = append(r.Tracked, assessment.TrackedFinding{Fingerprint: "review:X", Control: "X", Source: "review", Question: true,
+		Message: "Which KMS\nholds the keys?", Status: assessment.FindingOpen})
+	var b strings.Builder
+	ReviewSummary(&b, r, "review1.zip")
+	assert.Equal(t, "\nReview review1.zip:\n  "+ctl+" open (will-fix, due 2027-01-31): Tokens still reach localStorage\n  X open (no response): Which KMS; holds the keys?\n", b.String())
+
+	b.Reset()
+	r.Tracked = r.Tracked[:1]
+	ReviewSummary(&b, r, "")
+	assert.Empty(t, b.String())
+}

@@ -102,7 +102,7 @@ func Open(path string, keys []submission.AllowedSigner, now time.Time) (*Opened,
 		return nil, err
 	}
 	if !res.OK() {
-		return nil, &VerifyError{Msg: fmt.Sprintf("review %s does not verify: %s", path, firstProblem(res))}
+		return nil, &VerifyError{Msg: fmt.Sprintf("review %s does not verify: %s", path, res.FirstProblem())}
 	}
 	b, ok := res.Files[JSONFile]
 	if !ok {
@@ -139,23 +139,4 @@ func (r *Review) Binds(sums string) error {
 		return &VerifyError{Msg: fmt.Sprintf("the review is of another package (SHA256SUMS digest %s, this package's is %s)", short(r.Submission.SHA256SUMS), short(sums))}
 	}
 	return nil
-}
-
-// firstProblem is the most telling reason a package failed verification.
-func firstProblem(res *submission.Result) string {
-	switch {
-	case len(res.Rejected) > 0:
-		return res.Rejected[0]
-	case len(res.Mismatched) > 0:
-		return res.Mismatched[0] + " was modified (its hash does not match SHA256SUMS)"
-	case len(res.Missing) > 0:
-		return res.Missing[0] + " is missing"
-	case len(res.Extra) > 0:
-		return res.Extra[0] + " is not listed in SHA256SUMS"
-	case len(res.Problems) > 0:
-		return res.Problems[0]
-	case !res.Signed:
-		return "it is not signed"
-	}
-	return "the signature is invalid"
 }

@@ -150,11 +150,7 @@ func Build(d *Decisions, in Input) (*Review, error) {
 				f.Severity = c.Severity
 			}
 			if f.Due == "" {
-				days := in.Remediation.For(checklist.Severity(f.Severity))
-				if days == 0 {
-					days = DefaultDueDays
-				}
-				f.Due = now.UTC().AddDate(0, 0, days).Format(time.DateOnly)
+				f.Due = DefaultDue(in.Remediation, f.Severity, now)
 			}
 			cr.Finding = f
 		}

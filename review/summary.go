@@ -1,0 +1,32 @@
+package review
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteSummary writes the review's decision and what it asks of the team
+// (findings with severity and due date, questions, claims not accepted),
+// one line each, as the review command ends.
+func WriteSummary(w io.Writer, r *Review) {
+	fmt.Fprintf(w, "decision: %s\n", r.Status())
+	for _, c := range r.Controls {
+		switch {
+		case c.Finding != nil:
+			fmt.Fprintf(w, "  changes requested  %s (%s, due %s): %s\n", c.ID, c.Finding.Severity, c.Finding.Due, joinLines(c.Finding.Text))
+		case c.Decision == Question:
+			fmt.Fprintf(w, "  question           %s: %s\n", c.ID, joinLines(c.Question))
+		}
+	}
+	for _, f := range r.FalsePositives {
+		if f.Decision != Accepted {
+			fmt.Fprintf(w, "  false positive %s  %s: %s\n", f.Decision, f.Fingerprint, joinLines(f.Reason))
+		}
+	}
+}
+
+// joinLines is s on one terminal line, its lines joined with "; ".
+func joinLines(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")), " ")
+}
