@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/selfassess/selfassess/internal/oscaltest"
+	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/review"
 )
 
@@ -69,6 +71,14 @@ func TestReviewInteractiveResumes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(saved), "review_response:\n      kind: will-fix\n      date: \"2027-01-15\"\n      owner: ana")
 	assert.FileExists(t, filepath.Join(pkg, "review", "review.json"))
+
+	// The package's plan of action carries the reviewer's finding with its
+	// fingerprint and the team's date, and validates as OSCAL.
+	poam, err := os.ReadFile(filepath.Join(pkg, report.OSCALPOAMFile))
+	require.NoError(t, err)
+	require.NoError(t, oscaltest.Validate(poam))
+	assert.Contains(t, string(poam), `"value": "review:ACME-REVIEW"`)
+	assert.Contains(t, string(poam), `"deadline": "2027-01-15T23:59:59Z"`)
 }
 
 // In a terminal, once the probes have run, the team may claim a failing

@@ -575,9 +575,14 @@ func (d *oscalDoc) results() oscalAssessmentResults {
 	}
 }
 
-// poam lists every control that carries a risk as a POA&M item, with its
-// owner and due date. With nothing open, one item says so (OSCAL requires
-// at least one).
+// poam is the plan of action: one item per open or overdue finding the
+// review round trip tracks (its fingerprint, first seen and due date as
+// props, the due date as its risk's deadline), and one per control that
+// carries a risk no such finding covers (partial, error, excepted; results
+// without tracked findings), with its owner and due date. A reviewer's
+// question is not a weakness, and a suppressed finding is the team's
+// false-positive claim: neither is an item. With nothing open, one item
+// says so (OSCAL requires at least one).
 func (d *oscalDoc) poam() oscalPOAM {
 	res := d.checklistResource()
 	p := oscalPOAM{
@@ -586,27 +591,40 @@ func (d *oscalDoc) poam() oscalPOAM {
 		ImportSSP:  oscalImport{Href: "#" + res.UUID, Remarks: "No system security plan: the provider's checklist is the baseline assessed."},
 		BackMatter: oscalBackMatter{Resources: []oscalResource{res}},
 	}
+	open := map[string][]assessment.TrackedFinding{}
+	for _, f := range d.r.OpenFindings() {
+		if !f.Question {
+			open[f.Control] = append(open[f.Control], f)
+		}
+	}
+	add := func(rk oscalRisk, item oscalPOAMItem) {
+		item.Risks = []oscalRef{{RiskUUID: rk.UUID}}
+		p.Risks, p.Items = append(p.Risks, rk), append(p.Items, item)
+	}
 	for i := range d.r.Controls {
 		c := &d.r.Controls[i]
+		if fs := open[c.ID]; len(fs) > 0 {
+			for _, f := range fs {
+				add(d.findingRisk(c, f))
+			}
+			delete(open, c.ID)
+			continue
+		}
 		rk := d.risk(c, nil)
 		if rk == nil {
 			continue
 		}
-		p.Risks = append(p.Risks, *rk)
-		item := oscalPOAMItem{
+		add(*rk, oscalPOAMItem{
 			UUID:        d.uuid("poam-item", c.ID),
 			Title:       c.ID + ": " + c.Title,
 			Description: orDefault(c.Remediation, orDefault(c.Requirement, c.Title)),
-			Props:       []oscalProp{prop("control", c.ID), prop("severity", c.Severity), prop("status", string(c.Status))},
-			Risks:       []oscalRef{{RiskUUID: rk.UUID}},
+			Props:       props("control", c.ID, "severity", c.Severity, "status", string(c.Status), "owner", c.Owner, "due", c.Due),
+		})
+	}
+	for _, id := range sortedKeys(open) { // a reviewer's finding on a control the results no longer hold
+		for _, f := range open[id] {
+			add(d.findingRisk(nil, f))
 		}
-		if c.Owner != "" {
-			item.Props = append(item.Props, prop("owner", c.Owner))
-		}
-		if c.Due != "" {
-			item.Props = append(item.Props, prop("due", c.Due))
-		}
-		p.Items = append(p.Items, item)
 	}
 	if len(p.Items) == 0 {
 		p.Items = []oscalPOAMItem{{
@@ -616,6 +634,83 @@ func (d *oscalDoc) poam() oscalPOAM {
 		}}
 	}
 	return p
+}
+
+// findingRisk is the risk and POA&M item of one open or overdue tracked
+// finding of control c (nil when the results do not hold it).
+func (d *oscalDoc) findingRisk(c *assessment.Control, f assessment.TrackedFinding) (oscalRisk, oscalPOAMItem) {
+	msg := orDefault(oneLine(f.Message), "finding "+f.Fingerprint)
+	title := f.Control + ": " + msg
+	statement := msg
+	if f.Location != "" {
+		statement += " (" + f.Location + ")"
+	}
+	var ctl assessment.Control
+	if c != nil {
+		ctl = *c
+	}
+	owner := ctl.Owner
+	if f.Response != nil && f.Response.Owner != "" {
+		owner = f.Response.Owner
+	}
+	ps := props("control", f.Control, "fingerprint", f.Fingerprint, "source", f.Source, "severity", f.Severity,
+		"status", string(f.Status), "first-seen", f.FirstSeen, "due", f.Due, "due-from", f.DueFrom)
+	rk := oscalRisk{
+		UUID:        d.uuid("risk", "finding", f.Fingerprint),
+		Title:       title,
+		Description: orDefault(ctl.Requirement, msg),
+		Statement:   statement,
+		Props:       ps,
+		Status:      "open",
+		Deadline:    oscalDeadline(f.Due),
+	}
+	if f.Response != nil && f.Response.Kind == assessment.WillFix {
+		rk.Status = "remediating" // the team committed to a date
+	}
+	if ctl.Remediation != "" {
+		rem := oscalRemediation{UUID: d.uuid("remediation", "finding", f.Fingerprint), Lifecycle: "recommendation",
+			Title: "Remediation for " + f.Fingerprint, Description: ctl.Remediation, Props: props("owner", owner)}
+		if owner != "" || rk.Status == "remediating" {
+			rem.Lifecycle = "planned"
+		}
+		rk.Remediations = []oscalRemediation{rem}
+	}
+	item := oscalPOAMItem{
+		UUID:        d.uuid("poam-item", "finding", f.Fingerprint),
+		Title:       title,
+		Description: orDefault(ctl.Remediation, statement),
+		Props:       append(ps[:len(ps):len(ps)], props("owner", owner)...),
+	}
+	var remarks []string
+	if f.Response != nil {
+		remarks = append(remarks, "The team's response: "+responseText(f.Response)+".")
+	}
+	if f.Rejected != "" {
+		remarks = append(remarks, "The reviewer rejected the team's false-positive claim: "+f.Rejected)
+	}
+	item.Remarks = strings.Join(remarks, " ")
+	return rk, item
+}
+
+// props are selfassess properties from name, value pairs, leaving out
+// empty values (OSCAL refuses an empty property value).
+func props(pairs ...string) []oscalProp {
+	var out []oscalProp
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v := strings.TrimSpace(pairs[i+1]); v != "" {
+			out = append(out, prop(pairs[i], v))
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func sortedUnique(ss []string) []string {
