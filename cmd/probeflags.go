@@ -32,6 +32,7 @@ type probeFlags struct {
 	Budget      int
 	MaxScripts  int
 	MaxJSBytes  int64
+	History     int
 	Source      string
 	WebhookURL  string
 }
@@ -49,10 +50,24 @@ func (f *probeFlags) bind(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.MaxBody, "max-body", 2<<20, "bytes read from one HTTP response body")
 	fs.DurationVar(&f.RateLimit, "rate-limit", 0, "minimum gap between two requests to one host")
 	fs.IntVar(&f.Budget, "budget", 300, "HTTP requests to one host per run, at most")
+	fs.IntVar(&f.History, "history", probes.DefaultHistory, "source.secrets: also scan the newest `N` commits of the checked-out branch (0: none)")
 	fs.IntVar(&f.MaxScripts, "max-scripts", 20, "same-origin scripts fetched per page")
 	fs.Int64Var(&f.MaxJSBytes, "max-js-bytes", 8<<20, "script bytes fetched per target")
 	fs.StringVar(&f.Source, "source", "", "also scan the source tree in `dir`")
 	fs.StringVar(&f.WebhookURL, "webhook-url", "", "check that the webhook endpoint at `url` rejects unsigned events")
+}
+
+// fromConfig takes selfassess.yaml's probe settings for the flags not given.
+func (f *probeFlags) fromConfig(cfg *projectConfig, changed func(string) bool) {
+	if !changed("source") && cfg.Source != "" {
+		f.Source = cfg.Source
+	}
+	if !changed("webhook-url") && cfg.WebhookURL != "" {
+		f.WebhookURL = cfg.WebhookURL
+	}
+	if !changed("history") && cfg.History != nil {
+		f.History = *cfg.History
+	}
 }
 
 // config turns the flags into a probes.Config, reading secrets from the environment.
@@ -87,6 +102,11 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 	if f.MaxJSBytes < 1024 {
 		return cfg, usageErr("", "--max-js-bytes must be at least 1024 bytes, got %d", f.MaxJSBytes)
 	}
+	if cfg.History = f.History; f.History == 0 {
+		cfg.History = -1 // off (0 in probes.Config is the default)
+	} else if f.History < 0 || f.History > project.MaxHistory {
+		return cfg, usageErr("", "--history must be between 0 (no history scan) and %d commits, got %d", project.MaxHistory, f.History)
+	}
 	for _, p := range f.Only {
 		for _, part := range strings.Split(p, ",") {
 			if part = strings.TrimSpace(part); part != "" && !matchesAny(part) {
@@ -117,29 +137,37 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 		}
 		cfg.ClientCert = c
 	}
-	if len(f.HeaderEnv) > 0 {
-		cfg.Headers = http.Header{}
-		for _, name := range f.HeaderEnv {
-			v := ios.Getenv(name)
-			if v == "" {
-				return cfg, usageErr("set it to a header line such as \"Authorization: Bearer …\"", "--header-env %s: the environment variable is empty or unset", name)
+	var err error
+	cfg.Headers, err = f.headers(ios)
+	return cfg, err
+}
+
+// headers reads --header-env: each variable holds "Name: value" lines.
+func (f *probeFlags) headers(ios *IOStreams) (http.Header, error) {
+	if len(f.HeaderEnv) == 0 {
+		return nil, nil
+	}
+	h := http.Header{}
+	for _, name := range f.HeaderEnv {
+		v := ios.Getenv(name)
+		if v == "" {
+			return nil, usageErr("set it to a header line such as \"Authorization: Bearer …\"", "--header-env %s: the environment variable is empty or unset", name)
+		}
+		for _, line := range strings.Split(v, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
 			}
-			for _, line := range strings.Split(v, "\n") {
-				line = strings.TrimSpace(line)
-				if line == "" {
-					continue
-				}
-				k, val, ok := strings.Cut(line, ":")
-				k = strings.TrimSpace(k)
-				if !ok || k == "" || strings.ContainsAny(k, " \t") {
-					// never echo the value: it is a secret
-					return cfg, usageErr("the format is \"Name: value\", one header per line", "--header-env %s: not a header line", name)
-				}
-				cfg.Headers.Add(k, strings.TrimSpace(val))
+			k, val, ok := strings.Cut(line, ":")
+			k = strings.TrimSpace(k)
+			if !ok || k == "" || strings.ContainsAny(k, " \t") {
+				// never echo the value: it is a secret
+				return nil, usageErr("the format is \"Name: value\", one header per line", "--header-env %s: not a header line", name)
 			}
+			h.Add(k, strings.TrimSpace(val))
 		}
 	}
-	return cfg, nil
+	return h, nil
 }
 
 func matchesAny(pattern string) bool {

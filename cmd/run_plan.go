@@ -87,12 +87,7 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 		}
 		return cfgVal
 	}
-	if !o.changed("source") && cfg.Source != "" {
-		o.probe.Source = cfg.Source
-	}
-	if !o.changed("webhook-url") && cfg.WebhookURL != "" {
-		o.probe.WebhookURL = cfg.WebhookURL
-	}
+	o.probe.fromConfig(cfg, o.changed)
 	targets := o.targets
 	if !o.changed("target") {
 		targets = cfg.Targets

@@ -89,6 +89,9 @@ type Finding struct {
 	Evidence string `json:"evidence,omitempty"`
 }
 
+// DefaultHistory is how many commits the git-history secret scan reads by default.
+const DefaultHistory = 1000
+
 // Config holds every probe option. Zero values get defaults from Defaults().
 type Config struct {
 	Timeout     time.Duration // per connection / request
@@ -100,6 +103,9 @@ type Config struct {
 	MaxJSBytes  int64         // total script bytes per target
 	Budget      int           // HTTP requests per host per run
 	Burst       int           // http.rate-limit opt-in burst (0 = off, max 200)
+	// History is how many commits of the checked-out branch source.secrets
+	// reads in a git checkout (0 = DefaultHistory, negative = none).
+	History int
 
 	RootCAs *x509.CertPool // nil = system roots (unless Trust is set)
 	// Trust, when set, replaces RootCAs: the system roots plus --ca-file's
@@ -171,6 +177,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.Budget <= 0 {
 		c.Budget = 300
+	}
+	if c.History == 0 {
+		c.History = DefaultHistory
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -52,14 +53,21 @@ type Config struct {
 
 	// Path is the file the settings were read from ("" when none).
 	Path string
+
+	// History is how many commits source.secrets reads from the branch's
+	// history, as --history (nil: the default; 0: none).
+	History *int
 }
 
 // configKeys in the order init writes them.
-var configKeys = []string{"schema", "organisation", "integration", "contacts", "checklist", "targets", "source",
+var configKeys = []string{"schema", "organisation", "integration", "contacts", "checklist", "targets", "source", "history",
 	"webhook_url", "answers", "exceptions", "output", "sign_key", "fail_on", "reviewer_keys", "reviewer_recipients"}
 
 // keyMaterial recognises a key pasted where a path belongs.
 var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-|sk-)[^ ]* AAAA`)
+
+// MaxHistory bounds history: (and --history): git log reads that many commits at most.
+const MaxHistory = 100000
 
 // maxFileSize bounds selfassess.yaml; a real one is well under a KiB.
 const maxFileSize = 1 << 20
@@ -164,6 +172,13 @@ func Parse(path string, data []byte) (*Config, error) {
 			}
 		case "source":
 			str(v, "source", &c.Source)
+		case "history":
+			n, err := strconv.Atoi(strings.TrimSpace(v.Value))
+			if v.Kind != yaml.ScalarNode || err != nil || n < 0 || n > MaxHistory {
+				errf(v, "history", "expected a number of commits from 0 (no history scan) to %d, got %s", MaxHistory, input.KindName(v))
+			} else {
+				c.History = &n
+			}
 		case "webhook_url":
 			if str(v, "webhook_url", &c.WebhookURL); c.WebhookURL != "" {
 				if err := CheckURL(c.WebhookURL); err != nil {
@@ -255,6 +270,9 @@ func Marshal(c *Config) ([]byte, error) {
 	addStr("checklist", c.Checklist)
 	addList("targets", c.Targets)
 	addStr("source", c.Source)
+	if c.History != nil {
+		add("history", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(*c.History)})
+	}
 	addStr("webhook_url", c.WebhookURL)
 	addStr("answers", c.Answers)
 	addStr("exceptions", c.Exceptions)

@@ -21,7 +21,7 @@ func TestParsePositionedErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown setting and bad values", "checklist: finhub\ncolour: blue\ncontacts:\n  - nobody\ntargets: [ftp://x]\nfail_on: urgent\n", []string{
-			"p/selfassess.yaml:2:1: colour: unknown setting (known: organisation, integration, contacts, checklist, targets, source, webhook_url, answers, exceptions, output, sign_key, fail_on, reviewer_keys, reviewer_recipients)",
+			"p/selfassess.yaml:2:1: colour: unknown setting (known: organisation, integration, contacts, checklist, targets, source, history, webhook_url, answers, exceptions, output, sign_key, fail_on, reviewer_keys, reviewer_recipients)",
 			`p/selfassess.yaml:4:5: contacts[0]: "nobody" is not an e-mail address`,
 			`p/selfassess.yaml:5:11: targets[0]: "ftp://x": scheme must be https or http`,
 			`p/selfassess.yaml:6:10: fail_on: must be one of critical, high, medium, low, got "urgent"`,
@@ -40,6 +40,18 @@ func TestParsePositionedErrors(t *testing.T) {
 		}},
 		{"schema", "schema: selfassess/config/v2\n", []string{
 			`p/selfassess.yaml:1:9: schema: must be "selfassess/config/v1", got "selfassess/config/v2"`,
+		}},
+		{"history", "history: -1\n", []string{
+			"p/selfassess.yaml:1:10: history: expected a number of commits from 0 (no history scan) to 100000, got the number -1",
+		}},
+		{"history not a number", "history: all\nsource: .\n", []string{
+			`p/selfassess.yaml:1:10: history: expected a number of commits from 0 (no history scan) to 100000, got the string "all"`,
+		}},
+		{"history too long", "history: 100001\n", []string{
+			"p/selfassess.yaml:1:10: history: expected a number of commits from 0 (no history scan) to 100000, got the number 100001",
+		}},
+		{"history a list", "history: [1]\n", []string{
+			"p/selfassess.yaml:1:10: history: expected a number of commits from 0 (no history scan) to 100000, got a list",
 		}},
 		{"key pasted, never echoed", "sign_key: \"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blbn\"\n", []string{
 			"p/selfassess.yaml:1:11: sign_key: holds a key, not a path; give the path of the key file (or of the public key, for ssh-agent)",
@@ -77,13 +89,26 @@ func TestParseRelativePaths(t *testing.T) {
 func TestMarshalRoundTrip(t *testing.T) {
 	in := &Config{Organisation: "Acme Ltd", Integration: "Checkout", Contacts: []string{"sec@acme.example"},
 		Checklist: "finhub", Targets: []string{"https://acme.example"}, WebhookURL: "https://acme.example/hook",
-		FailOn: "low", ReviewerRecipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}}
+		FailOn: "low", ReviewerRecipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}, History: ptr(250)}
 	b, err := Marshal(in)
 	require.NoError(t, err)
 	out, err := Parse(DefaultFile, b)
 	require.NoError(t, err)
 	in.Path = DefaultFile
 	assert.Equal(t, in, out)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// history: 0 turns the history scan off; no history: keeps the default.
+func TestParseHistory(t *testing.T) {
+	c, err := Parse(DefaultFile, []byte("history: 0\n"))
+	require.NoError(t, err)
+	require.NotNil(t, c.History)
+	assert.Equal(t, 0, *c.History)
+	c, err = Parse(DefaultFile, []byte("source: .\n"))
+	require.NoError(t, err)
+	assert.Nil(t, c.History)
 }
 
 func TestLoadBounded(t *testing.T) {

@@ -40,7 +40,8 @@ func (family) Name() string                 { return "source" }
 func (family) IDs() []string                { return append([]string(nil), allIDs...) }
 func (family) Applies(t probes.Target) bool { return t.Kind == probes.KindSource }
 func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes.Config) []probes.Result {
-	return scanTimed(ctx, t.Value, ids, cfg.Params(idGitignore), cfg.Defaults().Timeout)
+	d := cfg.Defaults()
+	return scanTimed(ctx, t.Value, ids, cfg.Params(idGitignore), d.Timeout, d.History)
 }
 
 // RunRounds lists and scans the tree once and checks the ignore rules
@@ -54,7 +55,8 @@ func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Ro
 	for _, r := range rounds {
 		ids = append(ids, r.IDs)
 	}
-	return scanRounds(ctx, t.Value, ids, sets, cfg.Defaults().Timeout)
+	d := cfg.Defaults()
+	return scanRounds(ctx, t.Value, ids, sets, d.Timeout, d.History)
 }
 
 // Scan runs the selected source probes (all when ids is empty) over dir,
@@ -65,27 +67,30 @@ func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
 
 // scan is Scan with source.gitignore's parameters (nil: the defaults).
 func scan(ctx context.Context, dir string, ids []string, gitignore probes.Params) []probes.Result {
-	return scanTimed(ctx, dir, ids, gitignore, probes.Config{}.Defaults().Timeout)
+	d := probes.Config{}.Defaults()
+	return scanTimed(ctx, dir, ids, gitignore, d.Timeout, d.History)
 }
 
 // scanWith is Scan with fileTimeout bounding the secret scan of each file.
 func scanWith(ctx context.Context, dir string, ids []string, fileTimeout time.Duration) []probes.Result {
-	return scanTimed(ctx, dir, ids, nil, fileTimeout)
+	return scanTimed(ctx, dir, ids, nil, fileTimeout, probes.DefaultHistory)
 }
 
 // scanTimed is scan with fileTimeout (--timeout) bounding the secret scan
 // of each file: a file that takes longer is counted as skipped, not
-// waited for.
-func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.Params, fileTimeout time.Duration) []probes.Result {
+// waited for; history commits of a git checkout are scanned for secrets
+// too (none when history <= 0).
+func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.Params, fileTimeout time.Duration, history int) []probes.Result {
 	if len(ids) == 0 {
 		ids = allIDs
 	}
-	return scanRounds(ctx, dir, [][]string{ids}, []probes.Params{gitignore}, fileTimeout)[0]
+	return scanRounds(ctx, dir, [][]string{ids}, []probes.Params{gitignore}, fileTimeout, history)[0]
 }
 
 // scanRounds scans the tree once for the ids of every round and judges
-// source.gitignore by each round's lists (gitignore[k]).
-func scanRounds(ctx context.Context, dir string, rounds [][]string, gitignore []probes.Params, fileTimeout time.Duration) [][]probes.Result {
+// source.gitignore by each round's lists (gitignore[k]); history commits
+// of a git checkout are scanned for secrets too (none when history <= 0).
+func scanRounds(ctx context.Context, dir string, rounds [][]string, gitignore []probes.Params, fileTimeout time.Duration, history int) [][]probes.Result {
 	start := time.Now()
 	want := map[string]bool{}
 	for _, ids := range rounds {
@@ -120,8 +125,12 @@ func scanRounds(ctx context.Context, dir string, rounds [][]string, gitignore []
 		acc = scanFiles(ctx, tr, want, sec, fileTimeout)
 	}
 	if ctx.Err() == nil && want[idSecrets] && sec != nil && tr.mode == "git" {
-		acc.addHistory(scanHistory(ctx, tr.root, sec))
-		sortFindings(acc.probes[idSecrets].findings)
+		if history > 0 {
+			acc.addHistory(scanHistory(ctx, tr.root, sec, history))
+			sortFindings(acc.probes[idSecrets].findings)
+		} else {
+			acc.historyNote = "history scan off: only the checked-out tree was scanned"
+		}
 	}
 	if ctx.Err() != nil {
 		return fail("scan interrupted: %v", ctx.Err())

@@ -19,9 +19,8 @@ import (
 )
 
 const (
-	// historyCommits, historyBytes and historyTimeout bound the history
-	// scan: the newest commits of the branch, the patch text read, the time.
-	historyCommits = 1000
+	// historyBytes and historyTimeout bound the history scan, besides the
+	// number of commits (probes.Config.History): the patch text read, the time.
 	historyBytes   = 64 << 20
 	historyTimeout = 60 * time.Second
 )
@@ -40,14 +39,14 @@ type historyResult struct {
 	note    string // why the scan stopped early, if it did
 }
 
-// scanHistory scans the lines the last historyCommits commits of HEAD
-// added (git log -p, merges left out: their changes are in the parents).
-func scanHistory(ctx context.Context, root string, sec *codescan.Secrets) historyResult {
+// scanHistory scans the lines the last commits commits of HEAD added
+// (git log -p, merges left out: their changes are in the parents).
+func scanHistory(ctx context.Context, root string, sec *codescan.Secrets, commits int) historyResult {
 	res := historyResult{first: map[string]historyHit{}}
 	ctx, cancel := context.WithTimeout(ctx, historyTimeout)
 	defer cancel()
 	cmd := gitCmd(ctx, root, "log", "-p", "--no-merges", "--no-color", "--no-ext-diff", "--no-textconv", "-U0",
-		"--format=%x00%H %cs", "--max-count="+strconv.Itoa(historyCommits), "HEAD", "--")
+		"--format=%x00%H %cs", "--max-count="+strconv.Itoa(commits), "HEAD", "--")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		res.note = err.Error()
