@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,6 +14,7 @@ import (
 	"github.com/selfassess/selfassess/internal/oscaltest"
 	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/review"
+	"github.com/selfassess/selfassess/submission"
 )
 
 // The reviewer's questionnaire from the command: interrupted (the input
@@ -117,4 +119,63 @@ sections:
 	res, err := os.ReadFile(filepath.Join(dir, "out", "results.json"))
 	require.NoError(t, err)
 	assert.Contains(t, string(res), `"status": "suppressed"`)
+}
+
+// The reviewer's form in accessible mode, at the command: with
+// --accessible (any TERM) or TERM=dumb, review asks line by line on
+// stdin/stdout (no full-screen program), saves the draft and writes the
+// signed review: here every control accepted and an approval for --valid-for.
+func TestReviewAccessibleFromTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	cl := filepath.Join(dir, "acme.yaml")
+	require.NoError(t, os.WriteFile(cl, []byte(ownerChecklist), 0o644))
+	ans := filepath.Join(dir, "answers.yaml")
+	require.NoError(t, os.WriteFile(ans, []byte("schema: selfassess/answers/v1\nchecklist: acme\ncontrols:\n  ACME-OWNER:\n    answers: {owner: platform}\n  ACME-REVIEW:\n    answers: {reviewed: true}\n"), 0o644))
+	var out, errOut bytes.Buffer
+	quiet := TestIO(strings.NewReader(""), &out, &errOut, map[string]string{"CI": "true"})
+	require.Equal(t, ExitOK, MainWith([]string{"keygen", "--out", filepath.Join(dir, "team")}, quiet), errOut.String())
+	require.Equal(t, ExitOK, MainWith([]string{"keygen", "--out", filepath.Join(dir, "reviewer")}, quiet), errOut.String())
+	pkg := filepath.Join(dir, "pkg")
+	require.Equal(t, ExitOK, MainWith([]string{"run", "--ci", "--checklist", cl, "--answers", ans, "--sign-key", filepath.Join(dir, "team"), "--out", pkg}, quiet), errOut.String())
+
+	for name, c := range map[string]struct {
+		term string
+		flag []string
+	}{
+		"--accessible": {"xterm-256color", []string{"--accessible"}},
+		"TERM=dumb":    {"dumb", nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			outDir := filepath.Join(t.TempDir(), "review")
+			var out, errOut bytes.Buffer
+			// accept both remaining passing controls; overall: approved (the
+			// second option); valid until: empty, so --valid-for
+			ios := TestIO(strings.NewReader("y\n2\n\n"), &out, &errOut, map[string]string{"TERM": c.term})
+			ios.stdinTTY, ios.stdoutTTY = true, true
+			args := append([]string{"review", pkg + ".zip", "--signer", filepath.Join(dir, "team.pub"), "--sign-key", filepath.Join(dir, "reviewer"),
+				"--out", outDir, "--valid-for", "6m"}, c.flag...)
+			require.Equal(t, ExitOK, MainWith(args, ios), "stderr: %s\nstdout: %s", errOut.String(), out.String())
+
+			assert.Contains(t, out.String(), "Accept all 2 remaining passing controls?")
+			assert.Contains(t, out.String(), "Overall decision")
+			assert.NotContains(t, out.String(), "\x1b[", "line prompts, not the full-screen form")
+			until := time.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
+			assert.Regexp(t, `(?m)^decision: approved by SHA256:\S+ on \d{4}-\d\d-\d\d, valid until `+until+`$`, out.String())
+
+			b, err := os.ReadFile(filepath.Join(outDir, "review.json"))
+			require.NoError(t, err)
+			r, err := review.ParseJSON(b)
+			require.NoError(t, err)
+			assert.Equal(t, review.Approved, r.Decision.Decision)
+			assert.Equal(t, until, r.Decision.ValidUntil)
+			require.Len(t, r.Controls, 2)
+			for _, ctl := range r.Controls {
+				assert.Equal(t, review.Accepted, ctl.Decision, ctl.ID)
+			}
+			draft, err := os.ReadFile(outDir + "-decisions.yaml")
+			require.NoError(t, err, "the draft is saved as the review goes")
+			assert.Contains(t, string(draft), "default: accepted")
+			assert.FileExists(t, submission.ZipPathFor(outDir))
+		})
+	}
 }
