@@ -3,6 +3,7 @@ package submission
 import (
 	"strconv"
 	"unicode"
+	"unicode/utf8"
 )
 
 // FirstProblem is the most telling reason a package failed verification,
@@ -26,10 +27,11 @@ func (r *Result) FirstProblem() string {
 	return "the signature is invalid"
 }
 
-// quoted is s as is, or Go-quoted when it holds a non-printable rune.
+// quoted is s as is, or Go-quoted when it holds a non-printable rune or
+// invalid UTF-8 (a lone 0x9b is CSI to an 8-bit terminal).
 func quoted(s string) string {
 	for _, c := range s {
-		if !unicode.IsPrint(c) {
+		if !unicode.IsPrint(c) || c == utf8.RuneError {
 			return strconv.Quote(s)
 		}
 	}

@@ -20,6 +20,7 @@ func TestFirstProblem(t *testing.T) {
 		{Result{Signed: true}, "the signature is invalid"},
 		// a name from the package that would drive the terminal is quoted
 		{Result{Extra: []string{"x\x1b[2Jy"}}, `"x\x1b[2Jy" is not listed in SHA256SUMS`},
+		{Result{Missing: []string{"a\x9bb"}}, `"a\x9bb" is missing`},
 	} {
 		assert.Equal(t, c.want, c.r.FirstProblem())
 	}
