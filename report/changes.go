@@ -11,8 +11,10 @@ import (
 
 // ChangesTable writes a diff for the terminal: score and verdict, the
 // controls that changed status, the findings followed across rounds
-// (resolved, still open or overdue) and the page scripts that changed.
+// (resolved, still open or overdue) and the page scripts that changed,
+// quoted as report.md quotes them.
 func ChangesTable(w io.Writer, d *assessment.DiffResult) error {
+	d = diffForDisplay(d) // names and findings from trees, targets and packages
 	fmt.Fprintf(w, "score %d → %d, verdict %s → %s\n", d.OldScore, d.NewScore, VerdictLabel(d.OldVerdict), VerdictLabel(d.NewVerdict))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if d.ControlsUnchanged() {

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/safetext"
 )
 
 // ReviewFindings are the reviewer's findings and questions with the
@@ -86,7 +87,8 @@ func (d *pdfDoc) reviewResponse() {
 
 // ReviewSummary writes, under "Review PATH:", one line per reviewer
 // finding or question: its control, status, the team's response and due
-// date, and the reviewer's text. Nothing when the run answers no review.
+// date, and the reviewer's text (quoted when it holds control characters:
+// it comes from a package). Nothing when the run answers no review.
 func ReviewSummary(w io.Writer, r *assessment.Results, reviewPath string) {
 	header := false
 	for _, f := range r.Tracked {
@@ -105,6 +107,6 @@ func ReviewSummary(w io.Writer, r *assessment.Results, reviewPath string) {
 		if f.Due != "" {
 			due = ", due " + f.Due
 		}
-		fmt.Fprintf(w, "  %s %s (%s%s): %s\n", f.Control, f.Status, resp, due, joinLines(f.Message))
+		fmt.Fprintf(w, "  %s %s (%s%s): %s\n", safetext.Quote(f.Control), f.Status, safetext.Quote(resp), due, safetext.Quote(joinLines(f.Message)))
 	}
 }

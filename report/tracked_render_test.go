@@ -103,6 +103,12 @@ func TestReviewSummary(t *testing.T) {
 	ReviewSummary(&b, r, "review1.zip")
 	assert.Equal(t, "\nReview review1.zip:\n  "+ctl+" open (will-fix, due 2027-01-31): Tokens still reach localStorage\n  X open (no response): Which KMS; holds the keys?\n", b.String())
 
+	// a text from a package cannot drive the terminal
+	b.Reset()
+	r.Tracked[2].Message = "x\x1b]0;owned\ay"
+	ReviewSummary(&b, r, "review1.zip")
+	assert.Contains(t, b.String(), `X open (no response): "x\x1b]0;owned\ay"`)
+
 	b.Reset()
 	r.Tracked = r.Tracked[:1]
 	ReviewSummary(&b, r, "")
