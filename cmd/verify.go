@@ -3,14 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/internal/input"
-	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -109,40 +107,11 @@ func runVerify(o *verifyOptions) error {
 		fmt.Fprint(w, " (decrypted in memory)")
 	}
 	fmt.Fprintln(w)
-	for _, r := range res.Rejected {
-		fmt.Fprintf(w, "REJECTED  %s\n", safetext.Quote(r))
-	}
-	for _, m := range res.Mismatched {
-		fmt.Fprintf(w, "MODIFIED  %s (hash does not match SHA256SUMS)\n", safetext.Quote(m))
-	}
-	for _, m := range res.Missing {
-		fmt.Fprintf(w, "MISSING   %s\n", safetext.Quote(m))
-	}
-	for _, m := range res.Extra {
-		fmt.Fprintf(w, "EXTRA     %s (not listed in SHA256SUMS)\n", safetext.Quote(m))
-	}
-	for _, p := range res.Problems {
-		fmt.Fprintf(w, "PROBLEM   %s\n", safetext.Quote(p))
-	}
-	if len(res.Rejected) == 0 {
-		fmt.Fprintf(w, "files:   %d of %d listed files match SHA256SUMS\n", len(res.Checked), len(res.Checked)+len(res.Mismatched)+len(res.Missing))
-	}
-	if res.Signed && res.KeyFP != "" {
-		state := "INVALID"
-		if res.SignatureOK {
-			state = "valid"
-		}
-		fmt.Fprintf(w, "signature: %s, by %s key %s (checked against %s)\n", state, res.KeyType, res.KeyFP, res.TrustSource)
-	}
-	printPDFChecks(w, res.PDFs)
+	res.WriteReport(w)
 	if !res.OK() {
-		fmt.Fprintf(w, "result:  FAILED — do not trust this package\n")
 		return errGate
 	}
-	if res.IdentityProven {
-		fmt.Fprintf(w, "result:  OK — intact and signed by a key you trust\n")
-	} else {
-		fmt.Fprintf(w, "result:  OK — intact, but checked only against the key the package names itself\n")
+	if !res.IdentityProven {
 		fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: this proves integrity, not identity; compare %s with the team's key or pass --signer\n", res.KeyFP)
 	}
 	if o.review == "" {
@@ -177,24 +146,6 @@ func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.Al
 	}
 	fmt.Fprintf(w, "result:  APPROVED until %s\n", r.Decision.ValidUntil)
 	return nil
-}
-
-// printPDFChecks reports each package PDF's embedded signature (an invalid
-// one is also a PROBLEM line above).
-func printPDFChecks(w io.Writer, pdfs []submission.PDFCheck) {
-	for _, p := range pdfs {
-		switch {
-		case !p.Signed:
-			fmt.Fprintf(w, "%s: no PDF signature (an Ed25519 or ssh-agent key cannot sign a PDF); covered by SHA256SUMS\n", safetext.Quote(p.Name))
-		case p.Valid:
-			kind := "CA-issued certificate"
-			if p.SelfSigned {
-				kind = "self-signed certificate"
-			}
-			fmt.Fprintf(w, "%s: PDF signature valid, whole document, %s %s over the package's signing key, signed %s\n",
-				safetext.Quote(p.Name), kind, safetext.Quote(p.Subject), p.SigningTime.UTC().Format("2006-01-02 15:04:05 UTC"))
-		}
-	}
 }
 
 // identities reads --identity, asking for an encrypted SSH key's
