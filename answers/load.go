@@ -284,50 +284,8 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				c.FalsePositives = append(c.FalsePositives, fp)
 			}
 		},
-		"evidence": func(k, v *yaml.Node) {
-			field := path + ".evidence"
-			if v.Tag == "!!null" {
-				return
-			}
-			if v.Kind != yaml.SequenceNode {
-				p.errf(v, field, "expected a list of file paths, got %s", input.KindName(v))
-				return
-			}
-			for i, e := range v.Content {
-				e = deref(e)
-				ef := fmt.Sprintf("%s[%d]", field, i)
-				if s, ok := p.str(e, ef); ok {
-					if s == "" {
-						p.errf(e, ef, "empty path")
-						continue
-					}
-					p.f.pos[ef] = pos{e.Line, e.Column}
-					c.Evidence = append(c.Evidence, s)
-				}
-			}
-		},
-		"evidence_with_secrets": func(k, v *yaml.Node) {
-			field := path + ".evidence_with_secrets"
-			if v.Tag == "!!null" {
-				return
-			}
-			if v.Kind != yaml.SequenceNode {
-				p.errf(v, field, "expected a list of file paths, got %s", input.KindName(v))
-				return
-			}
-			for i, e := range v.Content {
-				e = deref(e)
-				ef := fmt.Sprintf("%s[%d]", field, i)
-				if s, ok := p.str(e, ef); ok {
-					if s == "" {
-						p.errf(e, ef, "empty path")
-						continue
-					}
-					p.f.pos[ef] = pos{e.Line, e.Column}
-					c.EvidenceWithSecrets = append(c.EvidenceWithSecrets, s)
-				}
-			}
-		},
+		"evidence":              func(k, v *yaml.Node) { c.Evidence = p.paths(v, path+".evidence") },
+		"evidence_with_secrets": func(k, v *yaml.Node) { c.EvidenceWithSecrets = p.paths(v, path+".evidence_with_secrets") },
 	})
 	return c
 }
@@ -413,6 +371,32 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 	}
 	p.errf(n, field, "expected a value or a list of option values, got %s", input.KindName(n))
 	return nil, false
+}
+
+// paths reads a list of file paths (null = none), remembering where each
+// one is so a refused file can be pointed at.
+func (p *parser) paths(v *yaml.Node, field string) []string {
+	if v.Tag == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.errf(v, field, "expected a list of file paths, got %s", input.KindName(v))
+		return nil
+	}
+	var out []string
+	for i, e := range v.Content {
+		e = deref(e)
+		ef := fmt.Sprintf("%s[%d]", field, i)
+		if s, ok := p.str(e, ef); ok {
+			if s == "" {
+				p.errf(e, ef, "empty path")
+				continue
+			}
+			p.f.pos[ef] = pos{e.Line, e.Column}
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // str reads a scalar string field.
