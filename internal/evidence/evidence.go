@@ -263,18 +263,12 @@ func scanFile(ctx context.Context, p, real string) (*Error, error) {
 	return nil, nil
 }
 
+// kind is input.Kind in the words evidence messages use for a directory.
 func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
+	if m.IsDir() {
 		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO (named pipe)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
-		return "a device"
 	}
-	return "a special file"
+	return input.Kind(m)
 }
 
 // unwrap drops *PathError's op and path (the caller names the file).

@@ -35,7 +35,7 @@ func Open(path string) (*os.File, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, &FileError{Path: path, Msg: kind(st.Mode()) + ", not a regular file"}
+		return nil, &FileError{Path: path, Msg: Kind(st.Mode()) + ", not a regular file"}
 	}
 	return f, nil
 }
@@ -69,7 +69,9 @@ func Size(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-func kind(m fs.FileMode) string {
+// Kind names what a file that is not a regular one is, for "not a regular
+// file" messages: "a directory", "a FIFO (named pipe)", "a device".
+func Kind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
