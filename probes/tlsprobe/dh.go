@@ -198,26 +198,22 @@ type namedGroup struct {
 }
 
 var modpGroups = sync.OnceValue(func() []namedGroup {
-	defs := []struct {
-		name string
-		bits uint
-		k    int64
-	}{
-		{"RFC 2409 Oakley group 1 (768-bit MODP)", 768, 149686},
-		{"RFC 2409 Oakley group 2 (1024-bit MODP)", 1024, 129093},
-		{"RFC 3526 group 5 (1536-bit MODP)", 1536, 741804},
-		{"RFC 3526 group 14 (2048-bit MODP)", 2048, 124476},
-	}
-	ffdhe := []struct {
-		name string
-		bits uint
-		k    int64
-	}{
-		{"RFC 7919 ffdhe2048", 2048, 560316},
-		{"RFC 7919 ffdhe3072", 3072, 2625351},
-	}
 	const prec = 4096
 	pi, e := piFixed(prec), eFixed(prec) // ·2^prec, truncated
+	// The RFC 2409/3526 primes are built from π, RFC 7919's from e.
+	defs := []struct {
+		name string
+		c    *big.Int
+		bits uint
+		k    int64
+	}{
+		{"RFC 2409 Oakley group 1 (768-bit MODP)", pi, 768, 149686},
+		{"RFC 2409 Oakley group 2 (1024-bit MODP)", pi, 1024, 129093},
+		{"RFC 3526 group 5 (1536-bit MODP)", pi, 1536, 741804},
+		{"RFC 3526 group 14 (2048-bit MODP)", pi, 2048, 124476},
+		{"RFC 7919 ffdhe2048", e, 2048, 560316},
+		{"RFC 7919 ffdhe3072", e, 3072, 2625351},
+	}
 	group := func(c *big.Int, n uint, k int64) *big.Int {
 		p := new(big.Int).Lsh(big.NewInt(1), n)
 		p.Sub(p, new(big.Int).Lsh(big.NewInt(1), n-64))
@@ -226,12 +222,9 @@ var modpGroups = sync.OnceValue(func() []namedGroup {
 		t.Add(t, big.NewInt(k))
 		return p.Add(p, t.Lsh(t, 64))
 	}
-	var out []namedGroup
+	out := make([]namedGroup, 0, len(defs))
 	for _, d := range defs {
-		out = append(out, namedGroup{d.name, group(pi, d.bits, d.k)})
-	}
-	for _, d := range ffdhe {
-		out = append(out, namedGroup{d.name, group(e, d.bits, d.k)})
+		out = append(out, namedGroup{d.name, group(d.c, d.bits, d.k)})
 	}
 	return out
 })
