@@ -222,10 +222,13 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 		if cerr != nil {
 			return nil, cerr
 		}
-		f.Close()
 		ageTmp = f.Name()
-		if err := EncryptFile(zipTmp, ageTmp, opts.EncryptTo); err != nil {
-			return nil, fmt.Errorf("encrypting %s: %w", opts.Zip, err)
+		eerr := encryptFile(f, zipTmp, opts.EncryptTo)
+		if cerr := f.Close(); eerr == nil {
+			eerr = cerr
+		}
+		if eerr != nil {
+			return nil, fmt.Errorf("encrypting %s: %w", opts.Zip, eerr)
 		}
 	}
 	if err := step("zip"); err != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"filippo.io/age"
@@ -88,8 +87,10 @@ func ParseRecipient(s string) (Recipient, error) {
 	return Recipient{}, errors.New("not a recipient (want an ssh-ed25519 or ssh-rsa public key, or an age1… key)")
 }
 
-// EncryptFile encrypts src to dst (written via a temp file and rename).
-func EncryptFile(src, dst string, recipients []Recipient) error {
+// encryptFile encrypts src into dst, the caller's temporary file beside
+// the package (which the caller renames into place or removes), and makes
+// it readable like the zip.
+func encryptFile(dst *os.File, src string, recipients []Recipient) error {
 	if len(recipients) == 0 {
 		return errors.New("no recipient")
 	}
@@ -102,12 +103,7 @@ func EncryptFile(src, dst string, recipients []Recipient) error {
 		return unwrapPath(err)
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-age-*")
-	if err != nil {
-		return unwrapPath(err)
-	}
-	defer os.Remove(tmp.Name())
-	w, err := age.Encrypt(tmp, rs...)
+	w, err := age.Encrypt(dst, rs...)
 	if err == nil {
 		_, err = io.Copy(w, in)
 	}
@@ -115,15 +111,9 @@ func EncryptFile(src, dst string, recipients []Recipient) error {
 		err = w.Close()
 	}
 	if err == nil {
-		err = tmp.Chmod(0o644)
+		err = dst.Chmod(0o644)
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return err
 }
 
 // ParseIdentity reads --identity: an OpenSSH ed25519 or RSA private key

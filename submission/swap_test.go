@@ -260,6 +260,9 @@ func TestBuildEncryptedFailureKeepsPreviousAge(t *testing.T) {
 	require.NoError(t, err)
 	before, err := os.ReadFile(pkg.Encrypted)
 	require.NoError(t, err)
+	fi, err := os.Stat(pkg.Encrypted)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm(), "readable like the zip")
 	for _, at := range []string{"zip", "swap"} {
 		injected := errors.New("injected at " + at)
 		step = func(name string) error {
