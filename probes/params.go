@@ -284,8 +284,15 @@ func (p Params) value(id, name string) any {
 
 // Params returns the parameters probe id runs with in this run: what
 // Config.With sets for it, the declared defaults for the rest.
-func (c Config) Params(id string) Params {
-	if r := Resolve(id, c.With[id]); r != nil {
+func (c Config) Params(id string) Params { return paramsOf(c.With, id) }
+
+// Params returns the parameters probe id is judged by in this round, as
+// Config.Params does for a run.
+func (r Round) Params(id string) Params { return paramsOf(r.With, id) }
+
+// paramsOf is with[id] with the declared defaults filled in; never nil.
+func paramsOf(with map[string]Params, id string) Params {
+	if r := Resolve(id, with[id]); r != nil {
 		return r
 	}
 	return Params{}

@@ -75,19 +75,12 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 			want[id] = true
 		}
 	}
-	// params is round k's parameter set for id (defaults filled in)
-	params := func(k int, id string) probes.Params {
-		if p := probes.Resolve(id, rounds[k].With[id]); p != nil {
-			return p
-		}
-		return probes.Params{}
-	}
 	// The headers score's HSTS minimum is the checklist's when HSTS is
 	// judged by one threshold; with several, whose it is cannot be told.
 	hstsDays := map[int]bool{}
-	for k, r := range rounds {
+	for _, r := range rounds {
 		if _, ok := r.With["http.hsts"]; ok {
-			hstsDays[params(k, "http.hsts").Int("http.hsts", "min_max_age_days")] = true
+			hstsDays[r.Params("http.hsts").Int("http.hsts", "min_max_age_days")] = true
 		}
 	}
 	scoreHSTS := 0
@@ -165,7 +158,7 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 	} else {
 		final := page.Final
 		if want["http.hsts"] {
-			put(probeHSTS(final, params(0, "http.hsts")))
+			put(probeHSTS(final, rounds[0].Params("http.hsts")))
 		}
 		if want["http.rate-limit"] {
 			spawn(func() { put(probeRateLimit(ctx, c, final, cfg.Burst)) })
@@ -195,10 +188,10 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 			all = append(all, leak.responses...)
 		}
 		if want["http.headers"] {
-			put(probeHeaders(page.Final, all, params(0, "http.headers"), scoreHSTS))
+			put(probeHeaders(page.Final, all, rounds[0].Params("http.headers"), scoreHSTS))
 		}
 		if want["http.cookies"] {
-			put(probeCookies(all, params(0, "http.cookies")))
+			put(probeCookies(all, rounds[0].Params("http.cookies")))
 		}
 	}
 	if want["http.banners"] {
@@ -240,11 +233,11 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 				// the same responses, judged by this round's thresholds
 				switch id {
 				case "http.hsts":
-					first = probeHSTS(page.Final, params(k, id))
+					first = probeHSTS(page.Final, r.Params(id))
 				case "http.headers":
-					first = probeHeaders(page.Final, all, params(k, id), scoreHSTS)
+					first = probeHeaders(page.Final, all, r.Params(id), scoreHSTS)
 				case "http.cookies":
-					first = probeCookies(all, params(k, id))
+					first = probeCookies(all, r.Params(id))
 				}
 				first.Target, first.DurationMS = t.Value, time.Since(start).Milliseconds()
 			}

@@ -49,7 +49,7 @@ func (w *webhookFamily) RunRounds(ctx context.Context, t probes.Target, rounds [
 	defer c.close()
 	attempts := sendWebhook(ctx, c, u, cfg.Now())
 	for k, r := range rounds {
-		p := probes.Resolve("webhook.signature", r.With["webhook.signature"])
+		p := r.Params("webhook.signature")
 		res := judgeWebhook(redactURL(u), attempts, p.Ints("webhook.signature", "reject_status"))
 		res.Target = t.Value
 		res.DurationMS = time.Since(start).Milliseconds()

@@ -49,7 +49,7 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	sets := make([]probes.Params, len(rounds))
 	for k, r := range rounds {
-		sets[k] = probes.Resolve(idGitignore, r.With[idGitignore])
+		sets[k] = r.Params(idGitignore)
 	}
 	var ids [][]string
 	for _, r := range rounds {

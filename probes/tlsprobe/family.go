@@ -87,11 +87,7 @@ func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Ro
 		out := make([][]probes.Result, len(rounds))
 		for k, rd := range rounds {
 			for _, id := range rd.IDs {
-				p := probes.Resolve(id, rd.With[id])
-				if p == nil {
-					p = probes.Params{}
-				}
-				r := f(id, p)
+				r := f(id, rd.Params(id))
 				r.ID, r.Target = id, t.Value
 				r.DurationMS = time.Since(start).Milliseconds()
 				out[k] = append(out[k], r)
