@@ -14,6 +14,11 @@ import (
 	"github.com/selfassess/selfassess/probes"
 )
 
+// scanWith is Scan with fileTimeout bounding the secret scan of each file.
+func scanWith(ctx context.Context, dir string, ids []string, fileTimeout time.Duration) []probes.Result {
+	return scanTimed(ctx, dir, ids, nil, fileTimeout, probes.DefaultHistory)
+}
+
 // minifiedLine is one line of n bytes of key=value tokens, the worst case
 // for the secret rules.
 func minifiedLine(n int) string {

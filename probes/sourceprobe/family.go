@@ -62,24 +62,15 @@ func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Ro
 // Scan runs the selected source probes (all when ids is empty) over dir,
 // with the default parameters.
 func Scan(ctx context.Context, dir string, ids []string) []probes.Result {
-	return scan(ctx, dir, ids, nil)
-}
-
-// scan is Scan with source.gitignore's parameters (nil: the defaults).
-func scan(ctx context.Context, dir string, ids []string, gitignore probes.Params) []probes.Result {
 	d := probes.Config{}.Defaults()
-	return scanTimed(ctx, dir, ids, gitignore, d.Timeout, d.History)
+	return scanTimed(ctx, dir, ids, nil, d.Timeout, d.History)
 }
 
-// scanWith is Scan with fileTimeout bounding the secret scan of each file.
-func scanWith(ctx context.Context, dir string, ids []string, fileTimeout time.Duration) []probes.Result {
-	return scanTimed(ctx, dir, ids, nil, fileTimeout, probes.DefaultHistory)
-}
-
-// scanTimed is scan with fileTimeout (--timeout) bounding the secret scan
-// of each file: a file that takes longer is counted as skipped, not
-// waited for; history commits of a git checkout are scanned for secrets
-// too (none when history <= 0).
+// scanTimed is Scan with source.gitignore's parameters (nil: the
+// defaults) and fileTimeout (--timeout) bounding the secret scan of each
+// file: a file that takes longer is counted as skipped, not waited for;
+// history commits of a git checkout are scanned for secrets too (none
+// when history <= 0).
 func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.Params, fileTimeout time.Duration, history int) []probes.Result {
 	if len(ids) == 0 {
 		ids = allIDs

@@ -13,6 +13,12 @@ import (
 	"github.com/selfassess/selfassess/probes"
 )
 
+// scan is Scan with source.gitignore's parameters (nil: the defaults).
+func scan(ctx context.Context, dir string, ids []string, gitignore probes.Params) []probes.Result {
+	d := probes.Config{}.Defaults()
+	return scanTimed(ctx, dir, ids, gitignore, d.Timeout, d.History)
+}
+
 func TestSampleName(t *testing.T) {
 	for pattern, want := range map[string]string{
 		"config.json":  "config.json",
