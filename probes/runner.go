@@ -113,6 +113,17 @@ type Round struct {
 	With map[string]Params
 }
 
+// RoundIDs is every id some round names: what a RoundsFamily observes.
+func RoundIDs(rounds []Round) map[string]bool {
+	want := map[string]bool{}
+	for _, r := range rounds {
+		for _, id := range r.IDs {
+			want[id] = true
+		}
+	}
+	return want
+}
+
 // RoundsFamily is a Family that observes a target once and judges that
 // observation by several parameter sets, so that a second threshold costs
 // the target no connection. RunRounds returns each round's results in

@@ -69,12 +69,7 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 	c := newClient(u, cfg, f.limits)
 	defer c.close()
 
-	want := map[string]bool{}
-	for _, r := range rounds {
-		for _, id := range r.IDs {
-			want[id] = true
-		}
-	}
+	want := probes.RoundIDs(rounds)
 	// The headers score's HSTS minimum is the checklist's when HSTS is
 	// judged by one threshold; with several, whose it is cannot be told.
 	hstsDays := map[int]bool{}

@@ -47,16 +47,8 @@ func (family) Run(ctx context.Context, t probes.Target, ids []string, cfg probes
 // RunRounds lists and scans the tree once and checks the ignore rules
 // against each round's source.gitignore lists.
 func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
-	sets := make([]probes.Params, len(rounds))
-	for k, r := range rounds {
-		sets[k] = r.Params(idGitignore)
-	}
-	var ids [][]string
-	for _, r := range rounds {
-		ids = append(ids, r.IDs)
-	}
 	d := cfg.Defaults()
-	return scanRounds(ctx, t.Value, ids, sets, d.Timeout, d.History)
+	return scanRounds(ctx, t.Value, rounds, d.Timeout, d.History)
 }
 
 // Scan runs the selected source probes (all when ids is empty) over dir,
@@ -75,24 +67,20 @@ func scanTimed(ctx context.Context, dir string, ids []string, gitignore probes.P
 	if len(ids) == 0 {
 		ids = allIDs
 	}
-	return scanRounds(ctx, dir, [][]string{ids}, []probes.Params{gitignore}, fileTimeout, history)[0]
+	round := probes.Round{IDs: ids, With: map[string]probes.Params{idGitignore: gitignore}}
+	return scanRounds(ctx, dir, []probes.Round{round}, fileTimeout, history)[0]
 }
 
 // scanRounds scans the tree once for the ids of every round and judges
-// source.gitignore by each round's lists (gitignore[k]); history commits
-// of a git checkout are scanned for secrets too (none when history <= 0).
-func scanRounds(ctx context.Context, dir string, rounds [][]string, gitignore []probes.Params, fileTimeout time.Duration, history int) [][]probes.Result {
+// source.gitignore by each round's lists; history commits of a git
+// checkout are scanned for secrets too (none when history <= 0).
+func scanRounds(ctx context.Context, dir string, rounds []probes.Round, fileTimeout time.Duration, history int) [][]probes.Result {
 	start := time.Now()
-	want := map[string]bool{}
-	for _, ids := range rounds {
-		for _, id := range ids {
-			want[id] = true
-		}
-	}
+	want := probes.RoundIDs(rounds)
 	fail := func(format string, args ...any) [][]probes.Result {
 		out := make([][]probes.Result, len(rounds))
-		for k, ids := range rounds {
-			for _, id := range ids {
+		for k, r := range rounds {
+			for _, id := range r.IDs {
 				out[k] = append(out[k], probes.Result{ID: id, Target: dir, Status: probes.Error,
 					Summary: fmt.Sprintf(format, args...), DurationMS: time.Since(start).Milliseconds()})
 			}
@@ -127,11 +115,11 @@ func scanRounds(ctx context.Context, dir string, rounds [][]string, gitignore []
 		return fail("scan interrupted: %v", ctx.Err())
 	}
 	out := make([][]probes.Result, len(rounds))
-	for k, ids := range rounds {
-		for _, id := range ids {
+	for k, rd := range rounds {
+		for _, id := range rd.IDs {
 			var r probes.Result
 			if id == idGitignore {
-				r = checkGitignore(ctx, tr, gitignore[k])
+				r = checkGitignore(ctx, tr, rd.Params(idGitignore))
 			} else {
 				r = acc.result(id, tr)
 			}

@@ -77,12 +77,7 @@ func (f family) Run(ctx context.Context, t probes.Target, ids []string, cfg prob
 func (family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	cfg = cfg.Defaults()
 	start := time.Now()
-	want := map[string]bool{}
-	for _, r := range rounds {
-		for _, id := range r.IDs {
-			want[id] = true
-		}
-	}
+	want := probes.RoundIDs(rounds)
 	results := func(f func(id string, p probes.Params) probes.Result) [][]probes.Result {
 		out := make([][]probes.Result, len(rounds))
 		for k, rd := range rounds {
