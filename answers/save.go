@@ -124,20 +124,8 @@ func (f *File) controlNode(id string, c *Control) *yaml.Node {
 	}
 	addStr(n, "not_applicable", c.NotApplicable)
 	addStr(n, "note", c.Note)
-	if len(c.Evidence) > 0 {
-		seq := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, e := range c.Evidence {
-			seq.Content = append(seq.Content, str(e))
-		}
-		n.Content = append(n.Content, scalar("evidence"), seq)
-	}
-	if len(c.EvidenceWithSecrets) > 0 {
-		seq := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, e := range c.EvidenceWithSecrets {
-			seq.Content = append(seq.Content, str(e))
-		}
-		n.Content = append(n.Content, scalar("evidence_with_secrets"), seq)
-	}
+	addStrs(n, "evidence", c.Evidence)
+	addStrs(n, "evidence_with_secrets", c.EvidenceWithSecrets)
 	addStr(n, "owner", c.Owner)
 	addStr(n, "due", c.Due)
 	addStr(n, "answered_by", c.AnsweredBy)
@@ -213,4 +201,15 @@ func addStr(n *yaml.Node, key, val string) {
 	if val != "" {
 		n.Content = append(n.Content, scalar(key), str(val))
 	}
+}
+
+func addStrs(n *yaml.Node, key string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	seq := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, v := range vals {
+		seq.Content = append(seq.Content, str(v))
+	}
+	n.Content = append(n.Content, scalar(key), seq)
 }
