@@ -73,6 +73,10 @@ type Checklist struct {
 	pos positions
 }
 
+// MaxRemediationDays bounds a remediation period (the schema and Validate
+// both hold a checklist to it).
+const MaxRemediationDays = 3650
+
 // RemediationDays gives days to fix a finding, per severity; 0 = no period.
 type RemediationDays struct {
 	Critical int `yaml:"critical,omitempty" json:"critical,omitempty"`

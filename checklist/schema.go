@@ -279,7 +279,7 @@ func paramSchema(p probes.Param) obj {
 }
 
 func days(sev string) obj {
-	return obj{{"type", "integer"}, {"minimum", 1}, {"maximum", 3650}, {"description", "Days to fix a " + sev + " finding."}}
+	return obj{{"type", "integer"}, {"minimum", 1}, {"maximum", MaxRemediationDays}, {"description", "Days to fix a " + sev + " finding."}}
 }
 
 func stringSet(desc string) obj {

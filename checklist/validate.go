@@ -81,8 +81,8 @@ func validate(cl *Checklist) []FieldError {
 			sev  string
 			days int
 		}{{"critical", r.Critical}, {"high", r.High}, {"medium", r.Medium}, {"low", r.Low}} {
-			if d.days < 0 || d.days > 3650 {
-				v.errorf("remediation_days."+d.sev, "must be between 1 and 3650 days, got %d", d.days)
+			if d.days < 0 || d.days > MaxRemediationDays {
+				v.errorf("remediation_days."+d.sev, "must be between 1 and %d days, got %d", MaxRemediationDays, d.days)
 			}
 		}
 	}
