@@ -123,12 +123,19 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 	previous := listedIn(filepath.Join(abs, SumsFile))
 
 	sums := map[string]string{} // name → hex
-	put := func(name string, data []byte) error {
+	// claim accepts a name for the package: safe, and not taken yet.
+	claim := func(name, what string) error {
 		if err := checkName(name); err != nil {
 			return err
 		}
 		if _, dup := sums[name]; dup {
-			return fmt.Errorf("package file %s given twice", name)
+			return fmt.Errorf("%s %s given twice", what, name)
+		}
+		return nil
+	}
+	put := func(name string, data []byte) error {
+		if err := claim(name, "package file"); err != nil {
+			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -151,11 +158,8 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 	}
 	for _, e := range evidence {
 		name := path.Join(EvidenceDir, e.Name)
-		if err := checkName(name); err != nil {
+		if err := claim(name, "evidence file"); err != nil {
 			return nil, err
-		}
-		if _, dup := sums[name]; dup {
-			return nil, fmt.Errorf("evidence file %s given twice", name)
 		}
 		sum, err := copyRegular(ctx, e, filepath.Join(tmp, filepath.FromSlash(name)))
 		if err != nil {

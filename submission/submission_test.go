@@ -355,6 +355,33 @@ func TestEvidenceMustBeRegularFile(t *testing.T) {
 	assert.Contains(t, err.Error(), "not a regular file")
 }
 
+// A name given twice, or one that would leave the package, is refused
+// before anything is written; the message says which list it came from.
+func TestBuildRefusesDuplicateAndUnsafeNames(t *testing.T) {
+	root := t.TempDir()
+	ev := filepath.Join(root, "doc.pdf")
+	require.NoError(t, os.WriteFile(ev, []byte("%PDF-1.4"), 0o600))
+	for _, tc := range []struct {
+		name     string
+		files    []File
+		evidence []EvidenceFile
+		want     string
+	}{
+		{"package file twice", []File{{"report.md", []byte("a")}, {"report.md", []byte("b")}}, nil, "package file report.md given twice"},
+		{"evidence file twice", nil, []EvidenceFile{{Name: "C/doc.pdf", Src: ev}, {Name: "C/doc.pdf", Src: ev}}, "evidence file evidence/C/doc.pdf given twice"},
+		{"package file outside", []File{{"../x.md", []byte("a")}}, nil, `unsafe package path "../x.md"`},
+		{"evidence file outside", nil, []EvidenceFile{{Name: "../../x.pdf", Src: ev}}, `unsafe package path "../x.pdf"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(root, "pkg")
+			_, err := Build(dir, tc.files, tc.evidence, Options{})
+			require.Error(t, err)
+			assert.Equal(t, tc.want, err.Error())
+			assert.NoDirExists(t, dir)
+		})
+	}
+}
+
 func TestKeyLoading(t *testing.T) {
 	dir := t.TempDir()
 	const pass = "correct horse battery staple 42"
