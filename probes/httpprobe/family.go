@@ -56,14 +56,11 @@ func (f *family) Run(ctx context.Context, t probes.Target, ids []string, cfg pro
 func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	cfg = cfg.Defaults()
 	start := time.Now()
-	out := make([][]probes.Result, len(rounds))
-	u, err := url.Parse(t.Value)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
-		for k, r := range rounds {
-			out[k] = allError(t, r.IDs, "not an http(s) URL")
-		}
-		return out
+	u, bad := targetURL(t, rounds)
+	if bad != nil {
+		return bad
 	}
+	out := make([][]probes.Result, len(rounds))
 	ctx, cancel := context.WithTimeout(ctx, familyLimit(cfg))
 	defer cancel()
 	c := newClient(u, cfg, f.limits)
@@ -240,6 +237,20 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 		}
 	}
 	return out
+}
+
+// targetURL parses an http(s) target with a host; for anything else it
+// returns the results: every id of every round an error.
+func targetURL(t probes.Target, rounds []probes.Round) (*url.URL, [][]probes.Result) {
+	u, err := url.Parse(t.Value)
+	if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Hostname() != "" {
+		return u, nil
+	}
+	out := make([][]probes.Result, len(rounds))
+	for k, r := range rounds {
+		out[k] = allError(t, r.IDs, "not an http(s) URL")
+	}
+	return nil, out
 }
 
 func allError(t probes.Target, ids []string, msg string) []probes.Result {

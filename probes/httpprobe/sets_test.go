@@ -156,3 +156,31 @@ func TestScoreFollowsTheHSTSThreshold(t *testing.T) {
 	assert.NotContains(t, rules, "hsts-short")
 	assert.Equal(t, 180, days)
 }
+
+// A target that is not an http(s) URL with a host gets the same error for
+// every id of every round, from the page family and the webhook family.
+func TestNotHTTPTargetErrorsEveryRound(t *testing.T) {
+	rounds := []probes.Round{
+		{IDs: []string{"http.hsts", "http.headers"}},
+		{IDs: []string{"http.hsts"}, With: map[string]probes.Params{"http.hsts": {"min_max_age_days": 365}}},
+	}
+	hookRounds := []probes.Round{
+		{IDs: []string{"webhook.signature"}},
+		{IDs: []string{"webhook.signature"}, With: map[string]probes.Params{"webhook.signature": {"reject_status": []int{401}}}},
+	}
+	for _, raw := range []string{"ftp://example.com/", "https://", "example.com", "%zz"} {
+		for _, tc := range []struct {
+			f      probes.Family
+			rounds []probes.Round
+		}{{NewFamily(), rounds}, {NewWebhookFamily(), hookRounds}} {
+			got := tc.f.(probes.RoundsFamily).RunRounds(context.Background(), probes.Target{Kind: probes.KindURL, Value: raw}, tc.rounds, probes.Config{})
+			require.Len(t, got, len(tc.rounds), raw)
+			for k, r := range tc.rounds {
+				require.Len(t, got[k], len(r.IDs), "%s round %d", raw, k)
+				for i, res := range got[k] {
+					assert.Equal(t, probes.Result{ID: r.IDs[i], Target: raw, Status: probes.Error, Summary: "not an http(s) URL"}, res, "%s %s round %d", tc.f.Name(), raw, k)
+				}
+			}
+		}
+	}
+}

@@ -32,14 +32,11 @@ func (w *webhookFamily) Run(ctx context.Context, t probes.Target, ids []string, 
 func (w *webhookFamily) RunRounds(ctx context.Context, t probes.Target, rounds []probes.Round, cfg probes.Config) [][]probes.Result {
 	cfg = cfg.Defaults()
 	start := time.Now()
-	out := make([][]probes.Result, len(rounds))
-	u, err := url.Parse(t.Value)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
-		for k, r := range rounds {
-			out[k] = allError(t, r.IDs, "not an http(s) URL")
-		}
-		return out
+	u, bad := targetURL(t, rounds)
+	if bad != nil {
+		return bad
 	}
+	out := make([][]probes.Result, len(rounds))
 	// The user's auth headers are for their app, not for a webhook receiver
 	// (a provider would not send them), so they are not sent here.
 	cfg.Headers = nil
