@@ -171,13 +171,14 @@ func TestValidators(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "doc.md"), []byte("x"), 0o600))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o700))
 	empty := ""
-	ev := validateEvidence(dir, true, &empty)
+	yes := func() bool { return true }
+	ev := validateEvidence(dir, yes, &empty)
 	assert.NoError(t, ev("doc.md"))
 	assert.NoError(t, ev(filepath.Join(dir, "doc.md")))
 	assert.EqualError(t, ev("doc.md, gone.md"), "gone.md: no such file")
 	assert.EqualError(t, ev("sub"), "sub: is a directory, not a file")
-	assert.EqualError(t, ev(" "), "this evidence is required: give the path to the file")
-	assert.NoError(t, validateEvidence(dir, false, &empty)(""))
+	assert.EqualError(t, ev(" "), "this evidence is required for a passing answer: give the path to the file")
+	assert.NoError(t, validateEvidence(dir, func() bool { return false }, &empty)(""))
 	if os.Geteuid() != 0 { // root reads anything
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "secret.md"), []byte("x"), 0o000))
 		assert.EqualError(t, ev("secret.md"), "secret.md: cannot read it")

@@ -35,12 +35,17 @@ type Options struct {
 	// ProbeNote, when set, returns a line about the control's probes that
 	// already finished (e.g. "tls.versions failed: TLS1.0 offered"), or "".
 	// It is called from the questionnaire's goroutine, once per control shown.
+	// Probes, when set, supersedes it.
 	ProbeNote func(controlID string) string
 	// CheckEvidence, when set, vets an evidence path as the answers file
 	// will hold it (the project folder, links, private keys and secrets);
 	// allowSecret says the control lists it under evidence_with_secrets.
 	// Its error is shown at the field, so a path is refused when entered.
 	CheckEvidence func(controlID, path string, allowSecret bool) error
+	// Probes follows the background probes: the control on screen shows
+	// its probes' results as they finish, and a failing probe offers an
+	// owner and due date like a failing answer.
+	Probes *LiveProbes
 }
 
 func (o *Options) defaults() {
@@ -82,6 +87,9 @@ func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts O
 	if s.opts.Accessible {
 		return s.runAccessible(ctx)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the wait for probe updates
+	s.ctx = ctx
 	var p *tea.Program
 	in := notifyEOF(s.opts.In, func() { go p.Send(inputEndedMsg{}) })
 	p = tea.NewProgram(s, tea.WithInput(in), tea.WithOutput(s.opts.Out), tea.WithContext(ctx))
@@ -114,6 +122,7 @@ type session struct {
 	size    *tea.WindowSizeMsg
 	done    bool
 	err     error
+	ctx     context.Context
 
 	// observe, when set (tests), sees the session after every update; it
 	// runs on the program's goroutine.
@@ -135,7 +144,7 @@ func newSession(cl *checklist.Checklist, ans *answers.File, opts Options) *sessi
 		}
 	}
 	for i, it := range s.items {
-		if opts.Review || !isAnswered(it.sc.Control, ans.Controls[it.sc.Control.ID]) {
+		if opts.Review || !isAnswered(it.sc.Control, ans.Controls[it.sc.Control.ID], opts.Now()) {
 			s.queue = append(s.queue, i)
 		}
 	}
@@ -145,7 +154,7 @@ func newSession(cl *checklist.Checklist, ans *answers.File, opts Options) *sessi
 func (s *session) answeredCount() int {
 	n := 0
 	for _, it := range s.items {
-		if isAnswered(it.sc.Control, s.ans.Controls[it.sc.Control.ID]) {
+		if isAnswered(it.sc.Control, s.ans.Controls[it.sc.Control.ID], s.opts.Now()) {
 			n++
 		}
 	}
@@ -179,7 +188,28 @@ func (s *session) startForm() tea.Cmd {
 	return cmd
 }
 
-func (s *session) Init() tea.Cmd { return s.startForm() }
+func (s *session) Init() tea.Cmd { return tea.Batch(s.startForm(), s.waitProbes()) }
+
+// probesChangedMsg: a probe started or finished; the probe note on screen
+// is brought up to date.
+type probesChangedMsg struct{}
+
+// waitProbes waits for the next probe event (coalesced) while the
+// questionnaire runs.
+func (s *session) waitProbes() tea.Cmd {
+	if s.opts.Probes == nil || s.ctx == nil {
+		return nil
+	}
+	ch, ctx := s.opts.Probes.changed, s.ctx
+	return func() tea.Msg {
+		select {
+		case <-ch:
+			return probesChangedMsg{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
 
 func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.done || s.err != nil {
@@ -191,6 +221,23 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case inputEndedMsg: // bubbletea would wait for more input forever
 		s.err = fmt.Errorf("%w: the input ended", ErrInterrupted)
 		return s, tea.Quit
+	case probesChangedMsg:
+		var cmd tea.Cmd
+		if s.cur.refreshBody() {
+			var m tea.Model
+			if s.size != nil { // the note's height changed: lay the form out again
+				m, cmd = s.form.Update(*s.size)
+			} else {
+				m, cmd = s.form.Update(msg) // rebuilds the page's view
+			}
+			s.form = m.(*huh.Form)
+		}
+		if s.observe != nil {
+			s.observe(s)
+		}
+		return s, tea.Batch(cmd, s.waitProbes())
+	case tea.KeyMsg:
+		s.cur.goingBack = msg.String() == "shift+tab"
 	}
 	m, cmd := s.form.Update(msg)
 	s.form = m.(*huh.Form)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -109,6 +110,8 @@ func startTUI(t *testing.T, cl *checklist.Checklist, ans *answers.File, opts Opt
 		return nil
 	}
 	sessionHook = func(s *session) {
+		// the terminal of the walk-through; a pipe reports no size
+		s.size = &tea.WindowSizeMsg{Width: 120, Height: 40}
 		s.observe = func(s *session) {
 			snap := snapshot{control: s.cur.ctl.ID, view: s.form.View(), saves: saves}
 			if f := s.form.GetFocusedField(); f != nil {

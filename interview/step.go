@@ -95,6 +95,14 @@ type step struct {
 	ctl       *checklist.Control
 	header    string // control id, title, severity
 	body      string // requirement, rationale, probe note
+	text      string // requirement and rationale: body without the probe note
+	probeNote func() string
+	probeFail func() bool
+	notes     []*huh.Note // one per page, showing body; updated as probes finish
+	// goingBack is set while shift+tab is handled: huh validates a field
+	// as it loses focus and refuses to leave a page with an error, which
+	// left an empty required field with no focus and no way back.
+	goingBack bool
 	progress  string
 	pages     []*page
 	applies   bool
@@ -123,12 +131,17 @@ func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir
 	if r := strings.TrimSpace(ctl.Rationale); r != "" {
 		body = append(body, "Why: "+r)
 	}
-	if opts.ProbeNote != nil {
-		if n := strings.TrimSpace(opts.ProbeNote(ctl.ID)); n != "" {
-			body = append(body, "Probes: "+n)
-		}
+	s.text = strings.Join(body, "\n\n")
+	s.probeNote = func() string { return "" }
+	s.probeFail = func() bool { return false }
+	switch {
+	case opts.Probes != nil:
+		s.probeNote = func() string { return opts.Probes.Note(ctl.ID) }
+		s.probeFail = func() bool { return opts.Probes.Failing(ctl.ID) }
+	case opts.ProbeNote != nil:
+		s.probeNote = func() string { return opts.ProbeNote(ctl.ID) }
 	}
-	s.body = strings.Join(body, "\n\n")
+	s.refreshBody()
 	s.prefill()
 
 	if ctl.AllowNotApplicable {
@@ -152,14 +165,14 @@ func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir
 			}}
 			s.pages = append(s.pages, cur)
 		}
-		cur.entries = append(cur.entries, entry{title: a.q.ID, field: questionField(a), help: a.q.Help})
+		cur.entries = append(cur.entries, entry{title: a.q.ID, field: questionField(a, s.unlessBack), help: a.q.Help})
 	}
 
 	if ctl.AllowNotApplicable {
 		s.pages = append(s.pages, &page{hidden: func() bool { return s.applies }, entries: []entry{{
 			title: "not_applicable", field: huh.NewInput().Title("Why is it not applicable?").
 				Description("Required: the reviewer reads this justification.").
-				Value(&s.naReason).Validate(validateRequired(&s.naReason)),
+				Value(&s.naReason).Validate(s.unlessBack(validateRequired(&s.naReason))),
 		}}})
 	}
 
@@ -171,13 +184,15 @@ func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir
 		}
 		for i, e := range ctl.Evidence {
 			title := "Evidence: " + e.Description
-			if !e.Required {
+			if e.Required {
+				title += " (required for a passing answer)"
+			} else {
 				title += " (optional)"
 			}
 			help := "Path to the file, " + where + "; separate several with commas."
 			pg.entries = append(pg.entries, entry{title: "evidence:" + e.ID, help: help, field: huh.NewInput().
 				Title(title).Description(help).
-				Value(&s.evidence[i]).Validate(s.vetted(validateEvidence(baseDir, e.Required, &s.evidence[i]), &s.evidence[i], opts.CheckEvidence))})
+				Value(&s.evidence[i]).Validate(s.unlessBack(s.vetted(validateEvidence(baseDir, s.evidenceRequired(e), &s.evidence[i]), &s.evidence[i], opts.CheckEvidence)))})
 		}
 		s.pages = append(s.pages, pg)
 	}
@@ -185,15 +200,15 @@ func newStep(it item, prev *answers.Control, answered int, opts Options, baseDir
 	s.pages = append(s.pages, &page{entries: []entry{{title: "note", field: huh.NewInput().
 		Title("Note for the reviewer (optional)").Value(&s.note)}}})
 
+	ownerHelp := "This control will not pass (a failing answer or probe): record who fixes it and by when."
 	s.pages = append(s.pages, &page{
-		hidden: func() bool { return !s.applies || !fails(ctl, s.values(), s.now) },
+		hidden: func() bool { return !s.applies || !s.willFail() },
 		entries: []entry{
-			{title: "owner", help: "These answers fail the control; record who fixes it and by when.", field: huh.NewInput().
-				Title("Owner of the fix (optional)").
-				Description("These answers fail the control; record who fixes it and by when.").
+			{title: "owner", help: ownerHelp, field: huh.NewInput().
+				Title("Owner of the fix (optional)").Description(ownerHelp).
 				Value(&s.owner)},
-			{title: "due", field: huh.NewInput().Title("Fix due by (YYYY-MM-DD, optional)").Placeholder("YYYY-MM-DD").
-				Value(&s.due).Validate(validateDate(true, &s.due))},
+			{title: "due", field: huh.NewInput().Title("Fix due by (YYYY-MM-DD, optional)").Placeholder(dueExample(s.now)).
+				Value(&s.due).Validate(s.unlessBack(validateDue(&s.due, s.now)))},
 		},
 	})
 	return s
@@ -231,7 +246,7 @@ func (s *step) prefill() {
 	s.note, s.owner, s.due = prev.Note, prev.Owner, prev.Due
 }
 
-func questionField(a *answer) huh.Field {
+func questionField(a *answer, back func(func(string) error) func(string) error) huh.Field {
 	q := a.q
 	title := q.Prompt
 	if q.Optional {
@@ -245,14 +260,14 @@ func questionField(a *answer) huh.Field {
 	case checklist.MultiSelect:
 		return huh.NewMultiSelect[string]().Title(title).Description(q.Help).Options(options(q)...).Value(&a.list)
 	case checklist.Number:
-		return huh.NewInput().Title(title).Description(q.Help).Value(&a.s).Validate(validateNumber(q.Optional, &a.s))
+		return huh.NewInput().Title(title).Description(q.Help).Value(&a.s).Validate(back(validateNumber(q.Optional, &a.s)))
 	case checklist.Date:
 		return huh.NewInput().Title(title).Description(q.Help).Placeholder("YYYY-MM-DD").
-			Value(&a.s).Validate(validateDate(q.Optional, &a.s))
+			Value(&a.s).Validate(back(validateDate(q.Optional, &a.s)))
 	default:
 		in := huh.NewInput().Title(title).Description(q.Help).Value(&a.s)
 		if !q.Optional {
-			in = in.Validate(validateRequired(&a.s))
+			in = in.Validate(back(validateRequired(&a.s)))
 		}
 		return in
 	}
@@ -349,8 +364,11 @@ func (s *step) vetted(v func(string) error, def *string, check func(controlID, p
 // headed by the progress line and the control's requirement.
 func (s *step) tuiForm() *huh.Form {
 	groups := make([]*huh.Group, 0, len(s.pages))
+	s.notes = s.notes[:0]
 	for _, pg := range s.pages {
-		fields := []huh.Field{huh.NewNote().Title(s.header).Description(s.body)}
+		note := huh.NewNote().Title(s.header).Description(markdownEscape(s.body))
+		s.notes = append(s.notes, note)
+		fields := []huh.Field{note}
 		for _, e := range pg.entries {
 			fields = append(fields, e.field)
 		}
@@ -374,4 +392,59 @@ func (s *step) focusName(f huh.Field) string {
 		}
 	}
 	return ""
+}
+
+// refreshBody recomputes the text above the fields with the latest probe
+// note, and hands it to the form's notes; it reports whether it changed.
+func (s *step) refreshBody() bool {
+	body := s.text
+	if n := strings.TrimSpace(s.probeNote()); n != "" {
+		body += "\n\nProbes:\n  " + strings.ReplaceAll(n, "\n", "\n  ")
+	}
+	if body == s.body {
+		return false
+	}
+	s.body = body
+	for _, n := range s.notes {
+		n.Description(markdownEscape(body))
+	}
+	return true
+}
+
+// willFail: the control will not pass as answered so far, or a probe of it
+// already failed; an owner and due date are offered then.
+func (s *step) willFail() bool {
+	return fails(s.ctl, s.values(), s.now) || s.probeFail()
+}
+
+// evidenceRequired: required evidence backs a passing answer; an honest
+// "no, we do not have it" is recorded without it.
+func (s *step) evidenceRequired(e checklist.Evidence) func() bool {
+	return func() bool { return e.Required && !fails(s.ctl, s.values(), s.now) }
+}
+
+// unlessBack skips a validator while the user moves back (shift+tab): the
+// value is checked again when they move forward.
+func (s *step) unlessBack(v func(string) error) func(string) error {
+	return func(in string) error {
+		if s.goingBack {
+			return nil
+		}
+		return v(in)
+	}
+}
+
+// markdownEscape keeps text from checklists, probes and answers literal
+// in huh's note, which renders _ * and ` as italics, bold and code
+// (id_rsa would show as "idrsa" with italics).
+func markdownEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '_', '*', '`':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -69,7 +69,7 @@ func askable(ctl *checklist.Control) bool {
 // isAnswered reports whether a saved answer is complete enough to skip the
 // control when resuming: not applicable, or every visible required question
 // answered and required evidence given.
-func isAnswered(ctl *checklist.Control, a *answers.Control) bool {
+func isAnswered(ctl *checklist.Control, a *answers.Control, now time.Time) bool {
 	if a == nil {
 		return false
 	}
@@ -81,8 +81,10 @@ func isAnswered(ctl *checklist.Control, a *answers.Control) bool {
 			return false
 		}
 	}
+	// Required evidence backs a passing answer; a failing one is complete
+	// without it.
 	for _, e := range ctl.Evidence {
-		if e.Required && len(a.Evidence) == 0 {
+		if e.Required && len(a.Evidence) == 0 && !fails(ctl, a.Answers, now) {
 			return false
 		}
 	}
@@ -165,6 +167,24 @@ func validateDate(optional bool, def *string) func(string) error {
 	})
 }
 
+// dueExample is a date a month from now, the due-date field's hint.
+func dueExample(now time.Time) string { return now.AddDate(0, 1, 0).Format(dateLayout) }
+
+// validateDue accepts an empty due date or one from today on: a fix due
+// in the past is overdue before it is planned.
+func validateDue(def *string, now time.Time) func(string) error {
+	return validateTyped(true, def, func(s string) error {
+		d, err := time.Parse(dateLayout, s)
+		if err != nil {
+			return fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. %s", s, dueExample(now))
+		}
+		if d.Format(dateLayout) < now.Format(dateLayout) {
+			return fmt.Errorf("%s is in the past: give the date the fix will be done by, e.g. %s", s, dueExample(now))
+		}
+		return nil
+	})
+}
+
 // validateTyped checks the input, or the default on an empty line: empty
 // is fine only for an optional question; anything else must parse.
 func validateTyped(optional bool, def *string, parse func(string) error) func(string) error {
@@ -197,15 +217,15 @@ func splitPaths(s string) []string {
 // validateEvidence checks that every listed file exists, is a regular file
 // and is readable; relative paths are resolved against baseDir (the answers
 // file's directory).
-func validateEvidence(baseDir string, required bool, def *string) func(string) error {
+func validateEvidence(baseDir string, required func() bool, def *string) func(string) error {
 	return func(s string) error {
 		if strings.TrimSpace(s) == "" {
 			s = *def
 		}
 		paths := splitPaths(s)
 		if len(paths) == 0 {
-			if required {
-				return errors.New("this evidence is required: give the path to the file")
+			if required() {
+				return errors.New("this evidence is required for a passing answer: give the path to the file")
 			}
 			return nil
 		}
