@@ -157,7 +157,7 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	for _, q := range missing {
 		c.Evidence = append(c.Evidence, Reason{Kind: "answer", Source: q, Status: ReasonNotTested, Message: "not answered"})
 	}
-	missingFiles := answers.MissingEvidence(ctl, a)
+	missingFiles := MissingEvidence(ctl, a, now) // none after a failing answer
 	for _, id := range missingFiles {
 		c.Evidence = append(c.Evidence, Reason{Kind: "file", Source: id, Status: ReasonNotTested, Message: "required evidence not provided"})
 	}

@@ -131,11 +131,12 @@ func runRun(ctx context.Context, o *runOptions) error {
 	plan.probeCfg.ParamSets = plan.cl.ProbeParamSets()
 
 	// Probes run in the background while the questionnaire is on screen.
-	tracker := newProbeTracker(plan.cl)
+	tracker := newProbeTracker()
 	tracker.out = func(line string) { fmt.Fprintln(o.ios.ErrOut, line) }
-	probeResults := o.startProbes(ctx, plan, tracker)
+	live := interview.NewLiveProbes(plan.cl) // the questionnaire shows each control's probes as they finish
+	probeResults := o.startProbes(ctx, plan, func(e probes.Event) { tracker.event(e); live.Event(e) })
 	if plan.interact {
-		if err := o.questionnaire(ctx, plan, tracker); err != nil {
+		if err := o.questionnaire(ctx, plan, tracker, live); err != nil {
 			return err
 		}
 	}
@@ -187,9 +188,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 }
 
 // startProbes runs the probes in the background, reporting progress to
-// tracker; the returned function waits for their results.
-func (o *runOptions) startProbes(ctx context.Context, plan *runPlan, tracker *probeTracker) (wait func() []probes.Result) {
-	plan.probeCfg.Progress = tracker.event
+// progress; the returned function waits for their results.
+func (o *runOptions) startProbes(ctx context.Context, plan *runPlan, progress func(probes.Event)) (wait func() []probes.Result) {
+	plan.probeCfg.Progress = progress
 	fams := o.families
 	if fams == nil {
 		fams = all.Families()
@@ -212,10 +213,10 @@ func (o *runOptions) startProbes(ctx context.Context, plan *runPlan, tracker *pr
 }
 
 // questionnaire asks the questions, saving every answer as it goes.
-func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *probeTracker) error {
+func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *probeTracker, live *interview.LiveProbes) error {
 	// Progress lines on a terminal would tear the full-screen form, or
 	// land in the middle of a line prompt; they are held until the
-	// questionnaire ends (each control's probe note says how far they are).
+	// questionnaire ends (each control's screen shows its probes live).
 	tracker.quiet(o.ios.StderrIsTerminal())
 	defer tracker.quiet(false)
 	if err := o.askResponses(ctx, plan); err != nil {
@@ -228,7 +229,6 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 		AnsweredBy: o.answeredBy(),
 		Now:        o.now,
 		Save:       answers.Save,
-		ProbeNote:  tracker.note,
 		CheckEvidence: func(_, p string, allowSecret bool) error {
 			_, err := plan.evidence.Check(ctx, filepath.Dir(plan.ans.Path), p, allowSecret)
 			var e *evidence.Error
@@ -239,6 +239,7 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 			}
 			return err
 		},
+		Probes: live,
 	})
 	if errors.Is(err, interview.ErrInterrupted) {
 		hint := "run the same command again to continue at the first unanswered control"

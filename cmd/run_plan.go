@@ -220,14 +220,14 @@ func (o *runOptions) loadAnswers(path string, cl *checklist.Checklist, ci bool) 
 
 // checkAnswered lists the controls CI mode cannot evaluate for want of answers.
 func (o *runOptions) checkAnswered(cl *checklist.Checklist, ans *answers.File) error {
-	missing := answers.Unanswered(cl, ans)
+	missing := assessment.Unanswered(cl, ans, o.now())
 	if len(missing) == 0 {
 		return nil
 	}
 	for _, id := range missing {
 		ctl, _ := cl.Control(id)
 		what := answers.MissingQuestions(ctl, ans.Controls[id])
-		for _, e := range answers.MissingEvidence(ctl, ans.Controls[id]) {
+		for _, e := range assessment.MissingEvidence(ctl, ans.Controls[id], o.now()) {
 			what = append(what, "evidence "+e)
 		}
 		fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))

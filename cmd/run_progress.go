@@ -2,11 +2,9 @@ package cmd
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/selfassess/selfassess/checklist"
-	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -21,31 +19,18 @@ func probedControls(cl *checklist.Checklist) int {
 	return n
 }
 
-// probeTracker follows probe progress: it prints plain progress lines and
-// answers the questionnaire's "has this control's probe failed?".
+// probeTracker follows probe progress and prints plain progress lines
+// (each control's screen shows its own probes: interview.LiveProbes).
 type probeTracker struct {
 	mu       sync.Mutex
 	silent   bool
 	started  int
 	finished int
-	failed   map[string][]string // probe id and parameters → "target: summary" of failing results
-	byCtl    map[string][]string // control id → probe ids and parameters (failedKey)
-	lines    []string            // progress held back while quiet
+	lines    []string // progress held back while quiet
 	out      func(string)
 }
 
-func newProbeTracker(cl *checklist.Checklist) *probeTracker {
-	t := &probeTracker{failed: map[string][]string{}, byCtl: map[string][]string{}}
-	for _, sc := range cl.Controls() {
-		for _, id := range sc.Control.Probes {
-			t.byCtl[sc.Control.ID] = append(t.byCtl[sc.Control.ID], failedKey(id, sc.Control.With[id]))
-		}
-	}
-	return t
-}
-
-// failedKey names a probe run: its id and, after a NUL, its parameters.
-func failedKey(id string, set probes.Params) string { return id + "\x00" + probes.ParamsKey(id, set) }
+func newProbeTracker() *probeTracker { return &probeTracker{} }
 
 func (t *probeTracker) event(e probes.Event) {
 	t.mu.Lock()
@@ -55,12 +40,6 @@ func (t *probeTracker) event(e probes.Event) {
 		return
 	}
 	t.finished++
-	for _, r := range e.Results {
-		if r.Status == probes.Fail {
-			k := failedKey(r.ID, r.Params)
-			t.failed[k] = append(t.failed[k], safetext.Quote(r.Target)+": "+safetext.Quote(oneLine(r.Summary)))
-		}
-	}
 	line := progressLine(e)
 	if t.silent {
 		t.lines = append(t.lines, line)
@@ -95,23 +74,4 @@ func (t *probeTracker) pending() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.started - t.finished
-}
-
-// note says which of the control's probes already failed, for the
-// questionnaire; while nothing failed and probes still run, it says how far
-// they are (the progress lines are held while the form is on screen).
-func (t *probeTracker) note(controlID string) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var parts []string
-	for _, k := range t.byCtl[controlID] {
-		id, _, _ := strings.Cut(k, "\x00")
-		for _, f := range t.failed[k] {
-			parts = append(parts, id+" failed on "+f)
-		}
-	}
-	if len(parts) == 0 && len(t.byCtl[controlID]) > 0 && t.started > t.finished {
-		return fmt.Sprintf("still running in the background (%d checks finished, %d running)", t.finished, t.started-t.finished)
-	}
-	return strings.Join(parts, "; ")
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
 
-	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/demo"
 	"github.com/selfassess/selfassess/internal/oscaltest"
 	"github.com/selfassess/selfassess/probes"
@@ -37,25 +36,19 @@ func cmdDemoSites(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("FLAWED_URL", d.Flawed)
 }
 
-func TestProbeTrackerNotesFailedProbesPerControl(t *testing.T) {
-	cl := &checklist.Checklist{Sections: []checklist.Section{{Controls: []checklist.Control{
-		{ID: "TLS", Probes: []string{"tls.versions", "http.hsts"}},
-		{ID: "ASK"},
-	}}}}
-	tr := newProbeTracker(cl)
+// The progress lines wait while the questionnaire is on screen (each
+// control shows its own probes there, see interview.LiveProbes).
+func TestProbeTrackerHoldsLinesWhileQuiet(t *testing.T) {
+	tr := newProbeTracker()
 	var lines []string
 	tr.out = func(l string) { lines = append(lines, l) }
 	tr.event(probes.Event{Target: "https://a.test/", Family: "tls"})
 	assert.Equal(t, 1, tr.pending())
-	assert.Equal(t, "still running in the background (0 checks finished, 1 running)", tr.note("TLS"), "nothing finished yet")
-	assert.Equal(t, "", tr.note("ASK"), "no probes")
 	tr.quiet(true)
 	tr.event(probes.Event{Target: "https://a.test/", Family: "tls", Done: true, Results: []probes.Result{
 		{ID: "tls.versions", Target: "https://a.test/", Status: probes.Fail, Summary: "offered: TLS1.0\nTLS1.2"},
 	}})
 	assert.Equal(t, 0, tr.pending())
-	assert.Equal(t, "tls.versions failed on https://a.test/: offered: TLS1.0; TLS1.2", tr.note("TLS"))
-	assert.Equal(t, "", tr.note("ASK"))
 	assert.Empty(t, lines, "quiet while the questionnaire is on screen")
 	tr.quiet(false)
 	assert.Equal(t, []string{"probed https://a.test/: tls checks fail"}, lines)

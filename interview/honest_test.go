@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/probes"
 )
@@ -204,5 +204,11 @@ func TestFinHubAnsweringNoEverywhere(t *testing.T) {
 	for _, it := range items {
 		assert.True(t, isAnswered(it.sc.Control, ans.Controls[it.sc.Control.ID], fixedNow), it.sc.Control.ID)
 	}
-	assert.Empty(t, answers.Unanswered(cl, ans), "CI mode takes these answers as given")
+	assert.Empty(t, assessment.Unanswered(cl, ans, fixedNow), "CI mode takes these answers as given")
+	res := assessment.Evaluate(cl, ans, nil, nil, assessment.Options{Now: fixedNow})
+	for _, c := range res.Controls {
+		if len(c.Answers) > 0 {
+			assert.Equal(t, assessment.ControlFail, c.Status, c.ID)
+		}
+	}
 }

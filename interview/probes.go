@@ -14,8 +14,8 @@ import (
 // snapshot taken when the control was first shown.
 type LiveProbes struct {
 	mu       sync.Mutex
-	byCtl    map[string][]string        // control id → probe ids
-	results  map[string][]probes.Result // probe id → results so far
+	byCtl    map[string][]string        // control id → probe keys (id and parameters)
+	results  map[string][]probes.Result // probe key → results so far
 	started  int
 	finished int
 	changed  chan struct{} // capacity 1: "something finished" is pending
@@ -26,10 +26,18 @@ type LiveProbes struct {
 func NewLiveProbes(cl *checklist.Checklist) *LiveProbes {
 	l := &LiveProbes{byCtl: map[string][]string{}, results: map[string][]probes.Result{}, changed: make(chan struct{}, 1)}
 	for _, sc := range cl.Controls() {
-		l.byCtl[sc.Control.ID] = sc.Control.Probes
+		for _, id := range sc.Control.Probes {
+			l.byCtl[sc.Control.ID] = append(l.byCtl[sc.Control.ID], probeKey(id, sc.Control.With[id]))
+		}
 	}
 	return l
 }
+
+// probeKey names a probe run: its id and, after a NUL, its parameters (a
+// probe runs once per parameter set the controls ask for).
+func probeKey(id string, set probes.Params) string { return id + "\x00" + probes.ParamsKey(id, set) }
+
+func keyID(k string) string { id, _, _ := strings.Cut(k, "\x00"); return id }
 
 // Event records a probe event; safe for concurrent use.
 func (l *LiveProbes) Event(e probes.Event) {
@@ -37,7 +45,8 @@ func (l *LiveProbes) Event(e probes.Event) {
 	if e.Done {
 		l.finished++
 		for _, r := range e.Results {
-			l.results[r.ID] = append(l.results[r.ID], r)
+			k := probeKey(r.ID, r.Params)
+			l.results[k] = append(l.results[k], r)
 		}
 	} else {
 		l.started++
@@ -81,8 +90,8 @@ func (l *LiveProbes) Note(controlID string) string {
 	}
 	var bad, passed, waiting, notRun []string
 	running := l.started > l.finished
-	for _, id := range ids {
-		rs := l.results[id]
+	for _, k := range ids {
+		id, rs := keyID(k), l.results[k]
 		if len(rs) == 0 {
 			if running || l.started == 0 {
 				waiting = append(waiting, id)
