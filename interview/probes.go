@@ -141,8 +141,10 @@ func probeProblem(r probes.Result) string {
 		if loc == "" && f.File != "" {
 			loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 		}
-		if loc != "" {
+		if loc != "" && !strings.Contains(line, loc) {
 			line += fmt.Sprintf(" (first at %s: %s)", loc, oneLine(f.Message))
+		} else if loc != "" {
+			line += " (" + oneLine(f.Message) + ")"
 		} else if f.Message != "" {
 			line += " (" + oneLine(f.Message) + ")"
 		}
