@@ -122,6 +122,11 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	if a != nil {
 		given = a.Answers
 		c.Note, c.Owner, c.Due = a.Note, a.Owner, a.Due
+		c.AnsweredBy = a.AnsweredBy
+		if !a.AnsweredAt.IsZero() {
+			t := a.AnsweredAt.UTC()
+			c.AnsweredAt = &t
+		}
 		if a.NotApplicable != "" && ctl.AllowNotApplicable {
 			notApplicable = true
 			c.NotApplicable = a.NotApplicable
@@ -136,8 +141,8 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 			if !ok || answers.IsBlank(v) || !answers.Asked(q, given) {
 				continue
 			}
-			ans := Answer{Question: q.ID, Prompt: q.Prompt, Value: v}
-			ev := Reason{Kind: "answer", Source: q.ID, Status: ReasonInfo, Message: fmt.Sprintf("%s %s", q.Prompt, formatValue(v))}
+			ans := Answer{Question: q.ID, Prompt: q.Prompt, Value: v, Label: answerLabel(q, v)}
+			ev := Reason{Kind: "answer", Source: q.ID, Status: ReasonInfo, Message: fmt.Sprintf("%s %s", q.Prompt, ans.Label)}
 			if q.Pass != nil {
 				// max_age_days_from refers to another answer of this control
 				ok, why := q.Pass.Resolve(given).Check(v, now)
@@ -145,6 +150,9 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 				ev.Status = ReasonPass
 				if !ok {
 					ev.Status = ReasonFail
+					if q.Type == checklist.Select && len(q.Pass.AnyOf) > 0 { // the reader knows the labels, not the values
+						why = "expected " + strings.Join(optionLabels(q, q.Pass.AnyOf), " or ")
+					}
 					ev.Message += " — " + why
 					answerFailed = true
 				}
@@ -252,6 +260,35 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// answerLabel is an answer as the person saw it: option labels for select
+// and multiselect questions, yes/no, the number or the text.
+func answerLabel(q *checklist.Question, v any) string {
+	switch q.Type {
+	case checklist.Select, checklist.MultiSelect:
+		vals := checklist.AsStrings(v)
+		if len(vals) == 0 {
+			return "(none)"
+		}
+		return strings.Join(optionLabels(q, vals), "; ")
+	}
+	return formatValue(v)
+}
+
+// optionLabels maps option values to their labels (the value when the
+// option has no label).
+func optionLabels(q *checklist.Question, vals []string) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = v
+		for _, o := range q.Options {
+			if o.Value == v && o.Label != "" {
+				out[i] = o.Label
+			}
+		}
+	}
+	return out
 }
 
 func formatValue(v any) string {

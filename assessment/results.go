@@ -134,6 +134,10 @@ type Control struct {
 	Owner         string     `json:"owner,omitempty"`
 	Due           string     `json:"due,omitempty"`
 	Mappings      []string   `json:"mappings,omitempty"` // "PCI DSS 4.0 4.2.1"
+	// AnsweredBy and AnsweredAt: who answered the questionnaire for this
+	// control, and when (from the answers file).
+	AnsweredBy string     `json:"answered_by,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 }
 
 // Answer is one question and what was answered.
@@ -141,6 +145,8 @@ type Answer struct {
 	Question string `json:"question"`
 	Prompt   string `json:"prompt"`
 	Value    any    `json:"value"`
+	// Label is the answer as shown to the person: option labels, yes/no.
+	Label string `json:"label,omitempty"`
 	// Pass is nil for informational questions.
 	Pass *bool `json:"pass,omitempty"`
 }
@@ -158,8 +164,11 @@ type Reason struct {
 	Location string `json:"location,omitempty"`
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
-	// SHA256 is set for evidence files.
+	// SHA256, Size and Packed are set for evidence files that were packed:
+	// Packed is the file's path inside the submission package.
 	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	Packed string `json:"packed,omitempty"`
 }
 
 // ReasonStatus is a reason's own status: a probe's or a probe finding's

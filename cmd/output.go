@@ -2,8 +2,11 @@ package cmd
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,6 +96,9 @@ func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, 
 	evidence, err := submission.PackEvidence(ctx, in.Answers, in.Evidence)
 	if err != nil {
 		return outputSummary{}, interrupted(ctx, in.OutDir, submissionErr(err))
+	}
+	if err := describeEvidence(res, in.Answers, evidence); err != nil {
+		return outputSummary{}, err
 	}
 	signer := in.Signer
 	if signer == nil {
@@ -265,4 +271,39 @@ func lockOutput(dir string) (*filelock.Lock, error) {
 		return nil, runtimeErr("", "locking --out %s: %v", dir, pathErr(err))
 	}
 	return l, nil
+}
+
+// describeEvidence gives each evidence file of the results its size,
+// SHA-256 and path in the package, so the report says exactly what was
+// attached.
+func describeEvidence(res *assessment.Results, a *answers.File, packed *submission.PackedEvidence) error {
+	if a == nil || packed == nil {
+		return nil
+	}
+	for i := range res.Controls {
+		c := &res.Controls[i]
+		for j := range c.Evidence {
+			e := &c.Evidence[j]
+			np, ok := packed.PackedPath(c.ID, e.Source)
+			if e.Kind != "file" || !ok {
+				continue
+			}
+			src := e.Source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(filepath.Dir(a.Path), filepath.FromSlash(src))
+			}
+			f, err := os.Open(src)
+			if err != nil {
+				return usageErr("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, c.ID, e.Source, pathErr(err))
+			}
+			h := sha256.New()
+			n, err := io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				return runtimeErr("", "%s: control %s: reading evidence %q: %v", a.Path, c.ID, e.Source, err)
+			}
+			e.SHA256, e.Size, e.Packed = hex.EncodeToString(h.Sum(nil)), n, np
+		}
+	}
+	return nil
 }

@@ -125,6 +125,9 @@ func findingText(c *assessment.Control) string {
 }
 
 func evidenceLine(e assessment.Reason) string {
+	if e.Kind == "file" {
+		return fileLine(e)
+	}
 	s := e.Message
 	if e.Status != "" {
 		s = "[" + string(e.Status) + "] " + s
@@ -134,6 +137,16 @@ func evidenceLine(e assessment.Reason) string {
 	}
 	if e.Source != "" && e.Kind != "answer" && e.Kind != "note" {
 		s += " — " + e.Source // which probe, on which target
+	}
+	return s
+}
+
+// fileLine names an evidence file and, once packed, its size, SHA-256 and
+// path in the package.
+func fileLine(e assessment.Reason) string {
+	s := "Evidence file " + e.Source
+	if e.Packed != "" {
+		s += fmt.Sprintf(": %d bytes, SHA-256 %s, in the package as %s", e.Size, e.SHA256, e.Packed)
 	}
 	return s
 }

@@ -30,6 +30,8 @@ var funcs = template.FuncMap{
 	"line":    oneLine,
 	"quote":   mdQuote,
 	"hashes":  mdHashes,
+	"deref":   func(b *bool) bool { return b != nil && *b },
+	"fmttime": func(t *time.Time) string { return fmtTime(*t) },
 	// evidence and where: see shownEvidence and evidenceLocation.
 	"evidence": shownEvidence,
 	"where":    evidenceLocation,

@@ -111,6 +111,7 @@ func renderPDF(r *assessment.Results, opts Options) ([]byte, sigField, error) {
 	d.summary()
 	d.controls()
 	d.findings()
+	d.attested()
 	d.exceptions()
 	d.plan()
 	d.reviewResponse()
@@ -199,6 +200,19 @@ func (d *pdfDoc) cover() {
 	d.CellFormat(contentW-10, 6, fmt.Sprintf("Score %d/100 · %d controls · %d failing · %d partial · %d not tested",
 		r.Summary.Score, r.Summary.Total, r.Summary.Fail, r.Summary.Partial, r.Summary.NotTested), "", 1, "L", false, 0, "")
 	d.SetY(y + 30)
+	if len(r.Gate.Reasons) > 0 { // the reader of page 1 learns why, not only the verdict
+		d.font("B", 10)
+		d.MultiCell(contentW, 5.2, "Not ready because:", "", "L", false)
+		d.font("", 10)
+		for i, reason := range r.Gate.Reasons {
+			if i == 4 && len(r.Gate.Reasons) > 5 {
+				d.MultiCell(contentW, 5.2, fmt.Sprintf("•  … and %d more (see the executive summary)", len(r.Gate.Reasons)-4), "", "L", false)
+				break
+			}
+			d.MultiCell(contentW, 5.2, "•  "+reason, "", "L", false)
+		}
+		d.Ln(4)
+	}
 
 	targets := strings.Join(r.Targets, "\n")
 	facts := [][2]string{
@@ -572,9 +586,59 @@ func (d *pdfDoc) findings() {
 			d.para("", 9.5, c.Remediation)
 		}
 		if c.Owner != "" || c.Due != "" {
-			d.para("", 9.5, fmt.Sprintf("Owner: %s · Due: %s", orDefault(c.Owner, "—"), orDefault(c.Due, "—")))
+			d.para("", 9.5, fmt.Sprintf("Owner: %s · Due: %s", orDefault(c.Owner, "—"), d.v.Due(c)))
 		}
+		d.answeredBy(c)
 		d.Ln(4)
+	}
+}
+
+func (d *pdfDoc) answeredBy(c *assessment.Control) {
+	switch {
+	case c.AnsweredBy != "" && c.AnsweredAt != nil:
+		d.para("", 9, fmt.Sprintf("Answered by %s on %s", c.AnsweredBy, fmtTime(*c.AnsweredAt)))
+	case c.AnsweredBy != "":
+		d.para("", 9, "Answered by "+c.AnsweredBy)
+	case c.AnsweredAt != nil:
+		d.para("", 9, "Answered on "+fmtTime(*c.AnsweredAt))
+	}
+}
+
+// attested lists, for the controls not under Findings, every answer with
+// its label, the note, the evidence files and who answered when.
+func (d *pdfDoc) attested() {
+	d.heading("What the team attested for the other controls", true)
+	if len(d.v.Attested) == 0 {
+		d.para("I", 10, "Nothing else was attested.")
+		return
+	}
+	for _, c := range d.v.Attested {
+		d.ensure(20)
+		d.font("B", 10.5)
+		d.MultiCell(contentW, 6, fmt.Sprintf("%s: %s — %s", c.ID, c.Title, StatusLabel(c.Status)), "", "L", false)
+		for _, a := range c.Answers {
+			line := "•  " + a.Prompt + " " + orDefault(a.Label, "—")
+			if a.Pass != nil && !*a.Pass {
+				line += " (fails)"
+			}
+			d.para("", 9, line)
+		}
+		if c.NotApplicable != "" {
+			d.para("", 9, "•  Not applicable: "+c.NotApplicable)
+		}
+		if c.Note != "" {
+			d.para("", 9, "•  Note: "+c.Note)
+		}
+		for _, e := range c.Evidence {
+			if e.Kind == "file" {
+				d.para("", 9, "•  "+fileLine(e))
+			}
+		}
+		if c.Owner != "" || c.Due != "" {
+			d.para("", 9, fmt.Sprintf("•  Owner of the fix: %s · due %s", orDefault(c.Owner, "—"), d.v.Due(c)))
+		}
+		d.answeredBy(c)
+		d.Ln(3)
 	}
 }
 
@@ -626,7 +690,7 @@ func (d *pdfDoc) plan() {
 	}
 	var rows [][]string
 	for _, c := range d.v.Plan {
-		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), orDefault(c.Due, "—")})
+		rows = append(rows, []string{c.ID, c.Severity, StatusLabel(c.Status), orDefault(c.Remediation, "—"), orDefault(c.Owner, "—"), d.v.Due(c)})
 	}
 	d.table([]column{{"Control", 46, "L"}, {"Severity", 16, "L"}, {"Status", 20, "L"}, {"Remediation", 54, "L"}, {"Owner", 22, "L"}, {"Due", 22, "L"}}, rows,
 		func(row, col int) (assessment.ControlStatus, bool) {

@@ -139,6 +139,7 @@ type view struct {
 	Findings    []*assessment.Control // Results.Findings: worst first
 	Exceptions  []*assessment.Control // controls with an active exception
 	Plan        []*assessment.Control // Results.RemediationPlan
+	Attested    []*assessment.Control // controls with answers, notes or evidence files, not among the findings
 	StatusCount []statusCount
 }
 
@@ -178,6 +179,9 @@ func newView(r *assessment.Results, opts Options) *view {
 		if c.Exception != nil {
 			v.Exceptions = append(v.Exceptions, c)
 		}
+		if attested(c) && !c.Status.NeedsAttention() { // findings show it with the finding
+			v.Attested = append(v.Attested, c)
+		}
 	}
 	v.Findings, v.Plan = r.Findings(), r.RemediationPlan()
 	s := r.Summary
@@ -190,6 +194,32 @@ func newView(r *assessment.Results, opts Options) *view {
 		v.StatusCount = append(v.StatusCount, sc)
 	}
 	return v
+}
+
+// attested: the team said something about the control (answers, a note,
+// a justification, files, an owner).
+func attested(c *assessment.Control) bool {
+	if len(c.Answers) > 0 || c.Note != "" || c.NotApplicable != "" || c.Owner != "" || c.Due != "" {
+		return true
+	}
+	for _, e := range c.Evidence {
+		if e.Kind == "file" {
+			return true
+		}
+	}
+	return false
+}
+
+// Due is the control's due date as printed: "—" when none, marked overdue
+// when it lies before the report date and the control is not resolved.
+func (v *view) Due(c *assessment.Control) string {
+	switch {
+	case c.Due == "":
+		return "—"
+	case c.Due < v.Date && c.Status != assessment.ControlPass && c.Status != assessment.ControlNotApplicable:
+		return c.Due + " (overdue)"
+	}
+	return c.Due
 }
 
 // shownEvidence is the evidence listed under a control: a note from the

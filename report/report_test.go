@@ -495,7 +495,7 @@ func TestFindingsInResultsOrder(t *testing.T) {
 	b, err := Markdown(r, Options{})
 	require.NoError(t, err)
 	md := string(b)
-	findings := md[strings.Index(md, "## Findings"):strings.Index(md, "## Not applicable")]
+	findings := md[strings.Index(md, "## Findings"):strings.Index(md, "## What the team attested")]
 	var got []string
 	for _, l := range strings.Split(findings, "\n") {
 		if id, ok := strings.CutPrefix(l, "### "); ok {

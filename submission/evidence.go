@@ -23,6 +23,15 @@ type PackedEvidence struct {
 	// Answers is the package's answers.yaml: its evidence paths name the
 	// packed copies. nil when there is no answers file.
 	Answers []byte
+
+	packed map[evidenceRef]string
+}
+
+// PackedPath is where the evidence file path of control sits in the
+// package (evidence/CONTROL/NAME).
+func (p *PackedEvidence) PackedPath(control, path string) (string, bool) {
+	s, ok := p.packed[evidenceRef{control, path}]
+	return s, ok
 }
 
 // Contents are a package's own files, besides the evidence copies and
@@ -79,7 +88,7 @@ func PackEvidence(ctx context.Context, a *answers.File, chk *evidence.Checker) (
 	if err != nil {
 		return nil, fmt.Errorf("answers: %w", err)
 	}
-	return &PackedEvidence{Files: files, Answers: b}, nil
+	return &PackedEvidence{Files: files, Answers: b, packed: packed}, nil
 }
 
 // EvidenceErrors are the evidence files CheckEvidence refused, each a
