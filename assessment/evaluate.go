@@ -215,6 +215,11 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 			ran++
 		} else {
 			notRun = append(notRun, id)
+			// a URL target was given but is plain http://: the TLS probes
+			// had nothing to check, so the control is not tested
+			if strings.HasPrefix(id, "tls.") && len(rs) > 0 {
+				c.tlsSkipped = true
+			}
 		}
 	}
 	for _, id := range notRun {
@@ -246,6 +251,8 @@ func evaluateControl(sec *checklist.Section, ctl *checklist.Control, a *answers.
 	case len(ctl.Probes) > 0 && ran == 0:
 		// Answers alone do not verify what the provider asked a probe to
 		// check: with no target of the right kind the control is untested.
+		c.Status = ControlNotTested
+	case c.tlsSkipped:
 		c.Status = ControlNotTested
 	case probeWarned || len(notRun) > 0:
 		c.Status = ControlPartial
@@ -369,7 +376,7 @@ func summarize(cs []Control) Summary {
 // evidence, not those whose probes did not run: it is about the
 // questionnaire, and a run that probed nothing must not come out ready.
 func gateReasons(cs []Control, opts Options) []string {
-	var reasons, unanswered, unprobed []string
+	var reasons, unanswered, unprobed, plainHTTP []string
 	for _, c := range cs {
 		sev := checklist.Severity(c.Severity)
 		switch {
@@ -379,6 +386,8 @@ func gateReasons(cs []Control, opts Options) []string {
 			reasons = append(reasons, fmt.Sprintf("%s (%s) could not be checked: a probe errored", c.ID, c.Severity))
 		case c.Status == ControlNotTested && noProbeRan(c):
 			unprobed = append(unprobed, c.ID)
+		case c.Status == ControlNotTested && c.tlsSkipped:
+			plainHTTP = append(plainHTTP, c.ID)
 		case c.Status == ControlNotTested:
 			unanswered = append(unanswered, c.ID)
 		}
@@ -389,6 +398,10 @@ func gateReasons(cs []Control, opts Options) []string {
 	if len(unprobed) > 0 {
 		reasons = append(reasons, fmt.Sprintf("%d control(s) not tested (their probes did not run; give --target, --source or --webhook-url): %s",
 			len(unprobed), strings.Join(unprobed, ", ")))
+	}
+	if len(plainHTTP) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d control(s) not tested (their TLS probes were skipped: the target is plain http://; give its https:// URL): %s",
+			len(plainHTTP), strings.Join(plainHTTP, ", ")))
 	}
 	return reasons
 }

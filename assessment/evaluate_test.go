@@ -349,3 +349,23 @@ func TestExceptionAppliesToFailAndPartialOnly(t *testing.T) {
 		})
 	}
 }
+
+// A plain http:// target leaves the TLS probes nothing to check: the
+// control is not tested (and says why in the gate), not partial.
+func TestPlainHTTPTargetLeavesTLSControlNotTested(t *testing.T) {
+	yes := true
+	cl := &checklist.Checklist{ID: "t", Sections: []checklist.Section{{ID: "s", Controls: []checklist.Control{
+		{ID: "TLS", Severity: checklist.Critical, Probes: []string{"tls.versions", "http.hsts"},
+			Questions: []checklist.Question{{ID: "q", Type: checklist.Confirm, Pass: &checklist.PassCriteria{Equals: &yes}}}},
+	}}}}
+	ans := answers.New("", "t")
+	ans.Controls["TLS"] = &answers.Control{Answers: map[string]any{"q": true}}
+	rs := []probes.Result{
+		{ID: "tls.versions", Target: "http://app.example/", Status: probes.Skipped, Summary: "plain http:// target: no TLS to probe"},
+		{ID: "http.hsts", Target: "http://app.example/", Status: probes.Pass, Summary: "ok"},
+	}
+	r := Evaluate(cl, ans, rs, nil, Options{})
+	require.Equal(t, ControlNotTested, r.Controls[0].Status)
+	assert.Equal(t, NotReady, r.Summary.Verdict)
+	assert.Equal(t, []string{"1 control(s) not tested (their TLS probes were skipped: the target is plain http://; give its https:// URL): TLS"}, r.Gate.Reasons)
+}

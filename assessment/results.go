@@ -138,6 +138,8 @@ type Control struct {
 	// control, and when (from the answers file).
 	AnsweredBy string     `json:"answered_by,omitempty"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+
+	tlsSkipped bool // its TLS probes were skipped: the URL target is plain http://
 }
 
 // Answer is one question and what was answered.

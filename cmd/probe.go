@@ -73,6 +73,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if err != nil {
 		return err
 	}
+	warnPlainHTTP(o.ios.ErrOut, targets)
 	if len(targets) == 0 {
 		return usageErr("name a URL, or use --source DIR or --webhook-url URL", "nothing to probe")
 	}

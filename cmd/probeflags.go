@@ -2,9 +2,13 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +45,8 @@ func (f *probeFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.CAFile, "ca-file", "", "trust the CA certificates in this PEM `file` as well as the system roots")
 	fs.StringVar(&f.ClientCert, "client-cert", "", "present the PEM client certificate in `file` to servers that ask for one (mutual TLS)")
 	fs.StringVar(&f.ClientKey, "client-key", "", "the PEM private key for --client-cert, from a `file` only you can read")
-	fs.DurationVar(&f.Timeout, "timeout", 10*time.Second, "time limit for each connection or request")
+	f.Timeout = 10 * time.Second
+	fs.Var((*durationFlag)(&f.Timeout), "timeout", "time limit for each connection or request (with a unit: 5s, 500ms, 1m)")
 	fs.IntVar(&f.Concurrency, "concurrency", 8, "targets probed at once")
 	fs.IntVar(&f.PerHost, "per-host", 8, "connections at once to one host")
 	fs.StringSliceVar(&f.Only, "only", nil, "run only probes matching these `patterns` (e.g. tls.*,http.cookies)")
@@ -190,11 +195,15 @@ func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
 	}
 	if f.Source != "" {
 		st, err := os.Stat(f.Source)
+		const hint = "give the folder of the integration's source code (a checkout), e.g. --source ."
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageErr(hint, "--source %s: no such folder", f.Source)
+		}
 		if err != nil {
-			return nil, usageErr("", "--source: %v", err)
+			return nil, usageErr(hint, "--source: %v", pathErr(err))
 		}
 		if !st.IsDir() {
-			return nil, usageErr("", "--source %s: not a directory", f.Source)
+			return nil, usageErr(hint, "--source %s: is a file, not a folder", f.Source)
 		}
 		ts = append(ts, probes.Target{Kind: probes.KindSource, Value: f.Source})
 	}
@@ -205,6 +214,43 @@ func (f *probeFlags) targets(urls []string) ([]probes.Target, error) {
 		ts = append(ts, probes.Target{Kind: probes.KindWebhook, Value: f.WebhookURL})
 	}
 	return ts, nil
+}
+
+// warnPlainHTTP warns, before anything runs, about http:// targets: the
+// TLS probes have nothing to check there and the controls they verify come
+// out not tested.
+func warnPlainHTTP(w io.Writer, ts []probes.Target) {
+	for _, t := range ts {
+		if t.Kind != probes.KindURL {
+			continue
+		}
+		u, err := url.Parse(t.Value)
+		if err != nil || u.Scheme != "http" {
+			continue
+		}
+		https := *u
+		https.Scheme = "https"
+		fmt.Fprintf(w, "selfassess: warning: %s is plain http://: the TLS checks are skipped and the controls they verify will be not tested; did you mean %s?\n",
+			probes.RedactURL(u), probes.RedactURL(&https))
+	}
+}
+
+// durationFlag is a time.Duration flag whose error says to add a unit
+// ("5" is refused by time.ParseDuration with "missing unit").
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+func (d *durationFlag) Type() string   { return "duration" }
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
+			return fmt.Errorf("a duration needs a unit: %ss, %sms or %sm", s, s, s)
+		}
+		return errors.New("not a duration: use a number with a unit, e.g. 5s, 500ms, 1m")
+	}
+	*d = durationFlag(v)
+	return nil
 }
 
 // maxCAFile bounds --ca-file: a CA bundle is kilobytes (the whole system

@@ -125,6 +125,7 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if p.targets, err = o.probe.targets(targets); err != nil {
 		return nil, err
 	}
+	warnPlainHTTP(o.ios.ErrOut, p.targets)
 
 	ci := o.ci || !o.ios.CanPrompt()
 	p.interact = !ci
