@@ -133,7 +133,7 @@ func TestAllowedSignersVerdictsAgreeWithSSHKeygen(t *testing.T) {
 			assert.Equal(t, c.ok, res.SignatureOK)
 			if !c.ok {
 				require.Len(t, res.Problems, 1)
-				assert.Contains(t, res.Problems[0], "which is not a trusted key (test)")
+				assert.Contains(t, res.Problems[0], "not by the key you trust (test)")
 				assert.Contains(t, res.Problems[0], c.why)
 			}
 			if sshKeygen == "" {

@@ -34,8 +34,11 @@ func (r *Result) WriteReport(w io.Writer) {
 	}
 	if r.Signed && r.KeyFP != "" {
 		state := "INVALID"
-		if r.SignatureOK {
+		switch {
+		case r.SignatureOK:
 			state = "valid"
+		case r.ValidUntrusted:
+			state = "valid, but not by the key you trust"
 		}
 		fmt.Fprintf(w, "signature: %s, by %s key %s (checked against %s)\n", state, r.KeyType, r.KeyFP, r.TrustSource)
 	}

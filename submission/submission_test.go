@@ -74,7 +74,9 @@ func TestBuildAndVerify(t *testing.T) {
 	res, err = Verify(zipPath, trustOf(testSigner(t)))
 	require.NoError(t, err)
 	assert.False(t, res.OK())
-	assert.Contains(t, strings.Join(res.Problems, ";"), "not a trusted key")
+	assert.Contains(t, strings.Join(res.Problems, ";"), "the signature is valid, but by SHA256:")
+	assert.Contains(t, strings.Join(res.Problems, ";"), "not by the key you trust")
+	assert.True(t, res.ValidUntrusted)
 }
 
 func TestZipIsReproducible(t *testing.T) {

@@ -120,8 +120,11 @@ type Result struct {
 	Signed      bool
 	SignatureOK bool
 	KeyFP       string // the signing key's fingerprint
-	KeyType     string
-	TrustSource string
+	// ValidUntrusted: the signature is sound but by a key the given trust
+	// does not list (another team's key, or a rotated one).
+	ValidUntrusted bool
+	KeyType        string
+	TrustSource    string
 	// IdentityProven: the key was given by the verifier, not taken from the package.
 	IdentityProven bool
 	// SumsSHA256 is the hex SHA-256 of SHA256SUMS: the package's digest,
@@ -487,15 +490,22 @@ func checkSignature(files map[string]*pkgFile, sums []byte, trust TrustedKeys, r
 	} else {
 		res.IdentityProven = true
 	}
+	// Checked before trust so a reviewer learns whether the signature is
+	// sound but by another key, or broken.
+	sigErr := sshsig.Verify(bytes.NewReader(sums), sig, sig.PublicKey, sig.HashAlgorithm, trust.namespace())
 	if ok, why := trusted(sig.PublicKey, trust, signers); !ok {
 		p := fmt.Sprintf("signed by %s, which is not a trusted key (%s)", res.KeyFP, res.TrustSource)
+		if sigErr == nil {
+			res.ValidUntrusted = true
+			p = fmt.Sprintf("the signature is valid, but by %s, not by the key you trust (%s)", res.KeyFP, res.TrustSource)
+		}
 		if why != "" {
 			p += ": " + why
 		}
 		res.Problems = append(res.Problems, p)
 		return
 	}
-	if err := sshsig.Verify(bytes.NewReader(sums), sig, sig.PublicKey, sig.HashAlgorithm, trust.namespace()); err != nil {
+	if sigErr != nil {
 		res.Problems = append(res.Problems, "the signature does not match "+SumsFile)
 		return
 	}
