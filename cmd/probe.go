@@ -112,6 +112,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	} else if err := printProbeTable(o.ios, results); err != nil {
 		return runtimeErr("", "writing output: %v", err)
 	}
+	hintPrivateCA(o.ios.ErrOut, results, o.flags.CAFile)
 	for _, r := range results {
 		if r.Status == probes.Fail || r.Status == probes.Error {
 			return errGate

@@ -73,6 +73,9 @@ func (f *probeFlags) fromConfig(cfg *projectConfig, changed func(string) bool) {
 	if !changed("history") && cfg.History != nil {
 		f.History = *cfg.History
 	}
+	if !changed("ca-file") && cfg.CAFile != "" {
+		f.CAFile = cfg.CAFile
+	}
 }
 
 // config turns the flags into a probes.Config, reading secrets from the environment.
@@ -232,6 +235,25 @@ func warnPlainHTTP(w io.Writer, ts []probes.Target) {
 		https.Scheme = "https"
 		fmt.Fprintf(w, "selfassess: warning: %s is plain http://: the TLS checks are skipped and the controls they verify will be not tested; did you mean %s?\n",
 			probes.RedactURL(u), probes.RedactURL(&https))
+	}
+}
+
+// hintPrivateCA says what to do when a target's certificate is not
+// trusted and no --ca-file was given: a staging site behind a private CA
+// looks exactly like that.
+func hintPrivateCA(w io.Writer, results []probes.Result, caFile string) {
+	if caFile != "" {
+		return
+	}
+	for _, r := range results {
+		text := r.Summary
+		for _, f := range r.Findings {
+			text += "\n" + f.Message
+		}
+		if strings.Contains(text, "not trusted") || strings.Contains(text, "unknown authority") {
+			fmt.Fprintf(w, "selfassess: hint: %s: the certificate is not trusted here; if the target uses a private CA, pass --ca-file CA.pem (or ca_file: in selfassess.yaml)\n", r.Target)
+			return
+		}
 	}
 }
 

@@ -142,6 +142,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	tracker.waiting()
 	results := probeResults()
+	hintPrivateCA(o.ios.ErrOut, results, o.probe.CAFile)
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
 	}

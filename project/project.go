@@ -39,6 +39,7 @@ type Config struct {
 	Targets      []string
 	Source       string
 	WebhookURL   string
+	CAFile       string // PEM CA certificates trusted for the targets (a private CA)
 	Answers      string
 	Exceptions   string
 	Output       string
@@ -61,7 +62,7 @@ type Config struct {
 
 // configKeys in the order init writes them.
 var configKeys = []string{"schema", "organisation", "integration", "contacts", "checklist", "targets", "source", "history",
-	"webhook_url", "answers", "exceptions", "output", "sign_key", "fail_on", "reviewer_keys", "reviewer_recipients"}
+	"webhook_url", "ca_file", "answers", "exceptions", "output", "sign_key", "fail_on", "reviewer_keys", "reviewer_recipients"}
 
 // keyMaterial recognises a key pasted where a path belongs.
 var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-|sk-)[^ ]* AAAA`)
@@ -185,6 +186,8 @@ func Parse(path string, data []byte) (*Config, error) {
 					errf(v, "webhook_url", "%q: %v", c.WebhookURL, err)
 				}
 			}
+		case "ca_file":
+			str(v, "ca_file", &c.CAFile)
 		case "answers":
 			str(v, "answers", &c.Answers)
 		case "exceptions":
@@ -234,6 +237,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	}
 	c.Source, c.Answers, c.Exceptions, c.Output, c.SignKey = rel(c.Source), rel(c.Answers), rel(c.Exceptions), rel(c.Output), rel(c.SignKey)
 	c.ReviewerKeys = rel(c.ReviewerKeys)
+	c.CAFile = rel(c.CAFile)
 	if c.Checklist != "" && !slices.Contains(checklist.BuiltinIDs(), c.Checklist) {
 		c.Checklist = rel(c.Checklist)
 	}
@@ -274,6 +278,7 @@ func Marshal(c *Config) ([]byte, error) {
 		add("history", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(*c.History)})
 	}
 	addStr("webhook_url", c.WebhookURL)
+	addStr("ca_file", c.CAFile)
 	addStr("answers", c.Answers)
 	addStr("exceptions", c.Exceptions)
 	addStr("output", c.Output)

@@ -21,7 +21,7 @@ func TestParsePositionedErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown setting and bad values", "checklist: finhub\ncolour: blue\ncontacts:\n  - nobody\ntargets: [ftp://x]\nfail_on: urgent\n", []string{
-			"p/selfassess.yaml:2:1: colour: unknown setting (known: organisation, integration, contacts, checklist, targets, source, history, webhook_url, answers, exceptions, output, sign_key, fail_on, reviewer_keys, reviewer_recipients)",
+			"p/selfassess.yaml:2:1: colour: unknown setting (known: organisation, integration, contacts, checklist, targets, source, history, webhook_url, ca_file, answers, exceptions, output, sign_key, fail_on, reviewer_keys, reviewer_recipients)",
 			`p/selfassess.yaml:4:5: contacts[0]: "nobody" is not an e-mail address`,
 			`p/selfassess.yaml:5:11: targets[0]: "ftp://x": scheme must be https or http`,
 			`p/selfassess.yaml:6:10: fail_on: must be one of critical, high, medium, low, got "urgent"`,
