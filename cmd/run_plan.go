@@ -98,6 +98,13 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 		return nil, usageErr("", "--fail-on must be critical, high, medium or low, got %q", failOn)
 	}
 	p.outDir = pick("out", o.outDir, cfg.Output)
+	// Found now, not after the questionnaire and the probes.
+	if fi, err := os.Stat(p.outDir); err == nil && !fi.IsDir() {
+		return nil, usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", p.outDir)
+	}
+	if zi, err := os.Stat(submission.ZipPathFor(p.outDir)); err == nil && zi.IsDir() {
+		return nil, usageErr("the package is written beside the output folder as FOLDER.zip", "--out %s: %s is a folder", p.outDir, submission.ZipPathFor(p.outDir))
+	}
 	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
 	p.reviewers, p.configPath = cfg.ReviewerRecipients, cfg.Path
 
@@ -181,8 +188,16 @@ func (o *runOptions) checkPaths(signKey string) error {
 		if f.path == "" {
 			continue
 		}
-		if _, err := os.Stat(f.path); err != nil {
+		fi, err := os.Stat(f.path)
+		if err != nil {
 			return usageErr("", "%s: %v", f.flag, pathErr(err))
+		}
+		if wantDir := f.flag == "--template-dir"; fi.IsDir() != wantDir {
+			what := "a file, not a folder"
+			if wantDir {
+				what = "a folder, not a file"
+			}
+			return usageErr("", "%s %s: give %s", f.flag, f.path, what)
 		}
 	}
 	return nil
