@@ -127,6 +127,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 	defer done()
 	defer relaxGC(o.ios.Getenv)()
 	fmt.Fprintf(o.ios.ErrOut, "checklist %s %s: %d controls\n", plan.cl.ID, plan.cl.Version, len(plan.cl.Controls()))
+	if !o.demo && (plan.project.Organisation == "" || plan.project.Integration == "") {
+		// Said before the questionnaire, not discovered on the report's title.
+		fmt.Fprintln(o.ios.ErrOut, "selfassess: warning: the report will not name your organisation or integration (no organisation/integration in selfassess.yaml); run 'selfassess init' to set them")
+	}
 	// each probe is judged once per distinct parameter set the controls ask for
 	plan.probeCfg.ParamSets = plan.cl.ProbeParamSets()
 
@@ -160,6 +164,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 	res.Project = plan.project
 	res.Targets = []string{}
 	for _, t := range plan.targets {
+		if t.Kind == probes.KindSource {
+			res.Targets = append(res.Targets, sourceRef(ctx, t.Value))
+			continue
+		}
 		res.Targets = append(res.Targets, probes.DisplayTarget(t))
 	}
 	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
