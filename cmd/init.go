@@ -10,11 +10,13 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/project"
+	"github.com/selfassess/selfassess/submission"
 )
 
 type initOptions struct {
@@ -69,11 +71,13 @@ func runInit(ctx context.Context, o *initOptions) error {
 		return usageErr("edit it, or pass --force to replace it", "%s already exists", o.path)
 	}
 	cfg := o.cfg
+	keyAction := "" // with --ci, --sign-key is a reference; the key may live elsewhere (a CI secret)
 	if !o.ci && o.ios.CanPrompt() {
 		p, err := interview.AskProject(ctx, interview.Options{In: o.ios.In, Out: o.ios.Out,
 			Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb"},
 			interview.Project{Organisation: cfg.Organisation, Integration: cfg.Integration,
-				Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: defaultSource(cfg.Source)})
+				Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: defaultSource(cfg.Source),
+				SignKey: cfg.SignKey})
 		if errors.Is(err, interview.ErrInterrupted) {
 			return &ExitError{Code: ExitUsage, Err: errors.New("interrupted; nothing was written")}
 		}
@@ -82,6 +86,7 @@ func runInit(ctx context.Context, o *initOptions) error {
 		}
 		cfg.Organisation, cfg.Integration, cfg.Contacts, cfg.Checklist, cfg.Targets, cfg.Source =
 			p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets, p.Source
+		cfg.SignKey, keyAction = p.SignKey, p.KeyAction
 	} else {
 		var missing []string
 		for _, m := range []struct{ flag, val string }{{"--organisation", cfg.Organisation},
@@ -104,6 +109,15 @@ func runInit(ctx context.Context, o *initOptions) error {
 				return usageErr(nf.Hint(), "--checklist: %v", err)
 			}
 			return usageErr("check it with 'selfassess checklist validate "+cfg.Checklist+"'", "--checklist %s: %v", cfg.Checklist, err)
+		}
+	}
+	// The key is created before the settings name it; an existing key is
+	// read for its public half, which the provider's reviewer needs.
+	var pub []byte
+	if cfg.SignKey != "" && !project.IsKeyMaterial(cfg.SignKey) {
+		var err error
+		if pub, err = signingKey(o.ios, keyAction, cfg.SignKey); err != nil {
+			return err
 		}
 	}
 	// Paths typed here are relative to the current directory; the file's
@@ -131,8 +145,70 @@ func runInit(ctx context.Context, o *initOptions) error {
 	if err := input.WriteFileAtomic(o.path, data, 0o644); err != nil {
 		return runtimeErr("", "writing %s: %v", o.path, err)
 	}
-	fmt.Fprintf(o.ios.Out, "Wrote %s. Next: selfassess run\n", o.path)
+	if pub == nil {
+		fmt.Fprintf(o.ios.Out, "Wrote %s. Next: selfassess run\n", o.path)
+		if cfg.SignKey == "" && !o.ci {
+			fmt.Fprintln(o.ios.ErrOut, "selfassess: warning: no signing key: packages will be unsigned; create one with 'selfassess keygen' and add sign_key to "+o.path)
+		}
+		return nil
+	}
+	k, _, _, _, err := ssh.ParseAuthorizedKey(pub)
+	if err != nil {
+		return usageErr("give the key's .pub file", "%s: not an SSH public key", cfg.SignKey)
+	}
+	fmt.Fprintf(o.ios.Out, "Wrote %s, signing with %s.\n", o.path, cfg.SignKey)
+	fmt.Fprintf(o.ios.Out, "Send this public key to the provider's reviewer through a channel they trust:\n%s\nfingerprint: %s\nNext: selfassess run\n",
+		strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))), ssh.FingerprintSHA256(k))
 	return nil
+}
+
+// signingKey creates the key pair init was asked to create, or reads the
+// public half of an existing key; it returns the public key line (nil when
+// an existing private key has no .pub beside it).
+func signingKey(ios *IOStreams, action, path string) ([]byte, error) {
+	file := interview.ExpandHome(path)
+	switch action {
+	case interview.KeyCreate:
+		if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+			return nil, runtimeErr("", "creating %s: %v", filepath.Dir(path), pathErr(err))
+		}
+		kp, err := submission.GenerateKey(nil, "selfassess")
+		if err != nil {
+			return nil, runtimeErr("", "generating the key: %v", err)
+		}
+		if err := submission.WriteKeyPair(file, kp, false); err != nil {
+			var ie *submission.InputError
+			if errors.As(err, &ie) {
+				return nil, usageErr(ie.Hint, "%v", ie.Err)
+			}
+			return nil, runtimeErr("", "writing %s: %v", path, pathErr(err))
+		}
+		fmt.Fprintf(ios.ErrOut, "wrote %s (private, 0600, not encrypted: for a passphrase use 'selfassess keygen --passphrase-env VAR') and %s.pub\n", path, path)
+		return kp.Public, nil
+	case interview.KeyAgent:
+		b, err := input.ReadFile(file, 64<<10)
+		if err != nil {
+			return nil, usageErr("", "--sign-key: %v", pathErr(err))
+		}
+		return b, nil
+	case "": // a reference from a flag: show the public key when it is here
+		if !strings.HasSuffix(file, ".pub") {
+			file += ".pub"
+		}
+		if b, err := input.ReadFile(file, 64<<10); err == nil {
+			return b, nil
+		}
+		return nil, nil
+	}
+	if _, err := os.Stat(file); err != nil {
+		return nil, usageErr("create one with 'selfassess keygen', or give the path of an existing key", "--sign-key: %v", pathErr(err))
+	}
+	b, err := input.ReadFile(file+".pub", 64<<10)
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "selfassess: note: %s.pub not found; print the public key for the reviewer with: ssh-keygen -y -f %s\n", path, path)
+		return nil, nil
+	}
+	return b, nil
 }
 
 // relativeToFile rewrites p, relative to the current directory, as relative

@@ -145,22 +145,26 @@ func TestAskProjectAccessible(t *testing.T) {
 		"1\n", // first built-in checklist
 		"ftp://x\n", "https://pay.acme.example, https://api.acme.example/v1\n",
 		"no-such-dir\n", ".\n", // source: a directory that exists
+		"4\n", // signing key: not now
 	}, ""))
 	p, err := AskProject(context.Background(), Options{Accessible: true, In: in, Out: &out}, Project{})
 	require.NoError(t, err, out.String())
 	assert.Equal(t, Project{Organisation: "ACME Ltd", Integration: "Checkout",
 		Contacts:  []string{"sec@acme.example", "ops@acme.example"},
 		Checklist: "finhub",
-		Targets:   []string{"https://pay.acme.example", "https://api.acme.example/v1"}, Source: "."}, p)
+		Targets:   []string{"https://pay.acme.example", "https://api.acme.example/v1"}, Source: ".", KeyAction: KeyNone}, p)
 	assert.Contains(t, out.String(), "an answer is required")
 	assert.Contains(t, out.String(), `"x" is not an e-mail address`)
 	assert.Contains(t, out.String(), `"ftp://x" is not a URL`)
 	assert.Contains(t, out.String(), `"no-such-dir" is not a directory`)
 
 	// Defaults are kept on empty lines; the input ending early interrupts.
-	def := Project{Organisation: "ACME", Integration: "Pay", Contacts: []string{"a@b.example"}, Checklist: "turris"}
-	p, err = AskProject(context.Background(), Options{Accessible: true, In: strings.NewReader("\n\n\n\n\n\n"), Out: &out}, def)
+	key := filepath.Join(t.TempDir(), "team_ed25519")
+	require.NoError(t, os.WriteFile(key, []byte("x"), 0o600))
+	def := Project{Organisation: "ACME", Integration: "Pay", Contacts: []string{"a@b.example"}, Checklist: "turris", SignKey: key}
+	p, err = AskProject(context.Background(), Options{Accessible: true, In: strings.NewReader("\n\n\n\n\n\n\n\n"), Out: &out}, def)
 	require.NoError(t, err)
+	def.KeyAction = KeyFile // a given key is an existing key
 	assert.Equal(t, def, p)
 	_, err = AskProject(context.Background(), Options{Accessible: true, In: strings.NewReader("ACME\n"), Out: &out}, Project{})
 	require.ErrorIs(t, err, ErrInterrupted)

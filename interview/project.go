@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -23,7 +24,25 @@ type Project struct {
 	Checklist    string   // built-in id or a file path
 	Targets      []string // https URLs of the deployed integration
 	Source       string   // the source tree to scan; "" for none
+	// KeyAction says what to do about the signing key: KeyCreate (write a
+	// new key pair at SignKey), KeyFile (SignKey is an existing private
+	// key), KeyAgent (SignKey is the .pub of a key in ssh-agent) or
+	// KeyNone (unsigned packages for now).
+	KeyAction string
+	SignKey   string
 }
+
+// Signing key choices of Project.KeyAction.
+const (
+	KeyCreate = "create"
+	KeyFile   = "file"
+	KeyAgent  = "agent"
+	KeyNone   = "none"
+)
+
+// DefaultKeyPath is where init proposes to write a new signing key: outside
+// the repository, so it is not committed by accident.
+const DefaultKeyPath = "~/.ssh/selfassess_ed25519"
 
 // AskProject asks for the project settings, starting from def (e.g. values
 // given as flags or an existing file). Ctrl-C returns ErrInterrupted.
@@ -69,11 +88,39 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 			Description("Directory of the integration's source code, scanned for secrets and risky code (may be empty).").
 			Value(&p.Source).Validate(defaulted(&p.Source, validateSourceDir)),
 	}
+	if p.KeyAction == "" {
+		switch {
+		case strings.HasSuffix(p.SignKey, ".pub"):
+			p.KeyAction = KeyAgent
+		case p.SignKey != "":
+			p.KeyAction = KeyFile
+		default:
+			p.KeyAction, p.SignKey = KeyCreate, DefaultKeyPath
+		}
+	}
+	keyChoice := huh.NewSelect[string]().Key("key").Title("Signing key").
+		Description("The provider's reviewer checks the package's signature against your public key.").
+		Options(huh.NewOption("Create a new key pair (as selfassess keygen)", KeyCreate),
+			huh.NewOption("Use an existing private key file", KeyFile),
+			huh.NewOption("Use a key held by ssh-agent (give its .pub file)", KeyAgent),
+			huh.NewOption("Not now: packages will be unsigned", KeyNone)).
+		Value(&p.KeyAction)
+	keyPath := huh.NewInput().Key("sign_key").
+		TitleFunc(func() string { return keyPathTitle(p.KeyAction) }, &p.KeyAction).
+		Value(&p.SignKey).Validate(func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			s = p.SignKey
+		}
+		return validateKeyPath(p.KeyAction, s)
+	})
 	if opts.Accessible {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		in := newLineReader(ctx, opts.In)
-		for _, f := range fields {
+		for _, f := range append(fields, keyChoice, keyPath) {
+			if f == huh.Field(keyPath) && p.KeyAction == KeyNone {
+				continue
+			}
 			form := huh.NewForm(huh.NewGroup(f)).WithAccessible(true).WithInput(in).WithOutput(opts.Out)
 			if err := form.RunWithContext(ctx); err != nil {
 				return def, mapFormErr(err)
@@ -83,7 +130,10 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 			}
 		}
 	} else {
-		form := huh.NewForm(huh.NewGroup(fields...).Title("selfassess init"))
+		form := huh.NewForm(huh.NewGroup(fields...).Title("selfassess init"),
+			huh.NewGroup(keyChoice).Title("selfassess init · signing key"),
+			huh.NewGroup(keyPath).Title("selfassess init · signing key").
+				WithHideFunc(func() bool { return p.KeyAction == KeyNone }))
 		if err := runForm(ctx, form, opts); err != nil {
 			return def, err
 		}
@@ -93,7 +143,63 @@ func AskProject(ctx context.Context, opts Options, def Project) (Project, error)
 	p.Contacts = splitList(contacts)
 	p.Targets = splitList(targets)
 	p.Source = strings.TrimSpace(p.Source)
+	p.SignKey = strings.TrimSpace(p.SignKey)
+	if p.KeyAction == KeyNone {
+		p.SignKey = ""
+	}
 	return p, nil
+}
+
+func keyPathTitle(action string) string {
+	switch action {
+	case KeyFile:
+		return "Private key file"
+	case KeyAgent:
+		return "Public key file (.pub) of the key in ssh-agent"
+	}
+	return "Where to write the new private key (the public key goes next to it as .pub)"
+}
+
+// validateKeyPath checks the key path for the chosen action: a new key
+// must not overwrite anything; an existing one must be a file.
+func validateKeyPath(action, s string) error {
+	s = strings.TrimSpace(s)
+	if action == KeyNone {
+		return nil
+	}
+	if s == "" {
+		return errRequired
+	}
+	path := ExpandHome(s)
+	switch action {
+	case KeyCreate:
+		if strings.HasSuffix(s, ".pub") {
+			return errors.New("name the private key; its public key is written next to it as .pub")
+		}
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s already exists: choose \"Use an existing private key file\", or another path", s)
+		}
+	case KeyAgent:
+		if !strings.HasSuffix(s, ".pub") {
+			return errors.New("give the public key file (.pub) of the key in ssh-agent")
+		}
+		fallthrough
+	default:
+		if err := checkReadable(path); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// ExpandHome turns a leading ~/ into the home directory.
+func ExpandHome(p string) string {
+	if strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
+	}
+	return p
 }
 
 func mapFormErr(err error) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,10 +81,22 @@ func TestAskProjectForm(t *testing.T) {
 	press("no-such-dir", keyEnter)
 	wait("source", `"no-such-dir" is not a directory`)
 	press(keyCtrlU, ".", keyEnter)
+	// the signing key: create one, at a path that already exists first
+	wait("key", "")
+	press(keyEnter)
+	wait("sign_key", "")
+	existing := filepath.Join(t.TempDir(), "taken")
+	require.NoError(t, os.WriteFile(existing, []byte("x"), 0o600))
+	press(keyCtrlU, existing, keyEnter)
+	wait("sign_key", "already exists")
+	press(keyCtrlU, existing+"2.pub", keyEnter)
+	wait("sign_key", "name the private key")
+	press(keyCtrlU, existing+"2", keyEnter)
 	res := <-done
 	require.NoError(t, res.err)
 	assert.Equal(t, Project{Organisation: "ACME Ltd", Integration: "Checkout", Contacts: []string{"sec@acme.example"},
-		Checklist: "turris", Targets: []string{"https://pay.acme.example"}, Source: "."}, res.p)
+		Checklist: "turris", Targets: []string{"https://pay.acme.example"}, Source: ".",
+		KeyAction: KeyCreate, SignKey: existing + "2"}, res.p)
 }
 
 func TestAskProjectCtrlC(t *testing.T) {
