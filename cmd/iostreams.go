@@ -3,6 +3,9 @@ package cmd
 import (
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -16,6 +19,78 @@ type IOStreams struct {
 	Getenv func(string) string
 
 	stdinTTY, stdoutTTY, stderrTTY bool
+	// width is the terminal's width in columns (nil or 0: unknown).
+	width func() int
+}
+
+// OutWidth is the width to wrap stdout's prose at: $COLUMNS when set, else
+// the terminal's width; 0 when stdout is not a terminal (logs keep lines
+// whole).
+func (s *IOStreams) OutWidth() int {
+	if n, err := strconv.Atoi(s.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if s.stdoutTTY && s.width != nil {
+		return s.width()
+	}
+	return 0
+}
+
+// terminalWidth is f's terminal width, 0 when unknown.
+func terminalWidth(f *os.File) func() int {
+	return func() int {
+		w, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return w
+	}
+}
+
+// wrapText breaks lines longer than width at a space (never inside a
+// word), indenting continuations two columns past the line's own indent.
+// Table rows (several runs of aligning spaces) are left whole.
+func wrapText(text string, width int) string {
+	if width <= 0 {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		body := strings.TrimLeft(line, " ")
+		indent := line[:len(line)-len(body)]
+		if utf8.RuneCountInString(line) <= width || strings.Count(body, "  ") >= 2 {
+			continue
+		}
+		cont := indent + "  "
+		var out []string
+		cur, pre := body, indent
+		for utf8.RuneCountInString(pre+cur) > width {
+			r := []rune(cur)
+			limit := width - utf8.RuneCountInString(pre)
+			cut := -1
+			for k := min(limit, len(r)-1); k > 0; k-- {
+				if r[k] == ' ' {
+					cut = k
+					break
+				}
+			}
+			if cut < 0 { // one long word: it stays whole, broken after it
+				for k := limit; k < len(r); k++ {
+					if r[k] == ' ' {
+						cut = k
+						break
+					}
+				}
+				if cut < 0 {
+					break
+				}
+			}
+			out = append(out, pre+strings.TrimRight(string(r[:cut]), " "))
+			cur, pre = strings.TrimLeft(string(r[cut:]), " "), cont
+		}
+		lines[i] = strings.Join(append(out, pre+cur), "\n")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // TestIO returns streams over the given buffers, not terminals.

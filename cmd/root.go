@@ -60,7 +60,8 @@ signed submission package for the provider's reviewer.`,
 // SystemIO is the process's own streams.
 func SystemIO() *IOStreams {
 	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Getenv: os.Getenv,
-		stdinTTY: isTerminal(os.Stdin), stdoutTTY: isTerminal(os.Stdout), stderrTTY: isTerminal(os.Stderr)}
+		stdinTTY: isTerminal(os.Stdin), stdoutTTY: isTerminal(os.Stdout), stderrTTY: isTerminal(os.Stderr),
+		width: terminalWidth(os.Stdout)}
 }
 
 // relaxGC lets the heap grow to five times the live data between

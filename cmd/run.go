@@ -283,13 +283,17 @@ func (o *runOptions) answeredBy() string {
 // printRunSummary ends a run: report.Summary (counts, verdict, top
 // findings), then where the results are.
 func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary, written bool) {
-	w := ios.Out
-	fmt.Fprintln(w)
-	report.Summary(w, res, 5)
+	// Built whole, then wrapped at word boundaries to the terminal's width
+	// (the terminal itself would cut "fil/es" mid-word).
+	var w strings.Builder
+	flush := func() { fmt.Fprint(ios.Out, wrapText(w.String(), ios.OutWidth())) }
+	fmt.Fprintln(&w)
+	report.Summary(&w, res, 5)
 	if !written {
+		flush()
 		return
 	}
-	fmt.Fprintf(w, "\nResults written to %s", out.Dir)
+	fmt.Fprintf(&w, "\nResults written to %s", out.Dir)
 	if len(out.Files) > 0 {
 		names := make([]string, len(out.Files))
 		for i, f := range out.Files {
@@ -298,18 +302,19 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 				names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
 			}
 		}
-		fmt.Fprintf(w, " (%s)", strings.Join(names, ", "))
+		fmt.Fprintf(&w, " (%s)", strings.Join(names, ", "))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(&w)
 	if out.Zip != "" {
-		fmt.Fprintf(w, "Package: %s\n", out.Zip)
+		fmt.Fprintf(&w, "Package: %s\n", out.Zip)
 	}
 	if out.Signer != "" {
-		fmt.Fprintf(w, "Signed by %s", out.Signer)
+		fmt.Fprintf(&w, "Signed by %s", out.Signer)
 		if out.PDFSigned {
-			fmt.Fprint(w, " (SHA256SUMS and report.pdf)")
+			fmt.Fprint(&w, " (SHA256SUMS and report.pdf)")
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintln(&w)
 	}
+	flush()
 	printEncrypted(ios, out)
 }
