@@ -78,10 +78,14 @@ func newChecklistListCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in checklists",
-		Args:  noArgs,
-		RunE:  func(*cobra.Command, []string) error { return runChecklistList(o) },
+		Long: `list prints each built-in checklist's id, title, version and control
+count; the id is what --checklist takes. Exit codes: 0 listed, 2 usage error.`,
+		Example: `  selfassess checklist list
+  selfassess checklist list --format json`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return runChecklistList(o) },
 	}
-	o.checkFormat = formatFlag(c, &o.format, "output `format`: table, json or yaml", "table", "json", "yaml")
+	o.checkFormat = formatFlag(c, &o.format, "output `FORMAT`: table, json or yaml", "table", "json", "yaml")
 	return c
 }
 
@@ -125,6 +129,9 @@ func newChecklistShowCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "show ID|FILE",
 		Short: "Show a checklist's sections and controls, and how each is verified",
+		Long: `show prints a checklist (a built-in id or a file) for a person: its sections,
+each control's requirement and severity, and how it is verified (questions,
+evidence, probes). Exit codes: 0 shown, 2 usage or checklist error.`,
 		Example: `  selfassess checklist show finhub
   selfassess checklist show --format json ./my-checklist.yaml`,
 		Args:              exactArgs("ID|FILE"),
@@ -134,7 +141,7 @@ func newChecklistShowCmd(ios *IOStreams) *cobra.Command {
 			return runChecklistShow(o)
 		},
 	}
-	o.checkFormat = formatFlag(c, &o.format, "output `format`: text, json or yaml", "text", "json", "yaml")
+	o.checkFormat = formatFlag(c, &o.format, "output `FORMAT`: text, json or yaml", "text", "json", "yaml")
 	return c
 }
 
@@ -168,8 +175,8 @@ func newChecklistValidateCmd(ios *IOStreams) *cobra.Command {
 		Long: `Check checklist files: YAML syntax, unknown fields, types, required fields,
 ids, probe ids, options, pass criteria and conditions. Every problem of every
 file is printed, one per line; valid files print "FILE: ok". The exit code is
-2 when any file has a problem. "-" reads standard input; a built-in id checks
-that built-in.`,
+2 when any file has a problem (exit codes: 0 every file valid, 2 a problem).
+"-" reads standard input; a built-in id checks that built-in.`,
 		Example:           `  selfassess checklist validate my-checklist.yaml`,
 		Args:              minArgs("FILE"),
 		ValidArgsFunction: completeChecklist,
@@ -213,7 +220,8 @@ func newChecklistSchemaCmd(ios *IOStreams) *cobra.Command {
 		Short: "Print the JSON Schema of the checklist format",
 		Long: `Print the JSON Schema (draft 2020-12) of the checklist format, for editors.
 Save it and point your checklist at it with a first line such as
-  # yaml-language-server: $schema=./checklist.schema.json`,
+  # yaml-language-server: $schema=./checklist.schema.json
+Exit codes: 0 printed, 2 usage error.`,
 		Example: `  selfassess checklist schema > checklist.schema.json`,
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {

@@ -23,6 +23,12 @@ func newDiffCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
 		Short: "Compare two results.json: newly failing, newly passing, changed, added, removed controls",
+		Long: `diff compares two results.json files (e.g. the last submission and this
+run): the score and verdict, then every control whose status changed, was
+added or was removed, as a table, JSON or the Markdown of changes.md.
+
+Exit codes: 0 compared (whatever changed), 2 usage error (a file missing or
+not a results.json), 3 runtime failure.`,
 		Example: `  selfassess diff last-submission/results.json out/results.json
   selfassess diff old.json new.json --format md > changes.md`,
 		Args: exactArgs("OLD.json", "NEW.json"),
@@ -31,7 +37,7 @@ func newDiffCmd(ios *IOStreams) *cobra.Command {
 			return runDiff(o)
 		},
 	}
-	o.checkFormat = formatFlag(c, &o.format, "output `format`: table, json or md", "table", "json", "md")
+	o.checkFormat = formatFlag(c, &o.format, "output `FORMAT`: table, json or md", "table", "json", "md")
 	return c
 }
 

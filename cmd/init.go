@@ -36,7 +36,12 @@ func newInitCmd(ios *IOStreams) *cobra.Command {
 		Long: `init writes selfassess.yaml: organisation, integration, contacts, checklist,
 targets and the other settings 'selfassess run' reads. In a terminal it asks
 for them (flags give the defaults); with --ci (or without a terminal) it
-takes them from flags. An existing file is kept unless --force is given.`,
+takes them from flags. An existing file is kept unless --force is given.
+In a terminal it also offers to create the signing key (as 'selfassess
+keygen') or to reference an existing one (a key file, or the .pub of a key in
+ssh-agent), and prints the public key and fingerprint to send the provider.
+
+Exit codes: 0 written, 2 usage error or the file exists, 3 runtime failure.`,
 		Example: `  selfassess init
   selfassess init --ci --organisation "Acme Ltd" --integration "Acme Checkout" \
       --contact security@acme.example --checklist finhub --target https://checkout.acme.example`,
@@ -44,22 +49,22 @@ takes them from flags. An existing file is kept unless --force is given.`,
 		RunE: func(c *cobra.Command, args []string) error { return runInit(c.Context(), o) },
 	}
 	f := c.Flags()
-	f.StringVar(&o.path, "config", project.DefaultFile, "`file` to write")
+	f.StringVar(&o.path, "config", project.DefaultFile, "`FILE` to write")
 	f.BoolVar(&o.force, "force", false, "overwrite an existing file")
 	f.BoolVar(&o.ci, "ci", false, "never prompt: take every setting from flags")
 	f.BoolVar(&o.accessible, "accessible", false, "screen-reader friendly prompts (automatic when TERM=dumb)")
-	f.StringVar(&o.cfg.Organisation, "organisation", "", "your `organisation`, as the provider knows it")
-	f.StringVar(&o.cfg.Integration, "integration", "", "the integration's `name`")
-	f.StringArrayVar(&o.cfg.Contacts, "contact", nil, "security contact e-mail `address`; repeatable")
-	f.StringVar(&o.cfg.Checklist, "checklist", "", "built-in checklist `id` ("+strings.Join(checklist.BuiltinIDs(), ", ")+") or a checklist file")
+	f.StringVar(&o.cfg.Organisation, "organisation", "", "your `NAME`, as the provider knows it")
+	f.StringVar(&o.cfg.Integration, "integration", "", "the integration's `NAME`")
+	f.StringArrayVar(&o.cfg.Contacts, "contact", nil, "security contact e-mail `EMAIL`; repeatable")
+	f.StringVar(&o.cfg.Checklist, "checklist", "", "built-in checklist `ID|FILE` ("+strings.Join(checklist.BuiltinIDs(), ", ")+") or a checklist file")
 	f.StringArrayVar(&o.cfg.Targets, "target", nil, "deployed `URL` to probe; repeatable")
-	f.StringVar(&o.cfg.Source, "source", "", "source tree `dir` to scan")
-	f.StringVar(&o.cfg.WebhookURL, "webhook-url", "", "webhook endpoint `url` to check")
-	f.StringVar(&o.cfg.Answers, "answers", "", "answers `file` (run's default: answers.yaml)")
-	f.StringVar(&o.cfg.Exceptions, "exceptions", "", "approved exceptions `file`")
-	f.StringVar(&o.cfg.Output, "out", "", "output `directory` (run's default: selfassess-out)")
-	f.StringVar(&o.cfg.SignKey, "sign-key", "", "`path` of the SSH key that signs the package (or its public key, for ssh-agent)")
-	f.StringVar(&o.cfg.FailOn, "fail-on", "", "lowest failing `severity` that blocks readiness (run's default: high)")
+	f.StringVar(&o.cfg.Source, "source", "", "source tree `DIR` to scan")
+	f.StringVar(&o.cfg.WebhookURL, "webhook-url", "", "webhook endpoint `URL` to check")
+	f.StringVar(&o.cfg.Answers, "answers", "", "answers `FILE` (run's default: answers.yaml)")
+	f.StringVar(&o.cfg.Exceptions, "exceptions", "", "approved exceptions `FILE`")
+	f.StringVar(&o.cfg.Output, "out", "", "output `DIR` (run's default: selfassess-out)")
+	f.StringVar(&o.cfg.SignKey, "sign-key", "", "`FILE` of the SSH key that signs the package (or its public key, for ssh-agent)")
+	f.StringVar(&o.cfg.FailOn, "fail-on", "", "lowest failing `SEVERITY` that blocks readiness (run's default: high)")
 	return c
 }
 

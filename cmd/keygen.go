@@ -32,7 +32,10 @@ when wanted, comes from an environment variable, never a flag.
 
 The default type, ecdsa (P-256), signs the package (SSH signature) and
 report.pdf (a PDF signature Acrobat and pdfsig show). An ed25519 key signs the
-package only: no PDF reader accepts Ed25519 PDF signatures. rsa is 3072 bits.`,
+package only: no PDF reader accepts Ed25519 PDF signatures. rsa is 3072 bits.
+
+Exit codes: 0 written, 2 usage error (the files exist, no passphrase),
+3 runtime failure.`,
 		Example: `  selfassess keygen --out ~/.ssh/selfassess
   SIGNING_PASS=… selfassess keygen --out ci_key --passphrase-env SIGNING_PASS`,
 		Args: noArgs,
@@ -40,8 +43,8 @@ package only: no PDF reader accepts Ed25519 PDF signatures. rsa is 3072 bits.`,
 	}
 	c.Flags().StringVarP(&o.out, "out", "o", "selfassess_key", "private key `PATH` (the public key goes to PATH.pub)")
 	c.Flags().StringVar(&o.passphraseEnv, "passphrase-env", "", "encrypt the private key with the passphrase in environment `VAR`")
-	c.Flags().StringVar(&o.comment, "comment", "selfassess", "key `comment`")
-	c.Flags().StringVarP(&o.keyType, "type", "t", submission.KeyECDSA, "key `type`: "+strings.Join(submission.KeyTypes, ", "))
+	c.Flags().StringVar(&o.comment, "comment", "selfassess", "key `TEXT`")
+	c.Flags().StringVarP(&o.keyType, "type", "t", submission.KeyECDSA, "key `TYPE`: "+strings.Join(submission.KeyTypes, ", "))
 	c.Flags().BoolVar(&o.force, "force", false, "replace existing key files")
 	return c
 }

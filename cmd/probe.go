@@ -36,6 +36,15 @@ func newProbeCmd(ios *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "probe [URL...]",
 		Short: "Probe deployed URLs (TLS, HTTP, served JavaScript), a source tree and a webhook",
+		Long: `probe runs the automated checks alone, without a checklist or questions:
+TLS versions, cipher suites and certificate; HTTP redirect, HSTS, headers,
+cookies, banners, CORS, error pages, rate limiting, security.txt and the
+JavaScript the pages serve (each URL argument); secrets and risky code in a
+source tree (--source); a webhook endpoint's signature checks (--webhook-url).
+'selfassess probe --list' names every probe and what it checks.
+
+Exit codes: 0 no probe failed or errored, 1 a probe failed or errored,
+2 usage error (bad flag, URL or folder), 3 runtime failure.`,
 		Example: `  selfassess probe https://app.example.com
   selfassess probe --only 'tls.*' --format json https://staging.example.com:8443
   selfassess probe --source . --webhook-url https://api.example.com/webhooks
@@ -46,9 +55,9 @@ func newProbeCmd(ios *IOStreams) *cobra.Command {
 		},
 	}
 	o.flags.bind(c.Flags())
-	o.checkFormat = formatFlag(c, &o.format, "output `format`: table or json", "table", "json")
+	o.checkFormat = formatFlag(c, &o.format, "output `FORMAT`: table or json", "table", "json")
 	c.Flags().BoolVar(&o.list, "list", false, "list the probe ids and their parameters, and exit")
-	c.Flags().StringArrayVar(&o.with, "with", nil, "set a probe parameter, `probe.param=value` (lists comma-separated); repeatable")
+	c.Flags().StringArrayVar(&o.with, "with", nil, "set a probe parameter, `ID.PARAM=VALUE` (lists comma-separated); repeatable")
 	return c
 }
 

@@ -42,15 +42,15 @@ type probeFlags struct {
 }
 
 func (f *probeFlags) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&f.CAFile, "ca-file", "", "trust the CA certificates in this PEM `file` as well as the system roots")
-	fs.StringVar(&f.ClientCert, "client-cert", "", "present the PEM client certificate in `file` to servers that ask for one (mutual TLS)")
-	fs.StringVar(&f.ClientKey, "client-key", "", "the PEM private key for --client-cert, from a `file` only you can read")
+	fs.StringVar(&f.CAFile, "ca-file", "", "trust the CA certificates in this PEM `FILE` as well as the system roots")
+	fs.StringVar(&f.ClientCert, "client-cert", "", "present the PEM client certificate in `FILE` to servers that ask for one (mutual TLS)")
+	fs.StringVar(&f.ClientKey, "client-key", "", "the PEM private key for --client-cert, from a `FILE` only you can read")
 	f.Timeout = 10 * time.Second
 	fs.Var((*durationFlag)(&f.Timeout), "timeout", "time limit for each connection or request (with a unit: 5s, 500ms, 1m)")
 	fs.IntVar(&f.Concurrency, "concurrency", 8, "targets probed at once")
 	fs.IntVar(&f.PerHost, "per-host", 8, "connections at once to one host")
-	fs.StringSliceVar(&f.Only, "only", nil, "run only probes matching these `patterns` (e.g. tls.*,http.cookies)")
-	fs.StringArrayVar(&f.HeaderEnv, "header-env", nil, "add the request header held in environment `variable` (\"Name: value\"); repeatable")
+	fs.StringSliceVar(&f.Only, "only", nil, "run only probes matching these `PATTERNS` (e.g. tls.*,http.cookies)")
+	fs.StringArrayVar(&f.HeaderEnv, "header-env", nil, "add the request header held in environment `VAR` (\"Name: value\"); repeatable")
 	fs.IntVar(&f.Burst, "burst", 0, "http.rate-limit: send up to `N` requests (max 200) and expect a 429")
 	fs.Int64Var(&f.MaxBody, "max-body", 2<<20, "bytes read from one HTTP response body")
 	fs.DurationVar(&f.RateLimit, "rate-limit", 0, "minimum gap between two requests to one host")
@@ -58,8 +58,8 @@ func (f *probeFlags) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&f.History, "history", probes.DefaultHistory, "source.secrets: also scan the newest `N` commits of the checked-out branch (0: none)")
 	fs.IntVar(&f.MaxScripts, "max-scripts", 20, "same-origin scripts fetched per page")
 	fs.Int64Var(&f.MaxJSBytes, "max-js-bytes", 8<<20, "script bytes fetched per target")
-	fs.StringVar(&f.Source, "source", "", "also scan the source tree in `dir`")
-	fs.StringVar(&f.WebhookURL, "webhook-url", "", "check that the webhook endpoint at `url` rejects unsigned events")
+	fs.StringVar(&f.Source, "source", "", "also scan the source tree in `DIR`")
+	fs.StringVar(&f.WebhookURL, "webhook-url", "", "check that the webhook endpoint at `URL` rejects unsigned events")
 }
 
 // fromConfig takes selfassess.yaml's probe settings for the flags not given.

@@ -22,8 +22,8 @@ type protectFlags struct {
 }
 
 func (p *protectFlags) bind(f *pflag.FlagSet) {
-	f.StringVar(&p.pdfCert, "pdf-cert", "", "PEM `file`: a CA-issued certificate for the signing key (then its issuers) for report.pdf's signature; default self-signed")
-	f.StringArrayVar(&p.encryptTo, "encrypt-to", nil, "`file` of reviewer public keys (ssh-ed25519, ssh-rsa or age1…, one per line): write PACKAGE.zip.age instead of the zip; repeatable")
+	f.StringVar(&p.pdfCert, "pdf-cert", "", "PEM `FILE`: a CA-issued certificate for the signing key (then its issuers) for report.pdf's signature; default self-signed")
+	f.StringArrayVar(&p.encryptTo, "encrypt-to", nil, "`FILE` of reviewer public keys (ssh-ed25519, ssh-rsa or age1…, one per line): write PACKAGE.zip.age instead of the zip; repeatable")
 	f.BoolVar(&p.keepPlain, "keep-plain", false, "with --encrypt-to or reviewer_recipients, keep the plain zip too")
 }
 

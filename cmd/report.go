@@ -42,7 +42,9 @@ func newReportCmd(ios *IOStreams) *cobra.Command {
 		Short: "Re-render reports (and optionally the signed package) from a saved results.json",
 		Long: `report renders a saved results.json again, without probing: Markdown, PDF,
 JSON, JUnit and SARIF. With --package it writes the signed submission package
-into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
+into --out (and OUT.zip next to it), exactly as 'selfassess run' does.
+
+Exit codes: 0 written, 2 usage or input error, 3 runtime failure.`,
 		Example: `  selfassess report out/results.json --format md,pdf --out review
   selfassess report out/results.json --package --answers answers.yaml --sign-key ~/.ssh/selfassess --out pkg`,
 		Args: exactArgs("RESULTS.json"),
@@ -52,7 +54,7 @@ into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.formats, "format", "all", "comma-separated `formats`: md, pdf, json, junit, sarif (or all)")
+	f.StringVar(&o.formats, "format", "all", "comma-separated `FORMATS`: md, pdf, json, junit, sarif (or all)")
 	f.StringVarP(&o.out, "out", "o", "selfassess-report", "output `DIR`")
 	f.StringVar(&o.templateDir, "template-dir", "", "`DIR` with report.md.tmpl / changes.md.tmpl overriding the built-in templates")
 	f.BoolVar(&o.pkg, "package", false, "write the signed submission package (SHA256SUMS, signature, zip)")
@@ -61,8 +63,8 @@ into --out (and OUT.zip next to it), exactly as 'selfassess run' does.`,
 	f.StringVar(&o.checklistRef, "checklist", "", "checklist `ID|FILE` to include (with --package; default: the built-in the results name)")
 	f.StringVar(&o.previous, "previous", "", "earlier `RESULTS.json`: adds changes.md (with --package)")
 	o.protect.bind(f)
-	f.DurationVar(&o.templateTimeout, "template-timeout", report.DefaultTemplateTimeout, "stop a --template-dir template still running after this `duration`")
-	f.StringArrayVar(&o.evidenceRoots, "evidence-root", nil, "also accept evidence files inside this `folder` (with --answers; default: the answers file's folder); repeatable")
+	f.DurationVar(&o.templateTimeout, "template-timeout", report.DefaultTemplateTimeout, "stop a --template-dir template still running after this `DURATION`")
+	f.StringArrayVar(&o.evidenceRoots, "evidence-root", nil, "also accept evidence files inside this `DIR` (with --answers; default: the answers file's folder); repeatable")
 	return c
 }
 
