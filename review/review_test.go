@@ -274,7 +274,8 @@ func TestReviewRefusals(t *testing.T) {
 	_, err := Open(dir, keysFor(t, signer(t)), now)
 	var ve *VerifyError
 	require.ErrorAs(t, err, &ve)
-	assert.Contains(t, err.Error(), "which is not a trusted key")
+	assert.Contains(t, err.Error(), "the signature is valid, but by SHA256:")
+	assert.Contains(t, err.Error(), "not by the key you trust")
 
 	// Tampered review.json.
 	js := filepath.Join(dir, JSONFile)
