@@ -212,3 +212,16 @@ func TestFinHubAnsweringNoEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// Probe text comes from servers and source files: escape codes in it are
+// shown quoted on the probe line, never sent to the terminal.
+func TestProbeLineQuotesControlCharacters(t *testing.T) {
+	cl := docsChecklist()
+	cl.Sections[0].Controls[0].Probes = []string{"source.secrets"}
+	live := NewLiveProbes(cl)
+	live.Event(probes.Event{Done: true, Results: []probes.Result{{ID: "source.secrets", Target: "./src", Status: probes.Fail,
+		Summary: "1 secret", Findings: []probes.Finding{{Status: probes.Fail, Message: "key", Location: "evil\x1b]0;owned\a.js:1"}}}}})
+	note := live.Note("DOCS")
+	assert.NotContains(t, note, "\x1b")
+	assert.Contains(t, note, `"evil\x1b]0;owned\a.js:1"`)
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -105,7 +106,7 @@ func (l *LiveProbes) Note(controlID string) string {
 			case probes.Pass, probes.Info:
 				passed = append(passed, id)
 			case probes.Skipped:
-				notRun = append(notRun, fmt.Sprintf("%s (%s)", id, oneLine(r.Summary)))
+				notRun = append(notRun, fmt.Sprintf("%s (%s)", id, safetext.Line(r.Summary)))
 			default:
 				bad = append(bad, probeProblem(r))
 			}
@@ -132,7 +133,9 @@ func probeProblem(r probes.Result) string {
 	if verb == "" {
 		verb = string(r.Status)
 	}
-	line := fmt.Sprintf("%s %s on %s: %s", r.ID, verb, r.Target, oneLine(r.Summary))
+	// target, summary and findings come from servers and source files:
+	// shown quoted when they hold control characters (safetext)
+	line := fmt.Sprintf("%s %s on %s: %s", r.ID, verb, safetext.Quote(r.Target), safetext.Line(r.Summary))
 	for _, f := range r.Findings {
 		if f.Status != r.Status && f.Status != probes.Fail {
 			continue
@@ -141,12 +144,13 @@ func probeProblem(r probes.Result) string {
 		if loc == "" && f.File != "" {
 			loc = fmt.Sprintf("%s:%d", f.File, f.Line)
 		}
+		loc = safetext.Quote(loc)
 		if loc != "" && !strings.Contains(line, loc) {
-			line += fmt.Sprintf(" (first at %s: %s)", loc, oneLine(f.Message))
+			line += fmt.Sprintf(" (first at %s: %s)", loc, safetext.Line(f.Message))
 		} else if loc != "" {
-			line += " (" + oneLine(f.Message) + ")"
+			line += " (" + safetext.Line(f.Message) + ")"
 		} else if f.Message != "" {
-			line += " (" + oneLine(f.Message) + ")"
+			line += " (" + safetext.Line(f.Message) + ")"
 		}
 		break
 	}
@@ -164,5 +168,3 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
