@@ -177,7 +177,7 @@ func TestOpenPackage(t *testing.T) {
 	_, err := OpenPackage(dir, submission.TrustedKeys{Keys: []ssh.PublicKey{signer(t).PublicKey()}, Source: "--signer x.pub"})
 	var ve *VerifyError
 	require.ErrorAs(t, err, &ve)
-	assert.Regexp(t, `^.*/pkg does not verify, so it cannot be reviewed: signed by SHA256:\S+, which is not a trusted key \(--signer x.pub\)$`, err.Error())
+	assert.Regexp(t, `^.*/pkg does not verify, so it cannot be reviewed: the signature is valid, but by SHA256:\S+, not by the key you trust \(--signer x.pub\)$`, err.Error())
 
 	// A package without results.json is an input error, not a verification failure.
 	empty := filepath.Join(t.TempDir(), "empty")
