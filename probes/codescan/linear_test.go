@@ -105,10 +105,10 @@ func TestLongLineScanIsLinear(t *testing.T) {
 	for _, make := range []func(int) []byte{longLineOf, minifiedOf} {
 		timeIt(make, 64<<10) // rules compile on first use
 		one, four := timeIt(make, 1<<20), timeIt(make, 4<<20)
+		// The speed itself is BenchmarkSecretsLongLine's to measure; a
+		// wall-clock limit here would only say how busy the machine was.
+		// Quadratic growth makes 4 MiB take 16x the 1 MiB time, linear 4x.
 		t.Logf("1 MiB: %v, 4 MiB: %v", one, four)
-		if limit := time.Second * raceSlowdown; one > limit {
-			t.Errorf("1 MiB single line took %v, want < %v", one, limit)
-		}
 		if four > 8*one {
 			t.Errorf("4 MiB took %v, more than 8x the 1 MiB time %v: not linear", four, one)
 		}
