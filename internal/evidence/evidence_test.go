@@ -195,7 +195,10 @@ func TestCheckLargeBinaryBoundedAndCancellable(t *testing.T) {
 	_, err = c.Check(context.Background(), tr.proj, "scan.bin", false)
 	require.NoError(t, err)
 	t.Logf("16 MiB random binary scanned in %s", time.Since(start))
-	assert.Less(t, time.Since(start), 20*time.Second)
+	// A guard against a hang or a quadratic scan (a linear one takes about
+	// a second here, 10-25 s under the race detector on a loaded machine),
+	// not a speed target.
+	assert.Less(t, time.Since(start), 2*time.Minute)
 
 	c2, _ := NewChecker(tr.proj)
 	ctx, cancel := context.WithCancel(context.Background())
