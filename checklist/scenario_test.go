@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -656,13 +657,16 @@ func compliantSite(t *testing.T) (string, probes.Config) {
 
 // The *-ready answers give READY against compliant targets probed for real:
 // an HTTPS site and webhook that meet every linked probe and a clean source
-// tree. (http.redirect asks port 80 of the loopback host; nothing listening
-// there passes.)
+// tree. http.redirect asks port 80 of the loopback host, so the test serves
+// the site's own permanent redirect there when it can bind the port; another
+// process on it (a distribution's nginx, say) would be judged instead of
+// the compliant site.
 func TestReadyAnswersAreReadyAgainstRealCompliantTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("probes real servers")
 	}
 	site, cfg := compliantSite(t)
+	servePlainRedirect(t, site)
 	src := writeTree(t, map[string]string{
 		".gitignore": ".env\n.env.local\n.env.*.local\nconfig.json\nsecrets.*\n*.key\nid_rsa\nid_ed25519\ncredentials.json\n*.pem\n*.p12\n*.jks\n*.pfx\n.netrc\n.pypirc\n",
 		"client.py": "import os\nimport requests\n\nAPI_KEY = os.getenv(\"FINCEPT_API_KEY\")\n\n\ndef quote(symbol):\n" +
@@ -731,4 +735,25 @@ func TestScenarioScriptIntegrityIsNotJudgedByFrontendSecretControls(t *testing.T
 		runScenarios(t, []scenario{{name: c.cl + "/CDN script without integrity, no secret passes", checklist: c.cl, control: c.ctl,
 			answers: c.answers, results: rs, want: assessment.ControlPass}})
 	}
+}
+
+// servePlainRedirect answers plain HTTP on port 80 of the loopback host with
+// a permanent redirect to site, as a compliant deployment does. Without
+// port 80 (taken, or no privilege to bind it) nothing listening there is
+// what http.redirect then judges; a foreign listener makes the test skip.
+func servePlainRedirect(t *testing.T, site string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:80")
+	if err != nil {
+		if c, derr := net.DialTimeout("tcp", "127.0.0.1:80", time.Second); derr == nil {
+			c.Close()
+			t.Skipf("port 80 of 127.0.0.1 is served by another process, which http.redirect would judge instead of the compliant site")
+		}
+		return
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.TrimSuffix(site, "/")+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
 }
