@@ -98,6 +98,9 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 	if err := checkOutDir(abs); err != nil {
 		return nil, err
 	}
+	if err := checkZipPaths(opts.Zip); err != nil {
+		return nil, err
+	}
 	parent, base := filepath.Dir(abs), filepath.Base(abs)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
@@ -242,13 +245,19 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 		return nil, err
 	}
 
-	// The swap: the folder first, then the zip; if the zip cannot follow,
-	// the folder goes back, so the two always belong together.
+	// The swap: the folder first, then the .age and the zip. Each file they
+	// replace or remove is kept aside until all are in place; if one cannot
+	// follow, all go back, so the folder, the zip and the .age always
+	// belong to one package.
 	old, err := swapIn(tmp, abs)
 	if err != nil {
 		return nil, fmt.Errorf("replacing %s: %w", dir, err)
 	}
+	var beside placer
 	undo := func(cause error) error {
+		if rerr := beside.rollback(); rerr != nil {
+			cause = fmt.Errorf("%w; restoring the previous zip failed too: %v", cause, rerr)
+		}
 		if old == "" { // there was no previous package
 			os.RemoveAll(abs)
 			return cause
@@ -258,43 +267,140 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 			return fmt.Errorf("%w; restoring the previous package failed too: %v (it is in %s)", cause, rerr, old)
 		}
 		os.RemoveAll(back)
-		return cause
+		return fmt.Errorf("%w; the previous package is back in place", cause)
 	}
 	if err := step("swap"); err != nil {
 		return nil, undo(err)
 	}
-	if ageTmp != "" {
-		if err := os.Rename(ageTmp, opts.Zip+AgeExt); err != nil {
-			return nil, undo(fmt.Errorf("writing %s: %w", opts.Zip+AgeExt, err))
+	if opts.Zip != "" {
+		aside := "." + filepath.Base(opts.Zip) + oldSuffix
+		// The new .age, or none: a stale one would not match this package.
+		if err := beside.put(ageTmp, opts.Zip+AgeExt, aside+"age-"); err != nil {
+			return nil, undo(fmt.Errorf("replacing %s: %w", opts.Zip+AgeExt, err))
 		}
-		ageTmp, pkg.Encrypted = "", opts.Zip+AgeExt
+		if ageTmp != "" {
+			ageTmp, pkg.Encrypted = "", opts.Zip+AgeExt
+		}
+		if err := step("age"); err != nil {
+			return nil, undo(err)
+		}
+		// The new zip, or none when only the encrypted one is kept.
+		plain := zipTmp
+		if pkg.Encrypted != "" && !opts.KeepPlain {
+			plain, pkg.Zip = "", ""
+		}
+		if err := beside.put(plain, opts.Zip, aside); err != nil {
+			return nil, undo(fmt.Errorf("replacing %s: %w", opts.Zip, err))
+		}
+		if plain != "" {
+			zipTmp = ""
+		}
+		if err := step("plain"); err != nil {
+			return nil, undo(err)
+		}
 	}
-	switch {
-	case zipTmp != "" && pkg.Encrypted != "" && !opts.KeepPlain:
-		// Only the encrypted zip is kept; an earlier plain one would not match.
-		os.Remove(zipTmp)
-		zipTmp, pkg.Zip = "", ""
-		if err := os.Remove(opts.Zip); err != nil && !os.IsNotExist(err) {
-			return nil, err
-		}
-	case zipTmp != "":
-		if err := os.Rename(zipTmp, opts.Zip); err != nil {
-			return nil, undo(fmt.Errorf("writing %s: %w", opts.Zip, err))
-		}
-		zipTmp = ""
-		if pkg.Encrypted == "" {
-			// A stale encrypted copy of an earlier package would not match this one.
-			if err := os.Remove(opts.Zip + AgeExt); err != nil && !os.IsNotExist(err) {
-				return nil, err
-			}
-		}
+	beside.commit()
+	if zipTmp != "" {
+		os.Remove(zipTmp) // encrypted only: the plain zip was a step
 	}
 	syncDir(parent)
+	if opts.Zip != "" && filepath.Dir(opts.Zip) != parent {
+		syncDir(filepath.Dir(opts.Zip))
+	}
 	if old != "" {
 		os.RemoveAll(old) // best effort: LockOutput removes leftovers
 	}
 	tmp = "" // swapped in: nothing to remove
 	return pkg, nil
+}
+
+// placer puts files beside the package after the folder swap, keeping
+// each file it replaces or removes aside until commit, so that rollback
+// can restore every one.
+type placer struct {
+	undo  []func() error
+	aside []string
+}
+
+// put moves the temporary file src to dst, or removes dst when src is "".
+// A previous dst is kept aside under pattern (a name of ours, which
+// LockOutput tidies after a crash).
+func (p *placer) put(src, dst, pattern string) error {
+	fi, err := os.Lstat(dst)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if src == "" {
+			return nil
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return err
+		}
+		p.undo = append(p.undo, func() error { return os.Remove(dst) })
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir(): // checkZipPaths refused it; it appeared since
+		return fmt.Errorf("%s is a folder", dst)
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), pattern+"*")
+	if err != nil {
+		return err
+	}
+	aside := f.Name()
+	f.Close()
+	os.Remove(aside) // only its name was wanted
+	// A hard link keeps dst in place until the new file replaces it in one
+	// rename; without one (or to remove dst) dst itself moves aside.
+	if src == "" || os.Link(dst, aside) != nil {
+		if err := os.Rename(dst, aside); err != nil {
+			return err
+		}
+	}
+	p.undo = append(p.undo, func() error { return os.Rename(aside, dst) })
+	p.aside = append(p.aside, aside)
+	if src == "" {
+		return nil
+	}
+	return os.Rename(src, dst)
+}
+
+// rollback puts back what put replaced or removed, last first.
+func (p *placer) rollback() error {
+	var msgs []string
+	for i := len(p.undo) - 1; i >= 0; i-- {
+		if err := p.undo[i](); err != nil {
+			msgs = append(msgs, err.Error())
+		}
+	}
+	p.undo = nil
+	if len(msgs) > 0 {
+		return errors.New(strings.Join(msgs, "; ")) // one line
+	}
+	return nil
+}
+
+// commit drops the files kept aside (best effort: LockOutput removes
+// what is left).
+func (p *placer) commit() {
+	for _, a := range p.aside {
+		os.Remove(a)
+	}
+	p.undo, p.aside = nil, nil
+}
+
+// checkZipPaths refuses a folder where the zip or its .age goes: the
+// build replaces or removes both, and a folder there is the team's.
+func checkZipPaths(zipPath string) error {
+	if zipPath == "" {
+		return nil
+	}
+	for _, p := range []string{zipPath, zipPath + AgeExt} {
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+			return inputErr("move that folder away, or name another output folder",
+				fmt.Errorf("%s is a folder; the package's zip and its encrypted copy are written (or removed as stale) there", p))
+		}
+	}
+	return nil
 }
 
 // Names of our temporary folders and files beside the package.
@@ -304,7 +410,7 @@ const (
 )
 
 // step is a test hook: it fails the build between steps ("files", "zip",
-// "swap") to show that the previous package survives.
+// "swap", "age", "plain") to show that the previous package survives.
 var step = func(string) error { return nil }
 
 // checkOutDir refuses a folder the swap must not replace: the working

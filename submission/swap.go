@@ -56,8 +56,8 @@ func syncDir(dir string) {
 // zip), held until Release: a second run on the same folder gets a
 // *filelock.HeldError naming the holder (pid, host, since). It then tidies
 // what an interrupted run left beside the folder: a half-built new folder
-// or zip is removed, and a previous folder caught between two renames is
-// put back.
+// or zip and a previous zip kept aside are removed, and a previous folder
+// caught between two renames is put back.
 func LockOutput(dir, zipPath string) (*filelock.Lock, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -80,8 +80,11 @@ func LockOutput(dir, zipPath string) (*filelock.Lock, error) {
 	news, _ := filepath.Glob(filepath.Join(parent, globEscape("."+base+newSuffix)+"*"))
 	stale = append(stale, news...)
 	if zipPath != "" {
-		zips, _ := filepath.Glob(filepath.Join(filepath.Dir(zipPath), globEscape("."+filepath.Base(zipPath)+newSuffix)+"*"))
-		stale = append(stale, zips...)
+		// new zips and .age files, and the previous ones a build kept aside
+		for _, suffix := range []string{newSuffix, oldSuffix} {
+			zips, _ := filepath.Glob(filepath.Join(filepath.Dir(zipPath), globEscape("."+filepath.Base(zipPath)+suffix)+"*"))
+			stale = append(stale, zips...)
+		}
 	}
 	for _, p := range stale {
 		os.RemoveAll(p)

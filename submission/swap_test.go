@@ -5,6 +5,7 @@ package submission
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -112,8 +113,8 @@ func TestBuildFailureBetweenStepsKeepsPreviousPackage(t *testing.T) {
 	}
 }
 
-// The zip cannot be renamed into place (a folder is in the way) after the
-// folder was swapped: the folder is swapped back.
+// A folder in the way of the zip is found before the package folder is
+// swapped (it once was found after, and the folder swapped back).
 func TestBuildZipRenameFailsFolderSwappedBack(t *testing.T) {
 	s := testSigner(t)
 	parent := t.TempDir()
@@ -202,6 +203,7 @@ func TestLockOutputHeldAndStaleCleanup(t *testing.T) {
 	require.NoError(t, os.Rename(dir, filepath.Join(parent, ".pkg.old-123")))
 	require.NoError(t, os.MkdirAll(filepath.Join(parent, ".pkg.new-456", "evidence"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(parent, ".pkg.zip.new-789"), []byte("half"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(parent, ".pkg.zip.old-age-321"), []byte("previous"), 0o644))
 	l, err = LockOutput(dir, ZipPathFor(dir))
 	require.NoError(t, err)
 	defer l.Release()
@@ -288,4 +290,172 @@ func TestBuildEncryptedFailureKeepsPreviousAge(t *testing.T) {
 		}
 		assert.ElementsMatch(t, []string{"pkg", "pkg.zip.age"}, names, at)
 	}
+}
+
+// ageRecipient is a fresh reviewer key for encrypted builds.
+func ageRecipient(t *testing.T) (Recipient, age.Identity) {
+	t.Helper()
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	r, err := ParseRecipient(id.Recipient().String())
+	require.NoError(t, err)
+	return r, id
+}
+
+// A failure after the folder swap, once the .age or the zip is in place,
+// puts everything back: the previous folder, zip and .age byte for byte,
+// and nothing of ours left beside them. Once the failure is gone the new
+// package is complete: the zip and the .age it keeps match the folder, and
+// the stale one is gone.
+func TestBuildFailureAfterSwapPutsZipAndAgeBack(t *testing.T) {
+	s := testSigner(t)
+	r, id := ageRecipient(t)
+	enc := Options{EncryptTo: []Recipient{r}}
+	keep := Options{EncryptTo: []Recipient{r}, KeepPlain: true}
+	for _, prev := range []struct {
+		name string
+		opts *Options // nil: no previous package
+	}{{"first", nil}, {"plain", &Options{}}, {"encrypted", &enc}, {"both", &keep}} {
+		for _, next := range []struct {
+			name string
+			opts Options
+		}{{"plain", Options{}}, {"encrypted", enc}, {"both", keep}} {
+			for _, at := range []string{"age", "plain"} {
+				for _, exchange := range []bool{true, false} {
+					t.Run(fmt.Sprintf("%s→%s/%s/exchange=%v", prev.name, next.name, at, exchange), func(t *testing.T) {
+						useExchange = exchange
+						t.Cleanup(func() { useExchange = true })
+						parent := t.TempDir()
+						dir := filepath.Join(parent, "pkg")
+						zipPath := ZipPathFor(dir)
+						build := func(v string, o Options) error {
+							o.Signer, o.Date, o.Zip = s, date, zipPath
+							_, err := Build(dir, []File{{Name: "report.md", Data: []byte("report " + v)}}, nil, o)
+							return err
+						}
+						if prev.opts != nil {
+							require.NoError(t, build("v1", *prev.opts))
+						}
+						before := snapshot(t, parent)
+
+						injected := errors.New("injected at " + at)
+						step = func(name string) error {
+							if name == at {
+								return injected
+							}
+							return nil
+						}
+						t.Cleanup(func() { step = func(string) error { return nil } })
+						err := build("v2", next.opts)
+						require.ErrorIs(t, err, injected)
+						assert.NotContains(t, err.Error(), "\n")
+						assert.Equal(t, before, snapshot(t, parent))
+						if prev.opts != nil {
+							assert.Contains(t, err.Error(), "the previous package is back in place")
+						}
+
+						step = func(string) error { return nil }
+						require.NoError(t, build("v2", next.opts))
+						wantZip := len(next.opts.EncryptTo) == 0 || next.opts.KeepPlain
+						wantAge := len(next.opts.EncryptTo) > 0
+						names := []string{"pkg"}
+						if wantZip {
+							names = append(names, "pkg.zip")
+							res, err := Verify(zipPath, trustOf(s))
+							require.NoError(t, err)
+							assert.True(t, res.OK(), "%+v", res)
+							assert.Equal(t, "report v2", unzipToMap(t, zipPath)["pkg/report.md"])
+						}
+						if wantAge {
+							names = append(names, "pkg.zip.age")
+							res, err := VerifyEncrypted(zipPath+AgeExt, []age.Identity{id}, trustOf(s))
+							require.NoError(t, err)
+							assert.True(t, res.OK(), "%+v", res)
+						}
+						ents, err := os.ReadDir(parent)
+						require.NoError(t, err)
+						var got []string
+						for _, e := range ents {
+							got = append(got, e.Name())
+						}
+						assert.Equal(t, names, got, "the new package, nothing stale, nothing of ours")
+						b, err := os.ReadFile(filepath.Join(dir, "report.md"))
+						require.NoError(t, err)
+						assert.Equal(t, "report v2", string(b))
+					})
+				}
+			}
+		}
+	}
+}
+
+// A folder where the zip or the .age goes (one the build would replace or
+// remove as stale) is refused before anything is replaced: the previous
+// package, the folder and what is in it stay as they were. Before, the
+// folder of the package was swapped first and the failed removal then
+// deleted the previous package, leaving the new one with a stale zip
+// (issue 10.5, 10.10).
+func TestBuildFolderInPlaceOfZipOrAgeKeepsPreviousPackage(t *testing.T) {
+	s := testSigner(t)
+	r, _ := ageRecipient(t)
+	for _, tc := range []struct {
+		name       string
+		prev, next Options // EncryptTo and KeepPlain only
+		blocked    string  // "zip" or "age"
+	}{
+		{"stale age of a plain package", Options{}, Options{}, "age"},
+		{"plain zip of an encrypted package", Options{}, Options{EncryptTo: []Recipient{r}}, "zip"},
+		{"zip kept beside the age", Options{EncryptTo: []Recipient{r}, KeepPlain: true}, Options{EncryptTo: []Recipient{r}, KeepPlain: true}, "zip"},
+		{"age of an encrypted package", Options{}, Options{EncryptTo: []Recipient{r}}, "age"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "pkg")
+			zipPath := ZipPathFor(dir)
+			build := func(v string, o Options) error {
+				o.Signer, o.Date, o.Zip = s, date, zipPath
+				_, err := Build(dir, []File{{Name: "report.md", Data: []byte("report " + v)}}, nil, o)
+				return err
+			}
+			require.NoError(t, build("v1", tc.prev))
+			blocker := zipPath
+			if tc.blocked == "age" {
+				blocker += AgeExt
+			}
+			require.NoError(t, os.RemoveAll(blocker))
+			require.NoError(t, os.MkdirAll(filepath.Join(blocker, "team-notes"), 0o755))
+			before := snapshot(t, parent)
+
+			err := build("v2", tc.next)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), blocker)
+			var ie *InputError
+			assert.ErrorAs(t, err, &ie, "a folder in the way is the user's to move: exit 2")
+			assert.Equal(t, before, snapshot(t, parent), "nothing replaced, nothing left behind")
+			res, verr := Verify(dir, trustOf(s))
+			require.NoError(t, verr)
+			assert.True(t, res.OK(), "%+v", res)
+		})
+	}
+}
+
+// snapshot maps every path under root to its size and digest ("/" for a
+// folder).
+func snapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			out[rel] = "/"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		out[rel] = fmt.Sprintf("%d %x", len(b), sha256.Sum256(b))
+		return err
+	}))
+	return out
 }
