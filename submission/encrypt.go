@@ -88,8 +88,9 @@ func ParseRecipient(s string) (Recipient, error) {
 }
 
 // encryptFile encrypts src into dst, the caller's temporary file beside
-// the package (which the caller renames into place or removes), and makes
-// it readable like the zip.
+// the package (which the caller renames into place or removes), makes it
+// readable like the zip and flushes it to disk, so a crash after the
+// rename cannot leave an empty or short .age.
 func encryptFile(dst *os.File, src string, recipients []Recipient) error {
 	if len(recipients) == 0 {
 		return errors.New("no recipient")
@@ -112,6 +113,9 @@ func encryptFile(dst *os.File, src string, recipients []Recipient) error {
 	}
 	if err == nil {
 		err = dst.Chmod(0o644)
+	}
+	if err == nil {
+		err = dst.Sync() // as the zip: on disk before the rename
 	}
 	return err
 }

@@ -459,3 +459,23 @@ func snapshot(t *testing.T, root string) map[string]string {
 	}))
 	return out
 }
+
+// The .age is flushed to disk before it is renamed into place, as the zip
+// is, so a crash cannot leave an empty or short .age under its final name.
+// A pipe cannot be flushed (fsync: EINVAL): encrypting into one must
+// report that, which shows the flush is done and checked.
+func TestEncryptFileFlushesToDisk(t *testing.T) {
+	r, _ := ageRecipient(t)
+	src := filepath.Join(t.TempDir(), "pkg.zip")
+	require.NoError(t, os.WriteFile(src, []byte("zip bytes"), 0o644))
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	defer pr.Close()
+	drained := make(chan struct{})
+	go func() { io.Copy(io.Discard, pr); close(drained) }()
+	err = encryptFile(pw, src, []Recipient{r})
+	pw.Close()
+	<-drained
+	require.Error(t, err)
+	assert.ErrorIs(t, err, syscall.EINVAL)
+}
