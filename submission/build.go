@@ -262,9 +262,13 @@ func BuildContext(ctx context.Context, dir string, files []File, evidence []Evid
 			os.RemoveAll(abs)
 			return cause
 		}
-		back, rerr := swapIn(old, abs)
+		back, rerr := "", step("restore")
+		if rerr == nil {
+			back, rerr = swapIn(old, abs)
+		}
 		if rerr != nil {
-			return fmt.Errorf("%w; restoring the previous package failed too: %v (it is in %s)", cause, rerr, old)
+			tmp = "" // with the exchange, old is tmp: keep it
+			return fmt.Errorf("%w; restoring the previous package failed too: %v (it is in %s; move it before the next run)", cause, rerr, old)
 		}
 		os.RemoveAll(back)
 		return fmt.Errorf("%w; the previous package is back in place", cause)
@@ -410,7 +414,8 @@ const (
 )
 
 // step is a test hook: it fails the build between steps ("files", "zip",
-// "swap", "age", "plain") to show that the previous package survives.
+// "swap", "age", "plain") to show that the previous package survives, or
+// fails putting it back ("restore").
 var step = func(string) error { return nil }
 
 // checkOutDir refuses a folder the swap must not replace: the working

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -478,4 +479,40 @@ func TestEncryptFileFlushesToDisk(t *testing.T) {
 	<-drained
 	require.Error(t, err)
 	assert.ErrorIs(t, err, syscall.EINVAL)
+}
+
+// When the previous folder cannot be swapped back either, the error says
+// where it is, and it is there, whole.
+func TestBuildRestoreFailureKeepsPreviousFolderWhereItSays(t *testing.T) {
+	s := testSigner(t)
+	for _, exchange := range []bool{true, false} {
+		t.Run(fmt.Sprintf("exchange=%v", exchange), func(t *testing.T) {
+			useExchange = exchange
+			t.Cleanup(func() { useExchange = true })
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "pkg")
+			_, err := buildVersion(t, dir, s, "v1", 10)
+			require.NoError(t, err)
+			step = func(name string) error {
+				switch name {
+				case "plain":
+					return errors.New("injected at plain")
+				case "restore":
+					return errors.New("injected at restore")
+				}
+				return nil
+			}
+			t.Cleanup(func() { step = func(string) error { return nil } })
+			_, err = buildVersion(t, dir, s, "v2", 10)
+			require.Error(t, err)
+			m := regexp.MustCompile(`restoring the previous package failed too: injected at restore \(it is in (\S+); `).FindStringSubmatch(err.Error())
+			require.NotNil(t, m, err.Error())
+			res, err := Verify(m[1], trustOf(s))
+			require.NoError(t, err)
+			assert.True(t, res.OK(), "%+v", res)
+			b, err := os.ReadFile(filepath.Join(m[1], "report.md"))
+			require.NoError(t, err)
+			assert.Equal(t, "report v1", string(b))
+		})
+	}
 }
