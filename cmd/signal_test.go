@@ -195,7 +195,7 @@ func TestSignalDuringProbing(t *testing.T) {
 			url, hit := slowServer(t)
 			r := startSelfassess(t, bin, t.TempDir(), "probe", "--timeout", "60s", url)
 			waitFor(t, hit, r)
-			code, took := r.stopWith(t, sig, 5*time.Second)
+			code, took := r.stopWith(t, sig, 5*time.Second*raceSlowdown)
 			t.Logf("exit %d, %v after %v", code, took.Round(time.Millisecond), sig)
 			checkInterrupted(t, r, code, took)
 			if r.stdout.Len() > 0 {
@@ -221,7 +221,7 @@ func TestSignalDuringProbing(t *testing.T) {
 			r := startSelfassess(t, bin, dir, "run", "--ci", "--checklist", "acme.yaml", "--answers", "answers.yaml",
 				"--out", "out", "--timeout", "60s", "--target", url)
 			waitFor(t, hit, r)
-			code, took := r.stopWith(t, sig, 5*time.Second)
+			code, took := r.stopWith(t, sig, 5*time.Second*raceSlowdown)
 			t.Logf("exit %d, %v after %v", code, took.Round(time.Millisecond), sig)
 			checkInterrupted(t, r, code, took)
 			after := snapshot(t, out)
@@ -254,8 +254,8 @@ func waitFor(t *testing.T, hit <-chan struct{}, r *running) {
 // checkInterrupted: exit 3 within a second, one error line saying so.
 func checkInterrupted(t *testing.T, r *running, code int, took time.Duration) {
 	t.Helper()
-	if took > time.Second {
-		t.Errorf("exited %v after the signal, want within a second", took)
+	if limit := time.Second * raceSlowdown; took > limit {
+		t.Errorf("exited %v after the signal, want within %v", took, limit)
 	}
 	if code != ExitRuntime {
 		t.Errorf("exit code %d, want %d (interrupted)", code, ExitRuntime)
@@ -318,7 +318,7 @@ func TestSignalDuringScan(t *testing.T) {
 			r := startSelfassess(t, bin, t.TempDir(), "probe", "--only", "js.secrets", "--timeout", "60s", url)
 			waitFor(t, served, r)
 			time.Sleep(400 * time.Millisecond) // into the scan
-			code, took := r.stopWith(t, syscall.SIGINT, 5*time.Second)
+			code, took := r.stopWith(t, syscall.SIGINT, 5*time.Second*raceSlowdown)
 			t.Logf("exit %d, %v after SIGINT", code, took.Round(time.Millisecond))
 			checkInterrupted(t, r, code, took)
 		})
