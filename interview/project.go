@@ -42,7 +42,7 @@ const (
 
 // DefaultKeyPath is where init proposes to write a new signing key: outside
 // the repository, so it is not committed by accident.
-const DefaultKeyPath = "~/.ssh/selfassess_ed25519"
+const DefaultKeyPath = "~/.ssh/selfassess"
 
 // AskProject asks for the project settings, starting from def (e.g. values
 // given as flags or an existing file). Ctrl-C returns ErrInterrupted.
