@@ -78,34 +78,15 @@ func runInit(ctx context.Context, o *initOptions) error {
 	cfg := o.cfg
 	keyAction := "" // with --ci, --sign-key is a reference; the key may live elsewhere (a CI secret)
 	if !o.ci && o.ios.CanPrompt() {
-		p, err := interview.AskProject(ctx, interview.Options{In: o.ios.In, Out: o.ios.Out,
-			Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb"},
-			interview.Project{Organisation: cfg.Organisation, Integration: cfg.Integration,
-				Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: defaultSource(cfg.Source),
-				SignKey: cfg.SignKey})
-		if errors.Is(err, interview.ErrInterrupted) {
-			return &ExitError{Code: ExitUsage, Err: errors.New("interrupted; nothing was written")}
+		var err error
+		if keyAction, err = askProject(ctx, o, &cfg); err != nil {
+			return err
 		}
-		if err != nil {
-			return runtimeErr("", "%v", err)
+	} else if missing := cfg.Missing(); len(missing) > 0 {
+		for i, key := range missing {
+			missing[i] = flagForSetting(key)
 		}
-		cfg.Organisation, cfg.Integration, cfg.Contacts, cfg.Checklist, cfg.Targets, cfg.Source =
-			p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets, p.Source
-		cfg.SignKey, keyAction = p.SignKey, p.KeyAction
-	} else {
-		var missing []string
-		for _, m := range []struct{ flag, val string }{{"--organisation", cfg.Organisation},
-			{"--integration", cfg.Integration}, {"--checklist", cfg.Checklist}} {
-			if strings.TrimSpace(m.val) == "" {
-				missing = append(missing, m.flag)
-			}
-		}
-		if len(cfg.Contacts) == 0 {
-			missing = append(missing, "--contact")
-		}
-		if len(missing) > 0 {
-			return usageErr("in CI mode every setting comes from flags; see 'selfassess init --help'", "missing %s", strings.Join(missing, ", "))
-		}
+		return usageErr("in CI mode every setting comes from flags; see 'selfassess init --help'", "missing %s", strings.Join(missing, ", "))
 	}
 	if !slices.Contains(checklist.BuiltinIDs(), cfg.Checklist) {
 		if _, err := checklist.Resolve(cfg.Checklist); err != nil {
@@ -127,12 +108,7 @@ func runInit(ctx context.Context, o *initOptions) error {
 	}
 	// Paths typed here are relative to the current directory; the file's
 	// are relative to the file.
-	toFile := func(p string) string { return relativeToFile(o.path, p) }
-	cfg.Source, cfg.Answers, cfg.Exceptions, cfg.Output, cfg.SignKey =
-		toFile(cfg.Source), toFile(cfg.Answers), toFile(cfg.Exceptions), toFile(cfg.Output), toFile(cfg.SignKey)
-	if !slices.Contains(checklist.BuiltinIDs(), cfg.Checklist) {
-		cfg.Checklist = toFile(cfg.Checklist)
-	}
+	cfg.RelativeTo(o.path)
 	data, err := project.Marshal(&cfg)
 	if err != nil {
 		return runtimeErr("", "encoding %s: %v", o.path, err)
@@ -157,11 +133,36 @@ func runInit(ctx context.Context, o *initOptions) error {
 		}
 		return nil
 	}
+	return printPublicKey(o, cfg.SignKey, pub)
+}
+
+// askProject asks for the settings in a terminal, the flags giving the
+// defaults, and fills cfg; it returns what to do about the signing key.
+func askProject(ctx context.Context, o *initOptions, cfg *projectConfig) (string, error) {
+	p, err := interview.AskProject(ctx, interview.Options{In: o.ios.In, Out: o.ios.Out,
+		Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb"},
+		interview.Project{Organisation: cfg.Organisation, Integration: cfg.Integration,
+			Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: defaultSource(cfg.Source),
+			SignKey: cfg.SignKey})
+	if errors.Is(err, interview.ErrInterrupted) {
+		return "", &ExitError{Code: ExitUsage, Err: errors.New("interrupted; nothing was written")}
+	}
+	if err != nil {
+		return "", runtimeErr("", "%v", err)
+	}
+	cfg.Organisation, cfg.Integration, cfg.Contacts, cfg.Checklist, cfg.Targets, cfg.Source =
+		p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets, p.Source
+	cfg.SignKey = p.SignKey
+	return p.KeyAction, nil
+}
+
+// printPublicKey tells the user what to send the provider's reviewer.
+func printPublicKey(o *initOptions, signKey string, pub []byte) error {
 	k, _, _, _, err := ssh.ParseAuthorizedKey(pub)
 	if err != nil {
-		return usageErr("give the key's .pub file", "%s: not an SSH public key", cfg.SignKey)
+		return usageErr("give the key's .pub file", "%s: not an SSH public key", signKey)
 	}
-	fmt.Fprintf(o.ios.Out, "Wrote %s, signing with %s.\n", o.path, cfg.SignKey)
+	fmt.Fprintf(o.ios.Out, "Wrote %s, signing with %s.\n", o.path, signKey)
 	fmt.Fprintf(o.ios.Out, "Send this public key to the provider's reviewer through a channel they trust:\n%s\nfingerprint: %s\nNext: selfassess run\n",
 		strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))), ssh.FingerprintSHA256(k))
 	return nil
@@ -214,27 +215,6 @@ func signingKey(ios *IOStreams, action, path string) ([]byte, error) {
 		return nil, nil
 	}
 	return b, nil
-}
-
-// relativeToFile rewrites p, relative to the current directory, as relative
-// to the directory of the file at path; absolute and ~/ paths are kept, and
-// so is a key pasted in place of a path, for the config check to refuse.
-func relativeToFile(path, p string) string {
-	if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~/") || project.IsKeyMaterial(p) {
-		return p
-	}
-	dir, err := filepath.Abs(filepath.Dir(path))
-	if err != nil {
-		return p
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.Rel(dir, abs); err == nil {
-		return r
-	}
-	return abs
 }
 
 // defaultSource proposes the current directory as the source tree when it
