@@ -99,31 +99,15 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	}
 	p.outDir = pick("out", o.outDir, cfg.Output)
 	// Found now, not after the questionnaire and the probes.
-	if fi, err := os.Stat(p.outDir); err == nil && !fi.IsDir() {
-		return nil, usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", p.outDir)
-	}
-	if zi, err := os.Stat(submission.ZipPathFor(p.outDir)); err == nil && zi.IsDir() {
-		return nil, usageErr("the package is written beside the output folder as FOLDER.zip", "--out %s: %s is a folder", p.outDir, submission.ZipPathFor(p.outDir))
+	var ie *submission.InputError
+	if err := submission.CheckOutDir(p.outDir); errors.As(err, &ie) {
+		return nil, usageErr(ie.Hint, "--out %s: %v", p.outDir, ie.Err)
 	}
 	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
 	p.reviewers, p.configPath = cfg.ReviewerRecipients, cfg.Path
 
-	clName := pick("checklist", o.checklist, cfg.Checklist)
-	if clName == "" {
-		return nil, usageErr("pass --checklist ID|FILE ("+strings.Join(checklist.BuiltinIDs(), ", ")+"), or run 'selfassess init' to write selfassess.yaml",
-			"no checklist chosen")
-	}
-	p.cl, err = checklist.Resolve(clName)
-	if err != nil {
-		from := "--checklist"
-		if !o.changed("checklist") {
-			from = cfg.Path + ": checklist"
-		}
-		var nf *checklist.NotFoundError
-		if errors.As(err, &nf) {
-			return nil, usageErr(nf.Hint(), "%s: %v", from, err)
-		}
-		return nil, inputErrors(o.ios, err, from)
+	if p.cl, err = o.resolveChecklist(pick("checklist", o.checklist, cfg.Checklist), cfg.Path); err != nil {
+		return nil, err
 	}
 
 	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
@@ -139,19 +123,8 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if p.ans, err = o.loadAnswers(pick("answers", o.answersPath, cfg.Answers), p.cl, ci); err != nil {
 		return nil, err
 	}
-	// Evidence is signed and sent: it must stay inside the project folder.
-	roots := append([]string{filepath.Dir(p.ans.Path)}, o.evidenceRoots...)
-	if cfg.Path != "" {
-		roots = append(roots, filepath.Dir(cfg.Path))
-	}
-	if p.evidence, err = evidence.NewChecker(roots...); err != nil {
-		return nil, usageErr("", "--evidence-root: %v", err)
-	}
-	if err := submission.CheckEvidence(ctx, p.ans, p.evidence); err != nil {
-		if ctx.Err() != nil {
-			return nil, runtimeErr("", "interrupted while checking the evidence files")
-		}
-		return nil, evidenceErrors(o.ios, err)
+	if p.evidence, err = o.checkEvidence(ctx, p.ans, cfg.Path); err != nil {
+		return nil, err
 	}
 
 	if excPath := pick("exceptions", o.exceptionsPath, cfg.Exceptions); excPath != "" {
@@ -180,6 +153,49 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// resolveChecklist loads the checklist named by --checklist or by the
+// settings file at cfgPath, blaming whichever named it.
+func (o *runOptions) resolveChecklist(name, cfgPath string) (*checklist.Checklist, error) {
+	if name == "" {
+		return nil, usageErr("pass --checklist ID|FILE ("+strings.Join(checklist.BuiltinIDs(), ", ")+"), or run 'selfassess init' to write selfassess.yaml",
+			"no checklist chosen")
+	}
+	cl, err := checklist.Resolve(name)
+	if err != nil {
+		from := "--checklist"
+		if !o.changed("checklist") {
+			from = cfgPath + ": checklist"
+		}
+		var nf *checklist.NotFoundError
+		if errors.As(err, &nf) {
+			return nil, usageErr(nf.Hint(), "%s: %v", from, err)
+		}
+		return nil, inputErrors(o.ios, err, from)
+	}
+	return cl, nil
+}
+
+// checkEvidence checks every evidence file the answers name before any
+// question or probe. Evidence is signed and sent: it must stay inside the
+// project folder (the answers' and the settings file's, or --evidence-root).
+func (o *runOptions) checkEvidence(ctx context.Context, ans *answers.File, cfgPath string) (*evidence.Checker, error) {
+	roots := append([]string{filepath.Dir(ans.Path)}, o.evidenceRoots...)
+	if cfgPath != "" {
+		roots = append(roots, filepath.Dir(cfgPath))
+	}
+	ev, err := evidence.NewChecker(roots...)
+	if err != nil {
+		return nil, usageErr("", "--evidence-root: %v", err)
+	}
+	if err := submission.CheckEvidence(ctx, ans, ev); err != nil {
+		if ctx.Err() != nil {
+			return nil, runtimeErr("", "interrupted while checking the evidence files")
+		}
+		return nil, evidenceErrors(o.ios, err)
+	}
+	return ev, nil
 }
 
 // checkPaths fails on missing files now, not after minutes of questions and probes.

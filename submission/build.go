@@ -757,3 +757,16 @@ func ZipPathFor(dir string) string {
 	}
 	return filepath.Join(filepath.Dir(abs), zipRoot(dir)+".zip")
 }
+
+// CheckOutDir is the early check of an output folder, before any question
+// or probe: dir must be a folder (or missing) and its zip path not a
+// folder. BuildContext refuses both again when it writes.
+func CheckOutDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return inputErr("name a folder (it is created when missing)", errors.New("is a file, not a folder"))
+	}
+	if zi, err := os.Stat(ZipPathFor(dir)); err == nil && zi.IsDir() {
+		return inputErr("the package is written beside the output folder as FOLDER.zip", fmt.Errorf("%s is a folder", ZipPathFor(dir)))
+	}
+	return nil
+}
