@@ -134,43 +134,11 @@ func runRun(ctx context.Context, o *runOptions) error {
 	// each probe is judged once per distinct parameter set the controls ask for
 	plan.probeCfg.ParamSets = plan.cl.ProbeParamSets()
 
-	// Probes run in the background while the questionnaire is on screen.
-	tracker := newProbeTracker()
-	tracker.out = func(line string) { fmt.Fprintln(o.ios.ErrOut, line) }
-	live := interview.NewLiveProbes(plan.cl) // the questionnaire shows each control's probes as they finish
-	probeResults := o.startProbes(ctx, plan, func(e probes.Event) { tracker.event(e); live.Event(e) })
-	if plan.interact {
-		if err := o.questionnaire(ctx, plan, tracker, live); err != nil {
-			return err
-		}
+	results, err := o.gather(ctx, plan)
+	if err != nil {
+		return err
 	}
-	tracker.waiting()
-	results := probeResults()
-	hintPrivateCA(o.ios.ErrOut, results, o.probe.CAFile)
-	if ctx.Err() != nil {
-		return &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
-	}
-
-	if plan.interact {
-		if err := o.askClaims(ctx, plan, results); err != nil {
-			return err
-		}
-	}
-	results, suppressed := plan.round.Suppress(plan.ans, results)
-	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
-		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
-	plan.round.Track(res, plan.cl, plan.ans, suppressed, o.now())
-	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
-	res.Project = plan.project
-	res.Targets = []string{}
-	for _, t := range plan.targets {
-		if t.Kind == probes.KindSource {
-			res.Targets = append(res.Targets, sourceRef(ctx, t.Value))
-			continue
-		}
-		res.Targets = append(res.Targets, probes.DisplayTarget(t))
-	}
-	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
+	res := o.evaluate(ctx, plan, results, started)
 
 	summary, werr := writeOutputs(ctx, o.ios, res, outputInput{
 		OutDir: plan.outDir, TemplateDir: o.templateDir, Checklist: plan.cl, Answers: plan.ans,
@@ -194,6 +162,53 @@ func runRun(ctx context.Context, o *runOptions) error {
 		return errGate
 	}
 	return nil
+}
+
+// gather runs the probes in the background while the questionnaire is on
+// screen, then asks about the findings the team may dispute.
+func (o *runOptions) gather(ctx context.Context, plan *runPlan) ([]probes.Result, error) {
+	tracker := newProbeTracker()
+	tracker.out = func(line string) { fmt.Fprintln(o.ios.ErrOut, line) }
+	live := interview.NewLiveProbes(plan.cl) // the questionnaire shows each control's probes as they finish
+	probeResults := o.startProbes(ctx, plan, func(e probes.Event) { tracker.event(e); live.Event(e) })
+	if plan.interact {
+		if err := o.questionnaire(ctx, plan, tracker, live); err != nil {
+			return nil, err
+		}
+	}
+	tracker.waiting()
+	results := probeResults()
+	hintPrivateCA(o.ios.ErrOut, results, o.probe.CAFile)
+	if ctx.Err() != nil {
+		return nil, &ExitError{Code: ExitRuntime, Err: errors.New("interrupted; no results written")}
+	}
+	if plan.interact {
+		if err := o.askClaims(ctx, plan, results); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// evaluate judges the answers and probe results against the checklist,
+// with the review round's suppressions, and stamps the run's metadata.
+func (o *runOptions) evaluate(ctx context.Context, plan *runPlan, results []probes.Result, started time.Time) *assessment.Results {
+	results, suppressed := plan.round.Suppress(plan.ans, results)
+	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
+		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
+	plan.round.Track(res, plan.cl, plan.ans, suppressed, o.now())
+	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
+	res.Project = plan.project
+	res.Targets = []string{}
+	for _, t := range plan.targets {
+		if t.Kind == probes.KindSource {
+			res.Targets = append(res.Targets, sourceRef(ctx, t.Value))
+			continue
+		}
+		res.Targets = append(res.Targets, probes.DisplayTarget(t))
+	}
+	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
+	return res
 }
 
 // startProbes runs the probes in the background, reporting progress to
