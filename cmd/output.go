@@ -76,13 +76,7 @@ func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, 
 	if err != nil {
 		return outputSummary{}, err
 	}
-	formats := in.Formats
-	if len(formats) == 0 {
-		formats = report.FormatOrder
-	}
-	if !contains(formats, "json") {
-		formats = append(append([]string(nil), formats...), "json")
-	}
+	formats := report.PackageFormats(in.Formats)
 
 	// Everything that can fail on the user's input comes before any write.
 	if fi, err := os.Stat(in.OutDir); err == nil && !fi.IsDir() {
@@ -147,25 +141,36 @@ func writeOutputs(ctx context.Context, ios *IOStreams, res *assessment.Results, 
 		}
 		return outputSummary{}, interrupted(ctx, in.OutDir, runtimeErr("the previous package, if any, is unchanged", "writing the package to %s: %v", in.OutDir, err))
 	}
+	warnPackage(ios, in.OutDir, signer, pdfNote, pkg)
+	return summarise(pkg, signer, pdfSig != nil, encryptTo), nil
+}
+
+// warnPackage says what the package is not: unsigned, a PDF left unsigned,
+// or a folder holding files that are not the package's.
+func warnPackage(ios *IOStreams, outDir string, signer *submission.Signer, pdfNote string, pkg *submission.Package) {
 	if signer == nil {
 		fmt.Fprintf(ios.ErrOut, "selfassess: warning: the package is NOT signed (no --sign-key or %s); VERIFY.md says so\n", submission.EnvSigningKey)
 	} else if pdfNote != "" {
 		fmt.Fprintf(ios.ErrOut, "selfassess: note: the package is signed, report.pdf is not: %s\n", pdfNote)
 	}
 	if len(pkg.Foreign) > 0 {
-		fmt.Fprintf(ios.ErrOut, "selfassess: warning: %s also holds files that are not part of the package (%s); send the zip\n", in.OutDir, strings.Join(firstN(pkg.Foreign, 5), ", "))
+		fmt.Fprintf(ios.ErrOut, "selfassess: warning: %s also holds files that are not part of the package (%s); send the zip\n", outDir, strings.Join(firstN(pkg.Foreign, 5), ", "))
 	}
-	sum := outputSummary{Dir: pkg.Dir, Zip: pkg.Zip, Signer: fp, PDFSigned: pdfSig != nil, Encrypted: pkg.Encrypted}
+}
+
+// summarise is what the terminal summary says about the written package.
+func summarise(pkg *submission.Package, signer *submission.Signer, pdfSigned bool, encryptTo []submission.Recipient) outputSummary {
+	sum := outputSummary{Dir: pkg.Dir, Zip: pkg.Zip, PDFSigned: pdfSigned, Encrypted: pkg.Encrypted}
 	for _, r := range encryptTo {
 		sum.EncryptedTo = append(sum.EncryptedTo, r.Label)
 	}
 	if signer != nil {
-		sum.SignedWith = signer.From
+		sum.Signer, sum.SignedWith = signer.Fingerprint(), signer.From
 	}
 	for _, f := range pkg.Files {
 		sum.Files = append(sum.Files, filepath.Join(pkg.Dir, filepath.FromSlash(f)))
 	}
-	return sum, nil
+	return sum
 }
 
 // changesSince renders changes.md against the previous results; nil when there are none.

@@ -5,6 +5,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,19 @@ var Formats = map[string]string{
 
 // FormatOrder is every format, in the order they are listed and rendered.
 var FormatOrder = []string{"md", "pdf", "json", "junit", "sarif", "oscal"}
+
+// PackageFormats is what a package holds for the formats asked for: every
+// format when none is named, and results.json always, since verify, diff
+// and the next run's changes.md read it.
+func PackageFormats(formats []string) []string {
+	if len(formats) == 0 {
+		formats = FormatOrder
+	}
+	if !slices.Contains(formats, "json") {
+		formats = append(append([]string(nil), formats...), "json")
+	}
+	return formats
+}
 
 // ParseFormats turns "md,pdf" into a list, rejecting unknown names and
 // dropping duplicates; "" or "all" means every format.
