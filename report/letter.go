@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // Letter is a short document: a title, facts as label/value rows, then
@@ -34,19 +32,7 @@ type LetterSection struct {
 // LetterPDF renders a Letter as PDF with the report's fonts; the same
 // letter and date give the same bytes.
 func LetterPDF(l Letter) ([]byte, error) {
-	f := fpdf.New("P", "mm", "A4", "")
-	date := l.Date
-	if date.IsZero() {
-		date = time.Unix(0, 0)
-	}
-	f.SetCreationDate(date.UTC())
-	f.SetModificationDate(date.UTC())
-	f.SetCatalogSort(true)
-	f.SetCompression(true)
-	f.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	f.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	f.SetMargins(margin, margin, margin)
-	f.SetAutoPageBreak(true, bottomMargin)
+	f := newPDF(l.Date)
 	f.SetTitle(l.Title, true)
 	f.SetAuthor(l.Author, true)
 	f.SetCreator("selfassess", true)
@@ -84,7 +70,7 @@ func LetterPDF(l Letter) ([]byte, error) {
 	if l.Sign == nil {
 		return buf.Bytes(), nil
 	}
-	signed, err := signPDF(buf.Bytes(), l.Sign, field, date)
+	signed, err := signPDF(buf.Bytes(), l.Sign, field, pdfDate(l.Date))
 	if err != nil {
 		return nil, fmt.Errorf("PDF signature: %w", err)
 	}

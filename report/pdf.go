@@ -58,37 +58,44 @@ func PDF(r *assessment.Results, opts Options) ([]byte, error) {
 	if err != nil || opts.PDFSign == nil {
 		return b, err
 	}
-	date := opts.Date
-	if date.IsZero() {
-		date = time.Unix(0, 0)
-	}
-	signed, err := signPDF(b, opts.PDFSign, field, date)
+	signed, err := signPDF(b, opts.PDFSign, field, pdfDate(opts.Date))
 	if err != nil {
 		return nil, fmt.Errorf("PDF signature: %w", err)
 	}
 	return signed, nil
 }
 
-// renderPDF lays the report out; field is the room left for the signature.
-func renderPDF(r *assessment.Results, opts Options) ([]byte, sigField, error) {
-	v := newView(r, opts)
-	r = v.R // names and values from targets and trees quoted
-	f := fpdf.New("P", "mm", "A4", "")
-	date := opts.Date
-	if date.IsZero() {
-		date = time.Unix(0, 0)
+// pdfDate is the date a PDF carries: the given one, or the epoch.
+func pdfDate(d time.Time) time.Time {
+	if d.IsZero() {
+		return time.Unix(0, 0)
 	}
+	return d
+}
+
+// newPDF starts an A4 document with the report's fonts and margins, dated
+// date (see pdfDate).
+func newPDF(date time.Time) *fpdf.Fpdf {
+	f := fpdf.New("P", "mm", "A4", "")
 	// Reproducibility: fixed dates and sorted catalogs (the trailer ID is empty).
 	// No Go Mono: fpdf's subset of it came out different from run to run.
-	f.SetCreationDate(date.UTC())
-	f.SetModificationDate(date.UTC())
+	f.SetCreationDate(pdfDate(date).UTC())
+	f.SetModificationDate(pdfDate(date).UTC())
 	f.SetCatalogSort(true)
 	f.SetCompression(true)
 	f.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	f.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	f.AddUTF8FontFromBytes("go", "I", goitalic.TTF)
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, bottomMargin)
+	return f
+}
+
+// renderPDF lays the report out; field is the room left for the signature.
+func renderPDF(r *assessment.Results, opts Options) ([]byte, sigField, error) {
+	v := newView(r, opts)
+	r = v.R // names and values from targets and trees quoted
+	f := newPDF(opts.Date)
+	f.AddUTF8FontFromBytes("go", "I", goitalic.TTF)
 	title := "Security self-assessment: " + orDefault(r.Project.Integration, r.Checklist.ID)
 	f.SetTitle(title, true)
 	f.SetSubject(r.Checklist.Title+" "+r.Checklist.Version, true)
