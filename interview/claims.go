@@ -50,14 +50,7 @@ func (st *claimWhy) pages() []rpage {
 // to mark as false positives, each with a justification; a claim goes into
 // the answers (the control's false_positives) and is saved at once.
 func RunClaims(ctx context.Context, cands []ClaimCandidate, ans *answers.File, opts ResponseOptions) error {
-	o := Options{In: opts.In, Out: opts.Out}
-	o.defaults()
-	if opts.Save == nil {
-		opts.Save = func(*answers.File) error { return nil }
-	}
-	if ans.Controls == nil {
-		ans.Controls = map[string]*answers.Control{}
-	}
+	opts.defaults(ans)
 	claimed := map[string]bool{}
 	for _, c := range ans.Controls {
 		if c != nil {
@@ -79,7 +72,7 @@ func RunClaims(ctx context.Context, cands []ClaimCandidate, ans *answers.File, o
 	for _, c := range open {
 		byFP[c.Fingerprint] = c
 	}
-	return runSteps(ctx, []formStep{&claimPick{cands: open}}, "False positives", o.In, o.Out, opts.Accessible, func(st formStep) ([]formStep, error) {
+	return runSteps(ctx, []formStep{&claimPick{cands: open}}, "False positives", opts.In, opts.Out, opts.Accessible, func(st formStep) ([]formStep, error) {
 		switch st := st.(type) {
 		case *claimPick:
 			var more []formStep

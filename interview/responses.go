@@ -28,6 +28,20 @@ type ResponseOptions struct {
 	Save func(*answers.File) error
 }
 
+// defaults fills in the terminal and a Save that keeps nothing, and gives
+// ans a controls map to record into.
+func (opts *ResponseOptions) defaults(ans *answers.File) {
+	o := Options{In: opts.In, Out: opts.Out}
+	o.defaults()
+	opts.In, opts.Out = o.In, o.Out
+	if opts.Save == nil {
+		opts.Save = func(*answers.File) error { return nil }
+	}
+	if ans.Controls == nil {
+		ans.Controls = map[string]*answers.Control{}
+	}
+}
+
 // responseStep holds one item's bound values.
 type responseStep struct {
 	it                      ResponseItem
@@ -71,14 +85,7 @@ func (st *responseStep) pages() []rpage {
 // question not yet answered in ans (review_response), saving after each.
 // It returns ErrInterrupted when stopped early.
 func RunResponses(ctx context.Context, items []ResponseItem, ans *answers.File, opts ResponseOptions) error {
-	o := Options{In: opts.In, Out: opts.Out}
-	o.defaults()
-	if opts.Save == nil {
-		opts.Save = func(*answers.File) error { return nil }
-	}
-	if ans.Controls == nil {
-		ans.Controls = map[string]*answers.Control{}
-	}
+	opts.defaults(ans)
 	var steps []*responseStep
 	for _, it := range items {
 		if c := ans.Controls[it.Control]; c != nil && c.ReviewResponse != nil {
@@ -115,7 +122,7 @@ func RunResponses(ctx context.Context, items []ResponseItem, ans *answers.File, 
 	for _, st := range steps {
 		fs = append(fs, st)
 	}
-	return runSteps(ctx, fs, "Responses to the review", o.In, o.Out, opts.Accessible, func(st formStep) ([]formStep, error) {
+	return runSteps(ctx, fs, "Responses to the review", opts.In, opts.Out, opts.Accessible, func(st formStep) ([]formStep, error) {
 		return nil, commit(st.(*responseStep))
 	})
 }
