@@ -178,14 +178,21 @@ func (s *session) commit(st *step) error {
 
 func (s *session) startForm() tea.Cmd {
 	s.cur = s.nextStep()
-	s.form = s.cur.tuiForm()
-	cmd := s.form.Init()
-	if s.size != nil { // the new form must know the terminal's size now
-		m, sizeCmd := s.form.Update(*s.size)
-		s.form = m.(*huh.Form)
+	var cmd tea.Cmd
+	s.form, cmd = initForm(s.cur.tuiForm(), s.size)
+	return cmd
+}
+
+// initForm starts a new form; size, when known, is given to it at once
+// (the new form must know the terminal's size now).
+func initForm(f *huh.Form, size *tea.WindowSizeMsg) (*huh.Form, tea.Cmd) {
+	cmd := f.Init()
+	if size != nil {
+		m, sizeCmd := f.Update(*size)
+		f = m.(*huh.Form)
 		cmd = tea.Batch(cmd, sizeCmd)
 	}
-	return cmd
+	return f, cmd
 }
 
 func (s *session) Init() tea.Cmd { return tea.Batch(s.startForm(), s.waitProbes()) }

@@ -181,13 +181,8 @@ type stepsModel struct {
 }
 
 func (m *stepsModel) start() tea.Cmd {
-	m.form = formOf(m.steps[m.pos].pages())
-	cmd := m.form.Init()
-	if m.size != nil {
-		f, sizeCmd := m.form.Update(*m.size)
-		m.form = f.(*huh.Form)
-		cmd = tea.Batch(cmd, sizeCmd)
-	}
+	var cmd tea.Cmd
+	m.form, cmd = initForm(formOf(m.steps[m.pos].pages()), m.size)
 	return cmd
 }
 

@@ -347,13 +347,8 @@ func (s *reviewSession) runAccessible(ctx context.Context) error {
 }
 
 func (s *reviewSession) startForm() tea.Cmd {
-	s.form = s.steps[s.pos].buildForm()
-	cmd := s.form.Init()
-	if s.size != nil {
-		m, sizeCmd := s.form.Update(*s.size)
-		s.form = m.(*huh.Form)
-		cmd = tea.Batch(cmd, sizeCmd)
-	}
+	var cmd tea.Cmd
+	s.form, cmd = initForm(s.steps[s.pos].buildForm(), s.size)
 	return cmd
 }
 
