@@ -90,18 +90,26 @@ func Run(ctx context.Context, cl *checklist.Checklist, ans *answers.File, opts O
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends the wait for probe updates
 	s.ctx = ctx
+	return runFullScreen(ctx, s, s.opts.In, s.opts.Out, "questionnaire", func() (bool, error) { return s.done, s.err })
+}
+
+// runFullScreen runs the model m full screen until it quits; outcome gives
+// the model's own result (finished, error) and what names the program in
+// an error of bubbletea's.
+func runFullScreen(ctx context.Context, m tea.Model, in io.Reader, out io.Writer, what string, outcome func() (bool, error)) error {
 	var p *tea.Program
-	in := notifyEOF(s.opts.In, func() { go p.Send(inputEndedMsg{}) })
-	p = tea.NewProgram(s, tea.WithInput(in), tea.WithOutput(s.opts.Out), tea.WithContext(ctx))
+	r := notifyEOF(in, func() { go p.Send(inputEndedMsg{}) })
+	p = tea.NewProgram(m, tea.WithInput(r), tea.WithOutput(out), tea.WithContext(ctx))
 	_, err := p.Run()
+	done, merr := outcome()
 	switch {
-	case s.err != nil:
-		return s.err
+	case merr != nil:
+		return merr
 	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
 		return ErrInterrupted
 	case err != nil:
-		return fmt.Errorf("questionnaire: %w", err)
-	case !s.done: // quit by a signal before the last control
+		return fmt.Errorf("%s: %w", what, err)
+	case !done: // quit by a signal before the last step
 		return ErrInterrupted
 	}
 	return nil

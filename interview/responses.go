@@ -151,21 +151,7 @@ func runSteps(ctx context.Context, steps []formStep, title string, in io.Reader,
 		return nil
 	}
 	m := &stepsModel{steps: steps, commit: commit, title: title}
-	var p *tea.Program
-	r := notifyEOF(in, func() { go p.Send(inputEndedMsg{}) })
-	p = tea.NewProgram(m, tea.WithInput(r), tea.WithOutput(out), tea.WithContext(ctx))
-	_, err := p.Run()
-	switch {
-	case m.err != nil:
-		return m.err
-	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
-		return ErrInterrupted
-	case err != nil:
-		return fmt.Errorf("%s: %w", strings.ToLower(title), err)
-	case !m.done:
-		return ErrInterrupted
-	}
-	return nil
+	return runFullScreen(ctx, m, in, out, strings.ToLower(title), func() (bool, error) { return m.done, m.err })
 }
 
 // stepsModel shows one step's form at a time.

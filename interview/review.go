@@ -77,21 +77,7 @@ func RunReview(ctx context.Context, controls []review.ControlView, claims []revi
 	if s.opts.Accessible {
 		return s.runAccessible(ctx)
 	}
-	var p *tea.Program
-	in := notifyEOF(s.opts.In, func() { go p.Send(inputEndedMsg{}) })
-	p = tea.NewProgram(s, tea.WithInput(in), tea.WithOutput(s.opts.Out), tea.WithContext(ctx))
-	_, err := p.Run()
-	switch {
-	case s.err != nil:
-		return s.err
-	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
-		return ErrInterrupted
-	case err != nil:
-		return fmt.Errorf("review: %w", err)
-	case !s.done:
-		return ErrInterrupted
-	}
-	return nil
+	return runFullScreen(ctx, s, s.opts.In, s.opts.Out, "review", func() (bool, error) { return s.done, s.err })
 }
 
 func newReviewSession(controls []review.ControlView, claims []review.ClaimView, d *review.Decisions, opts ReviewOptions) *reviewSession {
