@@ -34,38 +34,48 @@ func JSON(r *assessment.Results) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-var (
-	schemaOnce sync.Once
-	schema     *jsonschema.Schema
-	schemaErr  error
-)
+var schemas sync.Map // name → *compiled
 
-func compiledSchema() (*jsonschema.Schema, error) {
-	schemaOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ResultsSchema))
+type compiled struct {
+	once sync.Once
+	s    *jsonschema.Schema
+	err  error
+}
+
+// compileNamed compiles the schema doc once under name.
+func compileNamed(name string, doc []byte) (*jsonschema.Schema, error) {
+	v, _ := schemas.LoadOrStore(name, &compiled{})
+	c := v.(*compiled)
+	c.once.Do(func() {
+		d, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 		if err != nil {
-			schemaErr = err
+			c.err = err
 			return
 		}
-		c := jsonschema.NewCompiler()
-		c.AssertFormat()
-		const url = "results-v1.schema.json"
-		if err := c.AddResource(url, doc); err != nil {
-			schemaErr = err
+		comp := jsonschema.NewCompiler()
+		comp.AssertFormat()
+		if err := comp.AddResource(name, d); err != nil {
+			c.err = err
 			return
 		}
-		schema, schemaErr = c.Compile(url)
+		c.s, c.err = comp.Compile(name)
 	})
-	return schema, schemaErr
+	return c.s, c.err
 }
 
 // ValidateResults checks results.json bytes against the schema and returns
 // a one-line error naming the offending location.
 func ValidateResults(b []byte) error {
-	sch, err := compiledSchema()
+	sch, err := compileNamed("results-v1.schema.json", ResultsSchema)
 	if err != nil {
 		return fmt.Errorf("results schema: %v", err)
 	}
+	return validate(sch, b)
+}
+
+// validate checks JSON bytes against sch; the error names the first
+// offending location.
+func validate(sch *jsonschema.Schema, b []byte) error {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
 		return syntaxError(b, err)
