@@ -203,6 +203,25 @@ func initForm(f *huh.Form, size *tea.WindowSizeMsg) (*huh.Form, tea.Cmd) {
 	return f, cmd
 }
 
+// updateForm passes msg to a full-screen form, as every form model here
+// does: it remembers the terminal size, stops when the input ended (bubbletea
+// would wait for more input forever) or the user aborted, and otherwise
+// returns the updated form; the caller acts on huh.StateCompleted.
+func updateForm(form *huh.Form, size **tea.WindowSizeMsg, msg tea.Msg) (*huh.Form, tea.Cmd, error) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		*size = &msg
+	case inputEndedMsg:
+		return form, nil, fmt.Errorf("%w: the input ended", ErrInterrupted)
+	}
+	m, cmd := form.Update(msg)
+	form = m.(*huh.Form)
+	if form.State == huh.StateAborted {
+		return form, nil, ErrInterrupted
+	}
+	return form, cmd, nil
+}
+
 func (s *session) Init() tea.Cmd { return tea.Batch(s.startForm(), s.waitProbes()) }
 
 // probesChangedMsg: a probe started or finished; the probe note on screen
@@ -231,11 +250,6 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return s, nil
 	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		s.size = &msg
-	case inputEndedMsg: // bubbletea would wait for more input forever
-		s.err = fmt.Errorf("%w: the input ended", ErrInterrupted)
-		return s, tea.Quit
 	case probesChangedMsg:
 		var cmd tea.Cmd
 		if s.cur.refreshBody() {
@@ -254,13 +268,11 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		s.cur.goingBack = msg.String() == "shift+tab"
 	}
-	m, cmd := s.form.Update(msg)
-	s.form = m.(*huh.Form)
-	switch s.form.State {
-	case huh.StateAborted:
-		s.err = ErrInterrupted
+	var cmd tea.Cmd
+	if s.form, cmd, s.err = updateForm(s.form, &s.size, msg); s.err != nil {
 		return s, tea.Quit
-	case huh.StateCompleted:
+	}
+	if s.form.State == huh.StateCompleted {
 		if err := s.commit(s.cur); err != nil {
 			s.err = err
 			return s, tea.Quit

@@ -178,20 +178,11 @@ func (m *stepsModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.done || m.err != nil {
 		return m, nil
 	}
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.size = &msg
-	case inputEndedMsg:
-		m.err = fmt.Errorf("%w: the input ended", ErrInterrupted)
+	var cmd tea.Cmd
+	if m.form, cmd, m.err = updateForm(m.form, &m.size, msg); m.err != nil {
 		return m, tea.Quit
 	}
-	f, cmd := m.form.Update(msg)
-	m.form = f.(*huh.Form)
-	switch m.form.State {
-	case huh.StateAborted:
-		m.err = ErrInterrupted
-		return m, tea.Quit
-	case huh.StateCompleted:
+	if m.form.State == huh.StateCompleted {
 		more, err := m.commit(m.steps[m.pos])
 		if err != nil {
 			m.err = err

@@ -344,20 +344,11 @@ func (s *reviewSession) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s.done || s.err != nil {
 		return s, nil
 	}
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		s.size = &msg
-	case inputEndedMsg:
-		s.err = fmt.Errorf("%w: the input ended", ErrInterrupted)
+	var cmd tea.Cmd
+	if s.form, cmd, s.err = updateForm(s.form, &s.size, msg); s.err != nil {
 		return s, tea.Quit
 	}
-	m, cmd := s.form.Update(msg)
-	s.form = m.(*huh.Form)
-	switch s.form.State {
-	case huh.StateAborted:
-		s.err = ErrInterrupted
-		return s, tea.Quit
-	case huh.StateCompleted:
+	if s.form.State == huh.StateCompleted {
 		if err := s.commit(s.steps[s.pos]); err != nil {
 			s.err = err
 			return s, tea.Quit
