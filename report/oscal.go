@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -540,7 +541,7 @@ func (d *oscalDoc) results() oscalAssessmentResults {
 		for _, o := range own {
 			related = append(related, oscalRef{ObservationUUID: o.UUID})
 		}
-		for _, p := range sortedUnique(c.ProbeRefs) {
+		for _, p := range slices.Compact(slices.Sorted(slices.Values(c.ProbeRefs))) {
 			for _, u := range byProbe[p+"\x00"+probes.ParamsKey(p, c.ProbeParams[p])] {
 				related = append(related, oscalRef{ObservationUUID: u})
 			}
@@ -708,19 +709,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedUnique(ss []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
 	}
 	sort.Strings(out)
 	return out
