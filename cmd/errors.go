@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/report"
 )
@@ -47,8 +48,8 @@ var errGate = &ExitError{Code: ExitGate, Err: errors.New("gate failed")}
 
 // reportError prints err as `selfassess: error: …` (one line) plus an
 // optional hint, and maps it to an exit code. Every usage error is an
-// *ExitError (flags, arguments and unknown commands included); anything
-// else is a runtime failure.
+// *ExitError (flags, arguments and unknown commands included) or a domain
+// package's *input.Problem; anything else is a runtime failure.
 func reportError(w io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
@@ -58,8 +59,11 @@ func reportError(w io.Writer, err error) int {
 	}
 	code, hint := ExitRuntime, ""
 	var ee *ExitError
+	var p *input.Problem
 	if errors.As(err, &ee) {
 		code, hint = ee.Code, ee.Hint
+	} else if errors.As(err, &p) {
+		code, hint = ExitUsage, p.Hint
 	}
 	fmt.Fprintf(w, "selfassess: error: %s\n", safetext.Quote(oneLine(err.Error())))
 	if hint != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/report"
 )
 
@@ -62,6 +63,15 @@ func TestUntypedErrorsAreRuntime(t *testing.T) {
 	var out bytes.Buffer
 	assert.Equal(t, ExitRuntime, reportError(&out, errors.New(`unknown command "x" for "selfassess"`)))
 	assert.Equal(t, ExitRuntime, reportError(&out, errors.New("dial tcp: invalid argument")))
+}
+
+// A domain package's *input.Problem, however deeply wrapped, is the user's
+// error: exit 2 with its hint, without cmd classifying it.
+func TestDomainProblemsAreUsageErrors(t *testing.T) {
+	var out bytes.Buffer
+	err := fmt.Errorf("loading: %w", input.Problemf("give a folder", "--source x: is a file, not a folder"))
+	assert.Equal(t, ExitUsage, reportError(&out, err))
+	assert.Equal(t, "selfassess: error: loading: --source x: is a file, not a folder\nselfassess: hint: give a folder\n", out.String())
 }
 
 func TestPlural(t *testing.T) {

@@ -3,7 +3,11 @@
 // signing keys (file, ssh-agent, environment) and generates key pairs.
 package submission
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/selfassess/selfassess/internal/input"
+)
 
 // Namespace is the SSH signature namespace.
 const Namespace = "selfassess"
@@ -29,13 +33,7 @@ const (
 
 // InputError is a problem with what the user gave (a key, a path): exit 2
 // in the CLI. Hint, when set, says how to fix it.
-type InputError struct {
-	Err  error
-	Hint string
-}
-
-func (e *InputError) Error() string { return e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
+type InputError = input.Problem
 
 func inputErr(hint string, err error) error { return &InputError{Err: err, Hint: hint} }
 
