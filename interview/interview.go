@@ -123,14 +123,10 @@ type session struct {
 	opts    Options
 	baseDir string
 	items   []item
-	queue   []int // indexes into items still to ask
-	pos     int   // position in queue
+	queue   []int // indexes into items still to ask; formSteps.pos is the position in it
 	cur     *step
-	form    *huh.Form
-	size    *tea.WindowSizeMsg
-	done    bool
-	err     error
 	ctx     context.Context
+	formSteps
 
 	// observe, when set (tests), sees the session after every update; it
 	// runs on the program's goroutine.
@@ -203,6 +199,42 @@ func initForm(f *huh.Form, size *tea.WindowSizeMsg) (*huh.Form, tea.Cmd) {
 	return f, cmd
 }
 
+// formSteps is what the full-screen models (questionnaire, review,
+// responses and claims) share: one form at a time, the terminal's size,
+// and how the walk ended.
+type formSteps struct {
+	pos  int // the step on screen
+	form *huh.Form
+	size *tea.WindowSizeMsg
+	done bool
+	err  error
+}
+
+func (f *formSteps) finished() bool { return f.done || f.err != nil }
+
+// update passes msg to the form on screen. When the form completes, commit
+// records its step and says how many steps there are now; start shows the
+// next one. The walk quits at the last step or on an error.
+func (f *formSteps) update(msg tea.Msg, commit func() (steps int, err error), start func() tea.Cmd) tea.Cmd {
+	var cmd tea.Cmd
+	if f.form, cmd, f.err = updateForm(f.form, &f.size, msg); f.err != nil {
+		return tea.Quit
+	}
+	if f.form.State != huh.StateCompleted {
+		return cmd
+	}
+	steps, err := commit()
+	if err != nil {
+		f.err = err
+		return tea.Quit
+	}
+	if f.pos++; f.pos == steps {
+		f.done = true
+		return tea.Quit
+	}
+	return start()
+}
+
 // updateForm passes msg to a full-screen form, as every form model here
 // does: it remembers the terminal size, stops when the input ended (bubbletea
 // would wait for more input forever) or the user aborted, and otherwise
@@ -246,7 +278,7 @@ func (s *session) waitProbes() tea.Cmd {
 }
 
 func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if s.done || s.err != nil {
+	if s.finished() {
 		return s, nil
 	}
 	switch msg := msg.(type) {
@@ -268,22 +300,7 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		s.cur.goingBack = msg.String() == "shift+tab"
 	}
-	var cmd tea.Cmd
-	if s.form, cmd, s.err = updateForm(s.form, &s.size, msg); s.err != nil {
-		return s, tea.Quit
-	}
-	if s.form.State == huh.StateCompleted {
-		if err := s.commit(s.cur); err != nil {
-			s.err = err
-			return s, tea.Quit
-		}
-		s.pos++
-		if s.pos == len(s.queue) {
-			s.done = true
-			return s, tea.Quit
-		}
-		cmd = s.startForm()
-	}
+	cmd := s.update(msg, func() (int, error) { return len(s.queue), s.commit(s.cur) }, s.startForm)
 	if s.observe != nil {
 		s.observe(s)
 	}
@@ -291,7 +308,7 @@ func (s *session) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (s *session) View() string {
-	if s.done || s.err != nil || s.form == nil {
+	if s.finished() || s.form == nil {
 		return ""
 	}
 	return s.form.View()

@@ -159,11 +159,7 @@ type stepsModel struct {
 	steps  []formStep
 	commit func(formStep) ([]formStep, error)
 	title  string
-	pos    int
-	form   *huh.Form
-	size   *tea.WindowSizeMsg
-	done   bool
-	err    error
+	formSteps
 }
 
 func (m *stepsModel) start() tea.Cmd {
@@ -175,32 +171,18 @@ func (m *stepsModel) start() tea.Cmd {
 func (m *stepsModel) Init() tea.Cmd { return m.start() }
 
 func (m *stepsModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m.done || m.err != nil {
+	if m.finished() {
 		return m, nil
 	}
-	var cmd tea.Cmd
-	if m.form, cmd, m.err = updateForm(m.form, &m.size, msg); m.err != nil {
-		return m, tea.Quit
-	}
-	if m.form.State == huh.StateCompleted {
+	return m, m.update(msg, func() (int, error) {
 		more, err := m.commit(m.steps[m.pos])
-		if err != nil {
-			m.err = err
-			return m, tea.Quit
-		}
-		m.steps = append(m.steps[:m.pos+1], append(more, m.steps[m.pos+1:]...)...)
-		m.pos++
-		if m.pos == len(m.steps) {
-			m.done = true
-			return m, tea.Quit
-		}
-		cmd = m.start()
-	}
-	return m, cmd
+		m.steps = append(m.steps[:m.pos+1], append(more, m.steps[m.pos+1:]...)...) // a step may add steps after it
+		return len(m.steps), err
+	}, m.start)
 }
 
 func (m *stepsModel) View() string {
-	if m.done || m.err != nil || m.form == nil {
+	if m.finished() || m.form == nil {
 		return ""
 	}
 	return fmt.Sprintf("%s · %d of %d\n\n%s", m.title, m.pos+1, len(m.steps), m.form.View())

@@ -48,11 +48,7 @@ type reviewSession struct {
 	d     *review.Decisions
 	opts  ReviewOptions
 	steps []*reviewStep
-	pos   int
-	form  *huh.Form
-	size  *tea.WindowSizeMsg
-	done  bool
-	err   error
+	formSteps
 
 	observe func(*reviewSession) // tests: after every update
 }
@@ -341,25 +337,10 @@ func (s *reviewSession) startForm() tea.Cmd {
 func (s *reviewSession) Init() tea.Cmd { return s.startForm() }
 
 func (s *reviewSession) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if s.done || s.err != nil {
+	if s.finished() {
 		return s, nil
 	}
-	var cmd tea.Cmd
-	if s.form, cmd, s.err = updateForm(s.form, &s.size, msg); s.err != nil {
-		return s, tea.Quit
-	}
-	if s.form.State == huh.StateCompleted {
-		if err := s.commit(s.steps[s.pos]); err != nil {
-			s.err = err
-			return s, tea.Quit
-		}
-		s.pos++
-		if s.pos == len(s.steps) {
-			s.done = true
-			return s, tea.Quit
-		}
-		cmd = s.startForm()
-	}
+	cmd := s.update(msg, func() (int, error) { return len(s.steps), s.commit(s.steps[s.pos]) }, s.startForm)
 	if s.observe != nil {
 		s.observe(s)
 	}
@@ -367,7 +348,7 @@ func (s *reviewSession) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (s *reviewSession) View() string {
-	if s.done || s.err != nil || s.form == nil {
+	if s.finished() || s.form == nil {
 		return ""
 	}
 	return fmt.Sprintf("Review · step %d of %d\n\n%s", s.pos+1, len(s.steps), s.form.View())

@@ -249,6 +249,7 @@ func probeJSON(t *testing.T, url string, roots *probes.Config) []byte {
 // versions, suites and certificate facts equal what sslscan and nmap report.
 func TestInteropMatchesSSLScanAndNmap(t *testing.T) {
 	oracle.Require(t, "sslscan", "nmap")
+	t.Parallel() // beside the testssl.sh comparison: both are mostly the oracles' own time
 	pki := newInteropPKI(t)
 	for _, srv := range interopServers {
 		t.Run(srv.name, func(t *testing.T) {
@@ -373,6 +374,7 @@ func TestInteropDHGroupsMatchNmap(t *testing.T) {
 // TestCompressionAndRenegotiation: Debian's OpenSSL cannot produce them.
 func TestInteropRenegotiationAndCompressionMatchTestssl(t *testing.T) {
 	oracle.Require(t, "openssl", "testssl")
+	t.Parallel() // testssl.sh takes ~10 s of its own; the package's other tests run meanwhile
 	pki := newInteropPKI(t)
 	addr := startInterop(t, interopServer{name: "openssl-tls12", start: opensslServer("-no_tls1_3", "-min_protocol", "TLSv1", "-cipher", "DEFAULT:@SECLEVEL=0")}, pki)
 	r := runFamily(t, "https://"+addr, probes.Config{RootCAs: pki.ca.pool})["tls.versions"]
