@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -78,7 +79,7 @@ func (f *File) controlOrder() []string {
 			}
 		}
 	}
-	for _, id := range sortedKeys(f.Controls) {
+	for _, id := range slices.Sorted(maps.Keys(f.Controls)) {
 		if !seen[id] {
 			order = append(order, id)
 		}
@@ -99,7 +100,7 @@ func (f *File) questionOrder(controlID string, given map[string]any) []string {
 			}
 		}
 	}
-	for _, id := range sortedKeys(given) {
+	for _, id := range slices.Sorted(maps.Keys(given)) {
 		if !seen[id] {
 			order = append(order, id)
 		}

@@ -2,6 +2,7 @@ package answers
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ func Validate(f *File, cl *checklist.Checklist) error {
 	if f.Checklist != cl.ID {
 		at("checklist", "the answers are for checklist %q, but the checklist in use is %q", f.Checklist, cl.ID)
 	}
-	for _, id := range sortedKeys(f.Controls) {
+	for _, id := range slices.Sorted(maps.Keys(f.Controls)) {
 		c := f.Controls[id]
 		field := "controls." + id
 		ctl, _ := cl.Control(id)
@@ -38,7 +39,7 @@ func Validate(f *File, cl *checklist.Checklist) error {
 		if c.NotApplicable != "" && !ctl.AllowNotApplicable {
 			at(field+".not_applicable", "control %s cannot be not applicable; answer its questions", id)
 		}
-		for _, qid := range sortedKeys(c.Answers) {
+		for _, qid := range slices.Sorted(maps.Keys(c.Answers)) {
 			qf := field + ".answers." + qid
 			q := ctl.Question(qid)
 			if q == nil {
@@ -172,15 +173,6 @@ func questionIDs(ctl *checklist.Control) string {
 		ids[i] = q.ID
 	}
 	return "[" + strings.Join(ids, ", ") + "]"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // Asked reports whether q is asked, given the control's answers so far: a

@@ -2,8 +2,10 @@ package assessment
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -183,15 +185,6 @@ func ProbeFingerprint(probeID, target string, f probes.Finding) string {
 	return probeID + ":" + loc + ":" + rule
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func slicesContains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -290,7 +283,7 @@ func Track(res *Results, cl *checklist.Checklist, suppressed map[string]Suppress
 	}
 	// Suppressed findings: listed, never failing. Their control is the one
 	// whose probe produced them.
-	for _, fp := range sortedKeys(suppressed) {
+	for _, fp := range slices.Sorted(maps.Keys(suppressed)) {
 		s := suppressed[fp]
 		ctl := ""
 		for _, c := range res.Controls {

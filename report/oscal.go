@@ -4,9 +4,9 @@ import (
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -622,7 +622,7 @@ func (d *oscalDoc) poam() oscalPOAM {
 			Props:       props("control", c.ID, "severity", c.Severity, "status", string(c.Status), "owner", c.Owner, "due", c.Due),
 		})
 	}
-	for _, id := range sortedKeys(open) { // a reviewer's finding on a control the results no longer hold
+	for _, id := range slices.Sorted(maps.Keys(open)) { // a reviewer's finding on a control the results no longer hold
 		for _, f := range open[id] {
 			add(d.findingRisk(nil, f))
 		}
@@ -702,14 +702,5 @@ func props(pairs ...string) []oscalProp {
 			out = append(out, prop(pairs[i], v))
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

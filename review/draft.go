@@ -3,6 +3,8 @@ package review
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,7 +29,7 @@ func MarshalDecisions(d *Decisions) ([]byte, error) {
 	}
 	if len(d.Controls) > 0 {
 		m := &yaml.Node{Kind: yaml.MappingNode}
-		for _, id := range sortedKeys(d.Controls) {
+		for _, id := range slices.Sorted(maps.Keys(d.Controls)) {
 			c := d.Controls[id]
 			cn := flow()
 			pair(cn, "decision", c.Decision)
@@ -42,7 +44,7 @@ func MarshalDecisions(d *Decisions) ([]byte, error) {
 	}
 	if len(d.FalsePositives) > 0 {
 		m := &yaml.Node{Kind: yaml.MappingNode}
-		for _, fp := range sortedKeys(d.FalsePositives) {
+		for _, fp := range slices.Sorted(maps.Keys(d.FalsePositives)) {
 			f := d.FalsePositives[fp]
 			fn := flow()
 			pair(fn, "decision", f.Decision)

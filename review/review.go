@@ -2,7 +2,8 @@ package review
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,7 +161,7 @@ func Build(d *Decisions, in Input) (*Review, error) {
 		errs = append(errs, d.where("controls", "%d control(s) have no decision (%s); list them or set default: accepted",
 			len(undecided), strings.Join(first(undecided, 5), ", ")))
 	}
-	for _, id := range sortedKeys(d.Controls) {
+	for _, id := range slices.Sorted(maps.Keys(d.Controls)) {
 		if !known[id] {
 			errs = append(errs, d.where("controls."+id, "no control %s in the reviewed package's checklist", id))
 		}
@@ -173,12 +174,12 @@ func Build(d *Decisions, in Input) (*Review, error) {
 			claims[f.Fingerprint] = f
 		}
 	}
-	for _, fp := range sortedKeys(d.FalsePositives) {
+	for _, fp := range slices.Sorted(maps.Keys(d.FalsePositives)) {
 		if _, ok := claims[fp]; !ok {
 			errs = append(errs, d.where("false_positives."+fp, "the package claims no false positive %q", fp))
 		}
 	}
-	claimFP := sortedKeys(claims)
+	claimFP := slices.Sorted(maps.Keys(claims))
 	for _, fp := range claimFP {
 		c := claims[fp]
 		fr := FalsePositiveReview{Fingerprint: fp, Control: c.Control, Justification: c.Justification, Decision: "undecided"}
@@ -354,15 +355,6 @@ func (r *Review) ApprovedAt(now time.Time) (bool, string) {
 func validDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil && len(s) == 10
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func first(list []string, n int) []string {

@@ -2,9 +2,11 @@ package review
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -149,7 +151,7 @@ func claims(a *answers.File) []assessment.FalsePositive {
 		return nil
 	}
 	var out []assessment.FalsePositive
-	for _, id := range sortedKeys(a.Controls) {
+	for _, id := range slices.Sorted(maps.Keys(a.Controls)) {
 		if c := a.Controls[id]; c != nil {
 			for _, fp := range c.FalsePositives {
 				out = append(out, assessment.FalsePositive{Fingerprint: fp.Fingerprint, Justification: fp.Justification})
