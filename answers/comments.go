@@ -1,6 +1,9 @@
 package answers
 
-import "go.yaml.in/yaml/v3"
+import (
+	"github.com/selfassess/selfassess/internal/input"
+	"go.yaml.in/yaml/v3"
+)
 
 // Comments a person wrote in answers.yaml survive the questionnaire's
 // saves: Parse records them by field path (controls.ID.answers.q) and
@@ -59,7 +62,7 @@ func walkMappings(n *yaml.Node, path string, fn func(path string, k, v *yaml.Nod
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		p := join(path, k.Value)
+		p := input.JoinPath(path, k.Value)
 		fn(p, k, v)
 		walkMappings(v, p, fn)
 	}

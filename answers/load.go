@@ -101,53 +101,21 @@ func (p *parser) errf(n *yaml.Node, field, format string, a ...any) {
 	p.errs = append(p.errs, Error{File: p.name, Line: n.Line, Col: n.Column, Path: field, Msg: fmt.Sprintf(format, a...)})
 }
 
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-// fields walks a mapping, reporting duplicate and unknown keys; known maps
-// key → handler.
+// fields walks a mapping (input.Fields), recording where each known
+// field is (validation's errors point at it).
 func (p *parser) fields(n *yaml.Node, path string, known map[string]func(key, val *yaml.Node)) {
-	n = deref(n)
-	if n.Kind != yaml.MappingNode {
-		p.errf(n, path, "expected a mapping, got %s", input.KindName(n))
-		return
-	}
-	seen := map[string]bool{}
-	var names []string
-	for k := range known {
-		names = append(names, k)
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		field := join(path, k.Value)
-		if seen[k.Value] {
-			p.errf(k, field, "duplicate key")
-			continue
+	located := make(map[string]func(k, v *yaml.Node), len(known))
+	for name, h := range known {
+		located[name] = func(k, v *yaml.Node) {
+			p.f.pos[input.JoinPath(path, name)] = pos{v.Line, v.Column}
+			h(k, v)
 		}
-		seen[k.Value] = true
-		p.f.pos[field] = pos{v.Line, v.Column}
-		h, ok := known[k.Value]
-		if !ok {
-			p.errf(k, field, "unknown field (known: %s)", strings.Join(sortedStrings(names), ", "))
-			continue
-		}
-		h(k, v)
 	}
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+	input.Fields(n, path, p.errf, located)
 }
 
 func (p *parser) file(root *yaml.Node) {
-	root = deref(root)
+	root = input.Deref(root)
 	var schemaSeen, checklistSeen bool
 	p.fields(root, "", map[string]func(k, v *yaml.Node){
 		"schema": func(k, v *yaml.Node) {
@@ -177,7 +145,7 @@ func (p *parser) file(root *yaml.Node) {
 			}
 			seen := map[string]bool{}
 			for i := 0; i+1 < len(v.Content); i += 2 {
-				ck, cv := v.Content[i], deref(v.Content[i+1])
+				ck, cv := v.Content[i], input.Deref(v.Content[i+1])
 				field := "controls." + ck.Value
 				if seen[ck.Value] {
 					p.errf(ck, field, "duplicate control")
@@ -215,7 +183,7 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 			}
 			c.Answers = map[string]any{}
 			for i := 0; i+1 < len(v.Content); i += 2 {
-				qk, qv := v.Content[i], deref(v.Content[i+1])
+				qk, qv := v.Content[i], input.Deref(v.Content[i+1])
 				field := path + ".answers." + qk.Value
 				if _, dup := c.Answers[qk.Value]; dup {
 					p.errf(qk, field, "duplicate question")
@@ -265,7 +233,7 @@ func (p *parser) control(n *yaml.Node, path string) *Control {
 				return
 			}
 			for i, e := range v.Content {
-				e = deref(e)
+				e = input.Deref(e)
 				ef := fmt.Sprintf("%s[%d]", field, i)
 				var fp FalsePositive
 				p.fields(e, ef, map[string]func(k, v *yaml.Node){
@@ -358,7 +326,7 @@ func (p *parser) answer(n *yaml.Node, field string) (any, bool) {
 	case yaml.SequenceNode:
 		out := []string{}
 		for i, e := range n.Content {
-			e = deref(e)
+			e = input.Deref(e)
 			ef := fmt.Sprintf("%s[%d]", field, i)
 			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
 				p.errf(e, ef, "expected an option value, got %s", input.KindName(e))
@@ -385,7 +353,7 @@ func (p *parser) paths(v *yaml.Node, field string) []string {
 	}
 	var out []string
 	for i, e := range v.Content {
-		e = deref(e)
+		e = input.Deref(e)
 		ef := fmt.Sprintf("%s[%d]", field, i)
 		if s, ok := p.str(e, ef); ok {
 			if s == "" {

@@ -59,25 +59,18 @@ func ParseExceptions(name string, data []byte, cl *checklist.Checklist) ([]Excep
 		fields := map[string]*string{"control": &e.Control, "justification": &e.Justification,
 			"approved_by": &e.ApprovedBy, "expires": &e.Expires}
 		nodes := map[string]*yaml.Node{}
-		for j := 0; j+1 < len(item.Content); j += 2 {
-			k, v := item.Content[j], item.Content[j+1]
-			f := path + "." + k.Value
-			dst, ok := fields[k.Value]
-			if !ok {
-				errf(k, f, "unknown field (known: approved_by, control, expires, justification)")
-				continue
+		text := map[string]func(k, v *yaml.Node){}
+		for name, dst := range fields {
+			text[name] = func(k, v *yaml.Node) {
+				nodes[name] = v
+				if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+					errf(v, path+"."+name, "expected text, got %s", input.KindName(v))
+					return
+				}
+				*dst = strings.TrimSpace(v.Value)
 			}
-			if nodes[k.Value] != nil {
-				errf(k, f, "duplicate key")
-				continue
-			}
-			nodes[k.Value] = v
-			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-				errf(v, f, "expected text, got %s", input.KindName(v))
-				continue
-			}
-			*dst = strings.TrimSpace(v.Value)
 		}
+		input.Fields(item, path, errf, text)
 		for _, k := range []string{"control", "justification", "approved_by", "expires"} {
 			if nodes[k] != nil && *fields[k] == "" && nodes[k].Kind == yaml.ScalarNode && nodes[k].Tag != "!!null" {
 				errf(nodes[k], path+"."+k, "must not be empty")

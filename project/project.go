@@ -137,14 +137,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 		return at
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		if seen[k.Value] {
-			errf(k, k.Value, "duplicate key")
-			continue
-		}
-		seen[k.Value] = true
+	input.Entries(root, "", errf, func(_ string, k, v *yaml.Node) {
 		switch k.Value {
 		case "schema":
 			var s string
@@ -219,7 +212,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		default:
 			errf(k, k.Value, "unknown setting (known: %s)", strings.Join(configKeys[1:], ", "))
 		}
-	}
+	})
 	if len(errs) > 0 {
 		return nil, &input.Errors{List: errs}
 	}

@@ -9,7 +9,6 @@ package review
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -152,49 +151,9 @@ func (p *dparser) at(n *yaml.Node, field string) {
 	p.d.pos[field] = checklist.FieldError{File: p.name, Line: n.Line, Col: n.Column, Path: field}
 }
 
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// fields walks a mapping, reporting duplicate and unknown keys.
+// fields walks a mapping of known keys (input.Fields).
 func (p *dparser) fields(n *yaml.Node, path string, known map[string]func(k, v *yaml.Node)) bool {
-	n = deref(n)
-	if n.Kind != yaml.MappingNode {
-		p.errf(n, path, "expected a mapping, got %s", input.KindName(n))
-		return false
-	}
-	var names []string
-	for k := range known {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		field := join(path, k.Value)
-		if seen[k.Value] {
-			p.errf(k, field, "duplicate key")
-			continue
-		}
-		seen[k.Value] = true
-		h, ok := known[k.Value]
-		if !ok {
-			p.errf(k, field, "unknown field (known: %s)", strings.Join(names, ", "))
-			continue
-		}
-		h(k, v)
-	}
-	return true
+	return input.Fields(n, path, p.errf, known)
 }
 
 // str reads a scalar as text; null is "".
@@ -234,7 +193,7 @@ func (p *dparser) date(n *yaml.Node, field string) string {
 }
 
 func (p *dparser) file(root *yaml.Node) {
-	root = deref(root)
+	root = input.Deref(root)
 	var schemaSeen, overallSeen bool
 	ok := p.fields(root, "", map[string]func(k, v *yaml.Node){
 		"schema": func(k, v *yaml.Node) {
@@ -278,27 +237,16 @@ func (p *dparser) file(root *yaml.Node) {
 	}
 }
 
-// entries walks a mapping of id → value, reporting duplicates.
+// entries walks a mapping of id → value, reporting duplicates; null is
+// an empty mapping.
 func (p *dparser) entries(n *yaml.Node, path string, each func(key string, k, v *yaml.Node)) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
 	}
-	if n.Kind != yaml.MappingNode {
-		p.errf(n, path, "expected a mapping, got %s", input.KindName(n))
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		field := path + "." + k.Value
-		if seen[k.Value] {
-			p.errf(k, field, "duplicate key")
-			continue
-		}
-		seen[k.Value] = true
+	input.Entries(n, path, p.errf, func(field string, k, v *yaml.Node) {
 		p.at(k, field)
 		each(k.Value, k, v)
-	}
+	})
 }
 
 func (p *dparser) control(n *yaml.Node, path string) ControlDecision {
@@ -373,10 +321,10 @@ func (p *dparser) overall(n *yaml.Node) {
 					continue
 				}
 				if !textSeen || cond.Text == "" {
-					p.errf(deref(c), field+".text", "required: what the team must do")
+					p.errf(input.Deref(c), field+".text", "required: what the team must do")
 				}
 				if !dueSeen {
-					p.errf(deref(c), field+".due", "required: by when (YYYY-MM-DD)")
+					p.errf(input.Deref(c), field+".due", "required: by when (YYYY-MM-DD)")
 				}
 				o.Conditions = append(o.Conditions, cond)
 			}
@@ -385,7 +333,7 @@ func (p *dparser) overall(n *yaml.Node) {
 		return
 	}
 	if decision == nil {
-		p.errf(deref(n), "overall.decision", "missing: one of %s", strings.Join(overallDecisions, ", "))
+		p.errf(input.Deref(n), "overall.decision", "missing: one of %s", strings.Join(overallDecisions, ", "))
 		return
 	}
 	switch {
