@@ -47,6 +47,21 @@ func newLineIndex(content []byte) *lineIndex {
 	return &lineIndex{all: string(content), starts: starts}
 }
 
+// lazyLines is content's line index, built at the first match: most
+// files have none, and counting their lines would be wasted.
+type lazyLines struct {
+	content []byte
+	*lineIndex
+}
+
+// lineAt is the 1-based line holding offset.
+func (l *lazyLines) lineAt(offset int) int {
+	if l.lineIndex == nil {
+		l.lineIndex = newLineIndex(l.content)
+	}
+	return l.line(offset)
+}
+
 // longLine: past this length a line is minified code or data, and scanners
 // look only at a window around each keyword instead of the whole line (every
 // single-line rule matches within a few hundred bytes of its keyword).

@@ -48,7 +48,7 @@ var tlsRules = []tlsRule{
 func TLSVerification(name string, content []byte) []probes.Finding {
 	lower := asciiLower(content)
 	ext := extOf(name)
-	var li *lineIndex
+	li := &lazyLines{content: content}
 	var out []probes.Finding
 	seen := map[int]bool{}
 	for _, r := range tlsRules {
@@ -59,10 +59,7 @@ func TLSVerification(name string, content []byte) []probes.Finding {
 			continue
 		}
 		for _, m := range findInLines(content, lower, r.kw, r.re()) {
-			if li == nil {
-				li = newLineIndex(content)
-			}
-			n := li.line(m[0])
+			n := li.lineAt(m[0])
 			if seen[n] || isCommentLine(li.text(n)) {
 				continue
 			}
@@ -131,7 +128,7 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 	// Candidate lines: a credential word on the line or up to three lines
 	// below (calls spread their arguments over lines), and a log word on it.
 	// Most lines have neither, and the call regexp is costly.
-	var li *lineIndex
+	li := &lazyLines{content: content}
 	candidates := map[int]bool{}
 	for _, w := range sensitiveWords {
 		for i := 0; ; {
@@ -139,10 +136,7 @@ func SecretLogging(name string, content []byte) []probes.Finding {
 			if j < 0 {
 				break
 			}
-			if li == nil {
-				li = newLineIndex(content)
-			}
-			n := li.line(i + j)
+			n := li.lineAt(i + j)
 			for k := n; k >= 1 && k > n-4; k-- {
 				candidates[k] = true
 			}
@@ -306,14 +300,11 @@ func PlainHTTP(name string, content []byte) []probes.Finding {
 	}
 	code := codeExts[extOf(name)]
 	var q quoteState
-	var li *lineIndex
+	li := &lazyLines{content: content}
 	var out []probes.Finding
 	seen := map[int]bool{}
 	for _, m := range plainHTTPRe().FindAllSubmatchIndex(content, -1) {
-		if li == nil {
-			li = newLineIndex(content)
-		}
-		n := li.line(m[0])
+		n := li.lineAt(m[0])
 		if seen[n] {
 			continue
 		}
@@ -465,7 +456,7 @@ func IsCIConfig(p string) bool {
 // instead of ${{ secrets.X }} / $VAR, and passwords on command lines. Run
 // Secrets.Scan on the same files for known key formats.
 func CIInlineSecrets(name string, content []byte) []probes.Finding {
-	var li *lineIndex
+	li := &lazyLines{content: content}
 	var out []probes.Finding
 	seen := map[int]bool{}
 	add := func(n, from, to int, what, value string) {
@@ -492,10 +483,7 @@ func CIInlineSecrets(name string, content []byte) []probes.Finding {
 		if len(value) < 4 || ciReferenceRe().MatchString(value) || IsPlaceholder(value) || isNumber(value) {
 			continue
 		}
-		if li == nil {
-			li = newLineIndex(content)
-		}
-		n := li.line(m[0])
+		n := li.lineAt(m[0])
 		if isCommentLine(li.text(n)) {
 			continue
 		}
@@ -511,10 +499,7 @@ func CIInlineSecrets(name string, content []byte) []probes.Finding {
 		if IsPlaceholder(value) {
 			continue
 		}
-		if li == nil {
-			li = newLineIndex(content)
-		}
-		n := li.line(m[0])
+		n := li.lineAt(m[0])
 		if isCommentLine(li.text(n)) {
 			continue
 		}

@@ -26,7 +26,7 @@ func TokenStorage(name string, content []byte) []probes.Finding {
 	if !bytes.Contains(content, []byte("Storage")) {
 		return nil
 	}
-	var li *lineIndex
+	li := &lazyLines{content: content}
 	var out []probes.Finding
 	for _, m := range findInLines(content, content, []string{"localStorage", "sessionStorage"}, storageWriteRe()) {
 		store := string(content[m[2]:m[3]])
@@ -40,10 +40,7 @@ func TokenStorage(name string, content []byte) []probes.Finding {
 		if !tokenKeyRe().MatchString(key) && !tokenValueRe().MatchString(value) {
 			continue
 		}
-		if li == nil {
-			li = newLineIndex(content)
-		}
-		n := li.line(m[0])
+		n := li.lineAt(m[0])
 		if isCommentLine(li.text(n)) {
 			continue
 		}
@@ -98,14 +95,11 @@ func TokenInURL(name string, content []byte) []probes.Finding {
 	if bytes.Contains(lower, []byte("urlsearchparams")) {
 		matches = append(matches, urlSearchParamsRe().FindAllSubmatchIndex(content, -1)...)
 	}
-	var li *lineIndex
+	li := &lazyLines{content: content}
 	var out []probes.Finding
 	seen := map[int]bool{}
 	for _, m := range matches {
-		if li == nil {
-			li = newLineIndex(content)
-		}
-		n := li.line(m[0])
+		n := li.lineAt(m[0])
 		if seen[n] {
 			continue
 		}
