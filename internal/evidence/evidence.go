@@ -134,6 +134,12 @@ func (c *Checker) Check(ctx context.Context, base, p string, allowSecret bool) (
 	if !fi.Mode().IsRegular() {
 		return nil, &Error{Path: p, Msg: "is " + kind(fi.Mode()) + ", not a regular file", Hint: "name the document itself"}
 	}
+	if n := hardLinks(fi); n > 1 {
+		// The path check sees only this name; the same file may also be
+		// ~/.ssh/something, linked in.
+		return nil, &Error{Path: p, Msg: fmt.Sprintf("has %d hard links: another name of it may be outside the project folder", n),
+			Hint: "attach a copy (cp, not ln) of the document"}
+	}
 	if fi.Size() > MaxFile {
 		return nil, &Error{Path: p, Msg: "is larger than " + input.Size(MaxFile), Hint: "is it the right file?"}
 	}

@@ -42,6 +42,9 @@ func newTree(t *testing.T) tree {
 	require.NoError(t, os.Symlink("sub/tls.md", tr.proj+"/docs/tls-link.md"))
 	require.NoError(t, os.Symlink(tr.outside+"/notes.md", tr.proj+"/docs/notes.md"))
 	require.NoError(t, syscall.Mkfifo(tr.proj+"/docs/fifo", 0o600))
+	// a hard link is the outside file under a name inside: no path shows it
+	write(tr.outside+"/diary.md", "private diary\n")
+	require.NoError(t, os.Link(tr.outside+"/diary.md", tr.proj+"/docs/hardlink.md"))
 	return tr
 }
 
@@ -62,6 +65,7 @@ func TestCheckRefusesHostilePaths(t *testing.T) {
 		{"docs/notes.md", "resolves to " + tr.outside + "/notes.md, outside"},
 		{"docs/sub/../../../home/notes.md", "is outside the project folder"},
 		{"docs/fifo", "is a FIFO (named pipe), not a regular file"},
+		{"docs/hardlink.md", "has 2 hard links: another name of it may be outside the project folder"},
 		{"docs", "is a folder, not a regular file"},
 		{"docs/missing.md", "no such file"},
 	} {
