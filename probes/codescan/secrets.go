@@ -38,15 +38,13 @@ var (
 	defaultErr     error
 )
 
-// DefaultSecrets returns the process-wide Secrets, built on first use.
+// DefaultSecrets returns the process-wide Secrets, built on first use: a
+// Secrets never changes after it is built (its rules compile on first use),
+// so every scan shares it.
 func DefaultSecrets() (*Secrets, error) {
 	defaultOnce.Do(func() { defaultSecrets, defaultErr = buildSecrets(gitleaksRules, providerRules) })
 	return defaultSecrets, defaultErr
 }
-
-// NewSecrets returns the process-wide Secrets (see DefaultSecrets): a
-// Secrets never changes after it is built (its rules compile on first use).
-func NewSecrets() (*Secrets, error) { return DefaultSecrets() }
 
 func buildSecrets(gitleaks, provider []ruleDef) (*Secrets, error) {
 	sc := &Secrets{}

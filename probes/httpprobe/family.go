@@ -42,7 +42,7 @@ func (*family) Applies(t probes.Target) bool { return t.Kind == probes.KindURL }
 
 // scanner returns the shared secret rules (codescan compiles them once per
 // process).
-func (f *family) scanner() (*codescan.Secrets, error) { return codescan.NewSecrets() }
+func (f *family) scanner() (*codescan.Secrets, error) { return codescan.DefaultSecrets() }
 
 // Run fetches the target once, then runs the selected probes (those needing
 // extra requests concurrently, within the per-host limits).

@@ -500,7 +500,7 @@ func TestHostileSuite(t *testing.T) {
 		return
 	}
 	// compile the secret rules once before the first case
-	_, err := codescan.NewSecrets()
+	_, err := codescan.DefaultSecrets()
 	require.NoError(t, err)
 	for _, tc := range hostileCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
