@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -50,32 +49,10 @@ Exit codes: 0 written, 2 usage error (the files exist, no passphrase),
 }
 
 func runKeygen(o *keygenOptions) error {
-	if strings.HasSuffix(o.out, ".pub") { // --sign-key reads a .pub path as "the key is in ssh-agent"
-		return usageErr("name the private key; its public key is written next to it as PATH.pub", "--out %s: the private key's path must not end in .pub", o.out)
-	}
-	var pass []byte
-	if o.passphraseEnv != "" {
-		v := o.ios.Getenv(o.passphraseEnv)
-		if v == "" {
-			return usageErr("export the passphrase in that variable first", "--passphrase-env: %s is not set or empty", o.passphraseEnv)
-		}
-		pass = []byte(v)
-	}
-	if !contains(submission.KeyTypes, o.keyType) {
-		clear(pass)
-		return usageErr("", "--type %q: want one of %s", o.keyType, strings.Join(submission.KeyTypes, ", "))
-	}
-	kp, err := submission.GenerateKeyType(o.keyType, pass, o.comment)
-	clear(pass)
+	kp, err := submission.NewKey{Path: o.out, Type: o.keyType, Comment: o.comment,
+		PassphraseEnv: o.passphraseEnv, Force: o.force}.Write(o.ios.Getenv)
 	if err != nil {
-		return runtimeErr("", "generating the key: %v", err)
-	}
-	if err := submission.WriteKeyPair(o.out, kp, o.force); err != nil {
-		var ie *submission.InputError
-		if errors.As(err, &ie) {
-			return usageErr(ie.Hint, "%v", ie.Err)
-		}
-		return runtimeErr("", "writing %s: %v", o.out, pathErr(err))
+		return err
 	}
 	fmt.Fprintf(o.ios.Out, "%s", kp.Public)
 	fmt.Fprintf(o.ios.Out, "fingerprint: %s\n", kp.Fingerprint)
