@@ -5,18 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/project"
-	"github.com/selfassess/selfassess/submission"
 )
 
 type initOptions struct {
@@ -76,64 +72,47 @@ func runInit(ctx context.Context, o *initOptions) error {
 		return usageErr("edit it, or pass --force to replace it", "%s already exists", o.path)
 	}
 	cfg := o.cfg
-	keyAction := "" // with --ci, --sign-key is a reference; the key may live elsewhere (a CI secret)
+	keyAction := project.KeyReference // with --ci, --sign-key is a reference; the key may live elsewhere (a CI secret)
 	if !o.ci && o.ios.CanPrompt() {
 		var err error
 		if keyAction, err = askProject(ctx, o, &cfg); err != nil {
 			return err
 		}
-	} else if missing := cfg.Missing(); len(missing) > 0 {
-		for i, key := range missing {
-			missing[i] = flagForSetting(key)
-		}
-		return usageErr("in CI mode every setting comes from flags; see 'selfassess init --help'", "missing %s", strings.Join(missing, ", "))
+	} else if err := cfg.CheckFlags(); err != nil {
+		return err
 	}
-	if !slices.Contains(checklist.BuiltinIDs(), cfg.Checklist) {
-		if _, err := checklist.Resolve(cfg.Checklist); err != nil {
-			var nf *checklist.NotFoundError
-			if errors.As(err, &nf) {
-				return usageErr(nf.Hint(), "--checklist: %v", err)
-			}
-			return usageErr("check it with 'selfassess checklist validate "+cfg.Checklist+"'", "--checklist %s: %v", cfg.Checklist, err)
-		}
+	if err := project.CheckChecklist(cfg.Checklist); err != nil {
+		return err
 	}
 	// The key is created before the settings name it; an existing key is
 	// read for its public half, which the provider's reviewer needs.
-	var pub []byte
-	if cfg.SignKey != "" && !project.IsKeyMaterial(cfg.SignKey) {
-		var err error
-		if pub, err = signingKey(o.ios, keyAction, cfg.SignKey); err != nil {
-			return err
-		}
-	}
-	// Paths typed here are relative to the current directory; the file's
-	// are relative to the file.
-	cfg.RelativeTo(o.path)
-	data, err := project.Marshal(&cfg)
+	key, err := project.SigningKey(keyAction, cfg.SignKey)
 	if err != nil {
-		return runtimeErr("", "encoding %s: %v", o.path, err)
+		return err
 	}
-	// The file must read back as written: this applies run's checks
-	// (e-mail addresses, URLs, severity, no key material) to the flags.
-	if _, err := project.Parse(o.path, data); err != nil {
-		var ce *checklist.Errors
-		if errors.As(err, &ce) && len(ce.List) > 0 {
-			fe := ce.List[0]
-			return usageErr("", "%s: %s", flagForSetting(fe.Path), fe.Msg)
-		}
-		return usageErr("", "%v", err)
+	if key.Created {
+		fmt.Fprintf(o.ios.ErrOut, "wrote %s (private, 0600, not encrypted: for a passphrase use 'selfassess keygen --passphrase-env VAR') and %s.pub\n", cfg.SignKey, cfg.SignKey)
+	} else if key.NoPublic {
+		fmt.Fprintf(o.ios.ErrOut, "selfassess: note: %s.pub not found; print the public key for the reviewer with: ssh-keygen -y -f %s\n", cfg.SignKey, cfg.SignKey)
+	}
+	data, err := cfg.Encode(o.path)
+	if err != nil {
+		return err
 	}
 	if err := input.WriteFileAtomic(o.path, data, 0o644); err != nil {
 		return runtimeErr("", "writing %s: %v", o.path, err)
 	}
-	if pub == nil {
+	if key.Public == "" {
 		fmt.Fprintf(o.ios.Out, "Wrote %s. Next: selfassess run\n", o.path)
 		if cfg.SignKey == "" && !o.ci {
 			fmt.Fprintln(o.ios.ErrOut, "selfassess: warning: no signing key: packages will be unsigned; create one with 'selfassess keygen' and add sign_key to "+o.path)
 		}
 		return nil
 	}
-	return printPublicKey(o, cfg.SignKey, pub)
+	fmt.Fprintf(o.ios.Out, "Wrote %s, signing with %s.\n", o.path, cfg.SignKey)
+	fmt.Fprintf(o.ios.Out, "Send this public key to the provider's reviewer through a channel they trust:\n%s\nfingerprint: %s\nNext: selfassess run\n",
+		key.Public, key.Fingerprint)
+	return nil
 }
 
 // askProject asks for the settings in a terminal, the flags giving the
@@ -142,7 +121,7 @@ func askProject(ctx context.Context, o *initOptions, cfg *projectConfig) (string
 	p, err := interview.AskProject(ctx, interview.Options{In: o.ios.In, Out: o.ios.Out,
 		Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb"},
 		interview.Project{Organisation: cfg.Organisation, Integration: cfg.Integration,
-			Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: defaultSource(cfg.Source),
+			Contacts: cfg.Contacts, Checklist: cfg.Checklist, Targets: cfg.Targets, Source: project.DefaultSource(cfg.Source),
 			SignKey: cfg.SignKey})
 	if errors.Is(err, interview.ErrInterrupted) {
 		return "", &ExitError{Code: ExitUsage, Err: errors.New("interrupted; nothing was written")}
@@ -154,92 +133,4 @@ func askProject(ctx context.Context, o *initOptions, cfg *projectConfig) (string
 		p.Organisation, p.Integration, p.Contacts, p.Checklist, p.Targets, p.Source
 	cfg.SignKey = p.SignKey
 	return p.KeyAction, nil
-}
-
-// printPublicKey tells the user what to send the provider's reviewer.
-func printPublicKey(o *initOptions, signKey string, pub []byte) error {
-	k, _, _, _, err := ssh.ParseAuthorizedKey(pub)
-	if err != nil {
-		return usageErr("give the key's .pub file", "%s: not an SSH public key", signKey)
-	}
-	fmt.Fprintf(o.ios.Out, "Wrote %s, signing with %s.\n", o.path, signKey)
-	fmt.Fprintf(o.ios.Out, "Send this public key to the provider's reviewer through a channel they trust:\n%s\nfingerprint: %s\nNext: selfassess run\n",
-		strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))), ssh.FingerprintSHA256(k))
-	return nil
-}
-
-// signingKey creates the key pair init was asked to create, or reads the
-// public half of an existing key; it returns the public key line (nil when
-// an existing private key has no .pub beside it).
-func signingKey(ios *IOStreams, action, path string) ([]byte, error) {
-	file := interview.ExpandHome(path)
-	switch action {
-	case interview.KeyCreate:
-		if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-			return nil, runtimeErr("", "creating %s: %v", filepath.Dir(path), pathErr(err))
-		}
-		kp, err := submission.GenerateKey(nil, "selfassess")
-		if err != nil {
-			return nil, runtimeErr("", "generating the key: %v", err)
-		}
-		if err := submission.WriteKeyPair(file, kp, false); err != nil {
-			var ie *submission.InputError
-			if errors.As(err, &ie) {
-				return nil, usageErr(ie.Hint, "%v", ie.Err)
-			}
-			return nil, runtimeErr("", "writing %s: %v", path, pathErr(err))
-		}
-		fmt.Fprintf(ios.ErrOut, "wrote %s (private, 0600, not encrypted: for a passphrase use 'selfassess keygen --passphrase-env VAR') and %s.pub\n", path, path)
-		return kp.Public, nil
-	case interview.KeyAgent:
-		b, err := input.ReadFile(file, 64<<10)
-		if err != nil {
-			return nil, usageErr("", "--sign-key: %v", pathErr(err))
-		}
-		return b, nil
-	case "": // a reference from a flag: show the public key when it is here
-		if !strings.HasSuffix(file, ".pub") {
-			file += ".pub"
-		}
-		if b, err := input.ReadFile(file, 64<<10); err == nil {
-			return b, nil
-		}
-		return nil, nil
-	}
-	if _, err := os.Stat(file); err != nil {
-		return nil, usageErr("create one with 'selfassess keygen', or give the path of an existing key", "--sign-key: %v", pathErr(err))
-	}
-	b, err := input.ReadFile(file+".pub", 64<<10)
-	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "selfassess: note: %s.pub not found; print the public key for the reviewer with: ssh-keygen -y -f %s\n", path, path)
-		return nil, nil
-	}
-	return b, nil
-}
-
-// defaultSource proposes the current directory as the source tree when it
-// is a git checkout (init usually runs at the repository's root).
-func defaultSource(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	if _, err := os.Stat(".git"); err == nil {
-		return "."
-	}
-	return ""
-}
-
-// flagForSetting names the init flag behind a selfassess.yaml setting path
-// such as "contacts[1]".
-func flagForSetting(path string) string {
-	key, _, _ := strings.Cut(path, "[")
-	switch key {
-	case "contacts":
-		return "--contact"
-	case "targets":
-		return "--target"
-	case "output":
-		return "--out"
-	}
-	return "--" + strings.ReplaceAll(key, "_", "-")
 }

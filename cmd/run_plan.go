@@ -12,7 +12,9 @@ import (
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/evidence"
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/probes"
+	"github.com/selfassess/selfassess/project"
 	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -76,7 +78,7 @@ func (o *runOptions) resolve(ctx context.Context) (plan *runPlan, done func(), e
 // plan resolves flags over the config file and loads every input, reporting
 // input problems (exit 2) before any probe runs.
 func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
-	cfg, err := findConfig(o.configPath)
+	cfg, err := project.Find(o.configPath)
 	if err != nil {
 		return nil, inputErrors(o.ios, err, "--config")
 	}
@@ -274,7 +276,8 @@ func (o *runOptions) checkAnswered(cl *checklist.Checklist, ans *answers.File) e
 // setting for other errors (file not readable).
 func inputErrors(ios *IOStreams, err error, flag string) error {
 	var ee *ExitError
-	if errors.As(err, &ee) {
+	var p *input.Problem
+	if errors.As(err, &ee) || errors.As(err, &p) {
 		return err
 	}
 	if summary, ok := printErrorList(ios, err, "nothing was run or changed; fix the file and run again"); ok {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -221,10 +220,8 @@ func Parse(path string, data []byte) (*Config, error) {
 		if p == "" || filepath.IsAbs(p) {
 			return p
 		}
-		if strings.HasPrefix(p, "~/") {
-			if home, err := os.UserHomeDir(); err == nil {
-				return filepath.Join(home, p[2:])
-			}
+		if e := expandHome(p); e != p {
+			return e
 		}
 		return filepath.Join(dir, p)
 	}
