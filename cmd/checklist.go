@@ -1,16 +1,15 @@
 package cmd
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/indent"
 )
 
 func newChecklistCmd(ios *IOStreams) *cobra.Command {
@@ -32,18 +31,6 @@ func completeChecklist(*cobra.Command, []string, string) ([]string, cobra.ShellC
 	return checklist.BuiltinIDs(), cobra.ShellCompDirectiveDefault
 }
 
-// loadChecklist resolves a built-in id or a file path; "-" reads standard input.
-func loadChecklist(ios *IOStreams, idOrPath string) (*checklist.Checklist, error) {
-	if idOrPath != "-" {
-		return checklist.Resolve(idOrPath)
-	}
-	data, err := io.ReadAll(io.LimitReader(ios.In, checklist.MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read checklist from standard input: %w", err)
-	}
-	return checklist.Parse("<stdin>", data)
-}
-
 // checklistError turns a loading error into the command's error (exit 2):
 // every problem of a checklist on its own line, then how many.
 func checklistError(ios *IOStreams, err error) error {
@@ -61,16 +48,6 @@ type checklistListOptions struct {
 	ios         *IOStreams
 	format      string
 	checkFormat func() error
-}
-
-// checklistSummary is one row of `checklist list`.
-type checklistSummary struct {
-	ID       string `json:"id" yaml:"id"`
-	Title    string `json:"title" yaml:"title"`
-	Version  string `json:"version" yaml:"version"`
-	Provider string `json:"provider" yaml:"provider"`
-	Sections int    `json:"sections" yaml:"sections"`
-	Controls int    `json:"controls" yaml:"controls"`
 }
 
 func newChecklistListCmd(ios *IOStreams) *cobra.Command {
@@ -93,21 +70,12 @@ func runChecklistList(o *checklistListOptions) error {
 	if err := o.checkFormat(); err != nil {
 		return err
 	}
-	rows := []checklistSummary{}
-	for _, id := range checklist.BuiltinIDs() {
-		cl, err := checklist.Builtin(id)
-		if err != nil {
-			// a broken built-in is a bug in this build, not the user's input
-			return runtimeErr("", "built-in checklist %s: %v", id, err)
-		}
-		rows = append(rows, checklistSummary{ID: cl.ID, Title: cl.Title, Version: cl.Version,
-			Provider: cl.Provider.Name, Sections: len(cl.Sections), Controls: len(cl.Controls())})
+	rows, err := checklist.Summaries()
+	if err != nil {
+		return runtimeErr("", "%v", err)
 	}
-	switch o.format {
-	case "json":
-		return writeIndentedJSON(o.ios.Out, rows)
-	case "yaml":
-		return writeIndentedYAML(o.ios.Out, rows)
+	if o.format != "table" {
+		return writeIndented(o.ios.Out, o.format, rows)
 	}
 	tw := tabwriter.NewWriter(o.ios.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTITLE\tVERSION\tCONTROLS")
@@ -149,15 +117,12 @@ func runChecklistShow(o *checklistShowOptions) error {
 	if err := o.checkFormat(); err != nil {
 		return err
 	}
-	cl, err := loadChecklist(o.ios, o.name)
+	cl, err := checklist.ResolveArg(o.name, o.ios.In)
 	if err != nil {
 		return checklistError(o.ios, err)
 	}
-	switch o.format {
-	case "json":
-		return writeIndentedJSON(o.ios.Out, cl)
-	case "yaml":
-		return writeIndentedYAML(o.ios.Out, cl)
+	if o.format != "text" {
+		return writeIndented(o.ios.Out, o.format, cl)
 	}
 	return cl.WriteOutline(o.ios.Out)
 }
@@ -191,7 +156,7 @@ file is printed, one per line; valid files print "FILE: ok". The exit code is
 func runChecklistValidate(o *checklistValidateOptions) error {
 	badFiles, problems := 0, 0
 	for _, name := range o.files {
-		cl, err := loadChecklist(o.ios, name)
+		cl, err := checklist.ResolveArg(name, o.ios.In)
 		if err == nil {
 			if _, err := fmt.Fprintf(o.ios.Out, "%s: ok\n", cl.File); err != nil {
 				return runtimeErr("", "cannot write output: %v", err)
@@ -233,22 +198,13 @@ Exit codes: 0 printed, 2 usage error.`,
 	}
 }
 
-func writeIndentedJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return runtimeErr("", "cannot write output: %v", err)
+// writeIndented writes v as indented JSON or YAML (format "json", "yaml").
+func writeIndented(w io.Writer, format string, v any) error {
+	write := indent.YAML
+	if format == "json" {
+		write = indent.JSON
 	}
-	return nil
-}
-
-func writeIndentedYAML(w io.Writer, v any) error {
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
-		return runtimeErr("", "cannot write output: %v", err)
-	}
-	if err := enc.Close(); err != nil {
+	if err := write(w, v); err != nil {
 		return runtimeErr("", "cannot write output: %v", err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -59,12 +58,7 @@ func runDiff(o *diffOptions) error {
 	}
 	switch o.format {
 	case "json":
-		b, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			return runtimeErr("", "%v", err)
-		}
-		_, err = fmt.Fprintf(o.ios.Out, "%s\n", b)
-		return err
+		return writeIndented(o.ios.Out, o.format, d)
 	case "md":
 		b, err := report.ChangesMarkdown(d, o.old, o.new, "")
 		if err != nil {

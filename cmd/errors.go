@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/report"
 )
@@ -101,7 +101,7 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		}
 		what := fmt.Sprintf("one %s argument", names[0])
 		if len(names) > 1 {
-			what = fmt.Sprintf("%s arguments, %s", count(len(names)), strings.Join(names, " and "))
+			what = fmt.Sprintf("%s arguments, %s", prose.Count(len(names)), strings.Join(names, " and "))
 		}
 		if len(args) < len(names) {
 			if len(args) == 0 {
@@ -156,17 +156,12 @@ func formatFlag(c *cobra.Command, p *string, usage string, formats ...string) fu
 				return nil
 			}
 		}
-		return usageErr("", "--format must be %s, got %q", orList(formats), *p)
+		return usageErr("", "--format must be %s, got %q", prose.OrList(formats), *p)
 	}
 }
 
 // orList is "a, b or c".
-func orList(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
-}
+func orList(s []string) string { return prose.OrList(s) }
 
 // printErrorList prints every problem of a *checklist.Errors (checklist,
 // answers, exceptions, config) as its own `selfassess: error: FILE:LINE:COL:
@@ -195,20 +190,7 @@ func renderErr(err error) error {
 }
 
 // plural is "1 problem", "2 problems".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// count spells small numbers.
-func count(n int) string {
-	if n >= 0 && n < 5 {
-		return []string{"no", "one", "two", "three", "four"}[n]
-	}
-	return fmt.Sprint(n)
-}
+func plural(n int, noun string) string { return prose.Plural(n, noun) }
 
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
@@ -216,10 +198,4 @@ func oneLine(s string) string {
 }
 
 // pathErr shortens *PathError messages to "PATH: reason".
-func pathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && err == error(pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
-}
+func pathErr(err error) error { return input.ShortPath(err) }

@@ -4,10 +4,10 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/term"
+
+	"github.com/selfassess/selfassess/internal/prose"
 )
 
 // IOStreams are a command's streams and environment; tests inject buffers.
@@ -47,51 +47,8 @@ func terminalWidth(f *os.File) func() int {
 	}
 }
 
-// wrapText breaks lines longer than width at a space (never inside a
-// word), indenting continuations two columns past the line's own indent.
-// Table rows (several runs of aligning spaces) are left whole.
-func wrapText(text string, width int) string {
-	if width <= 0 {
-		return text
-	}
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		body := strings.TrimLeft(line, " ")
-		indent := line[:len(line)-len(body)]
-		if utf8.RuneCountInString(line) <= width || strings.Count(body, "  ") >= 2 {
-			continue
-		}
-		cont := indent + "  "
-		var out []string
-		cur, pre := body, indent
-		for utf8.RuneCountInString(pre+cur) > width {
-			r := []rune(cur)
-			limit := width - utf8.RuneCountInString(pre)
-			cut := -1
-			for k := min(limit, len(r)-1); k > 0; k-- {
-				if r[k] == ' ' {
-					cut = k
-					break
-				}
-			}
-			if cut < 0 { // one long word: it stays whole, broken after it
-				for k := limit; k < len(r); k++ {
-					if r[k] == ' ' {
-						cut = k
-						break
-					}
-				}
-				if cut < 0 {
-					break
-				}
-			}
-			out = append(out, pre+strings.TrimRight(string(r[:cut]), " "))
-			cur, pre = strings.TrimLeft(string(r[cut:]), " "), cont
-		}
-		lines[i] = strings.Join(append(out, pre+cur), "\n")
-	}
-	return strings.Join(lines, "\n")
-}
+// wrapText breaks lines longer than width at spaces (prose.Wrap).
+func wrapText(text string, width int) string { return prose.Wrap(text, width) }
 
 // TestIO returns streams over the given buffers, not terminals.
 func TestIO(in io.Reader, out, errOut io.Writer, env map[string]string) *IOStreams {
