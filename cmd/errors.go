@@ -160,9 +160,6 @@ func formatFlag(c *cobra.Command, p *string, usage string, formats ...string) fu
 	}
 }
 
-// orList is "a, b or c".
-func orList(s []string) string { return prose.OrList(s) }
-
 // printErrorList prints every problem of a *checklist.Errors (checklist,
 // answers, exceptions, config) as its own `selfassess: error: FILE:LINE:COL:
 // …` line and returns the exit-2 summary, "N problems in FILE"; ok is false
