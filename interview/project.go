@@ -7,13 +7,13 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/project"
 )
 
 // Project is what `selfassess init` asks for its selfassess.yaml.
@@ -170,7 +170,7 @@ func validateKeyPath(action, s string) error {
 	if s == "" {
 		return errRequired
 	}
-	path := ExpandHome(s)
+	path := project.ExpandHome(s)
 	switch action {
 	case KeyCreate:
 		if strings.HasSuffix(s, ".pub") {
@@ -190,16 +190,6 @@ func validateKeyPath(action, s string) error {
 		}
 	}
 	return nil
-}
-
-// ExpandHome turns a leading ~/ into the home directory.
-func ExpandHome(p string) string {
-	if strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[2:])
-		}
-	}
-	return p
 }
 
 func mapFormErr(err error) error {

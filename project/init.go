@@ -148,7 +148,7 @@ func SigningKey(action, path string) (*SignKey, error) {
 	if path == "" || IsKeyMaterial(path) {
 		return k, nil
 	}
-	file := expandHome(path)
+	file := ExpandHome(path)
 	var pub []byte
 	switch action {
 	case KeyCreate:
@@ -187,8 +187,9 @@ func SigningKey(action, path string) (*SignKey, error) {
 	return k, nil
 }
 
-// expandHome turns a leading ~/ into the home directory.
-func expandHome(p string) string {
+// ExpandHome turns a leading ~/ into the home directory (a path typed at
+// a prompt or in selfassess.yaml; the shell expands it on a command line).
+func ExpandHome(p string) string {
 	if strings.HasPrefix(p, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {
 			return filepath.Join(home, p[2:])

@@ -220,7 +220,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		if p == "" || filepath.IsAbs(p) {
 			return p
 		}
-		if e := expandHome(p); e != p {
+		if e := ExpandHome(p); e != p {
 			return e
 		}
 		return filepath.Join(dir, p)
