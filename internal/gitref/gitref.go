@@ -1,4 +1,8 @@
-package cmd
+// Package gitref names a source tree as a reviewer can look it up: the
+// repository (remote URL without credentials), the commit and the folder
+// inside the repository. A local absolute path says nothing to the
+// reviewer and tells them about the team's machine.
+package gitref
 
 import (
 	"context"
@@ -10,12 +14,27 @@ import (
 	"time"
 )
 
-// sourceRef names a source tree for the report as the reviewer can look it
-// up: the repository (remote URL without credentials) and the commit from
-// git describe, plus the folder inside the repository. A local absolute
-// path says nothing to the reviewer and tells them about the team's
-// machine; without git, only the folder's name is given.
-func sourceRef(ctx context.Context, dir string) string {
+// Ref is where a source tree comes from.
+type Ref struct {
+	// Repo is the remote's name without credentials, or the checkout's
+	// folder name when it has no origin; empty outside a git checkout.
+	Repo string
+	// Commit is git describe's name of the checked-out commit; may be empty.
+	Commit string
+	// Folder is the tree's folder inside the repository (empty at its
+	// top); outside a git checkout, the folder's own name.
+	Folder string
+}
+
+// Lookup asks git about dir; without git (or outside a checkout) only the
+// folder's name is known.
+func Lookup(ctx context.Context, dir string) Ref { return lookup(ctx, dir, true) }
+
+// Name is Lookup(ctx, dir).Name() without asking for the commit (git
+// describe --dirty reads every file's status).
+func Name(ctx context.Context, dir string) string { return lookup(ctx, dir, false).Name() }
+
+func lookup(ctx context.Context, dir string, commit bool) Ref {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	git := func(args ...string) string {
@@ -28,20 +47,45 @@ func sourceRef(ctx context.Context, dir string) string {
 	top := git("rev-parse", "--show-toplevel")
 	abs, _ := filepath.Abs(dir)
 	if top == "" {
-		return "source folder " + filepath.Base(abs) + " (not a git checkout)"
+		return Ref{Folder: filepath.Base(abs)}
 	}
-	repo := remoteName(git("remote", "get-url", "origin"))
-	if repo == "" {
-		repo = filepath.Base(top)
+	r := Ref{Repo: remoteName(git("remote", "get-url", "origin"))}
+	if commit {
+		r.Commit = git("describe", "--always", "--dirty", "--tags")
 	}
-	ref := repo
-	if rev := git("describe", "--always", "--dirty", "--tags"); rev != "" {
-		ref += " @ " + rev
+	if r.Repo == "" {
+		r.Repo = filepath.Base(top)
 	}
 	if rel, err := filepath.Rel(top, abs); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
-		ref += " (folder " + filepath.ToSlash(rel) + ")"
+		r.Folder = filepath.ToSlash(rel)
 	}
-	return ref
+	return r
+}
+
+// Name is the tree without its commit: what probe results and finding
+// fingerprints use, so that they stay the same from one commit (review
+// round) and one machine to the next.
+func (r Ref) Name() string {
+	return r.format(false)
+}
+
+// String is the tree with its commit, for the report's Targets line.
+func (r Ref) String() string {
+	return r.format(true)
+}
+
+func (r Ref) format(commit bool) string {
+	if r.Repo == "" {
+		return "source folder " + r.Folder + " (not a git checkout)"
+	}
+	s := r.Repo
+	if commit && r.Commit != "" {
+		s += " @ " + r.Commit
+	}
+	if r.Folder != "" {
+		s += " (folder " + r.Folder + ")"
+	}
+	return s
 }
 
 // remoteName is a remote URL without user, password or token, and without
