@@ -35,7 +35,7 @@ func (o *runOptions) demoPlan(ctx context.Context) (*runPlan, func(), error) {
 		return nil, nil, err
 	}
 	cfg.RootCAs = d.Targets.Roots // the demo trusts its own in-memory CA, and only it
-	ts, err := o.probe.targets(ctx, []string{d.Targets.Good, d.Targets.Flawed})
+	ts, err := o.probe.Targets(ctx, []string{d.Targets.Good, d.Targets.Flawed})
 	if err != nil {
 		d.Close()
 		return nil, nil, err

@@ -79,7 +79,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	targets, err := o.flags.targets(ctx, o.targets)
+	targets, err := o.flags.Targets(ctx, o.targets)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,11 +65,6 @@ func (f *probeFlags) config(ios *IOStreams) (probes.Config, error) {
 	}
 	cfg.ClientCert, err = tlsprobe.LoadClientCert(f.ClientCert, f.ClientKey)
 	return cfg, err
-}
-
-// targets checks the URL arguments and adds the source and webhook targets.
-func (f *probeFlags) targets(ctx context.Context, urls []string) ([]probes.Target, error) {
-	return f.Options.Targets(ctx, urls)
 }
 
 // warnPlainHTTP warns, before anything runs, about http:// targets.

@@ -113,7 +113,7 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
 		return nil, err
 	}
-	if p.targets, err = o.probe.targets(ctx, targets); err != nil {
+	if p.targets, err = o.probe.Targets(ctx, targets); err != nil {
 		return nil, err
 	}
 	warnPlainHTTP(o.ios.ErrOut, p.targets)
