@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/selfassess/selfassess/checklist"
@@ -9,7 +10,7 @@ import (
 
 // demoPlan starts the two demo targets and returns a plan that probes them
 // with the bundled answers; stop shuts the targets down.
-func (o *runOptions) demoPlan() (*runPlan, func(), error) {
+func (o *runOptions) demoPlan(ctx context.Context) (*runPlan, func(), error) {
 	// The demo brings its own targets, answers and key: a flag it would
 	// ignore is refused rather than silently dropped.
 	for _, name := range []string{"config", "checklist", "target", "answers", "exceptions", "source", "webhook-url",
@@ -34,7 +35,7 @@ func (o *runOptions) demoPlan() (*runPlan, func(), error) {
 		return nil, nil, err
 	}
 	cfg.RootCAs = d.Targets.Roots // the demo trusts its own in-memory CA, and only it
-	ts, err := o.probe.targets([]string{d.Targets.Good, d.Targets.Flawed})
+	ts, err := o.probe.Targets(ctx, []string{d.Targets.Good, d.Targets.Flawed})
 	if err != nil {
 		d.Close()
 		return nil, nil, err

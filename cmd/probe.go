@@ -2,20 +2,18 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/selfassess/selfassess/internal/safetext"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
+	"github.com/selfassess/selfassess/report"
 )
 
 type probeOptions struct {
@@ -66,7 +64,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		return err
 	}
 	if o.list {
-		if err := printCatalogue(o.ios, o.format); err != nil {
+		if err := report.WriteCatalogue(o.ios.Out, o.format); err != nil {
 			return runtimeErr("", "writing output: %v", err)
 		}
 		return nil
@@ -75,19 +73,19 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if err != nil {
 		return err
 	}
-	if cfg.With, err = parseWith(o.with); err != nil {
+	if cfg.With, err = probes.ParseWith(o.with); err != nil {
 		return err
 	}
-	targets, err := o.flags.targets(o.targets)
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	targets, err := o.flags.Targets(ctx, o.targets)
 	if err != nil {
 		return err
 	}
 	warnPlainHTTP(o.ios.ErrOut, targets)
 	if len(targets) == 0 {
 		return usageErr("name a URL, or use --source DIR or --webhook-url URL", "nothing to probe")
-	}
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -110,106 +108,14 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		return usageErr("source.* needs --source DIR, webhook.* needs --webhook-url URL, tls.*, http.* and js.* need URLs",
 			"--only %q selects no probe for the targets given", strings.Join(cfg.Only, ","))
 	}
-	if o.format == "json" {
-		enc := json.NewEncoder(o.ios.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
-			Probes []probes.Result `json:"probes"`
-		}{results}); err != nil {
-			return runtimeErr("", "writing output: %v", err)
-		}
-	} else if err := printProbeTable(o.ios, results); err != nil {
+	if err := report.WriteProbeResults(o.ios.Out, o.format, results); err != nil {
 		return runtimeErr("", "writing output: %v", err)
 	}
 	hintPrivateCA(o.ios.ErrOut, results, o.flags.CAFile)
-	for _, r := range results {
-		if r.Status == probes.Fail || r.Status == probes.Error {
-			return errGate
-		}
+	if probes.AnyFailed(results) {
+		return errGate
 	}
 	return nil
-}
-
-// printCatalogue lists the probe ids, what each checks and the parameters
-// a checklist (or --with) may set, with their defaults.
-func printCatalogue(ios *IOStreams, format string) error {
-	if format == "json" {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Probes []probes.Descriptor `json:"probes"`
-		}{probes.Catalogue})
-	}
-	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCHECKS")
-	for _, d := range probes.Catalogue {
-		fmt.Fprintf(tw, "%s\t%s\n", d.ID, d.Checks)
-		for _, p := range d.Params {
-			typ := string(p.Type)
-			if len(p.Enum) > 0 {
-				typ += ": " + strings.Join(p.Enum, "|")
-			}
-			fmt.Fprintf(tw, "\t  with %s (%s, default %s): %s\n", p.Name, typ, probes.FormatValue(p.Default), p.Meaning)
-		}
-	}
-	return tw.Flush() // tabwriter keeps the first write error
-}
-
-// parseWith reads --with probe.param=value flags into per-probe parameters;
-// a later flag for the same parameter wins.
-func parseWith(flags []string) (map[string]probes.Params, error) {
-	const hint = "run 'selfassess probe --list' to see each probe's parameters"
-	var with map[string]probes.Params
-	for _, raw := range flags {
-		key, value, ok := strings.Cut(raw, "=")
-		dot := strings.LastIndexByte(key, '.')
-		if !ok || dot <= 0 || dot == len(key)-1 {
-			return nil, usageErr("the form is --with probe.param=value, e.g. --with http.hsts.min_max_age_days=365", "--with %q: not probe.param=value", raw)
-		}
-		id, name := key[:dot], key[dot+1:]
-		desc, known := probes.Lookup(id)
-		if !known {
-			return nil, usageErr(hint, "--with %s: unknown probe id %q", key, id)
-		}
-		decl, ok := probes.LookupParam(id, name)
-		if !ok {
-			if len(desc.Params) == 0 {
-				return nil, usageErr(hint, "--with %s: probe %s takes no parameters", key, id)
-			}
-			return nil, usageErr(hint, "--with %s: unknown parameter %q; %s takes %s", key, name, id, strings.Join(probes.ParamNames(id), ", "))
-		}
-		v, err := decl.Parse(value)
-		if err != nil {
-			return nil, usageErr(hint, "--with %s: %v", key, err)
-		}
-		if with == nil {
-			with = map[string]probes.Params{}
-		}
-		if with[id] == nil {
-			with[id] = probes.Params{}
-		}
-		with[id][name] = v
-	}
-	return with, nil
-}
-
-func printProbeTable(ios *IOStreams, results []probes.Result) error {
-	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tPROBE\tSTATUS\tSUMMARY")
-	for _, r := range results {
-		// names and values from targets and trees may hold escape codes
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safetext.Quote(r.Target), r.ID, r.Status, safetext.Quote(oneLine(r.Summary)))
-		for _, f := range r.Findings {
-			if f.Status == probes.Fail || f.Status == probes.Warn || f.Status == probes.Error {
-				loc := ""
-				if f.Location != "" {
-					loc = " (" + safetext.Quote(f.Location) + ")"
-				}
-				fmt.Fprintf(tw, "\t\t\t  %s: %s%s\n", f.Status, safetext.Quote(oneLine(f.Message)), loc)
-			}
-		}
-	}
-	return tw.Flush() // tabwriter keeps the first write error
 }
 
 // progressPrinter reports families as they finish, as plain lines on stderr.
@@ -221,18 +127,6 @@ func progressPrinter(ios *IOStreams) func(probes.Event) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintln(ios.ErrOut, progressLine(e))
+		fmt.Fprintln(ios.ErrOut, probes.ProgressLine(e))
 	}
-}
-
-// progressLine is the line `probe` and `run` print when a family finishes
-// with a target: its worst status.
-func progressLine(e probes.Event) string {
-	worst := probes.Skipped
-	for _, r := range e.Results {
-		if r.Status.Rank() > worst.Rank() {
-			worst = r.Status
-		}
-	}
-	return fmt.Sprintf("probed %s: %s checks %s", safetext.Quote(e.Target), e.Family, worst)
 }

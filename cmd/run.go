@@ -17,6 +17,7 @@ import (
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/evidence"
+	"github.com/selfassess/selfassess/internal/gitref"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
@@ -202,7 +203,7 @@ func (o *runOptions) evaluate(ctx context.Context, plan *runPlan, results []prob
 	res.Targets = []string{}
 	for _, t := range plan.targets {
 		if t.Kind == probes.KindSource {
-			res.Targets = append(res.Targets, sourceRef(ctx, t.Value))
+			res.Targets = append(res.Targets, gitref.Lookup(ctx, t.Value).String())
 			continue
 		}
 		res.Targets = append(res.Targets, probes.DisplayTarget(t))
@@ -221,7 +222,7 @@ func (o *runOptions) startProbes(ctx context.Context, plan *runPlan, progress fu
 	}
 	if len(plan.targets) > 0 {
 		fmt.Fprintf(o.ios.ErrOut, "probing %s in the background\n", plural(len(plan.targets), "target"))
-	} else if n := probedControls(plan.cl); n > 0 {
+	} else if n := plan.cl.ProbedControls(); n > 0 {
 		// Say it before the questionnaire, not after ten minutes of answers.
 		fmt.Fprintf(o.ios.ErrOut, "note: nothing to probe (no --target, --source or --webhook-url): the %d control(s) verified by probes will be not_tested\n", n)
 	}

@@ -47,7 +47,7 @@ type runPlan struct {
 // for the run; done releases what it holds.
 func (o *runOptions) resolve(ctx context.Context) (plan *runPlan, done func(), err error) {
 	if o.demo {
-		plan, done, err = o.demoPlan()
+		plan, done, err = o.demoPlan(ctx)
 	} else {
 		plan, err = o.plan(ctx)
 		done = func() {
@@ -115,7 +115,7 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if p.probeCfg, err = o.probe.config(o.ios); err != nil {
 		return nil, err
 	}
-	if p.targets, err = o.probe.targets(targets); err != nil {
+	if p.targets, err = o.probe.Targets(ctx, targets); err != nil {
 		return nil, err
 	}
 	warnPlainHTTP(o.ios.ErrOut, p.targets)

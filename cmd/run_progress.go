@@ -4,20 +4,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/probes"
 )
-
-// probedControls counts the controls that probes verify.
-func probedControls(cl *checklist.Checklist) int {
-	n := 0
-	for _, sc := range cl.Controls() {
-		if len(sc.Control.Probes) > 0 {
-			n++
-		}
-	}
-	return n
-}
 
 // probeTracker follows probe progress and prints plain progress lines
 // (each control's screen shows its own probes: interview.LiveProbes).
@@ -40,7 +28,7 @@ func (t *probeTracker) event(e probes.Event) {
 		return
 	}
 	t.finished++
-	line := progressLine(e)
+	line := probes.ProgressLine(e)
 	if t.silent {
 		t.lines = append(t.lines, line)
 	} else if t.out != nil {

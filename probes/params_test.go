@@ -86,7 +86,7 @@ func TestRunOncePerParameterSet(t *testing.T) {
 	cfg := Config{ParamSets: map[string][]Params{
 		"http.hsts": {nil, {"min_max_age_days": 365}, {"min_max_age_days": 180}}, // the third is the first again
 	}}
-	rs := Run(context.Background(), []Family{fam2}, []Target{{KindURL, "https://a.example"}}, cfg)
+	rs := Run(context.Background(), []Family{fam2}, []Target{{Kind: KindURL, Value: "https://a.example"}}, cfg)
 	var got []string
 	for _, r := range rs {
 		got = append(got, r.ID+" "+FormatValue(r.Params["min_max_age_days"]))
@@ -150,7 +150,7 @@ func TestRunRoundsOncePerTarget(t *testing.T) {
 		"http.hsts":    {nil, {"min_max_age_days": 365}, {"min_max_age_days": 730}},
 		"http.cookies": {nil, {"httponly": "all"}, {"samesite": []string{"Strict"}}},
 	}}
-	rs := Run(context.Background(), []Family{fam}, []Target{{KindURL, "https://a.example"}, {KindURL, "https://b.example"}}, cfg)
+	rs := Run(context.Background(), []Family{fam}, []Target{{Kind: KindURL, Value: "https://a.example"}, {Kind: KindURL, Value: "https://b.example"}}, cfg)
 	assert.EqualValues(t, 2, calls.Load(), "one call per target")
 	require.Len(t, gotRounds, 3)
 	assert.Equal(t, []string{"http.hsts", "http.cookies", "http.cors"}, gotRounds[0].IDs)
@@ -168,7 +168,7 @@ func TestRunRoundsOncePerTarget(t *testing.T) {
 	assert.Len(t, rs, 14)
 
 	fam.rounds = func([]Round) [][]Result { panic("boom") }
-	rs = Run(context.Background(), []Family{fam}, []Target{{KindURL, "https://a.example"}}, cfg)
+	rs = Run(context.Background(), []Family{fam}, []Target{{Kind: KindURL, Value: "https://a.example"}}, cfg)
 	require.Len(t, rs, 7)
 	for _, r := range rs {
 		assert.Equal(t, Error, r.Status)

@@ -54,6 +54,10 @@ type Target struct {
 	Kind TargetKind `json:"kind"`
 	// Value is the URL or directory exactly as the user gave it.
 	Value string `json:"value"`
+	// Name, when set, is how results and messages name the target: a
+	// source tree by its repository and folder, not by a path on the
+	// team's machine (see Options.Targets).
+	Name string `json:"name,omitempty"`
 }
 
 func (t Target) String() string { return t.Value }

@@ -58,7 +58,7 @@ func TestRunOrdersByTargetThenCatalogue(t *testing.T) {
 		fakeFamily{name: "tls", ids: []string{"tls.certificate", "tls.versions"}, kind: KindURL, run: passAll},
 		fakeFamily{name: "source", ids: []string{"source.secrets"}, kind: KindSource, run: passAll},
 	}
-	targets := []Target{{KindURL, "https://b.example"}, {KindSource, "."}, {KindURL, "https://a.example"}}
+	targets := []Target{{Kind: KindURL, Value: "https://b.example"}, {Kind: KindSource, Value: "."}, {Kind: KindURL, Value: "https://a.example"}}
 	rs := Run(context.Background(), fams, targets, Config{})
 	var got []string
 	for _, r := range rs {
@@ -85,7 +85,7 @@ func TestRunOnlySelectsAndSkipsIdleFamilies(t *testing.T) {
 			panic("http family must not run when --only selects none of its ids")
 		}},
 	}
-	rs := Run(context.Background(), fams, []Target{{KindURL, "https://x.example"}}, Config{Only: []string{"tls.ver*"}})
+	rs := Run(context.Background(), fams, []Target{{Kind: KindURL, Value: "https://x.example"}}, Config{Only: []string{"tls.ver*"}})
 	if len(rs) != 1 || rs[0].ID != "tls.versions" || called.Load() != 1 {
 		t.Fatalf("got %+v (tls family called %d times)", rs, called.Load())
 	}
@@ -100,7 +100,7 @@ func TestRunTurnsPanicsAndMissingResultsIntoErrors(t *testing.T) {
 			panic("boom")
 		}},
 	}
-	rs := Run(context.Background(), fams, []Target{{KindURL, "https://x.example"}}, Config{})
+	rs := Run(context.Background(), fams, []Target{{Kind: KindURL, Value: "https://x.example"}}, Config{})
 	byID := map[string]Result{}
 	for _, r := range rs {
 		byID[r.ID] = r
@@ -121,7 +121,7 @@ func TestRunBoundsConcurrency(t *testing.T) {
 	fams := []Family{fakeFamily{name: "tls", ids: []string{"tls.versions"}, kind: KindURL, run: passAll, inFlight: &inFlight, maxSeen: &maxSeen, overlap: 3}}
 	var targets []Target
 	for i := 0; i < 12; i++ {
-		targets = append(targets, Target{KindURL, "https://h" + strings.Repeat("x", i) + ".example"})
+		targets = append(targets, Target{Kind: KindURL, Value: "https://h" + strings.Repeat("x", i) + ".example"})
 	}
 	rs := Run(context.Background(), fams, targets, Config{Concurrency: 3})
 	if len(rs) != 12 {
@@ -202,7 +202,7 @@ func TestRunNamesTargetsWithoutSecrets(t *testing.T) {
 		fakeFamily{name: "webhook", ids: []string{"webhook.signature"}, kind: KindWebhook, run: func(Target, []string) []Result { return nil }},
 		fakeFamily{name: "source", ids: []string{"source.secrets"}, kind: KindSource, run: passAll},
 	}
-	targets := []Target{{KindURL, "https://a.example/?access_token=" + token + "&page=2"}, {KindWebhook, "https://h.example/hook?token=" + token}, {KindSource, "./src"}}
+	targets := []Target{{Kind: KindURL, Value: "https://a.example/?access_token=" + token + "&page=2"}, {Kind: KindWebhook, Value: "https://h.example/hook?token=" + token}, {Kind: KindSource, Value: "./src"}}
 	var mu sync.Mutex
 	var events []string
 	rs := Run(context.Background(), fams, targets, Config{Progress: func(e Event) {

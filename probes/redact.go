@@ -60,9 +60,12 @@ func RedactURL(u *url.URL) string {
 	return v.String()
 }
 
-// DisplayTarget is how results and messages name a target: URLs through
-// RedactURL, anything else (a directory) as given.
+// DisplayTarget is how results and messages name a target: its Name when
+// set, URLs through RedactURL, anything else (a directory) as given.
 func DisplayTarget(t Target) string {
+	if t.Name != "" {
+		return t.Name
+	}
 	if t.Kind != KindURL && t.Kind != KindWebhook {
 		return t.Value
 	}

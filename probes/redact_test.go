@@ -53,7 +53,7 @@ func TestRunRedactsUserSecretsEverywhere(t *testing.T) {
 		Headers:  http.Header{"Authorization": {"Bearer " + bearer}, "Cookie": {"theme=dark; sid=" + cookie}},
 		Progress: func(e Event) { events = append(events, e) },
 	}
-	rs := Run(context.Background(), fams, []Target{{KindURL, "https://host/?api_key=" + query + "&x=1"}}, cfg)
+	rs := Run(context.Background(), fams, []Target{{Kind: KindURL, Value: "https://host/?api_key=" + query + "&x=1"}}, cfg)
 	out, err := json.Marshal(struct {
 		R []Result
 		E []Event

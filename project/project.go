@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/submission"
 )
 
@@ -67,7 +67,7 @@ var configKeys = []string{"schema", "organisation", "integration", "contacts", "
 var keyMaterial = regexp.MustCompile(`-----BEGIN|^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-|sk-)[^ ]* AAAA`)
 
 // MaxHistory bounds history: (and --history): git log reads that many commits at most.
-const MaxHistory = 100000
+const MaxHistory = probes.MaxHistory
 
 // maxFileSize bounds selfassess.yaml; a real one is well under a KiB.
 const maxFileSize = 1 << 20
@@ -293,21 +293,5 @@ func Marshal(c *Config) ([]byte, error) {
 // a key file belongs; such a value is never echoed.
 func IsKeyMaterial(s string) bool { return keyMaterial.MatchString(s) }
 
-// CheckURL accepts an http(s) URL with a host and no credentials in it
-// (credentials go through --header-env, so they stay out of files).
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL")
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("scheme must be https or http")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("no host")
-	}
-	if u.User != nil {
-		return fmt.Errorf("credentials in URLs are not accepted; use --header-env")
-	}
-	return nil
-}
+// CheckURL is the rule for targets, the same as for --target.
+func CheckURL(raw string) error { return probes.CheckURL(raw) }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"runtime"
+
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // maxPEMFile bounds --client-cert and --client-key: a certificate chain or
@@ -24,7 +26,16 @@ func (e *ClientCertError) Error() string { return e.Flag + " " + e.File + ": " +
 // private key for mutual-TLS targets. The key comes from a file, never a
 // flag value (which would show in ps and shell history), and that file
 // must not be readable by other users, as ssh insists for its keys.
+// A *ClientCertError comes wrapped in an *input.Problem: the user's fault.
 func LoadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
+	c, err := loadClientCert(certFile, keyFile)
+	if ce, ok := err.(*ClientCertError); ok {
+		return nil, &input.Problem{Err: ce, Hint: ce.Hint}
+	}
+	return c, err
+}
+
+func loadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
 	switch {
 	case certFile == "" && keyFile == "":
 		return nil, nil
