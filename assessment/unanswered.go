@@ -1,10 +1,13 @@
 package assessment
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 )
 
 // AnswersFail reports whether an answered question of the control that
@@ -51,4 +54,24 @@ func Unanswered(cl *checklist.Checklist, f *answers.File, now time.Time) []strin
 		}
 	}
 	return out
+}
+
+// RequireAnswered is, for CI mode, a *input.Problem when some control
+// cannot be evaluated for want of answers; lines then say, one per
+// control, what is missing ("unanswered: ID (question, evidence FILE)").
+func RequireAnswered(cl *checklist.Checklist, f *answers.File, now time.Time) (lines []string, err error) {
+	missing := Unanswered(cl, f, now)
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	for _, id := range missing {
+		ctl, _ := cl.Control(id)
+		what := answers.MissingQuestions(ctl, f.Controls[id])
+		for _, e := range MissingEvidence(ctl, f.Controls[id], now) {
+			what = append(what, "evidence "+e)
+		}
+		lines = append(lines, fmt.Sprintf("unanswered: %s (%s)", id, strings.Join(what, ", ")))
+	}
+	return lines, input.Problemf("answer them in "+f.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
+		"%d of %d controls are not answered in %s", len(missing), len(cl.Controls()), f.Path)
 }
