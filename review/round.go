@@ -28,8 +28,9 @@ var ExpiryWarnings = []int{30, 60, 90}
 // previous submission's results and the reviewer's signed review of it.
 // A nil Round, or one without a review, is a first round.
 type Round struct {
-	Previous *assessment.Results // nil without --previous
-	Review   *Opened             // nil without --review
+	Previous     *assessment.Results // nil without --previous
+	PreviousPath string              // its results.json ("" without)
+	Review       *Opened             // nil without --review
 }
 
 // PreviousIn is the results.json of the package in dir, "" when there is
@@ -71,6 +72,17 @@ func (r *Review) ExpiresSoon(now time.Time) (days, within int, ok bool) {
 		}
 	}
 	return days, 0, false
+}
+
+// ExpiryWarning is the warning for an approval that lapses soon (see
+// ExpiresSoon), "" when there is nothing to warn about.
+func (r *Review) ExpiryWarning(now time.Time) string {
+	days, within, ok := r.ExpiresSoon(now)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("the approval expires on %s (in %d days, within %d); run 'selfassess run' and send the new package for review before then",
+		r.Decision.ValidUntil, days, within)
 }
 
 // items are the review's findings and questions (none without a review).
@@ -130,6 +142,16 @@ func (r *Round) Track(res *assessment.Results, cl *checklist.Checklist, a *answe
 		}
 	}
 	assessment.Track(res, cl, sup, lc)
+}
+
+// Evaluate judges the answers and probe results against the checklist
+// with the round's suppressions (the claims the review did not reject),
+// and tracks the findings across rounds (at opts.Now).
+func (r *Round) Evaluate(cl *checklist.Checklist, a *answers.File, results []probes.Result, exc []assessment.Exception, opts assessment.Options) *assessment.Results {
+	results, suppressed := r.Suppress(a, results)
+	res := assessment.Evaluate(cl, a, results, exc, opts)
+	r.Track(res, cl, a, suppressed, opts.Now)
+	return res
 }
 
 // Files are the review's files for the team's next package, under PackageDir.
