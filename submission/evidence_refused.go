@@ -1,0 +1,25 @@
+package submission
+
+import "github.com/selfassess/selfassess/internal/input"
+
+// EvidenceRule is the hint when refused evidence files need different fixes.
+const EvidenceRule = "evidence must be a document inside the project folder; --evidence-root DIR widens it"
+
+// Problem is the one-line error for the refused files (the caller prints
+// Lines first when there are several): one file is the error with its
+// own hint; several share a hint only when they share the fix.
+func (e *EvidenceErrors) Problem() error {
+	switch len(e.List) {
+	case 0:
+		return nil
+	case 1:
+		return &input.Problem{Err: e.List[0], Hint: e.Hints[0]}
+	}
+	hint := e.Hints[0]
+	for _, h := range e.Hints {
+		if h != hint {
+			hint = EvidenceRule
+		}
+	}
+	return input.Problemf(hint, "%d refused evidence files in %s", len(e.List), e.List[0].File)
+}

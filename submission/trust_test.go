@@ -1,0 +1,141 @@
+package submission
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/selfassess/selfassess/internal/input"
+)
+
+func isProblem(t *testing.T, err error) *input.Problem {
+	t.Helper()
+	var p *input.Problem
+	require.True(t, errors.As(err, &p), "want an input problem (exit 2), got %T %v", err, err)
+	return p
+}
+
+func writeFile(t *testing.T, name string, b []byte) string {
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, b, 0o600))
+	return p
+}
+
+func TestLoadTrust(t *testing.T) {
+	s := testSigner(t)
+	pub := writeFile(t, "team.pub", ssh.MarshalAuthorizedKey(s.PublicKey()))
+	allowed := writeFile(t, "allowed_signers", AllowedSignersLineFor(s.PublicKey(), "selfassess", ""))
+
+	tr, err := LoadTrust("", "")
+	require.NoError(t, err)
+	assert.Empty(t, tr.Keys, "neither: the package's own allowed_signers")
+	assert.Empty(t, tr.Signers)
+
+	tr, err = LoadTrust(pub, "")
+	require.NoError(t, err)
+	assert.Len(t, tr.Keys, 1)
+	assert.Equal(t, "--signer "+pub, tr.Source)
+
+	tr, err = LoadTrust("", allowed)
+	require.NoError(t, err)
+	assert.Len(t, tr.Signers, 1)
+	assert.Equal(t, "--allowed-signers "+allowed, tr.Source)
+
+	missing := filepath.Join(t.TempDir(), "none.pub")
+	garbage := writeFile(t, "garbage", []byte("not a key\n"))
+	ca := writeFile(t, "ca", []byte("selfassess cert-authority "+string(ssh.MarshalAuthorizedKey(s.PublicKey()))))
+	for _, c := range []struct {
+		signer, allowed, want, hint string
+	}{
+		{pub, allowed, "use --signer or --allowed-signers, not both", ""},
+		{missing, "", "--signer: " + missing + ": no such file or directory", ""},
+		{garbage, "", "--signer " + garbage + ": ", "give the team's .pub file"},
+		{"", missing, "--allowed-signers: " + missing + ": no such file or directory", ""},
+		{"", ca, "--allowed-signers " + ca + ":1: cert-authority lines are not supported; list the signing key itself", ""},
+		{"", garbage, "--allowed-signers " + garbage + ":1: ", "each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer"},
+	} {
+		_, err := LoadTrust(c.signer, c.allowed)
+		require.Error(t, err, c.want)
+		assert.Contains(t, err.Error(), c.want)
+		assert.Equal(t, c.hint, isProblem(t, err).Hint, c.want)
+	}
+}
+
+// The package decides: an encrypted one needs --identity, a plain one
+// refuses it; an encrypted SSH key's passphrase comes from the
+// environment, else the prompt.
+func TestVerifyPackage(t *testing.T) {
+	s := testSigner(t)
+	_, plain := buildPackage(t, s)
+	res, err := VerifyPackage(plain, trustOf(s), IdentitySource{})
+	require.NoError(t, err)
+	assert.True(t, res.OK())
+	assert.False(t, res.Decrypted)
+
+	_, err = VerifyPackage(plain, trustOf(s), IdentitySource{Path: "id"})
+	assert.EqualError(t, err, "--identity: "+plain+" is not encrypted")
+	isProblem(t, err)
+
+	missing := filepath.Join(t.TempDir(), "none.zip")
+	_, err = VerifyPackage(missing, trustOf(s), IdentitySource{})
+	require.Error(t, err)
+	isProblem(t, err)
+
+	// Encrypted to an age identity and to a passphrase-protected SSH key.
+	ageID, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	edPub, edPriv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	sshPub, err := ssh.NewPublicKey(edPub)
+	require.NoError(t, err)
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(edPriv, "", []byte("s3cret"))
+	require.NoError(t, err)
+	recipients, err := ParseRecipients("r", []byte(ageID.Recipient().String()+"\n"+string(ssh.MarshalAuthorizedKey(sshPub))))
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "pkg")
+	pkg, err := Build(dir, []File{{Name: "results.json", Data: []byte("{}\n")}}, nil, Options{Signer: s, Date: date, Zip: ZipPathFor(dir), EncryptTo: recipients})
+	require.NoError(t, err)
+
+	_, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{})
+	assert.EqualError(t, err, pkg.Encrypted+" is encrypted with age")
+	assert.Contains(t, isProblem(t, err).Hint, "--identity KEY")
+
+	ageKey := writeFile(t, "age.key", []byte(ageID.String()+"\n"))
+	res, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{Path: ageKey})
+	require.NoError(t, err)
+	assert.True(t, res.OK() && res.Decrypted)
+
+	sshKey := writeFile(t, "id_ed25519", pem.EncodeToMemory(block))
+	env := func(k string) string {
+		if k == EnvPassphrase {
+			return "s3cret"
+		}
+		return ""
+	}
+	res, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{Path: sshKey, Getenv: env})
+	require.NoError(t, err)
+	assert.True(t, res.Decrypted)
+
+	var asked string
+	prompt := func(p string) ([]byte, error) { asked = p; return []byte("s3cret"), nil }
+	res, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{Path: sshKey, Getenv: func(string) string { return "" }, Prompt: prompt})
+	require.NoError(t, err)
+	assert.True(t, res.Decrypted)
+	assert.Equal(t, "Passphrase for "+sshKey+": ", asked)
+
+	_, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{Path: sshKey})
+	require.Error(t, err, "no passphrase source")
+	isProblem(t, err)
+
+	_, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{Path: missing})
+	assert.EqualError(t, err, "--identity: "+missing+": no such file or directory")
+}
