@@ -8,13 +8,12 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
 )
 
 // ClaimCandidate is a failing probe finding the team may claim is a false
-// positive.
-type ClaimCandidate struct {
-	Fingerprint, Control, Message, Location string
-}
+// positive (assessment.Candidates lists them).
+type ClaimCandidate = assessment.Candidate
 
 // claimPick asks which findings are false positives.
 type claimPick struct {

@@ -11,12 +11,27 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/checklist"
 )
 
 // ResponseItem is a reviewer's finding or question the team responds to.
 type ResponseItem struct {
 	Control, Title, Text, Severity, Due string
 	Question                            bool
+}
+
+// ResponseItems are the review's items with their controls' titles from cl.
+func ResponseItems(items []assessment.ReviewItem, cl *checklist.Checklist) []ResponseItem {
+	var out []ResponseItem
+	for _, it := range items {
+		title := ""
+		if ctl, _ := cl.Control(it.Control); ctl != nil {
+			title = ctl.Title
+		}
+		out = append(out, ResponseItem{Control: it.Control, Title: title, Text: it.Text, Severity: it.Severity, Due: it.Due, Question: it.Question})
+	}
+	return out
 }
 
 // ResponseOptions configure the team's responses.

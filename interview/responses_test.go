@@ -10,7 +10,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/selfassess/selfassess/answers"
+	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/checklist"
 )
+
+// The review's items carry their controls' titles; a control the
+// checklist does not have keeps an empty one.
+func TestResponseItems(t *testing.T) {
+	cl := &checklist.Checklist{Sections: []checklist.Section{{ID: "s", Controls: []checklist.Control{{ID: "C-TOK", Title: "Tokens"}}}}}
+	got := ResponseItems([]assessment.ReviewItem{
+		{Control: "C-TOK", Text: "tokens reach localStorage", Severity: "critical", Due: "2027-01-31"},
+		{Control: "C-GONE", Text: "Which KMS?", Question: true},
+	}, cl)
+	assert.Equal(t, []ResponseItem{
+		{Control: "C-TOK", Title: "Tokens", Text: "tokens reach localStorage", Severity: "critical", Due: "2027-01-31"},
+		{Control: "C-GONE", Text: "Which KMS?", Question: true},
+	}, got)
+}
 
 func TestResponsesAccessibleAndResume(t *testing.T) {
 	items := []ResponseItem{
