@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/assessment"
-	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
@@ -96,7 +96,7 @@ func runReview(o *reviewOptions) error {
 	if err != nil {
 		return usageErr("e.g. --valid-for 12m, 365d or 1y", "--valid-for: %v", err)
 	}
-	trust, err := teamTrust(o.signer, o.allowedSigners)
+	trust, err := submission.LoadTrust(o.signer, o.allowedSigners)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func runReview(o *reviewOptions) error {
 	if interactive {
 		d, err = o.interactive(pkg, now)
 	} else if d, err = review.LoadDecisions(o.decisions); err != nil {
-		err = inputFileErr("--decisions", err)
+		err = input.FlagProblem("--decisions", err)
 	}
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func runReview(o *reviewOptions) error {
 	defer signer.Close()
 	r, err := review.Build(d, pkg.Input(signer.Fingerprint(), validFor, now, assessment.Tool{Name: "selfassess", Version: Version}))
 	if err != nil {
-		return inputFileErr("--decisions", err)
+		return input.FlagProblem("--decisions", err)
 	}
 	out, err := review.Write(o.outDir, submission.ZipPathFor(o.outDir), r, signer, now)
 	if err != nil {
@@ -154,7 +154,7 @@ func (o *reviewOptions) interactive(pkg *review.Package, now time.Time) (*review
 	}
 	d, resumed, err := review.LoadDraft(draft)
 	if err != nil {
-		return nil, inputFileErr("--draft", err)
+		return nil, input.FlagProblem("--draft", err)
 	}
 	if resumed {
 		fmt.Fprintf(o.ios.ErrOut, "resuming the review saved in %s\n", draft)
@@ -173,20 +173,9 @@ func (o *reviewOptions) interactive(pkg *review.Package, now time.Time) (*review
 		return nil, runtimeErr("", "%v", err)
 	}
 	if d, err = review.LoadDecisions(draft); err != nil {
-		return nil, inputFileErr("--draft", err)
+		return nil, input.FlagProblem("--draft", err)
 	}
 	return d, nil
-}
-
-// inputFileErr reports a problem in an input file: every positioned
-// problem is one line (the first on the error line, the rest as hints
-// would break the one-line rule, so the count is given).
-func inputFileErr(flag string, err error) error {
-	var errs *checklist.Errors
-	if errors.As(err, &errs) {
-		return usageErr("", "%v", errs)
-	}
-	return usageErr("", "%s: %v", flag, pathErr(err))
 }
 
 // sourceDate is SOURCE_DATE_EPOCH as a time (reproducible builds), else def.

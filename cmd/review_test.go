@@ -56,18 +56,3 @@ func TestVerifyRefusesApprovalWithOpenFindings(t *testing.T) {
 	assert.Equal(t, ExitGate, code)
 	assert.Equal(t, "selfassess: error: review "+filepath.Join(dir, "forged.zip")+": the review says approved while 1 finding(s) open: control:ACME-REVIEW\n", errOut.String())
 }
-
-// The warning's text at the command (the thresholds are review.ExpiresSoon's).
-func TestApprovalExpiryWarnings(t *testing.T) {
-	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
-	for until, want := range map[string]string{"2027-06-01": "", "2027-01-20": "(in 47 days, within 60)"} {
-		var errOut bytes.Buffer
-		ios := TestIO(strings.NewReader(""), &bytes.Buffer{}, &errOut, nil)
-		warnExpiry(ios, &review.Review{Decision: review.Overall{Decision: review.Approved, ValidUntil: until}}, now)
-		if want == "" {
-			assert.Empty(t, errOut.String(), until)
-			continue
-		}
-		assert.Equal(t, "selfassess: warning: the approval expires on "+until+" "+want+"; run 'selfassess run' and send the new package for review before then\n", errOut.String())
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/signal"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -194,21 +193,10 @@ func (o *runOptions) gather(ctx context.Context, plan *runPlan) ([]probes.Result
 // evaluate judges the answers and probe results against the checklist,
 // with the review round's suppressions, and stamps the run's metadata.
 func (o *runOptions) evaluate(ctx context.Context, plan *runPlan, results []probes.Result, started time.Time) *assessment.Results {
-	results, suppressed := plan.round.Suppress(plan.ans, results)
-	res := assessment.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
+	res := plan.round.Evaluate(plan.cl, plan.ans, results, plan.exceptions, assessment.Options{
 		FailOn: plan.failOn, AllowUnanswered: o.allowUnanswered, Now: o.now()})
-	plan.round.Track(res, plan.cl, plan.ans, suppressed, o.now())
-	res.Tool = assessment.Tool{Name: "selfassess", Version: Version}
-	res.Project = plan.project
-	res.Targets = []string{}
-	for _, t := range plan.targets {
-		if t.Kind == probes.KindSource {
-			res.Targets = append(res.Targets, gitref.Lookup(ctx, t.Value).String())
-			continue
-		}
-		res.Targets = append(res.Targets, probes.DisplayTarget(t))
-	}
-	res.StartedAt, res.FinishedAt = started.UTC(), o.now().UTC()
+	res.Stamp(assessment.Run{Tool: assessment.Tool{Name: "selfassess", Version: Version}, Project: plan.project, Targets: plan.targets,
+		SourceRef: func(dir string) string { return gitref.Lookup(ctx, dir).String() }, Started: started, Finished: o.now()})
 	return res
 }
 
@@ -251,7 +239,7 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 		In: o.ios.In, Out: o.ios.Out,
 		Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb",
 		Review:     o.revisit,
-		AnsweredBy: o.answeredBy(),
+		AnsweredBy: answers.Author(o.ios.Getenv),
 		Now:        o.now,
 		Save:       answers.Save,
 		CheckEvidence: func(_, p string, allowSecret bool) error {
@@ -281,19 +269,6 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 		return runtimeErr("", "%v", err)
 	}
 	return nil
-}
-
-// answeredBy names who answers: $USER, $LOGNAME, else the account name.
-func (o *runOptions) answeredBy() string {
-	for _, v := range []string{"USER", "LOGNAME"} {
-		if s := o.ios.Getenv(v); s != "" {
-			return s
-		}
-	}
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return ""
 }
 
 // printRunSummary ends a run: report.Summary (counts, verdict, top

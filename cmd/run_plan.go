@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -139,13 +138,15 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if err := o.checkPaths(p.signKey); err != nil {
 		return nil, err
 	}
-
 	if p.round, err = o.loadRound(p, cfg.ReviewerKeys, ci); err != nil {
 		return nil, err
 	}
-
 	if ci && !o.allowUnanswered {
-		if err := o.checkAnswered(p.cl, p.ans); err != nil {
+		lines, err := assessment.RequireAnswered(p.cl, p.ans, o.now())
+		for _, l := range lines {
+			fmt.Fprintln(o.ios.ErrOut, l)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -206,71 +207,28 @@ func (o *runOptions) checkPaths(signKey string) error {
 		if f.path == "" {
 			continue
 		}
-		fi, err := os.Stat(f.path)
-		if err != nil {
-			return usageErr("", "%s: %v", f.flag, pathErr(err))
-		}
-		if wantDir := f.flag == "--template-dir"; fi.IsDir() != wantDir {
-			what := "a file, not a folder"
-			if wantDir {
-				what = "a folder, not a file"
-			}
-			return usageErr("", "%s %s: give %s", f.flag, f.path, what)
+		if err := input.CheckPath(f.flag, f.path, f.flag == "--template-dir"); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // loadAnswers loads the answers file, or starts an empty one where the
-// questionnaire may write it; in CI mode a missing file is an error unless
-// unanswered controls are allowed.
+// questionnaire may write it (answers.Start's rules).
 func (o *runOptions) loadAnswers(path string, cl *checklist.Checklist, ci bool) (*answers.File, error) {
-	ans, err := answers.LoadFor(path, cl)
-	switch {
-	case answers.IsNotExist(err):
-		if ci && o.changed("answers") {
-			return nil, usageErr("", "--answers %s: file not found", path)
-		}
-		if ci && !o.allowUnanswered {
-			where, _ := filepath.Abs(filepath.Dir(path))
-			return nil, usageErr("the questionnaire writes it: run 'selfassess run' in a terminal; or pass --answers FILE, or --allow-unanswered to record every control as not_tested",
-				"no answers file: %s does not exist in %s", filepath.Base(path), where)
-		}
-		if ci {
-			fmt.Fprintf(o.ios.ErrOut, "note: %s does not exist; every question is unanswered\n", path)
-		} else if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
-			// Found now, not when saving the first answer.
-			return nil, usageErr("create the directory, or pass --answers FILE", "--answers %s: directory %s does not exist", path, filepath.Dir(path))
-		}
-		ans = answers.New(path, cl.ID)
-		if err := answers.Validate(ans, cl); err != nil { // records the checklist order for saving
-			return nil, inputErrors(o.ios, err, "--answers")
-		}
-	case err != nil:
+	ans, note, err := answers.Start(path, cl, answers.StartOptions{CI: ci, Named: o.changed("answers"), AllowUnanswered: o.allowUnanswered})
+	if err != nil {
 		return nil, inputErrors(o.ios, err, "--answers")
+	}
+	if note != "" {
+		fmt.Fprintln(o.ios.ErrOut, "note: "+note)
 	}
 	return ans, nil
 }
 
-// checkAnswered lists the controls CI mode cannot evaluate for want of answers.
-func (o *runOptions) checkAnswered(cl *checklist.Checklist, ans *answers.File) error {
-	missing := assessment.Unanswered(cl, ans, o.now())
-	if len(missing) == 0 {
-		return nil
-	}
-	for _, id := range missing {
-		ctl, _ := cl.Control(id)
-		what := answers.MissingQuestions(ctl, ans.Controls[id])
-		for _, e := range assessment.MissingEvidence(ctl, ans.Controls[id], o.now()) {
-			what = append(what, "evidence "+e)
-		}
-		fmt.Fprintf(o.ios.ErrOut, "unanswered: %s (%s)\n", id, strings.Join(what, ", "))
-	}
-	return usageErr("answer them in "+ans.Path+", run 'selfassess run' in a terminal, or pass --allow-unanswered to record them as not_tested",
-		"%d of %d controls are not answered in %s", len(missing), len(cl.Controls()), ans.Path)
-}
-
-// inputErrors turns a bad input file into exit 2. For *checklist.Errors it
+// inputErrors turns a bad input file into exit 2 (an *input.Problem
+// already is, and says which). For *checklist.Errors it
 // prints every problem as its own `selfassess: error: FILE:LINE:COL: …` line
 // and returns a count, as `checklist validate` does; flag names the flag or
 // setting for other errors (file not readable).
@@ -296,17 +254,10 @@ func evidenceErrors(ios *IOStreams, err error) error {
 	if !errors.As(err, &ee) {
 		return inputErrors(ios, err, "--answers")
 	}
-	if len(ee.List) == 1 {
-		return usageErr(ee.Hints[0], "%s", ee.List[0].Error())
-	}
-	for _, l := range ee.Lines() {
-		fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
-	}
-	hint := ee.Hints[0]
-	for _, h := range ee.Hints {
-		if h != hint { // different fixes: the rule itself
-			hint = "evidence must be a document inside the project folder; --evidence-root DIR widens it"
+	if len(ee.List) > 1 { // one alone is the error
+		for _, l := range ee.Lines() {
+			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
 		}
 	}
-	return usageErr(hint, "%s in %s", plural(len(ee.List), "refused evidence file"), ee.List[0].File)
+	return ee.Problem()
 }

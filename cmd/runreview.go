@@ -4,84 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"time"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/probes"
-	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/review"
 )
 
-// loadRound reads --previous and --review (checked against the reviewer
-// keys and bound to the previous submission) and, in CI mode, requires a
-// response to every reviewer finding and question. Problems are exit 2.
+// loadRound reads --previous and --review (review.LoadRound's rules),
+// printing its warnings and, in CI mode, the reviewer findings and
+// questions with no response. Problems are exit 2.
 func (o *runOptions) loadRound(p *runPlan, cfgReviewerKeys string, ci bool) (*review.Round, error) {
-	r := &review.Round{}
-	if o.previous == "" && o.reviewPath != "" {
-		o.previous = review.PreviousIn(p.outDir)
+	keys := o.reviewerKeys
+	if keys == "" {
+		keys = cfgReviewerKeys
 	}
-	if o.previous != "" {
-		prev, err := report.LoadResults(o.previous)
-		if err != nil {
-			return nil, usageErr("", "--previous: %v", pathErr(err))
-		}
-		r.Previous = prev
+	r, notes, err := review.LoadRound(review.RoundInput{Previous: o.previous, OutDir: p.outDir, Review: o.reviewPath, ReviewerKeys: keys,
+		Answers: p.ans, RequireResponses: ci && !o.allowUnanswered, Now: o.now()})
+	for _, w := range notes.Warnings {
+		fmt.Fprintln(o.ios.ErrOut, "selfassess: warning: "+w)
 	}
-	if o.reviewPath == "" {
-		return r, nil
+	for _, l := range notes.Unresponded {
+		fmt.Fprintln(o.ios.ErrOut, l)
 	}
-	keysPath := o.reviewerKeys
-	if keysPath == "" {
-		keysPath = cfgReviewerKeys
-	}
-	if keysPath == "" {
-		return nil, usageErr("give the provider's reviewer keys (an allowed_signers file) with --reviewer-keys FILE or reviewer_keys: in selfassess.yaml",
-			"--review needs the reviewer keys to check the review against")
-	}
-	keys, err := loadReviewerKeys(keysPath)
 	if err != nil {
 		return nil, err
 	}
-	if r.Review, err = review.Open(o.reviewPath, keys, o.now()); err != nil {
-		return nil, usageErr("", "--review: %v", pathErr(err))
-	}
-	if o.previous == "" {
-		return nil, usageErr("give the reviewed package's results.json with --previous (its SHA256SUMS must sit beside it)",
-			"--review: cannot tell which submission the review is of")
-	}
-	if err := r.Review.Match(o.previous); errors.As(err, new(*review.VerifyError)) {
-		return nil, usageErr("", "--review %s: %v (the previous package is %s)", o.reviewPath, err, filepath.Dir(o.previous))
-	} else if err != nil {
-		return nil, usageErr("", "--previous: %v", err)
-	}
-	warnExpiry(o.ios, r.Review.Review, o.now())
-	missing, err := r.CheckResponses(p.ans)
-	if err != nil {
-		return nil, usageErr("", "%v", err)
-	}
-	if len(missing) > 0 && ci && !o.allowUnanswered {
-		for _, it := range missing {
-			kind, due := "finding", ", due "+it.Due
-			if it.Question {
-				kind, due = "question", ""
-			}
-			fmt.Fprintf(o.ios.ErrOut, "unresponded: %s reviewer %s%s: %s\n", it.Control, kind, due, oneLine(it.Text))
-		}
-		return nil, usageErr("add review_response: {kind: fixed|will-fix|disputed|answered, …} to each control in "+p.ans.Path+", or pass --allow-unanswered",
-			"%d reviewer finding(s) or question(s) have no response in %s", len(missing), p.ans.Path)
-	}
+	o.previous = r.PreviousPath // changes.md compares with the reviewed package
 	return r, nil
-}
-
-// warnExpiry warns when an approval lapses within 90, 60 or 30 days.
-func warnExpiry(ios *IOStreams, r *review.Review, now time.Time) {
-	if days, within, ok := r.ExpiresSoon(now); ok {
-		fmt.Fprintf(ios.ErrOut, "selfassess: warning: the approval expires on %s (in %d days, within %d); run 'selfassess run' and send the new package for review before then\n",
-			r.Decision.ValidUntil, days, within)
-	}
 }
 
 // askResponses asks the team's response to each reviewer finding and
@@ -90,15 +41,7 @@ func (o *runOptions) askResponses(ctx context.Context, plan *runPlan) error {
 	if plan.round == nil || plan.round.Review == nil {
 		return nil
 	}
-	var items []interview.ResponseItem
-	for _, it := range plan.round.Review.Review.Items() {
-		title := ""
-		if ctl, _ := plan.cl.Control(it.Control); ctl != nil {
-			title = ctl.Title
-		}
-		items = append(items, interview.ResponseItem{Control: it.Control, Title: title, Text: it.Text,
-			Severity: it.Severity, Due: it.Due, Question: it.Question})
-	}
+	items := interview.ResponseItems(plan.round.Review.Review.Items(), plan.cl)
 	return o.withAnswers(plan, "responses interrupted; those given so far", func(opts interview.ResponseOptions) error {
 		return interview.RunResponses(ctx, items, plan.ans, opts)
 	})
@@ -108,10 +51,7 @@ func (o *runOptions) askResponses(ctx context.Context, plan *runPlan) error {
 // (interactive runs, once the probes have finished); a claim is saved to
 // the answers file and takes effect in this run.
 func (o *runOptions) askClaims(ctx context.Context, plan *runPlan, results []probes.Result) error {
-	var cands []interview.ClaimCandidate
-	for _, c := range assessment.Candidates(plan.cl, results) {
-		cands = append(cands, interview.ClaimCandidate(c))
-	}
+	cands := assessment.Candidates(plan.cl, results)
 	if len(cands) == 0 {
 		return nil
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/selfassess/selfassess/internal/input"
@@ -69,7 +68,7 @@ is written to disk.`,
 }
 
 func runVerify(o *verifyOptions) error {
-	trust, err := teamTrust(o.signer, o.allowedSigners)
+	trust, err := submission.LoadTrust(o.signer, o.allowedSigners)
 	if err != nil {
 		return err
 	}
@@ -78,28 +77,17 @@ func runVerify(o *verifyOptions) error {
 		if o.review == "" || o.reviewerKeys == "" {
 			return usageErr("", "--review and --reviewer-keys go together")
 		}
-		if reviewKeys, err = loadReviewerKeys(o.reviewerKeys); err != nil {
+		if reviewKeys, err = review.LoadReviewerKeys(o.reviewerKeys); err != nil {
 			return err
 		}
 	}
-	var res *submission.Result
-	switch encrypted := submission.IsEncrypted(o.path); {
-	case encrypted && o.identity == "":
-		return usageErr("give your private key with --identity KEY, or decrypt first: age -d -i KEY "+o.path+" > PACKAGE.zip",
-			"%s is encrypted with age", o.path)
-	case encrypted:
-		ids, ierr := o.identities()
-		if ierr != nil {
-			return ierr
-		}
-		res, err = submission.VerifyEncrypted(o.path, ids, trust)
-	case o.identity != "":
-		return usageErr("", "--identity: %s is not encrypted", o.path)
-	default:
-		res, err = submission.Verify(o.path, trust)
+	id := submission.IdentitySource{Path: o.identity, Getenv: o.ios.Getenv}
+	if o.ios.CanPrompt() {
+		id.Prompt = func(prompt string) ([]byte, error) { return readPassword(o.ios, prompt) }
 	}
+	res, err := submission.VerifyPackage(o.path, trust, id)
 	if err != nil {
-		return usageErr("", "%v", err)
+		return err
 	}
 	w := o.ios.Out
 	fmt.Fprintf(w, "package: %s", o.path)
@@ -120,99 +108,28 @@ func runVerify(o *verifyOptions) error {
 	return verifyReview(o, res, reviewKeys)
 }
 
-// verifyReview checks the review of a verified package and prints its
-// decision; only an approval still valid today is success.
+// verifyReview prints the decision of the review of a verified package
+// (review.CheckApproval's); only an approval still valid today is success.
 func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.AllowedSigner) error {
 	now := time.Now()
 	if o.now != nil {
 		now = o.now()
 	}
-	opened, err := review.Open(o.review, keys, now)
-	if err == nil {
-		err = opened.Review.Binds(pkg.SumsSHA256)
-	}
+	a, err := review.CheckApproval(o.review, keys, pkg.SumsSHA256, now)
 	if errors.As(err, new(*review.VerifyError)) {
 		return &ExitError{Code: ExitGate, Err: err}
 	} else if err != nil {
-		return usageErr("", "--review: %v", pathErr(err))
+		return err
 	}
-	r := opened.Review
 	w := o.ios.Out
-	fmt.Fprintf(w, "review:  %s, signed by %s (checked against %s)\n", o.review, opened.Check.KeyFP, o.reviewerKeys)
-	fmt.Fprintf(w, "decision: %s\n", r.Status())
-	if ok, why := r.ApprovedAt(now); !ok {
-		fmt.Fprintf(w, "result:  NOT APPROVED — %s\n", why)
+	fmt.Fprintf(w, "review:  %s, signed by %s (checked against %s)\n", o.review, a.Check.KeyFP, o.reviewerKeys)
+	fmt.Fprintf(w, "decision: %s\n", a.Review.Status())
+	if !a.Approved {
+		fmt.Fprintf(w, "result:  NOT APPROVED — %s\n", a.Why)
 		return errGate
 	}
-	fmt.Fprintf(w, "result:  APPROVED until %s\n", r.Decision.ValidUntil)
+	fmt.Fprintf(w, "result:  APPROVED until %s\n", a.Review.Decision.ValidUntil)
 	return nil
-}
-
-// identities reads --identity, asking for an encrypted SSH key's
-// passphrase ($SELFASSESS_KEY_PASSPHRASE or the terminal).
-func (o *verifyOptions) identities() ([]age.Identity, error) {
-	b, err := input.ReadFile(o.identity, 1<<20)
-	if err != nil {
-		return nil, usageErr("", "--identity: %v", pathErr(err))
-	}
-	var pass func() ([]byte, error)
-	if v := o.ios.Getenv(submission.EnvPassphrase); v != "" {
-		pass = func() ([]byte, error) { return []byte(v), nil }
-	} else if o.ios.CanPrompt() {
-		pass = func() ([]byte, error) { return readPassword(o.ios, "Passphrase for "+o.identity+": ") }
-	}
-	ids, err := submission.ParseIdentity("--identity "+o.identity, b, pass)
-	if err != nil {
-		return nil, usageErr("", "%v", err)
-	}
-	return ids, nil
-}
-
-// loadReviewerKeys reads --reviewer-keys (an allowed_signers file).
-func loadReviewerKeys(p string) ([]submission.AllowedSigner, error) {
-	b, err := readSmall(p)
-	if err != nil {
-		return nil, usageErr("", "--reviewer-keys: %v", err)
-	}
-	keys, err := submission.ParseAllowedSigners(p, b)
-	if err != nil {
-		return nil, usageErr("each line is: selfassess-review namespaces=\"selfassess-review\" KEYTYPE KEY", "--reviewer-keys %v", err)
-	}
-	return keys, nil
-}
-
-// teamTrust is the trust for a submission from --signer or --allowed-signers
-// (the package's own allowed_signers when both are empty).
-func teamTrust(signer, allowedSigners string) (submission.TrustedKeys, error) {
-	if signer != "" && allowedSigners != "" {
-		return submission.TrustedKeys{}, usageErr("", "use --signer or --allowed-signers, not both")
-	}
-	switch {
-	case signer != "":
-		b, err := readSmall(signer)
-		if err != nil {
-			return submission.TrustedKeys{}, usageErr("", "--signer: %v", err)
-		}
-		keys, err := submission.ParsePublicKeys(b)
-		if err != nil {
-			return submission.TrustedKeys{}, usageErr("give the team's .pub file", "--signer %s: %v", signer, err)
-		}
-		return submission.TrustedKeys{Keys: keys, Source: "--signer " + signer}, nil
-	case allowedSigners != "":
-		b, err := readSmall(allowedSigners)
-		if err != nil {
-			return submission.TrustedKeys{}, usageErr("", "--allowed-signers: %v", err)
-		}
-		signers, err := submission.ParseAllowedSigners(allowedSigners, b)
-		if errors.Is(err, submission.ErrCertAuthority) {
-			return submission.TrustedKeys{}, usageErr("", "--allowed-signers %v", err)
-		}
-		if err != nil {
-			return submission.TrustedKeys{}, usageErr("each line is PRINCIPALS [OPTIONS] KEYTYPE KEY; a single .pub file goes to --signer", "--allowed-signers %v", err)
-		}
-		return submission.TrustedKeys{Signers: signers, Source: "--allowed-signers " + allowedSigners}, nil
-	}
-	return submission.TrustedKeys{}, nil
 }
 
 // readSmall reads a key file of reasonable size.
