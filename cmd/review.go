@@ -165,12 +165,8 @@ func (o *reviewOptions) interactive(pkg *review.Package, now time.Time) (*review
 		Save:       func(d *review.Decisions) error { return review.SaveDraft(draft, d) },
 		DefaultDue: func(sev string) string { return review.DefaultDue(pkg.Remediation(), sev, now) },
 	})
-	if errors.Is(err, interview.ErrInterrupted) {
-		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("review interrupted; the decisions so far are saved in %s", draft),
-			Hint: "run the same command again to continue"}
-	}
 	if err != nil {
-		return nil, runtimeErr("", "%v", err)
+		return nil, askErr(err, "review interrupted; the decisions so far are saved in "+draft, "run the same command again to continue")
 	}
 	if d, err = review.LoadDecisions(draft); err != nil {
 		return nil, input.FlagProblem("--draft", err)

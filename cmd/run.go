@@ -15,12 +15,12 @@ import (
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
-	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/internal/gitref"
 	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/all"
 	"github.com/selfassess/selfassess/report"
+	"github.com/selfassess/selfassess/submission"
 )
 
 type runOptions struct {
@@ -243,32 +243,15 @@ func (o *runOptions) questionnaire(ctx context.Context, plan *runPlan, tracker *
 		Now:        o.now,
 		Save:       answers.Save,
 		CheckEvidence: func(_, p string, allowSecret bool) error {
-			_, err := plan.evidence.Check(ctx, filepath.Dir(plan.ans.Path), p, allowSecret)
-			var e *evidence.Error
-			if errors.As(err, &e) && e.Hint != "" {
-				return fmt.Errorf("%s: %s; %s", p, e.Msg, e.Hint)
-			} else if errors.As(err, &e) {
-				return fmt.Errorf("%s: %s", p, e.Msg)
-			}
-			return err
+			return submission.CheckEvidenceFile(ctx, plan.evidence, filepath.Dir(plan.ans.Path), p, allowSecret)
 		},
 		Probes: live,
 	})
-	if errors.Is(err, interview.ErrInterrupted) {
-		hint := "run the same command again to continue at the first unanswered control"
-		if o.revisit {
-			hint = "run the same command without --revisit to continue at the first unanswered control"
-		}
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("questionnaire interrupted; the answers given so far are saved in %s", plan.ans.Path),
-			Hint: hint}
+	hint := "run the same command again to continue at the first unanswered control"
+	if o.revisit {
+		hint = "run the same command without --revisit to continue at the first unanswered control"
 	}
-	if held := (*answers.LockedError)(nil); errors.As(err, &held) {
-		return usageErr("answer in that session, or wait until it ends", "%v", err)
-	}
-	if err != nil {
-		return runtimeErr("", "%v", err)
-	}
-	return nil
+	return askErr(err, "questionnaire interrupted; the answers given so far are saved in "+plan.ans.Path, hint)
 }
 
 // printRunSummary ends a run: report.Summary (counts, verdict, top
@@ -277,35 +260,13 @@ func printRunSummary(ios *IOStreams, res *assessment.Results, out outputSummary,
 	// Built whole, then wrapped at word boundaries to the terminal's width
 	// (the terminal itself would cut "fil/es" mid-word).
 	var w strings.Builder
-	flush := func() { fmt.Fprint(ios.Out, wrapText(w.String(), ios.OutWidth())) }
 	fmt.Fprintln(&w)
 	report.Summary(&w, res, 5)
-	if !written {
-		flush()
-		return
+	if written {
+		report.OutputSummary(&w, report.Outputs{Dir: out.Dir, Files: out.Files, Zip: out.Zip, Signer: out.Signer, PDFSigned: out.PDFSigned})
 	}
-	fmt.Fprintf(&w, "\nResults written to %s", out.Dir)
-	if len(out.Files) > 0 {
-		names := make([]string, len(out.Files))
-		for i, f := range out.Files {
-			names[i] = filepath.Base(f)
-			if rel, err := filepath.Rel(out.Dir, f); err == nil {
-				names[i] = filepath.ToSlash(rel) // evidence/ID/file, not a bare name
-			}
-		}
-		fmt.Fprintf(&w, " (%s)", strings.Join(names, ", "))
+	fmt.Fprint(ios.Out, wrapText(w.String(), ios.OutWidth()))
+	if written {
+		printEncrypted(ios, out)
 	}
-	fmt.Fprintln(&w)
-	if out.Zip != "" {
-		fmt.Fprintf(&w, "Package: %s\n", out.Zip)
-	}
-	if out.Signer != "" {
-		fmt.Fprintf(&w, "Signed by %s", out.Signer)
-		if out.PDFSigned {
-			fmt.Fprint(&w, " (SHA256SUMS and report.pdf)")
-		}
-		fmt.Fprintln(&w)
-	}
-	flush()
-	printEncrypted(ios, out)
 }

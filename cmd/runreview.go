@@ -66,20 +66,27 @@ func (o *runOptions) askClaims(ctx context.Context, plan *runPlan, results []pro
 func (o *runOptions) withAnswers(plan *runPlan, what string, ask func(interview.ResponseOptions) error) error {
 	if plan.ans.Path != "" {
 		release, err := answers.Lock(plan.ans, plan.cl)
-		if held := (*answers.LockedError)(nil); errors.As(err, &held) {
-			return usageErr("answer in that session, or wait until it ends", "%v", err)
-		}
 		if err != nil {
-			return runtimeErr("", "%v", err)
+			return askErr(err, "", "")
 		}
 		defer release()
 	}
 	err := ask(interview.ResponseOptions{In: o.ios.In, Out: o.ios.Out, Accessible: o.accessible || o.ios.Getenv("TERM") == "dumb", Save: answers.Save})
-	if errors.Is(err, interview.ErrInterrupted) {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s are saved in %s", what, plan.ans.Path), Hint: "run the same command again to continue"}
+	return askErr(err, what+" are saved in "+plan.ans.Path, "run the same command again to continue")
+}
+
+// askErr maps the end of a terminal session: interrupted is exit 2 saying
+// what was saved (with hint); the answers file held by another session is
+// exit 2; any other failure is exit 3.
+func askErr(err error, saved, hint string) error {
+	held := (*answers.LockedError)(nil)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, interview.ErrInterrupted):
+		return &ExitError{Code: ExitUsage, Err: errors.New(saved), Hint: hint}
+	case errors.As(err, &held):
+		return usageErr("answer in that session, or wait until it ends", "%v", err)
 	}
-	if err != nil {
-		return runtimeErr("", "%v", err)
-	}
-	return nil
+	return runtimeErr("", "%v", err)
 }

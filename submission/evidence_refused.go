@@ -1,6 +1,13 @@
 package submission
 
-import "github.com/selfassess/selfassess/internal/input"
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/selfassess/selfassess/internal/evidence"
+	"github.com/selfassess/selfassess/internal/input"
+)
 
 // EvidenceRule is the hint when refused evidence files need different fixes.
 const EvidenceRule = "evidence must be a document inside the project folder; --evidence-root DIR widens it"
@@ -22,4 +29,18 @@ func (e *EvidenceErrors) Problem() error {
 		}
 	}
 	return input.Problemf(hint, "%d refused evidence files in %s", len(e.List), e.List[0].File)
+}
+
+// CheckEvidenceFile checks one evidence file as the questionnaire takes
+// it (relative to answersDir): a refusal is one line naming the file and,
+// when there is one, how to fix it.
+func CheckEvidenceFile(ctx context.Context, chk *evidence.Checker, answersDir, path string, allowSecret bool) error {
+	_, err := chk.Check(ctx, answersDir, path, allowSecret)
+	var e *evidence.Error
+	if errors.As(err, &e) && e.Hint != "" {
+		return fmt.Errorf("%s: %s; %s", path, e.Msg, e.Hint)
+	} else if errors.As(err, &e) {
+		return fmt.Errorf("%s: %s", path, e.Msg)
+	}
+	return err
 }

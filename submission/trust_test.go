@@ -1,6 +1,7 @@
 package submission
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/internal/input"
 )
 
@@ -138,4 +140,31 @@ func TestVerifyPackage(t *testing.T) {
 
 	_, err = VerifyPackage(pkg.Encrypted, trustOf(s), IdentitySource{Path: missing})
 	assert.EqualError(t, err, "--identity: "+missing+": no such file or directory")
+}
+
+// The questionnaire's check of one evidence file: one line naming it,
+// with the fix when there is one.
+func TestCheckEvidenceFile(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "policy.pdf"), []byte("%PDF-1.4 policy"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "other.pdf"), []byte("%PDF-1.4 other"), 0o644))
+	chk, err := evidence.NewChecker(root)
+	require.NoError(t, err)
+	ctx := context.Background()
+	assert.NoError(t, CheckEvidenceFile(ctx, chk, root, "policy.pdf", false))
+
+	far := filepath.Join(outside, "other.pdf")
+	_, want := chk.Check(ctx, root, far, false)
+	var e *evidence.Error
+	require.ErrorAs(t, want, &e)
+	require.NotEmpty(t, e.Hint)
+	assert.EqualError(t, CheckEvidenceFile(ctx, chk, root, far, false), far+": "+e.Msg+"; "+e.Hint)
+
+	_, want = chk.Check(ctx, root, "none.pdf", false)
+	require.ErrorAs(t, want, &e)
+	msg := "none.pdf: " + e.Msg
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	assert.EqualError(t, CheckEvidenceFile(ctx, chk, root, "none.pdf", false), msg)
 }
