@@ -161,36 +161,23 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 // resolveChecklist loads the checklist named by --checklist or by the
 // settings file at cfgPath, blaming whichever named it.
 func (o *runOptions) resolveChecklist(name, cfgPath string) (*checklist.Checklist, error) {
-	if name == "" {
-		return nil, usageErr("pass --checklist ID|FILE ("+strings.Join(checklist.BuiltinIDs(), ", ")+"), or run 'selfassess init' to write selfassess.yaml",
-			"no checklist chosen")
+	from := "--checklist"
+	if !o.changed("checklist") {
+		from = cfgPath + ": checklist"
 	}
-	cl, err := checklist.Resolve(name)
+	cl, err := checklist.Choose(name, from)
 	if err != nil {
-		from := "--checklist"
-		if !o.changed("checklist") {
-			from = cfgPath + ": checklist"
-		}
-		var nf *checklist.NotFoundError
-		if errors.As(err, &nf) {
-			return nil, usageErr(nf.Hint(), "%s: %v", from, err)
-		}
 		return nil, inputErrors(o.ios, err, from)
 	}
 	return cl, nil
 }
 
 // checkEvidence checks every evidence file the answers name before any
-// question or probe. Evidence is signed and sent: it must stay inside the
-// project folder (the answers' and the settings file's, or --evidence-root).
+// question or probe (submission.EvidenceChecker says where it may be).
 func (o *runOptions) checkEvidence(ctx context.Context, ans *answers.File, cfgPath string) (*evidence.Checker, error) {
-	roots := append([]string{filepath.Dir(ans.Path)}, o.evidenceRoots...)
-	if cfgPath != "" {
-		roots = append(roots, filepath.Dir(cfgPath))
-	}
-	ev, err := evidence.NewChecker(roots...)
+	ev, err := submission.EvidenceChecker(ans.Path, cfgPath, o.evidenceRoots)
 	if err != nil {
-		return nil, usageErr("", "--evidence-root: %v", err)
+		return nil, err
 	}
 	if err := submission.CheckEvidence(ctx, ans, ev); err != nil {
 		if ctx.Err() != nil {

@@ -121,14 +121,12 @@ func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.Al
 	} else if err != nil {
 		return err
 	}
-	w := o.ios.Out
-	fmt.Fprintf(w, "review:  %s, signed by %s (checked against %s)\n", o.review, a.Check.KeyFP, o.reviewerKeys)
-	fmt.Fprintf(w, "decision: %s\n", a.Review.Status())
+	for _, l := range a.Lines(o.reviewerKeys) {
+		fmt.Fprintln(o.ios.Out, l)
+	}
 	if !a.Approved {
-		fmt.Fprintf(w, "result:  NOT APPROVED — %s\n", a.Why)
 		return errGate
 	}
-	fmt.Fprintf(w, "result:  APPROVED until %s\n", a.Review.Decision.ValidUntil)
 	return nil
 }
 

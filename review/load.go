@@ -113,9 +113,21 @@ const maxKeysFile = 1 << 20
 // Approval is verify's verdict on the review of a verified package.
 type Approval struct {
 	*Opened
+	Path string
 	// Approved: an approval still valid at the time asked; else Why not.
 	Approved bool
 	Why      string
+}
+
+// Lines are what verify prints of it: the review and who signed it
+// (checked against keysPath), the decision, and the result.
+func (a *Approval) Lines(keysPath string) []string {
+	result := "result:  APPROVED until " + a.Review.Decision.ValidUntil
+	if !a.Approved {
+		result = "result:  NOT APPROVED — " + a.Why
+	}
+	return []string{fmt.Sprintf("review:  %s, signed by %s (checked against %s)", a.Path, a.Check.KeyFP, keysPath),
+		"decision: " + a.Review.Status(), result}
 }
 
 // CheckApproval opens the review at path (--review) against the reviewer
@@ -132,7 +144,7 @@ func CheckApproval(path string, keys []submission.AllowedSigner, sums string, no
 	} else if err != nil {
 		return nil, input.Problemf("", "--review: %w", input.PathErr(err))
 	}
-	a := &Approval{Opened: opened}
+	a := &Approval{Opened: opened, Path: path}
 	a.Approved, a.Why = opened.Review.ApprovedAt(now)
 	return a, nil
 }

@@ -154,13 +154,14 @@ func TestCheckApproval(t *testing.T) {
 	a, err := CheckApproval(ok.review, keys, ok.sums, now)
 	require.NoError(t, err)
 	assert.True(t, a.Approved)
-	assert.Equal(t, "2027-01-20", a.Review.Decision.ValidUntil)
-	assert.NotEmpty(t, a.Check.KeyFP)
+	assert.Equal(t, []string{"review:  " + ok.review + ", signed by " + a.Check.KeyFP + " (checked against keys.txt)",
+		"decision: " + a.Review.Status(), "result:  APPROVED until 2027-01-20"}, a.Lines("keys.txt"))
 
 	a, err = CheckApproval(ok.review, keys, ok.sums, time.Date(2027, 1, 21, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	assert.False(t, a.Approved, "lapsed")
 	assert.NotEmpty(t, a.Why)
+	assert.Equal(t, "result:  NOT APPROVED — "+a.Why, a.Lines("k")[2])
 
 	changes := reviewedPackage(t, issueExample)
 	keys, err = LoadReviewerKeys(changes.keys)

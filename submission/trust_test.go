@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 	"github.com/stretchr/testify/assert"
@@ -167,4 +168,52 @@ func TestCheckEvidenceFile(t *testing.T) {
 		msg += "; " + e.Hint
 	}
 	assert.EqualError(t, CheckEvidenceFile(ctx, chk, root, "none.pdf", false), msg)
+}
+
+func TestSourceDate(t *testing.T) {
+	def := time.Date(2026, 12, 4, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == EnvSourceDate {
+				return v
+			}
+			return ""
+		}
+	}
+	got, err := SourceDate(env(""), def)
+	require.NoError(t, err)
+	assert.Equal(t, def, got, "unset: the default as given")
+	got, err = SourceDate(env(" 1700000000\n"), def)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2023, 11, 14, 22, 13, 20, 0, time.UTC), got)
+	assert.Equal(t, time.UTC, got.Location())
+	for _, bad := range []string{"-1", "yesterday", "1.5"} {
+		_, err = SourceDate(env(bad), def)
+		assert.EqualError(t, err, `SOURCE_DATE_EPOCH="`+bad+`" is not a number of seconds`)
+		assert.Contains(t, isProblem(t, err).Hint, "seconds since 1970")
+	}
+}
+
+// A run's evidence may come from the answers' folder, the settings
+// file's, or an --evidence-root; nowhere else.
+func TestEvidenceChecker(t *testing.T) {
+	project, config, extra, outside := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	chk, err := EvidenceChecker(filepath.Join(project, "answers.yaml"), filepath.Join(config, "selfassess.yaml"), []string{extra})
+	require.NoError(t, err)
+	want := []string{}
+	for _, d := range []string{project, extra, config} {
+		abs, err := filepath.EvalSymlinks(d)
+		require.NoError(t, err)
+		want = append(want, abs)
+	}
+	assert.Equal(t, want, chk.Roots())
+
+	chk, err = EvidenceChecker(filepath.Join(project, "answers.yaml"), "", nil)
+	require.NoError(t, err)
+	assert.Len(t, chk.Roots(), 1, "no settings file: the answers' folder only")
+
+	missing := filepath.Join(outside, "none")
+	_, err = EvidenceChecker(filepath.Join(project, "answers.yaml"), "", []string{missing})
+	assert.EqualError(t, err, "--evidence-root: evidence root "+missing+": no such file or directory")
+	isProblem(t, err)
 }

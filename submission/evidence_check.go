@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/internal/input"
@@ -43,4 +44,19 @@ func CheckEvidenceFile(ctx context.Context, chk *evidence.Checker, answersDir, p
 		return fmt.Errorf("%s: %s", path, e.Msg)
 	}
 	return err
+}
+
+// EvidenceChecker is the checker for a run's evidence files: they are
+// signed and sent, so they must stay inside the project folder (the
+// answers file's and the settings file's) or an extra root (--evidence-root).
+func EvidenceChecker(answersPath, configPath string, extraRoots []string) (*evidence.Checker, error) {
+	roots := append([]string{filepath.Dir(answersPath)}, extraRoots...)
+	if configPath != "" {
+		roots = append(roots, filepath.Dir(configPath))
+	}
+	ev, err := evidence.NewChecker(roots...)
+	if err != nil {
+		return nil, input.Problemf("", "--evidence-root: %w", err)
+	}
+	return ev, nil
 }
