@@ -23,3 +23,13 @@ func Choose(name, from string) (*Checklist, error) {
 	}
 	return cl, err
 }
+
+// ParseFailOn reads --fail-on (fail_on: in the settings), the lowest
+// severity whose failure makes the verdict not ready, in any case.
+func ParseFailOn(s string) (Severity, error) {
+	sev := Severity(strings.ToLower(s))
+	if sev.Rank() == 0 {
+		return "", input.Problemf("", "--fail-on must be critical, high, medium or low, got %q", s)
+	}
+	return sev, nil
+}

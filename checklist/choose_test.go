@@ -39,3 +39,16 @@ func TestChoose(t *testing.T) {
 	assert.ErrorAs(t, err, &errs)
 	assert.False(t, errors.As(err, &p), "a file's problems are listed, not one Problem")
 }
+
+func TestParseFailOn(t *testing.T) {
+	for in, want := range map[string]Severity{"critical": Critical, "HIGH": High, "Medium": Medium, "low": Low} {
+		got, err := ParseFailOn(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "info", "hi gh"} {
+		_, err := ParseFailOn(in)
+		assert.EqualError(t, err, `--fail-on must be critical, high, medium or low, got "`+in+`"`)
+		assert.True(t, errors.As(err, new(*input.Problem)))
+	}
+}

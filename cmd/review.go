@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -146,10 +145,7 @@ func runReview(o *reviewOptions) error {
 // interactive asks the reviewer in the terminal, saving to --draft as it
 // goes and resuming from it.
 func (o *reviewOptions) interactive(pkg *review.Package, now time.Time) (*review.Decisions, error) {
-	draft := o.draft
-	if draft == "" {
-		draft = filepath.Clean(o.outDir) + "-decisions.yaml"
-	}
+	draft := review.DraftPath(o.draft, o.outDir)
 	d, resumed, err := review.LoadDraft(draft)
 	if err != nil {
 		return nil, input.FlagProblem("--draft", err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
@@ -93,10 +92,8 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if !o.changed("target") {
 		targets = cfg.Targets
 	}
-	failOn := pick("fail-on", o.failOn, cfg.FailOn)
-	p.failOn = checklist.Severity(strings.ToLower(failOn))
-	if p.failOn.Rank() == 0 {
-		return nil, usageErr("", "--fail-on must be critical, high, medium or low, got %q", failOn)
+	if p.failOn, err = checklist.ParseFailOn(pick("fail-on", o.failOn, cfg.FailOn)); err != nil {
+		return nil, err
 	}
 	p.outDir = pick("out", o.outDir, cfg.Output)
 	// Found now, not after the questionnaire and the probes.
@@ -138,7 +135,7 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 	if err := o.checkPaths(p.signKey); err != nil {
 		return nil, err
 	}
-	if p.round, err = o.loadRound(p, cfg.ReviewerKeys, ci); err != nil {
+	if p.round, err = o.loadRound(p, pick("reviewer-keys", o.reviewerKeys, cfg.ReviewerKeys), ci); err != nil {
 		return nil, err
 	}
 	if ci && !o.allowUnanswered {

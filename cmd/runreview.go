@@ -15,12 +15,8 @@ import (
 // loadRound reads --previous and --review (review.LoadRound's rules),
 // printing its warnings and, in CI mode, the reviewer findings and
 // questions with no response. Problems are exit 2.
-func (o *runOptions) loadRound(p *runPlan, cfgReviewerKeys string, ci bool) (*review.Round, error) {
-	keys := o.reviewerKeys
-	if keys == "" {
-		keys = cfgReviewerKeys
-	}
-	r, notes, err := review.LoadRound(review.RoundInput{Previous: o.previous, OutDir: p.outDir, Review: o.reviewPath, ReviewerKeys: keys,
+func (o *runOptions) loadRound(p *runPlan, reviewerKeys string, ci bool) (*review.Round, error) {
+	r, notes, err := review.LoadRound(review.RoundInput{Previous: o.previous, OutDir: p.outDir, Review: o.reviewPath, ReviewerKeys: reviewerKeys,
 		Answers: p.ans, RequireResponses: ci && !o.allowUnanswered, Now: o.now()})
 	for _, w := range notes.Warnings {
 		fmt.Fprintln(o.ios.ErrOut, "selfassess: warning: "+w)

@@ -111,11 +111,10 @@ func runVerify(o *verifyOptions) error {
 // verifyReview prints the decision of the review of a verified package
 // (review.CheckApproval's); only an approval still valid today is success.
 func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.AllowedSigner) error {
-	now := time.Now()
-	if o.now != nil {
-		now = o.now()
+	if o.now == nil {
+		o.now = time.Now
 	}
-	a, err := review.CheckApproval(o.review, keys, pkg.SumsSHA256, now)
+	a, err := review.CheckApproval(o.review, keys, pkg.SumsSHA256, o.now())
 	if errors.As(err, new(*review.VerifyError)) {
 		return &ExitError{Code: ExitGate, Err: err}
 	} else if err != nil {

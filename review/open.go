@@ -115,6 +115,15 @@ func ParsePeriod(s string) (Period, error) {
 	return Period{}, bad
 }
 
+// DraftPath is where an interactive review saves its decisions: draft
+// when given (--draft), else beside the output folder, OUT-decisions.yaml.
+func DraftPath(draft, outDir string) string {
+	if draft != "" {
+		return draft
+	}
+	return filepath.Clean(outDir) + "-decisions.yaml"
+}
+
 // LoadDraft reads an interactive review's saved decisions; a draft that
 // does not exist yet is a fresh one (resumed false).
 func LoadDraft(path string) (d *Decisions, resumed bool, err error) {

@@ -229,6 +229,12 @@ func TestMatchBindsTheReviewToThePreviousPackage(t *testing.T) {
 	assert.Equal(t, resultsPath, PreviousIn(dir))
 }
 
+func TestDraftPath(t *testing.T) {
+	assert.Equal(t, "mine.yaml", DraftPath("mine.yaml", "review"))
+	assert.Equal(t, "review-decisions.yaml", DraftPath("", "review/"))
+	assert.Equal(t, filepath.Join("out", "acme-review-decisions.yaml"), DraftPath("", filepath.Join("out", "acme-review")))
+}
+
 func TestDraftSavesAndResumes(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "review-decisions.yaml")
 	d, resumed, err := LoadDraft(p)
