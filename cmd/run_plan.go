@@ -211,19 +211,21 @@ func (o *runOptions) loadAnswers(path string, cl *checklist.Checklist, ci bool) 
 	return ans, nil
 }
 
-// inputErrors turns a bad input file into exit 2 (an *input.Problem
-// already is, and says which). For *checklist.Errors it
+// inputErrors turns a bad input file into exit 2. For *checklist.Errors it
 // prints every problem as its own `selfassess: error: FILE:LINE:COL: …` line
-// and returns a count, as `checklist validate` does; flag names the flag or
-// setting for other errors (file not readable).
+// and returns a count, as `checklist validate` does; an *input.Problem
+// names its flag already; flag names the flag or setting for other errors
+// (file not readable).
 func inputErrors(ios *IOStreams, err error, flag string) error {
 	var ee *ExitError
-	var p *input.Problem
-	if errors.As(err, &ee) || errors.As(err, &p) {
+	if errors.As(err, &ee) {
 		return err
 	}
 	if summary, ok := printErrorList(ios, err, "nothing was run or changed; fix the file and run again"); ok {
 		return summary
+	}
+	if errors.As(err, new(*input.Problem)) {
+		return err
 	}
 	if flag != "" {
 		return usageErr("", "%s: %v", flag, pathErr(err))
