@@ -190,26 +190,16 @@ func TestOpenPackage(t *testing.T) {
 }
 
 func TestMatchBindsTheReviewToThePreviousPackage(t *testing.T) {
-	team, rev := signer(t), signer(t)
-	dir, resultsPath := submissionPackage(t, team, 71)
-	check, err := submission.Verify(dir, submission.TrustedKeys{})
+	pkg := reviewedPackage(t, issueExample)
+	dir, resultsPath := pkg.pkgDir, pkg.results
+	keys, err := LoadReviewerKeys(pkg.keys)
 	require.NoError(t, err)
-
-	d, err := ParseDecisions("d.yaml", []byte(issueExample))
-	require.NoError(t, err)
-	in := buildInput()
-	in.SumsSHA256, in.ReviewerKey = check.SumsSHA256, ssh.FingerprintSHA256(rev.PublicKey())
-	r, err := Build(d, in)
-	require.NoError(t, err)
-	revDir := filepath.Join(t.TempDir(), "review")
-	_, err = Write(revDir, "", r, rev, now)
-	require.NoError(t, err)
-	o, err := Open(revDir, keysFor(t, rev), now)
+	o, err := Open(pkg.review, keys, now)
 	require.NoError(t, err)
 	require.NoError(t, o.Match(resultsPath))
 
 	// Another package: the review is not of it.
-	_, otherResults := submissionPackage(t, team, 72)
+	_, otherResults := submissionPackage(t, signer(t), 72)
 	err = o.Match(otherResults)
 	var ve *VerifyError
 	require.ErrorAs(t, err, &ve)
