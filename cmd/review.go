@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -191,13 +189,5 @@ func inputFileErr(flag string, err error) error {
 
 // sourceDate is SOURCE_DATE_EPOCH as a time (reproducible builds), else def.
 func sourceDate(ios *IOStreams, def time.Time) (time.Time, error) {
-	v := strings.TrimSpace(ios.Getenv("SOURCE_DATE_EPOCH"))
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return time.Time{}, usageErr("set it to seconds since 1970-01-01 UTC", "SOURCE_DATE_EPOCH=%q is not a number of seconds", v)
-	}
-	return time.Unix(n, 0).UTC(), nil
+	return submission.SourceDate(ios.Getenv, def)
 }
