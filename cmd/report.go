@@ -84,8 +84,8 @@ func runReport(ctx context.Context, o *reportOptions) error {
 			return usageErr("", "--template-dir %s: not a folder", o.templateDir)
 		}
 	}
-	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
-		return usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", o.out)
+	if err := submission.CheckOut(o.out); err != nil {
+		return err
 	}
 	res, err := report.LoadResults(o.results)
 	if err != nil {

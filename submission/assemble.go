@@ -89,8 +89,8 @@ type Summary struct {
 // it was.
 func Assemble(ctx context.Context, res *assessment.Results, a Assembly) (Summary, error) {
 	formats := report.PackageFormats(a.Formats)
-	if fi, err := os.Stat(a.OutDir); err == nil && !fi.IsDir() {
-		return Summary{}, input.Problemf("name a folder (it is created when missing)", "--out %s: is a file, not a folder", a.OutDir)
+	if err := CheckOut(a.OutDir); err != nil {
+		return Summary{}, err
 	}
 	if err := report.RefuseInput(a.OutDir, []string{report.Formats["json"]}, a.Input); err != nil {
 		return Summary{}, err

@@ -170,7 +170,8 @@ func TestAssembleNotesUnsignedPDF(t *testing.T) {
 }
 
 // What the user gave wrong is refused before anything is written: an
-// --out that is a file, an --out holding the results being re-packaged.
+// --out that is a file or whose zip would be a folder, an --out holding
+// the results being re-packaged.
 func TestAssembleRefusesBadOut(t *testing.T) {
 	res := synthetic.Results(2)
 	dir := t.TempDir()
@@ -178,6 +179,11 @@ func TestAssembleRefusesBadOut(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte("{}"), 0o644))
 	_, err := Assemble(context.Background(), res, Assembly{OutDir: file, Date: date})
 	assert.Equal(t, "--out "+file+": is a file, not a folder", requireProblem(t, err))
+
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.Mkdir(out+".zip", 0o755))
+	_, err = Assemble(context.Background(), res, Assembly{OutDir: out, Date: date})
+	assert.Equal(t, "--out "+out+": "+out+".zip is a folder", requireProblem(t, err))
 
 	_, err = Assemble(context.Background(), res, Assembly{OutDir: dir, Date: date, Input: file})
 	assert.Equal(t, "refusing to overwrite the input "+file, requireProblem(t, err))
