@@ -1,9 +1,7 @@
 package report
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,13 +37,13 @@ func WriteFiles(dir string, files map[string][]byte, src string) ([]string, erro
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %v", dir, shortPathErr(err))
+		return nil, fmt.Errorf("creating %s: %v", dir, input.ShortPath(err))
 	}
 	var written []string
 	for _, n := range names {
 		p := filepath.Join(dir, n)
 		if err := os.WriteFile(p, files[n], 0o644); err != nil {
-			return written, fmt.Errorf("writing %s: %v", p, shortPathErr(err))
+			return written, fmt.Errorf("writing %s: %v", p, input.ShortPath(err))
 		}
 		written = append(written, p)
 	}
@@ -57,13 +55,4 @@ func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
-// shortPathErr is "PATH: reason" for a *PathError (no "open"/"mkdir").
-func shortPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && err == error(pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
 }
