@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sort"
 	"syscall"
 	"time"
 
@@ -14,9 +12,8 @@ import (
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
-	"github.com/selfassess/selfassess/checklist"
-	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/report"
+	"github.com/selfassess/selfassess/submission"
 )
 
 type reportOptions struct {
@@ -87,8 +84,8 @@ func runReport(ctx context.Context, o *reportOptions) error {
 			return usageErr("", "--template-dir %s: not a folder", o.templateDir)
 		}
 	}
-	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
-		return usageErr("name a folder (it is created when missing)", "--out %s: is a file, not a folder", o.out)
+	if err := submission.CheckOut(o.out); err != nil {
+		return err
 	}
 	res, err := report.LoadResults(o.results)
 	if err != nil {
@@ -105,67 +102,31 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if err != nil {
 		return interrupted(ctx, o.out, renderErr(err))
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return runtimeErr("", "creating %s: %v", o.out, pathErr(err))
-	}
-	names := make([]string, 0, len(out))
-	for n := range out {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		p := filepath.Join(o.out, n)
-		if same(p, o.results) {
-			return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
-		}
-		if err := os.WriteFile(p, out[n], 0o644); err != nil {
-			return runtimeErr("", "writing %s: %v", p, pathErr(err))
-		}
+	written, err := report.WriteFiles(o.out, out, o.results)
+	for _, p := range written {
 		fmt.Fprintf(o.ios.Out, "wrote %s\n", p)
 	}
-	return nil
+	return err
 }
 
 func reportPackage(ctx context.Context, o *reportOptions, res *assessment.Results, formats []string) error {
-	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey, Protect: o.protect, TemplateTimeout: o.templateTimeout}
-	if same(filepath.Join(o.out, "results.json"), o.results) {
-		return usageErr("choose another --out", "refusing to overwrite the input %s", o.results)
-	}
+	in := outputInput{OutDir: o.out, Formats: formats, TemplateDir: o.templateDir, PreviousPath: o.previous, SignKey: o.signKey,
+		Protect: o.protect, TemplateTimeout: o.templateTimeout, Input: o.results, EvidenceRoots: o.evidenceRoots}
 	if o.answersPath != "" {
 		a, err := answers.Load(o.answersPath)
 		if err != nil {
 			return usageErr("", "--answers: %v", pathErr(err))
 		}
 		in.Answers = a
-		chk, err := evidence.NewChecker(append([]string{filepath.Dir(a.Path)}, o.evidenceRoots...)...)
-		if err != nil {
-			return usageErr("", "--evidence-root: %v", err)
-		}
-		in.Evidence = chk
 	}
-	ref := o.checklistRef
-	if ref == "" && checklist.IsBuiltin(res.Checklist.ID) {
-		ref = res.Checklist.ID
+	cl, warning, err := submission.ResultsChecklist(res, o.checklistRef, in.Answers)
+	if err != nil {
+		return err
 	}
-	if ref != "" {
-		cl, err := checklist.Resolve(ref)
-		if err != nil {
-			return usageErr("", "--checklist: %v", pathErr(err))
-		}
-		if res.Checklist.SHA256 != "" && cl.SHA256 != "" && cl.SHA256 != res.Checklist.SHA256 {
-			if o.checklistRef != "" {
-				return usageErr("name the checklist file the assessment used", "--checklist %s (sha256 %.12s…) is not the checklist these results were evaluated against (sha256 %.12s…)", ref, cl.SHA256, res.Checklist.SHA256)
-			}
-			fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: the built-in %s checklist changed since these results; checklist.yaml is left out (name it with --checklist)\n", ref)
-		} else {
-			in.Checklist = cl
-		}
+	if warning != "" {
+		fmt.Fprintf(o.ios.ErrOut, "selfassess: warning: %s\n", warning)
 	}
-	if in.Answers != nil && in.Checklist != nil {
-		// Only for the checklist order the packaged answers.yaml is written
-		// in; report does not judge the answers, so problems are ignored.
-		_ = answers.Validate(in.Answers, in.Checklist)
-	}
+	in.Checklist = cl
 	lock, err := lockOutput(o.out)
 	if err != nil {
 		return err
@@ -195,11 +156,4 @@ func printPackageSummary(ios *IOStreams, sum outputSummary) {
 		fmt.Fprintf(ios.Out, "signed:  no\n")
 	}
 	printEncrypted(ios, sum)
-}
-
-// same reports whether a and b name the same existing file.
-func same(a, b string) bool {
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

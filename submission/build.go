@@ -758,6 +758,15 @@ func ZipPathFor(dir string) string {
 	return filepath.Join(filepath.Dir(abs), zipRoot(dir)+".zip")
 }
 
+// CheckOut is CheckOutDir for the folder given as --out, naming the flag.
+func CheckOut(dir string) error {
+	var p *InputError
+	if err := CheckOutDir(dir); errors.As(err, &p) {
+		return &InputError{Err: fmt.Errorf("--out %s: %w", dir, p.Err), Hint: p.Hint}
+	}
+	return nil
+}
+
 // CheckOutDir is the early check of an output folder, before any question
 // or probe: dir must be a folder (or missing) and its zip path not a
 // folder. BuildContext refuses both again when it writes.

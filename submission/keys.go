@@ -36,6 +36,9 @@ type KeySource struct {
 	Getenv func(string) string
 	// Prompt asks for a passphrase; nil when the session is not interactive.
 	Prompt func(prompt string) ([]byte, error)
+	// Ephemeral, without Path, is a fresh in-memory key (the demo), whatever
+	// the environment holds.
+	Ephemeral bool
 }
 
 // Signer is a loaded signing key.
@@ -100,6 +103,13 @@ func checkKeyType(pub ssh.PublicKey) error {
 }
 
 func loadSigner(src KeySource) (*Signer, error) {
+	if src.Ephemeral && src.Path == "" {
+		s, err := EphemeralSigner()
+		if err != nil {
+			return nil, fmt.Errorf("generating the demo key: %v", err)
+		}
+		return s, nil
+	}
 	getenv := src.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
