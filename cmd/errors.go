@@ -195,4 +195,4 @@ func oneLine(s string) string {
 }
 
 // pathErr shortens *PathError messages to "PATH: reason".
-func pathErr(err error) error { return input.ShortPath(err) }
+func pathErr(err error) error { return input.PathErr(err) }

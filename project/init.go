@@ -29,7 +29,7 @@ func Find(named string) (*Config, error) {
 	c, err := Load(path)
 	var ce *input.Errors
 	if err != nil && !errors.As(err, &ce) {
-		return nil, input.Problemf("create one with 'selfassess init'", "--config: %v", input.ShortPath(err))
+		return nil, input.Problemf("create one with 'selfassess init'", "--config: %v", input.PathErr(err))
 	}
 	return c, err
 }
@@ -160,7 +160,7 @@ func SigningKey(action, path string) (*SignKey, error) {
 	case KeyAgent:
 		b, err := input.ReadFile(file, maxPublicKey)
 		if err != nil {
-			return nil, input.Problemf("", "--sign-key: %v", input.ShortPath(err))
+			return nil, input.Problemf("", "--sign-key: %v", input.PathErr(err))
 		}
 		pub = b
 	case KeyReference:
@@ -170,7 +170,7 @@ func SigningKey(action, path string) (*SignKey, error) {
 		pub, _ = input.ReadFile(file, maxPublicKey) // shown when it is here
 	default:
 		if _, err := os.Stat(file); err != nil {
-			return nil, input.Problemf("create one with 'selfassess keygen', or give the path of an existing key", "--sign-key: %v", input.ShortPath(err))
+			return nil, input.Problemf("create one with 'selfassess keygen', or give the path of an existing key", "--sign-key: %v", input.PathErr(err))
 		}
 		var err error
 		pub, err = input.ReadFile(file+".pub", maxPublicKey)

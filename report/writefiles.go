@@ -37,13 +37,13 @@ func WriteFiles(dir string, files map[string][]byte, src string) ([]string, erro
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %v", dir, input.ShortPath(err))
+		return nil, fmt.Errorf("creating %s: %v", dir, input.PathErr(err))
 	}
 	var written []string
 	for _, n := range names {
 		p := filepath.Join(dir, n)
 		if err := os.WriteFile(p, files[n], 0o644); err != nil {
-			return written, fmt.Errorf("writing %s: %v", p, input.ShortPath(err))
+			return written, fmt.Errorf("writing %s: %v", p, input.PathErr(err))
 		}
 		written = append(written, p)
 	}

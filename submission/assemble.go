@@ -206,7 +206,7 @@ func changesSince(ctx context.Context, previous string, res *assessment.Results,
 	}
 	prev, err := report.LoadResults(previous)
 	if err != nil {
-		return nil, input.Problemf("", "--previous: %v", input.ShortPath(err))
+		return nil, input.Problemf("", "--previous: %v", input.PathErr(err))
 	}
 	changes, err := report.ChangesMarkdownContext(ctx, assessment.Diff(prev, res), previous, "this assessment", opts)
 	if err != nil {
@@ -236,7 +236,7 @@ func DescribeEvidence(res *assessment.Results, a *answers.File, packed *PackedEv
 			}
 			f, err := os.Open(src)
 			if err != nil {
-				return input.Problemf("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, c.ID, e.Source, input.ShortPath(err))
+				return input.Problemf("evidence paths are relative to the answers file's folder", "%s: control %s: evidence %q: %v", a.Path, c.ID, e.Source, input.PathErr(err))
 			}
 			h := sha256.New()
 			n, err := io.Copy(h, f)
@@ -274,7 +274,7 @@ func ResultsChecklist(res *assessment.Results, named string, a *answers.File) (c
 		return nil, "", nil
 	}
 	if cl, err = checklist.Resolve(ref); err != nil {
-		return nil, "", input.Problemf("", "--checklist: %v", input.ShortPath(err))
+		return nil, "", input.Problemf("", "--checklist: %v", input.PathErr(err))
 	}
 	if res.Checklist.SHA256 != "" && cl.SHA256 != "" && cl.SHA256 != res.Checklist.SHA256 {
 		if named != "" {

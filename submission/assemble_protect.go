@@ -40,7 +40,7 @@ func PDFSignatureFor(signer *Signer, proj assessment.Project, date time.Time, pd
 	if pdfCert != "" {
 		b, err := input.ReadFile(pdfCert, maxProtectFile)
 		if err != nil {
-			return nil, "", input.Problemf("", "--pdf-cert: %v", input.ShortPath(err))
+			return nil, "", input.Problemf("", "--pdf-cert: %v", input.PathErr(err))
 		}
 		chain, err := ParseCertChain("--pdf-cert "+pdfCert, b, key.Public())
 		if err != nil {
@@ -66,7 +66,7 @@ func Recipients(files, fromConfig []string, configPath string) ([]Recipient, err
 	for _, f := range files {
 		b, err := input.ReadFile(f, maxProtectFile)
 		if err != nil {
-			return nil, input.Problemf("", "--encrypt-to: %v", input.ShortPath(err))
+			return nil, input.Problemf("", "--encrypt-to: %v", input.PathErr(err))
 		}
 		rs, err := ParseRecipients(f, b)
 		if err != nil {

@@ -55,7 +55,7 @@ func (n NewKey) Write(getenv func(string) string) (*KeyPair, error) {
 		if errors.As(err, &ie) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("writing %s: %w", n.Path, input.ShortPath(err))
+		return nil, fmt.Errorf("writing %s: %w", n.Path, input.PathErr(err))
 	}
 	return kp, nil
 }

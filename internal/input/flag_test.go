@@ -53,4 +53,7 @@ func TestPathErr(t *testing.T) {
 	assert.EqualError(t, PathErr(err), "/nonexistent/f: no such file or directory")
 	wrapped := errors.Join(err) // wrapped: kept as it is
 	assert.Equal(t, wrapped, PathErr(wrapped))
+	other := errors.New("other")
+	assert.Equal(t, other, PathErr(other))
+	assert.NoError(t, PathErr(nil))
 }
