@@ -3,9 +3,11 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/demo"
+	"github.com/selfassess/selfassess/internal/evidence"
 )
 
 // demoPlan starts the two demo targets and returns a plan that probes them
@@ -40,10 +42,15 @@ func (o *runOptions) demoPlan(ctx context.Context) (*runPlan, func(), error) {
 		d.Close()
 		return nil, nil, err
 	}
+	ev, err := evidence.NewChecker(filepath.Dir(d.Answers.Path)) // the bundled answers' folder
+	if err != nil {
+		d.Close()
+		return nil, nil, runtimeErr("", "%v", err)
+	}
 	fmt.Fprintf(o.ios.ErrOut, "demo: well-configured target %s\ndemo: flawed target        %s\n", d.Targets.Good, d.Targets.Flawed)
 	return &runPlan{
 		project: demo.Project,
 		cl:      d.Checklist, ans: d.Answers, probeCfg: cfg, targets: ts,
-		failOn: checklist.High, outDir: outDir, ephemeral: true,
+		failOn: checklist.High, outDir: outDir, ephemeral: true, evidence: ev,
 	}, d.Close, nil
 }

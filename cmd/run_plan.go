@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/assessment"
@@ -57,12 +56,6 @@ func (o *runOptions) resolve(ctx context.Context) (plan *runPlan, done func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	if plan.evidence == nil && plan.ans != nil { // the demo's bundled answers
-		if plan.evidence, err = evidence.NewChecker(filepath.Dir(plan.ans.Path)); err != nil {
-			done()
-			return nil, nil, runtimeErr("", "%v", err)
-		}
-	}
 	// A second run on the same --out is refused now, not after its probes.
 	lock, err := lockOutput(plan.outDir)
 	if err != nil {
@@ -96,10 +89,8 @@ func (o *runOptions) plan(ctx context.Context) (*runPlan, error) {
 		return nil, err
 	}
 	p.outDir = pick("out", o.outDir, cfg.Output)
-	// Found now, not after the questionnaire and the probes.
-	var ie *submission.InputError
-	if err := submission.CheckOutDir(p.outDir); errors.As(err, &ie) {
-		return nil, usageErr(ie.Hint, "--out %s: %v", p.outDir, ie.Err)
+	if err := submission.CheckOut(p.outDir); err != nil { // now, not after the questionnaire and the probes
+		return nil, err
 	}
 	p.signKey = pick("sign-key", o.signKey, cfg.SignKey)
 	p.reviewers, p.configPath = cfg.ReviewerRecipients, cfg.Path
