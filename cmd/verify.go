@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/selfassess/selfassess/internal/input"
 	"github.com/selfassess/selfassess/review"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -127,10 +126,4 @@ func verifyReview(o *verifyOptions, pkg *submission.Result, keys []submission.Al
 		return errGate
 	}
 	return nil
-}
-
-// readSmall reads a key file of reasonable size.
-func readSmall(p string) ([]byte, error) {
-	b, err := input.ReadFile(p, 1<<20)
-	return b, pathErr(err)
 }
