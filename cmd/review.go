@@ -107,6 +107,12 @@ func runReview(o *reviewOptions) error {
 		_, err := o.ios.Out.Write(pkg.Template())
 		return err
 	}
+	// A second review into the same --out is refused now, before any question.
+	lock, err := lockOutput(o.outDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	now, err := sourceDate(o.ios, o.now())
 	if err != nil {
 		return err

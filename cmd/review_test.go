@@ -95,3 +95,30 @@ func TestRunWarnsOfApprovalExpiry(t *testing.T) {
 	MainWith([]string{"run", "--ci", "--checklist", f.cl, "--answers", f.ans, "--out", f.pkg, "--review", rev, "--reviewer-keys", f.keys}, f.ios)
 	assert.Contains(t, f.errOut.String(), "selfassess: warning: the approval expires on "+until+" (in 40 days, within 60); run 'selfassess run' and send the new package for review before then\n")
 }
+
+// Two reviews into the same --out would interleave their files: the
+// second is refused while the first holds the folder, as two runs are.
+func TestReviewTakesTheOutputLock(t *testing.T) {
+	dir := t.TempDir()
+	quiet := TestIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, nil)
+	require.Equal(t, ExitOK, MainWith([]string{"keygen", "--out", filepath.Join(dir, "team")}, quiet))
+	require.Equal(t, ExitOK, MainWith([]string{"keygen", "--out", filepath.Join(dir, "reviewer")}, quiet))
+	f := newFirstRound(t, "--sign-key", filepath.Join(dir, "team"))
+	decisions := filepath.Join(dir, "d.yaml")
+	require.NoError(t, os.WriteFile(decisions, []byte("schema: selfassess/decisions/v1\ndefault: accepted\noverall: {decision: changes-requested}\n"), 0o644))
+	out := filepath.Join(dir, "review")
+	args := []string{"review", f.pkg + ".zip", "--signer", filepath.Join(dir, "team.pub"), "--decisions", decisions,
+		"--sign-key", filepath.Join(dir, "reviewer"), "--out", out}
+
+	held, err := submission.LockOutput(out, submission.ZipPathFor(out))
+	require.NoError(t, err)
+	f.errOut.Reset()
+	assert.Equal(t, ExitUsage, MainWith(args, f.ios))
+	assert.Contains(t, f.errOut.String(), "selfassess: error: --out ")
+	assert.NoFileExists(t, filepath.Join(out, "review.json"))
+	held.Release()
+
+	f.errOut.Reset()
+	require.Equal(t, ExitOK, MainWith(args, f.ios), f.errOut.String())
+	assert.FileExists(t, filepath.Join(out, "review.json"))
+}
