@@ -170,6 +170,9 @@ func (o *runOptions) gather(ctx context.Context, plan *runPlan) ([]probes.Result
 	tracker := newProbeTracker()
 	tracker.out = func(line string) { fmt.Fprintln(o.ios.ErrOut, line) }
 	live := interview.NewLiveProbes(plan.cl) // the questionnaire shows each control's probes as they finish
+	if len(plan.targets) == 0 {
+		live.NothingToProbe()
+	}
 	probeResults := o.startProbes(ctx, plan, func(e probes.Event) { tracker.event(e); live.Event(e) })
 	if plan.interact {
 		if err := o.questionnaire(ctx, plan, tracker, live); err != nil {

@@ -111,6 +111,23 @@ func TestChecklistTextIsNotMarkdown(t *testing.T) {
 	require.ErrorIs(t, d.end(), ErrInterrupted)
 }
 
+// With no target at all nothing will ever run: the probe line says so and
+// how to give one, not "running (0 of 0 checks finished)".
+func TestProbeLineWithNothingToProbe(t *testing.T) {
+	cl := docsChecklist()
+	ctl := &cl.Sections[0].Controls[0]
+	ctl.Evidence = nil
+	ctl.Probes = []string{"http.cookies", "source.token-storage"}
+	live := NewLiveProbes(cl)
+	live.NothingToProbe()
+	d := startTUI(t, cl, newAnswers(t), Options{Probes: live})
+	s := d.at("DOCS", "current")
+	assert.Contains(t, s.view, "not run: http.cookies, source.token-storage (no --target, --source or --webhook-url)")
+	assert.NotContains(t, s.view, "running")
+	d.press(keyCtrlC)
+	require.ErrorIs(t, d.end(), ErrInterrupted)
+}
+
 // The probe line follows the probes while the control is on screen: a
 // failure shows with its first finding before the question is answered,
 // passes show too, and a failing probe offers owner and due date even when

@@ -20,6 +20,7 @@ type LiveProbes struct {
 	started  int
 	finished int
 	changed  chan struct{} // capacity 1: "something finished" is pending
+	idle     bool          // no target was given: nothing will run
 }
 
 // NewLiveProbes follows the probes of cl's controls; feed it every
@@ -39,6 +40,13 @@ func NewLiveProbes(cl *checklist.Checklist) *LiveProbes {
 func probeKey(id string, set probes.Params) string { return id + "\x00" + probes.ParamsKey(id, set) }
 
 func keyID(k string) string { id, _, _ := strings.Cut(k, "\x00"); return id }
+
+// NothingToProbe says that no target was given, so no probe will run.
+func (l *LiveProbes) NothingToProbe() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.idle = true
+}
 
 // Event records a probe event; safe for concurrent use.
 func (l *LiveProbes) Event(e probes.Event) {
@@ -88,6 +96,13 @@ func (l *LiveProbes) Note(controlID string) string {
 	ids := l.byCtl[controlID]
 	if len(ids) == 0 {
 		return ""
+	}
+	if l.idle {
+		names := make([]string, len(ids))
+		for i, k := range ids {
+			names[i] = keyID(k)
+		}
+		return "not run: " + strings.Join(dedupe(names), ", ") + " (no --target, --source or --webhook-url)"
 	}
 	var bad, passed, waiting, notRun []string
 	running := l.started > l.finished
