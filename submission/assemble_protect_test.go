@@ -1,6 +1,7 @@
 package submission
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,22 +21,31 @@ import (
 	"github.com/selfassess/selfassess/assessment"
 )
 
-// issuedChain writes a PEM chain (a leaf over key's public half, then its
-// CA) and returns its path.
-func issuedChain(t *testing.T, s *Signer, cn string) string {
+// issueLeaf makes a test CA and a leaf certificate over pub named cn,
+// both DER.
+func issueLeaf(t *testing.T, pub crypto.PublicKey, cn string) (leaf, ca []byte) {
 	t.Helper()
-	key, _ := s.PDFKey()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test CA"}, NotBefore: date.AddDate(-1, 0, 0), NotAfter: date.AddDate(5, 0, 0),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	ca, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	ca, err = x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
 	require.NoError(t, err)
 	caCert, err := x509.ParseCertificate(ca)
 	require.NoError(t, err)
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn}, NotBefore: date.AddDate(0, -1, 0), NotAfter: date.AddDate(1, 0, 0)}
-	leaf, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, key.Public(), caKey)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn},
+		NotBefore: date.AddDate(0, -1, 0), NotAfter: date.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
+	leaf, err = x509.CreateCertificate(rand.Reader, leafTmpl, caCert, pub, caKey)
 	require.NoError(t, err)
+	return leaf, ca
+}
+
+// issuedChain writes a PEM chain (a leaf over s's PDF key, then its CA)
+// and returns its path.
+func issuedChain(t *testing.T, s *Signer, cn string) string {
+	t.Helper()
+	key, _ := s.PDFKey()
+	leaf, ca := issueLeaf(t, key.Public(), cn)
 	p := filepath.Join(t.TempDir(), "chain.pem")
 	b := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf}), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca})...)
 	require.NoError(t, os.WriteFile(p, b, 0o644))

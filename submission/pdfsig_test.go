@@ -3,13 +3,8 @@ package submission
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,18 +163,7 @@ func TestKeysSignDeterministically(t *testing.T) {
 func TestCAIssuedCertificate(t *testing.T) {
 	s := testSigner(t)
 	key, _ := s.PDFKey()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test Document CA"}, NotBefore: date.AddDate(-1, 0, 0), NotAfter: date.AddDate(5, 0, 0),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(caDER)
-	require.NoError(t, err)
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Acme Payments GmbH", Organization: []string{"Acme"}},
-		NotBefore: date.AddDate(0, -1, 0), NotAfter: date.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, key.Public(), caKey)
-	require.NoError(t, err)
+	leafDER, caDER := issueLeaf(t, key.Public(), "Acme Payments GmbH")
 	chainPEM := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...)
 
 	chain, err := ParseCertChain("chain.pem", chainPEM, key.Public())
