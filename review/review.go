@@ -9,6 +9,7 @@ import (
 
 	"github.com/selfassess/selfassess/assessment"
 	"github.com/selfassess/selfassess/checklist"
+	"github.com/selfassess/selfassess/internal/prose"
 )
 
 // SchemaID is review.json's `schema` value.
@@ -159,7 +160,7 @@ func Build(d *Decisions, in Input) (*Review, error) {
 	}
 	if len(undecided) > 0 {
 		errs = append(errs, d.where("controls", "%d control(s) have no decision (%s); list them or set default: accepted",
-			len(undecided), strings.Join(first(undecided, 5), ", ")))
+			len(undecided), strings.Join(prose.FirstN(undecided, 5), ", ")))
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.Controls)) {
 		if !known[id] {
@@ -267,7 +268,7 @@ func (r *Review) blockers() string {
 		why = append(why, "false-positive claims not accepted: "+strings.Join(claims, ", "))
 	}
 	if len(why) == 0 && r.Decision.Decision == Approved && len(r.OpenFindings) > 0 {
-		why = append(why, fmt.Sprintf("%d finding(s) open: %s", len(r.OpenFindings), strings.Join(first(r.OpenFindings, 3), ", ")))
+		why = append(why, fmt.Sprintf("%d finding(s) open: %s", len(r.OpenFindings), strings.Join(prose.FirstN(r.OpenFindings, 3), ", ")))
 	}
 	return strings.Join(why, "; ")
 }
@@ -355,13 +356,6 @@ func (r *Review) ApprovedAt(now time.Time) (bool, string) {
 func validDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil && len(s) == 10
-}
-
-func first(list []string, n int) []string {
-	if len(list) <= n {
-		return list
-	}
-	return append(append([]string(nil), list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
 }
 
 func dedupe(list []string) []string {

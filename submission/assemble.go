@@ -18,6 +18,7 @@ import (
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/report"
 )
 
@@ -170,7 +171,7 @@ func warnings(outDir string, signer *Signer, pdfNote string, pkg *Package) (warn
 		notes = append(notes, "the package is signed, report.pdf is not: "+pdfNote)
 	}
 	if len(pkg.Foreign) > 0 {
-		warn = append(warn, fmt.Sprintf("%s also holds files that are not part of the package (%s); send the zip", outDir, strings.Join(firstN(pkg.Foreign, 5), ", ")))
+		warn = append(warn, fmt.Sprintf("%s also holds files that are not part of the package (%s); send the zip", outDir, strings.Join(prose.FirstN(pkg.Foreign, 5), ", ")))
 	}
 	return warn, notes
 }
@@ -188,14 +189,6 @@ func summarise(pkg *Package, signer *Signer, pdfSigned bool, encryptTo []Recipie
 		sum.Files = append(sum.Files, filepath.Join(pkg.Dir, filepath.FromSlash(f)))
 	}
 	return sum
-}
-
-// firstN is the first n of list, then "and M more".
-func firstN(list []string, n int) []string {
-	if len(list) <= n {
-		return list
-	}
-	return append(append([]string(nil), list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
 }
 
 // changesSince renders changes.md against the previous results; nil when

@@ -24,6 +24,14 @@ func Count(n int) string {
 	return fmt.Sprint(n)
 }
 
+// FirstN is the first n items of list, then "and M more" when it is longer.
+func FirstN(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(append([]string(nil), list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
+}
+
 // OrList is "a, b or c".
 func OrList(s []string) string {
 	if len(s) == 1 {

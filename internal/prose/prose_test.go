@@ -1,6 +1,9 @@
 package prose
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPlural(t *testing.T) {
 	for n, want := range map[int]string{0: "0 targets", 1: "1 target", 3: "3 targets"} {
@@ -15,6 +18,18 @@ func TestCount(t *testing.T) {
 		if got := Count(n); got != want {
 			t.Errorf("Count(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestFirstN(t *testing.T) {
+	list := []string{"a", "b", "c", "d"}
+	for n, want := range map[int]string{4: "a b c d", 5: "a b c d", 3: "a b c and 1 more", 1: "a and 3 more"} {
+		if got := strings.Join(FirstN(list, n), " "); got != want {
+			t.Errorf("FirstN(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if FirstN(list, 2); len(list) != 4 || list[2] != "c" {
+		t.Errorf("FirstN changed its input: %q", list)
 	}
 }
 

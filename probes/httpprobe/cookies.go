@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/selfassess/selfassess/internal/lazyre"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/probes"
 )
 
@@ -134,7 +135,7 @@ func probeCookies(chain []*response, p probes.Params) probes.Result {
 		res.Status = probes.Pass
 	}
 	bad := countStatus(res.Findings, probes.Fail)
-	res.Summary = fmt.Sprintf("%s: %d lack required flags, %d with warnings", plural(len(facts), "cookie"), bad, countStatus(res.Findings, probes.Warn))
+	res.Summary = fmt.Sprintf("%s: %d lack required flags, %d with warnings", prose.Plural(len(facts), "cookie"), bad, countStatus(res.Findings, probes.Warn))
 	return res
 }
 
@@ -151,11 +152,4 @@ func cookieEvidence(c cookieFacts) string {
 		b.WriteString("; SameSite=" + c.SameSite)
 	}
 	return b.String()
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/codescan"
 )
@@ -202,7 +203,7 @@ func (f *family) RunRounds(ctx context.Context, t probes.Target, rounds []probes
 			if pageErr != nil && r.Status == probes.Pass {
 				// error pages alone cannot clear a page never received
 				r.Status = probes.Error
-				r.Summary = fmt.Sprintf("fetching %s: %v (no version banners in the %s received)", redactURL(u), pageErr, plural(len(all), "other response"))
+				r.Summary = fmt.Sprintf("fetching %s: %v (no version banners in the %s received)", redactURL(u), pageErr, prose.Plural(len(all), "other response"))
 			}
 			put(r)
 		}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/selfassess/selfassess/internal/lazyre"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/probes/codescan"
 )
@@ -249,7 +250,7 @@ func (f *family) probeScripts(ctx context.Context, c *client, page *response, cf
 		if r.Status == probes.Info {
 			r.Status = probes.Pass
 		}
-		scope := fmt.Sprintf("%s (%d inline), %d bytes", plural(len(obs.Scripts)+obs.InlineScripts, "script"), obs.InlineScripts, obs.BytesScanned)
+		scope := fmt.Sprintf("%s (%d inline), %d bytes", prose.Plural(len(obs.Scripts)+obs.InlineScripts, "script"), obs.InlineScripts, obs.BytesScanned)
 		switch {
 		case hits > 0 && r.Status == probes.Fail:
 			r.Summary = fmt.Sprintf("%d %s found in %s", hits, what[r.ID], scope)
