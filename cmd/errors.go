@@ -65,9 +65,9 @@ func reportError(w io.Writer, err error) int {
 	} else if errors.As(err, &p) {
 		code, hint = ExitUsage, p.Hint
 	}
-	fmt.Fprintf(w, "selfassess: error: %s\n", safetext.Quote(oneLine(err.Error())))
+	fmt.Fprintf(w, "selfassess: error: %s\n", safetext.Quote(prose.OneLine(err.Error())))
 	if hint != "" {
-		fmt.Fprintf(w, "selfassess: hint: %s\n", safetext.Quote(oneLine(hint)))
+		fmt.Fprintf(w, "selfassess: hint: %s\n", safetext.Quote(prose.OneLine(hint)))
 	}
 	return code
 }
@@ -170,7 +170,7 @@ func printErrorList(ios *IOStreams, err error, hint string) (summary error, ok b
 		return nil, false
 	}
 	for _, l := range ce.Lines() {
-		fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", safetext.Quote(oneLine(l)))
+		fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", safetext.Quote(prose.OneLine(l)))
 	}
 	return usageErr(hint, "%s in %s", plural(len(ce.List), "problem"), ce.List[0].File), true
 }
@@ -188,11 +188,6 @@ func renderErr(err error) error {
 
 // plural is "1 problem", "2 problems".
 func plural(n int, noun string) string { return prose.Plural(n, noun) }
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
-}
 
 // pathErr shortens *PathError messages to "PATH: reason".
 func pathErr(err error) error { return input.PathErr(err) }

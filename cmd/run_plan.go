@@ -10,6 +10,7 @@ import (
 	"github.com/selfassess/selfassess/checklist"
 	"github.com/selfassess/selfassess/internal/evidence"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/probes"
 	"github.com/selfassess/selfassess/project"
 	"github.com/selfassess/selfassess/review"
@@ -233,7 +234,7 @@ func evidenceErrors(ios *IOStreams, err error) error {
 	}
 	if len(ee.List) > 1 { // one alone is the error
 		for _, l := range ee.Lines() {
-			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", oneLine(l))
+			fmt.Fprintf(ios.ErrOut, "selfassess: error: %s\n", prose.OneLine(l))
 		}
 	}
 	return ee.Problem()

@@ -198,14 +198,11 @@ func (o Options) Targets(ctx context.Context, urls []string) ([]Target, error) {
 func checkSource(dir string) error {
 	const hint = "give the folder of the integration's source code (a checkout), e.g. --source ."
 	st, err := os.Stat(dir)
-	var pe *fs.PathError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return input.Problemf(hint, "--source %s: no such folder", dir)
-	case errors.As(err, &pe):
-		return input.Problemf(hint, "--source: %s: %v", pe.Path, pe.Err)
 	case err != nil:
-		return input.Problemf(hint, "--source: %v", err)
+		return input.Problemf(hint, "--source: %v", input.PathErr(err))
 	case !st.IsDir():
 		return input.Problemf(hint, "--source %s: is a file, not a folder", dir)
 	}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/prose"
 )
 
 // Summary writes the plain-text summary a run ends with: counts by
@@ -48,7 +49,7 @@ func Summary(w io.Writer, r *assessment.Results, top int) error {
 	for _, c := range findings[:min(len(findings), top)] {
 		fmt.Fprintf(w, "  %s [%s, %s] %s\n", c.ID, c.Severity, c.Status, c.Title)
 		if e, ok := c.WorstReason(); ok {
-			fmt.Fprintf(w, "      found: %s: %s\n", e.Source, joinLines(e.Message))
+			fmt.Fprintf(w, "      found: %s: %s\n", e.Source, prose.OneLine(e.Message))
 		}
 		if c.Remediation != "" {
 			fmt.Fprintf(w, "      fix:   %s\n", firstSentence(c.Remediation))
@@ -61,13 +62,8 @@ func Summary(w io.Writer, r *assessment.Results, top int) error {
 	return err
 }
 
-// joinLines puts a message on one line: line breaks become "; ".
-func joinLines(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")), " ")
-}
-
 func firstSentence(s string) string {
-	s = joinLines(s)
+	s = prose.OneLine(s)
 	if i := strings.Index(s, ". "); i > 0 {
 		return s[:i+1]
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/selfassess/selfassess/assessment"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/internal/safetext"
 )
 
@@ -107,6 +108,6 @@ func ReviewSummary(w io.Writer, r *assessment.Results, reviewPath string) {
 		if f.Due != "" {
 			due = ", due " + f.Due
 		}
-		fmt.Fprintf(w, "  %s %s (%s%s): %s\n", safetext.Quote(f.Control), f.Status, safetext.Quote(resp), due, safetext.Quote(joinLines(f.Message)))
+		fmt.Fprintf(w, "  %s %s (%s%s): %s\n", safetext.Quote(f.Control), f.Status, safetext.Quote(resp), due, safetext.Quote(prose.OneLine(f.Message)))
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/selfassess/selfassess/answers"
 	"github.com/selfassess/selfassess/internal/input"
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/report"
 	"github.com/selfassess/selfassess/submission"
 )
@@ -85,7 +86,7 @@ func LoadRound(in RoundInput) (*Round, RoundNotes, error) {
 			if it.Question {
 				kind, due = "question", ""
 			}
-			notes.Unresponded = append(notes.Unresponded, fmt.Sprintf("unresponded: %s reviewer %s%s: %s", it.Control, kind, due, joinLines(it.Text)))
+			notes.Unresponded = append(notes.Unresponded, fmt.Sprintf("unresponded: %s reviewer %s%s: %s", it.Control, kind, due, prose.OneLine(it.Text)))
 		}
 		return nil, notes, input.Problemf("add review_response: {kind: fixed|will-fix|disputed|answered, …} to each control in "+in.Answers.Path+", or pass --allow-unanswered",
 			"%d reviewer finding(s) or question(s) have no response in %s", len(missing), in.Answers.Path)

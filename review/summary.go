@@ -3,8 +3,8 @@ package review
 import (
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/selfassess/selfassess/internal/prose"
 	"github.com/selfassess/selfassess/internal/safetext"
 )
 
@@ -17,19 +17,14 @@ func WriteSummary(w io.Writer, r *Review) {
 	for _, c := range r.Controls {
 		switch {
 		case c.Finding != nil:
-			fmt.Fprintf(w, "  changes requested  %s (%s, due %s): %s\n", q(c.ID), q(c.Finding.Severity), q(c.Finding.Due), q(joinLines(c.Finding.Text)))
+			fmt.Fprintf(w, "  changes requested  %s (%s, due %s): %s\n", q(c.ID), q(c.Finding.Severity), q(c.Finding.Due), q(prose.OneLine(c.Finding.Text)))
 		case c.Decision == Question:
-			fmt.Fprintf(w, "  question           %s: %s\n", q(c.ID), q(joinLines(c.Question)))
+			fmt.Fprintf(w, "  question           %s: %s\n", q(c.ID), q(prose.OneLine(c.Question)))
 		}
 	}
 	for _, f := range r.FalsePositives {
 		if f.Decision != Accepted {
-			fmt.Fprintf(w, "  false positive %s  %s: %s\n", f.Decision, q(f.Fingerprint), q(joinLines(f.Reason)))
+			fmt.Fprintf(w, "  false positive %s  %s: %s\n", f.Decision, q(f.Fingerprint), q(prose.OneLine(f.Reason)))
 		}
 	}
-}
-
-// joinLines is s on one terminal line, its lines joined with "; ".
-func joinLines(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")), " ")
 }

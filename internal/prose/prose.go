@@ -24,6 +24,12 @@ func Count(n int) string {
 	return fmt.Sprint(n)
 }
 
+// OneLine is s on one line: its lines joined with "; ", runs of white
+// space as one space (an error or a reviewer's text in a one-line message).
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")), " ")
+}
+
 // FirstN is the first n items of list, then "and M more" when it is longer.
 func FirstN(list []string, n int) []string {
 	if len(list) <= n {

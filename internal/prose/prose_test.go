@@ -33,6 +33,17 @@ func TestFirstN(t *testing.T) {
 	}
 }
 
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"  plain  ":                  "plain",
+		"first line\nsecond\tline\n": "first line; second line",
+	} {
+		if got := OneLine(in); got != want {
+			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestOrList(t *testing.T) {
 	for _, c := range []struct {
 		in   []string
