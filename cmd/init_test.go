@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/selfassess/selfassess/interview"
 	"github.com/selfassess/selfassess/project"
 )
 
@@ -79,13 +78,4 @@ func TestInitCreatesOrReferencesTheSigningKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, key+".pub", cfg.SignKey)
 	assert.Contains(t, out.String(), "fingerprint: "+ssh.FingerprintSHA256(k))
-}
-
-// init passes the questionnaire's signing-key choice to project.SigningKey
-// as it is: the two packages must name the choices alike.
-func TestInitKeyActionsAgree(t *testing.T) {
-	assert.Equal(t, interview.KeyCreate, project.KeyCreate)
-	assert.Equal(t, interview.KeyFile, project.KeyFile)
-	assert.Equal(t, interview.KeyAgent, project.KeyAgent)
-	assert.NotEqual(t, interview.KeyNone, project.KeyReference, "with no key, SignKey is empty and nothing is done")
 }

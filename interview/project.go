@@ -32,12 +32,13 @@ type Project struct {
 	SignKey   string
 }
 
-// Signing key choices of Project.KeyAction.
+// Signing key choices of Project.KeyAction: project.SigningKey's, which
+// init passes them to, and KeyNone.
 const (
-	KeyCreate = "create"
-	KeyFile   = "file"
-	KeyAgent  = "agent"
-	KeyNone   = "none"
+	KeyCreate = project.KeyCreate
+	KeyFile   = project.KeyFile
+	KeyAgent  = project.KeyAgent
+	KeyNone   = "none" // no key: SignKey stays empty and nothing is done
 )
 
 // DefaultKeyPath is where init proposes to write a new signing key: outside
