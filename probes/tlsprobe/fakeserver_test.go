@@ -94,6 +94,7 @@ type fakeServer struct {
 	// dhP, dhG: the DHE group sent in a ServerKeyExchange for DHE suites.
 	dhP, dhG *big.Int
 	curve    uint16 // named curve sent for ECDHE suites (0: secp256r1)
+	group13  uint16 // TLS 1.3 key_share group (0: no key_share)
 	// rfc7919: refuse DHE suites when the hello lists ffdhe groups, as
 	// RFC 7919 §4 requires of a server whose group is its own.
 	rfc7919 bool
@@ -175,7 +176,11 @@ func (s fakeServer) serve(c net.Conn) {
 			if s.compress && slices.Contains(ch.comps, compressionDeflate) {
 				comp = compressionDeflate
 			}
-			rec := serverHelloRecordExt(legacy, suite, supported, v == VersionTLS13 && s.hrr, comp, v <= VersionTLS12 && !s.noReneg)
+			var group uint16
+			if v == VersionTLS13 {
+				group = s.group13
+			}
+			rec := serverHelloRecordGroup(legacy, suite, supported, v == VersionTLS13 && s.hrr, comp, v <= VersionTLS12 && !s.noReneg, group)
 			if v == VersionSSL30 {
 				rec[1], rec[2] = 3, 0
 			}

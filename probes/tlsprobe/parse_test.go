@@ -16,6 +16,13 @@ func serverHelloRecord(legacy Version, suite uint16, supported Version, hrr bool
 // serverHelloRecordExt is serverHelloRecord with a compression method and
 // an empty renegotiation_info (RFC 5746) when reneg.
 func serverHelloRecordExt(legacy Version, suite uint16, supported Version, hrr bool, comp byte, reneg bool) []byte {
+	return serverHelloRecordGroup(legacy, suite, supported, hrr, comp, reneg, 0)
+}
+
+// serverHelloRecordGroup is serverHelloRecordExt with a key_share naming
+// group (when not 0): a KeyShareEntry in a ServerHello, the selected_group
+// alone in a HelloRetryRequest (RFC 8446 4.2.8).
+func serverHelloRecordGroup(legacy Version, suite uint16, supported Version, hrr bool, comp byte, reneg bool, group uint16) []byte {
 	var body builder
 	body.u16(uint16(legacy))
 	if hrr {
@@ -26,13 +33,21 @@ func serverHelloRecordExt(legacy Version, suite uint16, supported Version, hrr b
 	body.vec(1, func() {})
 	body.u16(suite)
 	body.u8(comp)
-	if supported != 0 || reneg {
+	if supported != 0 || reneg || group != 0 {
 		body.vec(2, func() {
 			if supported != 0 {
 				body.ext(extSupportedVersions, func() { body.u16(uint16(supported)) })
 			}
 			if reneg {
 				body.ext(extRenegotiationInfo, func() { body.u8(0) })
+			}
+			if group != 0 {
+				body.ext(extKeyShare, func() {
+					body.u16(group)
+					if !hrr {
+						body.vec(2, func() { body.bytes(random(32)) })
+					}
+				})
 			}
 		})
 	}

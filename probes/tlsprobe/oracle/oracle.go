@@ -417,3 +417,71 @@ func Testssl(ctx context.Context, dir, addr string, checks ...string) (map[strin
 	}
 	return m, nil
 }
+
+// Group is one key exchange group in sslscan's "Server Key Exchange
+// Group(s)" section, which sslscan finds by offering each group alone.
+type Group struct {
+	Version string // TLS1.3
+	ID      string // code point, "0x0019"
+	Name    string // sslscan's name: "secp521r1 (NIST P-521)"
+	// Strength is sslscan's bits column: the security strength it
+	// estimates (260 for secp521r1, 112 for ffdhe2048), not the group's size.
+	Strength int
+	// HandshakeBits is the size of the group of sslscan's own handshakes
+	// at that version (its cipher lines' ecdhebits or dhebits, OpenSSL's
+	// "Server Temp Key"), when the group is the one they used; else 0.
+	HandshakeBits int
+}
+
+// SSLScanGroups runs sslscan against addr at TLS 1.3 and returns the groups
+// it enumerates.
+func SSLScanGroups(ctx context.Context, addr string) ([]Group, error) {
+	out, err := exec.CommandContext(ctx, "sslscan", "--xml=-", "--no-colour", "--no-heartbleed", "--no-renegotiation",
+		"--no-compression", "--no-fallback", "--tls13", addr).Output()
+	if err != nil {
+		return nil, fmt.Errorf("sslscan: %v", err)
+	}
+	return ParseSSLScanGroups(out)
+}
+
+// ParseSSLScanGroups reads the <group> elements of `sslscan --xml=-`.
+func ParseSSLScanGroups(out []byte) ([]Group, error) {
+	var doc struct {
+		Ciphers []struct {
+			Version string `xml:"sslversion,attr"`
+			Curve   string `xml:"curve,attr"`
+			ECDHE   int    `xml:"ecdhebits,attr"`
+			DHE     int    `xml:"dhebits,attr"`
+		} `xml:"ssltest>cipher"`
+		Groups []struct {
+			Version string `xml:"sslversion,attr"`
+			Bits    int    `xml:"bits,attr"`
+			Name    string `xml:"name,attr"`
+			ID      string `xml:"id,attr"`
+		} `xml:"ssltest>group"`
+	}
+	if err := xml.Unmarshal(out, &doc); err != nil {
+		return nil, fmt.Errorf("sslscan XML: %v", err)
+	}
+	var gs []Group
+	for _, g := range doc.Groups {
+		v := strings.Replace(g.Version, "TLSv", "TLS", 1)
+		id := "0x" + strings.ToUpper(strings.TrimPrefix(g.ID, "0x"))
+		grp := Group{Version: v, ID: id, Name: g.Name, Strength: g.Bits}
+		for _, c := range doc.Ciphers {
+			if strings.Replace(c.Version, "TLSv", "TLS", 1) != v {
+				continue
+			}
+			// cipher lines name a curve as OpenSSL does ("P-521", "25519")
+			// and a finite-field group by its size only
+			switch {
+			case c.Curve != "" && strings.Contains(g.Name, c.Curve):
+				grp.HandshakeBits = c.ECDHE
+			case c.DHE > 0 && strings.HasPrefix(g.Name, "ffdhe") && g.Name == fmt.Sprintf("ffdhe%d", c.DHE):
+				grp.HandshakeBits = c.DHE
+			}
+		}
+		gs = append(gs, grp)
+	}
+	return gs, nil
+}
