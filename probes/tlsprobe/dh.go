@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"sync"
@@ -70,6 +71,41 @@ var curveNames = map[uint16]struct {
 	0x0017: {"secp256r1", 256}, 0x0018: {"secp384r1", 384}, 0x0019: {"secp521r1", 521},
 	0x001a: {"brainpoolP256r1", 256}, 0x001b: {"brainpoolP384r1", 384}, 0x001c: {"brainpoolP512r1", 512},
 	0x001d: {"x25519", 255}, 0x001e: {"x448", 448},
+	0x001f: {"brainpoolP256r1tls13", 256}, 0x0020: {"brainpoolP384r1tls13", 384}, 0x0021: {"brainpoolP512r1tls13", 512},
+}
+
+// groups13 names the other TLS Supported Groups a TLS 1.3 server may
+// select: the RFC 7919 finite-field groups and the ECDHE+ML-KEM hybrids.
+// A hybrid has no one size: its bits are left 0, as for an unknown group.
+var groups13 = map[uint16]struct {
+	kind, name string
+	bits       int
+}{
+	0x0100: {"DHE", "ffdhe2048", 2048}, 0x0101: {"DHE", "ffdhe3072", 3072}, 0x0102: {"DHE", "ffdhe4096", 4096},
+	0x0103: {"DHE", "ffdhe6144", 6144}, 0x0104: {"DHE", "ffdhe8192", 8192},
+	0x11eb: {"ECDHE", "SecP256r1MLKEM768", 0}, 0x11ec: {"ECDHE", "X25519MLKEM768", 0}, 0x11ed: {"ECDHE", "SecP384r1MLKEM1024", 0},
+}
+
+// groupCode writes a group id the tables do not name: "0x001D".
+func groupCode(id uint16) string { return fmt.Sprintf("0x%04X", id) }
+
+// namedGroup13 is the key exchange of the group a TLS 1.3 server selected
+// (its IANA registry name). An unknown id is named by its code and counted
+// as ECDHE, as an unknown named curve in a ServerKeyExchange is.
+func namedGroup13(id uint16) KeyExchange {
+	if c, ok := curveNames[id]; ok {
+		return KeyExchange{Kind: "ECDHE", Group: c.name, Bits: c.bits}
+	}
+	if g, ok := groups13[id]; ok {
+		return KeyExchange{Kind: g.kind, Group: g.name, Bits: g.bits}
+	}
+	return KeyExchange{Kind: "ECDHE", Group: groupCode(id)}
+}
+
+// weakCurve is the one rule for an ECDHE curve, whatever the version:
+// under ecWarnBits, x25519 (128-bit security in 255 bits) excepted.
+func weakCurve(k KeyExchange) bool {
+	return k.Kind == "ECDHE" && k.Bits > 0 && k.Bits < ecWarnBits && k.Group != "x25519"
 }
 
 // parseSKE reads the parameters at the start of a ServerKeyExchange body
@@ -97,7 +133,7 @@ func parseSKE(kind string, body []byte) (KeyExchange, *big.Int, *big.Int, error)
 			if c, ok := curveNames[id]; ok {
 				k.Group, k.Bits = c.name, c.bits
 			} else {
-				k.Group = "0x" + strings.ToUpper(hex.EncodeToString([]byte{byte(id >> 8), byte(id)}))
+				k.Group = groupCode(id)
 			}
 			return k, nil, nil, nil
 		case 1, 2: // explicit_prime, explicit_char2

@@ -60,7 +60,8 @@ type Enumeration struct {
 	Versions    []VersionResult // one per entry of Versions, same order
 	Connections int
 	// KeyExchanges: the DHE and ECDHE parameters seen, per version, read
-	// from ServerKeyExchange messages of the enumeration's own hellos.
+	// from ServerKeyExchange messages of the enumeration's own hellos, and
+	// at TLS 1.3 the group named by the ServerHello's key_share.
 	KeyExchanges []KeyExchange
 }
 
@@ -401,6 +402,9 @@ func (p *prober) exchange(ctx context.Context, hello []byte, sslv2, wantCerts bo
 	if claimed != "" {
 		p.recordKex(claimed, r)
 	}
+	if err == nil && r.Hello != nil && r.Hello.Version == VersionTLS13 && r.Hello.Group != 0 {
+		p.recordGroup13(*r.Hello)
+	}
 	if err == nil && r.Hello != nil && !r.Hello.HRR && r.Hello.Version <= VersionTLS12 {
 		p.kexMu.Lock()
 		if p.hellos == nil {
@@ -459,6 +463,28 @@ func (p *prober) recordKex(key string, r reply) {
 		return
 	}
 	p.kexes = append(p.kexes, kexSample{k, prime, gen})
+}
+
+// recordGroup13 keeps the group a TLS 1.3 server selected, from the
+// answer's key_share (RFC 8446 4.2.8): TLS 1.3 has no ServerKeyExchange.
+// The first answer per group is kept, as the first ServerKeyExchange per
+// kind is before 1.3; a HelloRetryRequest counts, since our hello's one
+// key share (x25519) is not what every server takes.
+func (p *prober) recordGroup13(sh ServerHello) {
+	k := namedGroup13(sh.Group)
+	s, _ := LookupSuite(sh.Suite)
+	k.Suite, k.Versions = s.Name, []string{VersionTLS13.String()}
+	key := VersionTLS13.String() + " group " + groupCode(sh.Group)
+	p.kexMu.Lock()
+	defer p.kexMu.Unlock()
+	if p.kexSeen[key] {
+		return
+	}
+	if p.kexSeen == nil {
+		p.kexSeen = map[string]bool{}
+	}
+	p.kexSeen[key] = true
+	p.kexes = append(p.kexes, kexSample{k: k})
 }
 
 // kexSample is one ServerKeyExchange's parameters; the DH group is

@@ -560,7 +560,7 @@ func kexFindings(ks []KeyExchange) []probes.Finding {
 			switch {
 			case k.ExplicitCurve:
 				add(probes.Fail, "tls-ecdh-explicit-curve", "ECDHE with explicit curve parameters (deprecated by RFC 8422)", k)
-			case k.Bits > 0 && k.Bits < ecWarnBits && k.Group != "x25519":
+			case weakCurve(k):
 				add(probes.Warn, "tls-ecdh-weak-curve", fmt.Sprintf("ECDHE curve %s has %d bits; at least %d are recommended", k.Group, k.Bits, ecWarnBits), k)
 			}
 		}

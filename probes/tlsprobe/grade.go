@@ -107,7 +107,7 @@ func gradeOf(e *Enumeration, f *CertFacts) Grade {
 			add(capCommonDH1024, "widely shared 1024-bit DHE group (Logjam)")
 		case k.Kind == "DHE" && k.Bits < dhWarnBits:
 			add(capDHUnder2048, fmt.Sprintf("DHE group of %d bits", k.Bits))
-		case k.Kind == "ECDHE" && k.Bits > 0 && k.Bits < ecWarnBits && k.Group != "x25519":
+		case weakCurve(k):
 			add(capWeakCurve, "ECDHE curve "+k.Group)
 		}
 	}

@@ -31,6 +31,10 @@ type ServerHello struct {
 	Compression byte
 	// RenegotiationInfo: the server sent renegotiation_info (RFC 5746).
 	RenegotiationInfo bool
+	// Group is the TLS 1.3 key_share group: the ServerHello's
+	// KeyShareEntry or a HelloRetryRequest's selected_group (RFC 8446
+	// 4.2.8; both begin with it). 0 when absent.
+	Group uint16
 }
 
 // Alert is a TLS alert the server sent instead of a ServerHello.
@@ -102,6 +106,8 @@ func ParseServerHello(body []byte) (ServerHello, error) {
 			sh.Version = Version(binary.BigEndian.Uint16(data))
 		case typ == extRenegotiationInfo:
 			sh.RenegotiationInfo = true
+		case typ == extKeyShare && len(data) >= 2:
+			sh.Group = binary.BigEndian.Uint16(data)
 		}
 	}
 	if p.err != nil || exts.err != nil {
