@@ -87,6 +87,20 @@ func TestTLS13GroupFromGoServer(t *testing.T) {
 	}
 }
 
+// Our hellos offer no post-quantum hybrid: a server that prefers
+// X25519MLKEM768 is seen with the classical group it falls back to (the
+// README says so).
+func TestTLS13GroupHybridServerFallsBack(t *testing.T) {
+	ca := newCA(t, "TLS 1.3 group CA")
+	cert := ca.leaf(t, leafOpts{hosts: []string{"127.0.0.1"}})
+	addr := startGoTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13,
+		CurvePreferences: []tls.CurveID{tls.X25519MLKEM768, tls.CurveP384}})
+	ks := tls13Kex(runFamily(t, "https://"+addr, probes.Config{RootCAs: ca.pool})["tls.ciphers"])
+	if len(ks) != 1 || ks[0].Group != "secp384r1" {
+		t.Errorf("key exchange = %+v, want secp384r1", ks)
+	}
+}
+
 // A server that supports TLS 1.2 and 1.3 with one curve: one entry, both
 // versions, as the TLS 1.2 groups of several versions are merged.
 func TestTLS13GroupMergesWithTLS12(t *testing.T) {
