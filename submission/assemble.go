@@ -102,8 +102,8 @@ func Assemble(ctx context.Context, res *assessment.Results, a Assembly) (Summary
 	}
 	chk := a.Evidence
 	if chk == nil && a.Answers != nil && len(a.EvidenceRoots) > 0 {
-		if chk, err = evidence.NewChecker(append([]string{filepath.Dir(a.Answers.Path)}, a.EvidenceRoots...)...); err != nil {
-			return Summary{}, input.Problemf("", "--evidence-root: %v", err)
+		if chk, err = EvidenceChecker(a.Answers.Path, "", a.EvidenceRoots); err != nil {
+			return Summary{}, err
 		}
 	}
 	packed, err := PackEvidence(ctx, a.Answers, chk)
