@@ -434,14 +434,23 @@ func (p *prober) claimKex(sh ServerHello) string {
 	key := sh.Version.String() + " " + kind
 	p.kexMu.Lock()
 	defer p.kexMu.Unlock()
-	if p.kexSeen[key] {
+	if !p.firstKex(key) {
 		return ""
+	}
+	return key
+}
+
+// firstKex marks key (a version and kind, or a TLS 1.3 group) as seen and
+// reports whether it is new. The caller holds kexMu.
+func (p *prober) firstKex(key string) bool {
+	if p.kexSeen[key] {
+		return false
 	}
 	if p.kexSeen == nil {
 		p.kexSeen = map[string]bool{}
 	}
 	p.kexSeen[key] = true
-	return key
+	return true
 }
 
 // recordKex keeps the parameters of a claimed read, or releases the claim
@@ -477,14 +486,9 @@ func (p *prober) recordGroup13(sh ServerHello) {
 	key := VersionTLS13.String() + " group " + groupCode(sh.Group)
 	p.kexMu.Lock()
 	defer p.kexMu.Unlock()
-	if p.kexSeen[key] {
-		return
+	if p.firstKex(key) {
+		p.kexes = append(p.kexes, kexSample{k: k})
 	}
-	if p.kexSeen == nil {
-		p.kexSeen = map[string]bool{}
-	}
-	p.kexSeen[key] = true
-	p.kexes = append(p.kexes, kexSample{k: k})
 }
 
 // kexSample is one ServerKeyExchange's parameters; the DH group is
